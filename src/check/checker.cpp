@@ -1,0 +1,413 @@
+// Declarations, steps, platform blocks, cycles and unused names.
+#include "check/checker.hpp"
+
+#include <algorithm>
+
+#include "check/checker_impl.hpp"
+#include "util/suggest.hpp"
+#include "util/version.hpp"
+
+namespace sink {
+
+void check_program(const Program& program, Diagnostics& diags) { check::Checker(program, diags).run(); }
+
+namespace check {
+namespace {
+
+std::string where_text(const Program& p, Span s) {
+  return p.sources.get(s.file).path + ":" + std::to_string(s.line);
+}
+
+bool is_blank(const ast::Text& t) {
+  if (t.has_interp()) return false;
+  return t.literal().find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+std::string field_name(ast::StepField::Kind k) {
+  switch (k) {
+    case ast::StepField::Kind::Run: return "run";
+    case ast::StepField::Kind::SkipIfSh:
+    case ast::StepField::Kind::SkipIfExpr: return "skip if";
+    case ast::StepField::Kind::When: return "when";
+    case ast::StepField::Kind::Error: return "error";
+    case ast::StepField::Kind::Env: return "env";
+    case ast::StepField::Kind::Dir: return "dir";
+    case ast::StepField::Kind::Unknown: break;
+  }
+  return "?";
+}
+
+bool is_env_name(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+}  // namespace
+
+Checker::Checker(const Program& program, Diagnostics& diags) : program_(program), diags_(diags) {}
+
+void Checker::run() {
+  compute_visibility();
+  for (std::size_t m = 0; m < program_.modules.size(); ++m) collect(program_.modules[m].ast.items, m);
+  for (const auto& m : program_.modules) collect_env_names(m.ast.items);
+  for (std::size_t m = 0; m < program_.modules.size(); ++m) {
+    module_ = m;
+    std::vector<const ast::PlatformBlock*> outer;
+    check_items(program_.modules[m].ast.items, MachineSet{}, outer, true);
+  }
+  check_cycles();
+  report_unused();
+}
+
+void Checker::compute_visibility() {
+  const std::size_t n = program_.modules.size();
+  sees_.assign(n, std::vector<bool>(n, false));
+  for (std::size_t m = 0; m < n; ++m) {
+    std::vector<std::size_t> todo{m};
+    while (!todo.empty()) {
+      const std::size_t x = todo.back();
+      todo.pop_back();
+      if (sees_[m][x]) continue;
+      sees_[m][x] = true;
+      for (const std::size_t u : program_.modules[x].uses) todo.push_back(u);
+    }
+  }
+}
+
+// Facts, questions and helpers of every module, with duplicate and clash checks.
+void Checker::collect(const std::vector<ast::Item>& items, std::size_t module) {
+  for (const auto& item : items) {
+    if (const auto* block = std::get_if<ast::PlatformBlock>(&item.node)) {
+      collect(block->items, module);
+      continue;
+    }
+    if (const auto* h = std::get_if<ast::Helper>(&item.node)) {
+      auto [it, fresh] = helpers_.try_emplace(h->name, h, module);
+      if (!fresh)
+        diags_.error(it->second.second == module ? "E210" : "E252", h->name_span,
+                     "helper `" + h->name + "` is already defined at " + where_text(program_, it->second.first->name_span),
+                     "give one of them another name");
+      continue;
+    }
+    Decl d;
+    d.module = module;
+    if (const auto* f = std::get_if<ast::Fact>(&item.node)) d.fact = f;
+    else if (const auto* a = std::get_if<ast::Ask>(&item.node)) d.ask = a;
+    else continue;
+    const std::string& name = d.name();
+    const char* what = d.fact ? "fact" : "question";
+    if (lex::find_builtin(name)) {
+      diags_.error("E213", d.name_span(), std::string(what) + " `" + name + "` has the name of a built-in value",
+                   "`" + name + "` is always available; choose another name, such as `my_" + name + "`");
+      continue;
+    }
+    d.order = decl_order_.size();
+    auto [it, fresh] = decls_.try_emplace(name, d);
+    if (!fresh) {
+      const Decl& first = it->second;
+      const bool same_module = first.module == module;
+      diags_.error(same_module ? "E210" : "E252", d.name_span(),
+                   same_module ? "`" + name + "` is already defined at " + where_text(program_, first.name_span())
+                               : "name clash: `" + name + "` is defined in both " + program_.modules[first.module].name +
+                                     " and " + program_.modules[module].name,
+                   "facts and questions share one namespace; rename one of them");
+      continue;
+    }
+    decl_order_.push_back(&it->second);
+  }
+}
+
+// Variables that `{{env.NAME}}` may name besides the well-known ones: those an `env`
+// statement sets, and those an env fact reads.
+void Checker::collect_env_names(const std::vector<ast::Item>& items) {
+  for (const auto& item : items) {
+    if (const auto* e = std::get_if<ast::EnvSet>(&item.node)) env_names_.insert(e->name);
+    else if (const auto* f = std::get_if<ast::Fact>(&item.node)) {
+      if (f->source == ast::FactSource::Env && !f->value.has_interp()) env_names_.insert(f->value.literal());
+    } else if (const auto* s = std::get_if<ast::Step>(&item.node)) {
+      for (const auto& field : s->fields)
+        if (field.kind == ast::StepField::Kind::Env) env_names_.insert(field.env.name);
+    } else if (const auto* b = std::get_if<ast::PlatformBlock>(&item.node)) {
+      collect_env_names(b->items);
+    }
+  }
+}
+
+void Checker::check_items(const std::vector<ast::Item>& items, const MachineSet& where,
+                          std::vector<const ast::PlatformBlock*>& outer, bool top) {
+  std::vector<const ast::EnvSet*> envs;
+  for (const auto& item : items) {
+    std::visit(
+        [&](const auto& node) {
+          using T = std::decay_t<decltype(node)>;
+          if constexpr (std::is_same_v<T, ast::Use>) {
+            if (!top)
+              diags_.error("E253", node.span, "`use` cannot stand inside a platform block",
+                           "move it to the top of the file; a module's steps can have platform blocks of their own");
+          } else if constexpr (std::is_same_v<T, ast::Fact>) {
+            check_fact(node);
+          } else if constexpr (std::is_same_v<T, ast::Ask>) {
+            check_ask(node);
+          } else if constexpr (std::is_same_v<T, ast::EnvSet>) {
+            check_text(node.value, TextUse::Value, "an env value");
+            envs.push_back(&node);
+          } else if constexpr (std::is_same_v<T, ast::Helper>) {
+            if (node.body.has_interp())
+              diags_.error("E263", node.body.span, "a helper's code cannot interpolate values",
+                           "pass values to the helper as arguments from the step: " + node.name + " \"{{name}}\"");
+          } else if constexpr (std::is_same_v<T, ast::Step>) {
+            check_step(node, where);
+          } else if constexpr (std::is_same_v<T, ast::PlatformBlock>) {
+            check_platform(node, outer);
+            outer.push_back(&node);
+            check_items(node.items, intersect(where, MachineSet::of(node.names)), outer, false);
+            outer.pop_back();
+          }
+        },
+        item.node);
+  }
+  check_env_scope(envs);
+}
+
+void Checker::check_env_scope(const std::vector<const ast::EnvSet*>& envs) {
+  std::unordered_map<std::string, const ast::EnvSet*> seen;
+  for (const auto* e : envs) {
+    if (!is_env_name(e->name))
+      diags_.error("E264", e->name_span, "`" + e->name + "` is not a valid environment variable name",
+                   "use letters, digits and `_`, not starting with a digit");
+    auto [it, fresh] = seen.try_emplace(e->name, e);
+    if (!fresh)
+      diags_.error("E212", e->name_span,
+                   "`" + e->name + "` is already set in this scope at line " + std::to_string(it->second->span.line),
+                   "set each variable once per scope; an inner scope (platform block, step) may override it");
+  }
+}
+
+void Checker::check_fact(const ast::Fact& f) {
+  VType type = VType::String;
+  if (f.type_name) {
+    const auto t = lex::type_from_name(*f.type_name);
+    if (!t) {
+      std::vector<std::string> names;
+      for (const auto& n : lex::types) names.emplace_back(n.name);
+      const auto near = suggest(*f.type_name, names);
+      diags_.error("E205", f.type_span, "unknown type `" + *f.type_name + "`",
+                   near ? "did you mean `" + *near + "`?" : "the types are string, bool, int and version");
+      type = VType::Unknown;
+    } else {
+      type = t == lex::Type::Bool ? VType::Bool
+             : t == lex::Type::Int ? VType::Int
+             : t == lex::Type::Version ? VType::Version
+                                       : VType::String;
+    }
+  }
+  std::vector<std::string> needs;
+  switch (f.source) {
+    case ast::FactSource::Sh:
+      needs = check_text(f.value, TextUse::Shell, "a fact's command");
+      if (is_blank(f.value))
+        diags_.error("E242", f.value.span, "fact `" + f.name + "` has an empty command", "write the command to run: sh \"...\"");
+      break;
+    case ast::FactSource::Env:
+      if (f.value.has_interp() || !is_env_name(f.value.literal()))
+        diags_.error("E264", f.value.span, "`" + f.value.literal() + "` is not an environment variable name",
+                     "write the variable's name as it is, e.g. env \"GITHUB_TOKEN\"");
+      break;
+    case ast::FactSource::Value:
+      needs = check_text(f.value, TextUse::Value, "a fact's value");
+      break;
+  }
+  if (f.required && f.default_value)
+    diags_.error("E260", f.default_value->span, "fact `" + f.name + "` is both `required` and has a `default`",
+                 "`required` stops the run when the fact fails; `default` stands in for it: keep one");
+  if (f.required && f.source == ast::FactSource::Value)
+    diags_.error("E260", *f.required, "a fact built from other values cannot be `required`",
+                 "mark the facts it is built from as required instead");
+  if (f.default_value) {
+    if (f.default_value->kind == ast::Literal::Kind::String) {
+      const auto more = check_text(f.default_value->str, TextUse::Value, "a default");
+      needs.insert(needs.end(), more.begin(), more.end());
+    }
+    check_default(f, type);
+  }
+  deps_[f.name] = std::move(needs);
+}
+
+void Checker::check_ask(const ast::Ask& a) {
+  std::vector<std::string> needs = check_text(a.prompt, TextUse::Printed, "a question");
+  if (a.default_value) {
+    const auto more = check_text(*a.default_value, a.secret ? TextUse::Value : TextUse::Printed, "a default answer");
+    needs.insert(needs.end(), more.begin(), more.end());
+  }
+  std::unordered_set<std::string> seen;
+  for (const auto& c : a.choices) {
+    if (c.has_interp())
+      diags_.error("E262", c.span, "a choice cannot interpolate values", "write each choice as it is");
+    else if (!seen.insert(c.literal()).second)
+      diags_.error("E262", c.span, "choice \"" + c.literal() + "\" is listed twice", "remove the repeated choice");
+  }
+  if (!a.choices.empty() && a.default_value && !a.default_value->has_interp() &&
+      !seen.count(a.default_value->literal()))
+    diags_.error("E262", a.default_value->span,
+                 "the default \"" + a.default_value->literal() + "\" is not one of the choices",
+                 "make the default one of the choices, or add it to them");
+  deps_[a.name] = std::move(needs);
+}
+
+void Checker::check_step(const ast::Step& s, const MachineSet& where) {
+  const std::string name = s.name.literal();
+  if (s.name.has_interp())
+    diags_.error("E263", s.name.span, "a step's name cannot interpolate values",
+                 "step names are shown before facts are known; put the value in the run command");
+  else if (is_blank(s.name))
+    diags_.error("E242", s.name.span, "a step needs a name", "step \"Install tools\" { ... }");
+
+  auto& seen = steps_[name];
+  for (const auto& other : seen) {
+    if (intersect(other.where, where).empty()) continue;
+    diags_.error("E211", s.name.span,
+                 "a step named \"" + name + "\" already exists at " + where_text(program_, other.step->span),
+                 "step names must differ where their platforms overlap");
+    break;
+  }
+  seen.push_back({&s, where, module_});
+
+  std::vector<const ast::EnvSet*> envs;
+  std::unordered_map<std::string, const ast::StepField*> once;
+  for (const auto& f : s.fields) {
+    using K = ast::StepField::Kind;
+    if (f.kind == K::Unknown) {
+      std::vector<std::string> fields(lex::step_field_keywords.begin(), lex::step_field_keywords.end());
+      const bool is_decl = std::find(lex::declaration_keywords.begin(), lex::declaration_keywords.end(),
+                                     f.unknown_name) != lex::declaration_keywords.end();
+      const auto near = suggest(f.unknown_name, fields);
+      std::string hint = is_decl ? "`" + f.unknown_name + "` cannot stand inside a step: is a `}` missing above it?"
+                         : near  ? "did you mean `" + *near + "`?"
+                                 : "a step's fields are run, skip if, when, error, env and dir";
+      diags_.error("E206", f.keyword_span, "unknown step field `" + f.unknown_name + "`", hint);
+      continue;
+    }
+    if (f.kind != K::Env) {
+      const std::string key = field_name(f.kind);
+      auto [it, fresh] = once.try_emplace(key, &f);
+      if (!fresh)
+        diags_.error("E241", f.keyword_span,
+                     "`" + key + "` appears twice in this step (first at line " + std::to_string(it->second->span.line) + ")",
+                     key == "run" ? "join the commands into one run with a \"\"\"...\"\"\" block"
+                     : key == "when" || key == "skip if" ? "combine the conditions with `and` / `or`"
+                                                          : "keep one");
+    }
+    switch (f.kind) {
+      case K::Run:
+        check_text(f.text, TextUse::Shell, "a run command");
+        if (is_blank(f.text)) diags_.error("E242", f.text.span, "`run` has an empty command", "write the command to run");
+        break;
+      case K::SkipIfSh:
+        check_text(f.text, TextUse::Shell, "a skip check");
+        if (is_blank(f.text)) diags_.error("E242", f.text.span, "`skip if sh` has an empty command", "write the check to run");
+        break;
+      case K::SkipIfExpr: expect_bool(*f.expr, "`skip if`"); break;
+      case K::When: expect_bool(*f.expr, "`when`"); break;
+      case K::Error: check_text(f.text, TextUse::Printed, "an error message"); break;
+      case K::Dir: check_text(f.text, TextUse::Printed, "a dir"); break;
+      case K::Env:
+        check_text(f.env.value, TextUse::Value, "an env value");
+        envs.push_back(&f.env);
+        break;
+      case K::Unknown: break;
+    }
+  }
+  check_env_scope(envs);
+  if (!s.field(ast::StepField::Kind::Run))
+    diags_.error("E240", s.name.span, "step \"" + name + "\" has no `run`",
+                 "add the command it runs: run \"...\"");
+}
+
+void Checker::check_platform(const ast::PlatformBlock& b, const std::vector<const ast::PlatformBlock*>& outer) {
+  std::vector<std::string> known;
+  for (const auto& p : lex::platforms) known.emplace_back(p.name);
+  std::unordered_set<std::string> seen;
+  for (const auto& n : b.names) {
+    if (!seen.insert(n.name).second)
+      diags_.warning("W304", n.span, "platform `" + n.name + "` is listed twice", "remove the repeated name");
+    if (!lex::find_platform(n.name)) {
+      const auto near = suggest(n.name, known);
+      diags_.error("E203", n.span, "unknown platform `" + n.name + "`",
+                   near ? "did you mean `" + *near + "`?"
+                        : "a platform is an OS (linux, darwin, freebsd, ...) or a distribution (debian, ubuntu, fedora, arch, alpine, ...)");
+      continue;
+    }
+    for (const auto* o : outer) {
+      bool possible = false;
+      for (const auto& on : o->names)
+        if (!lex::find_platform(on.name) || platforms_compatible(on.name, n.name)) possible = true;
+      if (possible) continue;
+      std::string outer_names;
+      for (const auto& on : o->names) outer_names += (outer_names.empty() ? "" : ", ") + on.name;
+      diags_.error("E204", n.span,
+                   "platform `" + n.name + "` can never match inside `platform " + outer_names + "` (line " +
+                       std::to_string(o->span.line) + ")",
+                   "a machine is one OS and one distribution; move this block out of the outer one");
+      break;
+    }
+  }
+}
+
+void Checker::check_cycles() {
+  // Depth-first search over "the value of X needs Y", in declaration order, with an
+  // explicit stack so that a long chain of facts cannot exhaust the call stack.
+  enum class Mark { None, Active, Done };
+  std::unordered_map<std::string, Mark> marks;
+  std::unordered_set<std::string> reported;
+  struct Frame {
+    const std::string* name;
+    std::size_t next = 0;
+  };
+  for (const Decl* root : decl_order_) {
+    if (marks[root->name()] != Mark::None) continue;
+    std::vector<Frame> stack{{&root->name()}};
+    marks[root->name()] = Mark::Active;
+    while (!stack.empty()) {
+      Frame& top = stack.back();
+      const auto& deps = deps_[*top.name];
+      if (top.next == deps.size()) {
+        marks[*top.name] = Mark::Done;
+        stack.pop_back();
+        continue;
+      }
+      const std::string& dep = deps[top.next++];
+      const auto it = decls_.find(dep);
+      if (it == decls_.end()) continue;
+      const Mark m = marks[dep];
+      if (m == Mark::None) {
+        marks[dep] = Mark::Active;
+        stack.push_back({&it->first});
+      } else if (m == Mark::Active && reported.insert(dep).second) {
+        std::string cycle;
+        bool in_cycle = false;
+        for (const auto& f : stack) {
+          if (*f.name == dep) in_cycle = true;
+          if (in_cycle) cycle += *f.name + " -> ";
+        }
+        cycle += dep;
+        diags_.error("E220", it->second.name_span(), "`" + dep + "` depends on itself: " + cycle,
+                     "a fact or question cannot need its own value; break the cycle");
+      }
+    }
+  }
+}
+
+void Checker::report_unused() {
+  for (const Decl* d : decl_order_) {
+    if (program_.modules[d->module].is_std || used_.count(d->name())) continue;
+    if (d->fact)
+      diags_.warning("W301", d->name_span(), "fact `" + d->name() + "` is never used",
+                     "use it in a step (`when`, `skip if`, {{" + d->name() + "}}) or remove it");
+    else
+      diags_.warning("W302", d->name_span(), "question `" + d->name() + "` is never used",
+                     "use its answer in a step ({{" + d->name() + "}}) or remove it");
+  }
+}
+
+}  // namespace check
+}  // namespace sink

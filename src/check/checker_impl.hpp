@@ -1,0 +1,87 @@
+// The checker's internals, shared by checker.cpp (declarations, steps, platforms) and
+// types.cpp (names and expressions).
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "check/checker.hpp"
+#include "check/platforms.hpp"
+#include "syntax/ast.hpp"
+
+namespace sink::check {
+
+// The type of an expression. Literals keep their own kind: "20" may compare with a
+// version, 8 with an int.
+enum class VType { Unknown, String, Bool, Int, Version, StringLit, IntLit };
+std::string_view describe(VType t);
+
+struct Decl {
+  const ast::Fact* fact = nullptr;  // exactly one of fact and ask
+  const ast::Ask* ask = nullptr;
+  std::size_t module = 0;
+  std::size_t order = 0;  // declaration order across the program
+  const std::string& name() const { return fact ? fact->name : ask->name; }
+  Span name_span() const { return fact ? fact->name_span : ask->name_span; }
+  bool secret() const { return fact ? fact->secret.has_value() : ask->secret.has_value(); }
+  VType type() const;
+};
+
+// Where an interpolated value ends up, which decides what it may contain.
+enum class TextUse {
+  Shell,    // run, skip if sh, fact sh: passed to the shell as data
+  Printed,  // error messages and dir: shown to the user, so no secrets
+  Value,    // env values, built facts, defaults: a plain value
+};
+
+class Checker {
+ public:
+  Checker(const Program& program, Diagnostics& diags);
+  void run();
+
+ private:
+  // checker.cpp
+  void compute_visibility();
+  void collect(const std::vector<ast::Item>& items, std::size_t module);
+  void collect_env_names(const std::vector<ast::Item>& items);
+  void check_items(const std::vector<ast::Item>& items, const MachineSet& where,
+                   std::vector<const ast::PlatformBlock*>& outer, bool top);
+  void check_fact(const ast::Fact& f);
+  void check_ask(const ast::Ask& a);
+  void check_step(const ast::Step& s, const MachineSet& where);
+  void check_platform(const ast::PlatformBlock& b, const std::vector<const ast::PlatformBlock*>& outer);
+  void check_env_scope(const std::vector<const ast::EnvSet*>& envs);
+  void check_cycles();
+  void report_unused();
+
+  // types.cpp
+  VType resolve(const std::string& name, Span span);
+  std::vector<std::string> check_text(const ast::Text& text, TextUse use, const char* where);
+  VType type_of(const ast::Expr& e);
+  void expect_bool(const ast::Expr& e, const char* context);
+  void check_compare(const ast::Expr& e, VType l, VType r);
+  void check_default(const ast::Fact& f, VType type);
+  std::vector<std::string> visible_names() const;
+  const Decl* lookup(const std::string& name) const;
+
+  const Program& program_;
+  Diagnostics& diags_;
+  std::size_t module_ = 0;  // the module being checked
+  std::vector<std::vector<bool>> sees_;
+  std::unordered_map<std::string, Decl> decls_;
+  std::vector<const Decl*> decl_order_;
+  std::unordered_map<std::string, std::vector<std::string>> deps_;  // decl -> names its value needs
+  std::unordered_map<std::string, std::pair<const ast::Helper*, std::size_t>> helpers_;
+  std::unordered_set<std::string> env_names_;
+  std::unordered_set<std::string> used_;
+  struct StepSeen {
+    const ast::Step* step;
+    MachineSet where;
+    std::size_t module;
+  };
+  std::unordered_map<std::string, std::vector<StepSeen>> steps_;
+};
+
+}  // namespace sink::check

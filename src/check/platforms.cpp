@@ -1,0 +1,44 @@
+#include "check/platforms.hpp"
+
+#include <algorithm>
+
+#include "syntax/lexicon.hpp"
+
+namespace sink {
+
+MachineSet MachineSet::of(const std::vector<ast::PlatformName>& names) {
+  MachineSet s;
+  s.all = false;
+  for (const auto& n : names) {
+    const lex::Platform* p = lex::find_platform(n.name);
+    if (!p) continue;
+    std::pair<std::string, std::string> item{std::string(p->os), p->is_os ? "" : std::string(p->name)};
+    if (std::find(s.items.begin(), s.items.end(), item) == s.items.end()) s.items.push_back(std::move(item));
+  }
+  return s;
+}
+
+MachineSet intersect(const MachineSet& a, const MachineSet& b) {
+  if (a.all) return b;
+  if (b.all) return a;
+  MachineSet out;
+  out.all = false;
+  auto add = [&](const std::pair<std::string, std::string>& item) {
+    if (std::find(out.items.begin(), out.items.end(), item) == out.items.end()) out.items.push_back(item);
+  };
+  for (const auto& x : a.items)
+    for (const auto& y : b.items) {
+      if (x.first != y.first) continue;
+      if (x.second.empty()) add(y);
+      else if (y.second.empty() || x.second == y.second) add(x);
+    }
+  return out;
+}
+
+bool platforms_compatible(std::string_view a, std::string_view b) {
+  const ast::PlatformName na{std::string(a), {}};
+  const ast::PlatformName nb{std::string(b), {}};
+  return !intersect(MachineSet::of({na}), MachineSet::of({nb})).empty();
+}
+
+}  // namespace sink

@@ -1,0 +1,26 @@
+// The set of machines that nested platform blocks select, for nesting and overlap checks.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "syntax/ast.hpp"
+
+namespace sink {
+
+struct MachineSet {
+  bool all = true;  // no platform block: every machine
+  // (os, distro); an empty distro means every distribution of that OS.
+  std::vector<std::pair<std::string, std::string>> items;
+
+  static MachineSet of(const std::vector<ast::PlatformName>& names);  // known names only
+  bool empty() const { return !all && items.empty(); }
+};
+
+MachineSet intersect(const MachineSet& a, const MachineSet& b);
+
+// True when a machine could match both platform names ("linux" and "ubuntu": yes).
+bool platforms_compatible(std::string_view a, std::string_view b);
+
+}  // namespace sink

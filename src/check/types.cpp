@@ -1,0 +1,260 @@
+// Names and expressions: what each name refers to, and whether conditions are well typed.
+#include <algorithm>
+#include <charconv>
+
+#include "check/checker_impl.hpp"
+#include "util/suggest.hpp"
+#include "util/version.hpp"
+
+namespace sink::check {
+
+std::string_view describe(VType t) {
+  switch (t) {
+    case VType::String: return "a string";
+    case VType::Bool: return "a bool";
+    case VType::Int: return "an int";
+    case VType::Version: return "a version";
+    case VType::StringLit: return "a string";
+    case VType::IntLit: return "a number";
+    case VType::Unknown: break;
+  }
+  return "unknown";
+}
+
+namespace {
+
+VType from_lex(lex::Type t) {
+  switch (t) {
+    case lex::Type::String: return VType::String;
+    case lex::Type::Bool: return VType::Bool;
+    case lex::Type::Int: return VType::Int;
+    case lex::Type::Version: return VType::Version;
+  }
+  return VType::Unknown;
+}
+
+bool parses_as_int(std::string_view s) {
+  std::int64_t v = 0;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  return r.ec == std::errc{} && r.ptr == s.data() + s.size() && !s.empty();
+}
+
+bool is_orderable(VType t) { return t == VType::Int || t == VType::Version || t == VType::IntLit; }
+
+}  // namespace
+
+VType Decl::type() const {
+  if (ask || !fact->type_name) return VType::String;
+  const auto t = lex::type_from_name(*fact->type_name);
+  return t ? from_lex(*t) : VType::Unknown;
+}
+
+const Decl* Checker::lookup(const std::string& name) const {
+  const auto it = decls_.find(name);
+  return it == decls_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> Checker::visible_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, d] : decls_)
+    if (sees_[module_][d.module]) names.push_back(name);
+  for (const auto& b : lex::builtins) names.emplace_back(b.name);
+  std::sort(names.begin(), names.end());  // deterministic suggestions
+  return names;
+}
+
+VType Checker::resolve(const std::string& name, Span span) {
+  if (name.rfind(lex::env_prefix, 0) == 0) {
+    const std::string var = name.substr(lex::env_prefix.size());
+    const bool known = std::find(lex::well_known_env.begin(), lex::well_known_env.end(), var) !=
+                       lex::well_known_env.end();
+    if (known || env_names_.count(var)) return VType::String;
+    std::vector<std::string> candidates(lex::well_known_env.begin(), lex::well_known_env.end());
+    candidates.insert(candidates.end(), env_names_.begin(), env_names_.end());
+    std::sort(candidates.begin(), candidates.end());
+    const auto near = suggest(var, candidates);
+    std::string lower = var;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    diags_.error("E202", span, "unknown environment variable `" + name + "`",
+                 near ? "did you mean `env." + *near + "`?"
+                      : "read it with a fact, which can be required or have a default: fact " + lower + " = env \"" +
+                            var + "\"");
+    return VType::Unknown;
+  }
+  if (const auto* b = lex::find_builtin(name)) return from_lex(b->type);
+  if (const Decl* d = lookup(name)) {
+    used_.insert(name);
+    if (!sees_[module_][d->module]) {
+      diags_.error("E201", span,
+                   "`" + name + "` is defined in " + program_.modules[d->module].name + ", which this file does not use",
+                   "add `use \"" + program_.modules[d->module].name + "\"` at the top of this file");
+      return VType::Unknown;
+    }
+    return d->type();
+  }
+  const auto near = suggest(name, visible_names());
+  diags_.error("E201", span, "unknown name `" + name + "`",
+               near ? "did you mean `" + *near + "`?"
+                    : "declare it with `fact " + name + " = ...` or `ask " + name +
+                          " \"...\"`, or use a built-in such as os, arch, home, user");
+  return VType::Unknown;
+}
+
+std::vector<std::string> Checker::check_text(const ast::Text& text, TextUse use, const char* where) {
+  std::vector<std::string> names;
+  for (const auto& p : text.pieces) {
+    if (!p.interp) continue;
+    const ast::Interp& in = *p.interp;
+    names.push_back(in.name);
+    if (resolve(in.name, in.span) == VType::Unknown) continue;
+    const Decl* d = lookup(in.name);
+    const bool secret = d && d->secret();
+    if (secret && in.raw)
+      diags_.error("E261", in.span, "secret `" + in.name + "` cannot be inserted raw",
+                   "drop `raw`: a secret reaches the command as a quoted value, never in its argument list");
+    else if (secret && use == TextUse::Printed)
+      diags_.error("E261", in.span, "secret `" + in.name + "` would be shown in " + std::string(where),
+                   "sink never prints a secret; leave it out of this text");
+    else if (in.raw && use != TextUse::Shell)
+      diags_.error("E263", in.span, "`raw` only has a meaning in a shell command",
+                   "write {{" + in.name + "}} here");
+  }
+  return names;
+}
+
+VType Checker::type_of(const ast::Expr& e) {
+  using K = ast::Expr::Kind;
+  switch (e.kind) {
+    case K::Name: return resolve(e.name, e.span);
+    case K::String:
+      check_text(e.str, TextUse::Value, "a condition");
+      return VType::StringLit;
+    case K::Int: return VType::IntLit;
+    case K::Bool: return VType::Bool;
+    case K::Not:
+      expect_bool(*e.lhs, "`not`");
+      return VType::Bool;
+    case K::And:
+    case K::Or:
+      expect_bool(*e.lhs, e.kind == K::And ? "`and`" : "`or`");
+      expect_bool(*e.rhs, e.kind == K::And ? "`and`" : "`or`");
+      return VType::Bool;
+    case K::Compare: {
+      const VType l = type_of(*e.lhs);
+      const VType r = type_of(*e.rhs);
+      check_compare(e, l, r);
+      return VType::Bool;
+    }
+  }
+  return VType::Unknown;
+}
+
+void Checker::expect_bool(const ast::Expr& e, const char* context) {
+  const VType t = type_of(e);
+  if (t == VType::Bool || t == VType::Unknown) return;
+  std::string hint = "compare it with something, as in: ";
+  if (e.kind == ast::Expr::Kind::Name) {
+    if (t == VType::Version) hint += e.name + " >= \"1.0\"";
+    else if (t == VType::Int) hint += e.name + " > 0";
+    else hint += e.name + " == \"...\"" + " (or declare a command's success as `fact " + e.name + ": bool = sh ...`)";
+  } else {
+    hint = "use a name of type bool or a comparison";
+  }
+  diags_.error("E231", e.span, std::string(context) + " needs a true/false value, but this is " + std::string(describe(t)), hint);
+}
+
+void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
+  if (l == VType::Unknown || r == VType::Unknown) return;
+  const bool ordering = e.op != lex::CmpOp::Eq && e.op != lex::CmpOp::Ne;
+  const std::string op(lex::op_text(e.op));
+  auto mismatch = [&](const std::string& hint) {
+    diags_.error("E230", e.span,
+                 "cannot compare " + std::string(describe(l)) + " with " + std::string(describe(r)) + " using `" + op + "`",
+                 hint);
+  };
+  // A literal takes the type of the other side.
+  auto settle = [](VType a, VType b) { return (a == VType::StringLit || a == VType::IntLit) ? b : a; };
+  VType lt = settle(l, r), rt = settle(r, l);
+  if (lt == VType::StringLit && rt == VType::StringLit) lt = rt = VType::String;
+  if (lt == VType::IntLit && rt == VType::IntLit) lt = rt = VType::Int;
+
+  const ast::Expr* lit = (l == VType::StringLit || l == VType::IntLit) ? e.lhs.get()
+                         : (r == VType::StringLit || r == VType::IntLit) ? e.rhs.get() : nullptr;
+  const VType other = lit == e.lhs.get() ? r : l;
+  if (lit && lit->kind == ast::Expr::Kind::String && !lit->str.has_interp()) {
+    const std::string value = lit->str.literal();
+    if (other == VType::Version && !parse_version(value)) {
+      diags_.error("E234", lit->span, "\"" + value + "\" is not a version", "a version has a number in it, as in \"20\" or \"3.12.1\"");
+      return;
+    }
+    if (other == VType::Int && !parses_as_int(value)) {
+      mismatch("compare an int with a whole number, as in: " + std::string(lex::op_text(e.op)) + " 8");
+      return;
+    }
+    if (other == VType::Bool) {
+      mismatch("compare a bool with true or false, or use it alone");
+      return;
+    }
+    // A question with choices can only equal one of them.
+    const ast::Expr* name = lit == e.lhs.get() ? e.rhs.get() : e.lhs.get();
+    if (name->kind == ast::Expr::Kind::Name) {
+      const Decl* d = lookup(name->name);
+      if (d && d->ask && !d->ask->choices.empty()) {
+        const auto& cs = d->ask->choices;
+        if (std::none_of(cs.begin(), cs.end(), [&](const ast::Text& c) { return c.literal() == value; }))
+          diags_.warning("W303", lit->span, "\"" + value + "\" is not one of the choices of `" + d->name() + "`",
+                         "this comparison is always " + std::string(e.op == lex::CmpOp::Eq ? "false" : "true"));
+      }
+    }
+    if (ordering && other == VType::String)
+      mismatch("strings compare with == and != only; declare the fact as `version` or `int` to order it");
+    return;
+  }
+  if (lit && lit->kind == ast::Expr::Kind::Int) {
+    if (other == VType::String) {
+      mismatch("write the number as a string (\"" + std::to_string(lit->int_value) + "\"), or declare the fact as `int`");
+      return;
+    }
+    if (other == VType::Bool) {
+      mismatch("compare a bool with true or false, or use it alone");
+      return;
+    }
+  }
+  const bool int_version = (lt == VType::Int && rt == VType::Version) || (lt == VType::Version && rt == VType::Int);
+  if (lt != rt && !int_version) {
+    mismatch("both sides must have the same type");
+    return;
+  }
+  if (ordering && !(is_orderable(lt) && is_orderable(rt)))
+    mismatch(lt == VType::Bool ? "bools compare with == and != only"
+                               : "strings compare with == and != only; declare the fact as `version` or `int` to order it");
+}
+
+void Checker::check_default(const ast::Fact& f, VType type) {
+  const ast::Literal& d = *f.default_value;
+  using LK = ast::Literal::Kind;
+  auto bad = [&](const std::string& what) {
+    diags_.error("E232", d.span, "the default of `" + f.name + "` is not " + std::string(describe(type)), what);
+  };
+  const bool is_text = d.kind == LK::String;
+  const std::string text = is_text ? d.str.literal() : std::string();
+  switch (type) {
+    case VType::String:
+      if (!is_text) bad("write it in quotes: default \"" + (d.kind == LK::Int ? std::to_string(d.int_value) : std::string(d.bool_value ? "true" : "false")) + "\"");
+      break;
+    case VType::Bool:
+      if (d.kind != LK::Bool) bad("a bool's default is true or false");
+      break;
+    case VType::Int:
+      if (d.kind == LK::Bool || (is_text && !d.str.has_interp() && !parses_as_int(text)))
+        bad("an int's default is a whole number, as in: default 0");
+      break;
+    case VType::Version:
+      if (d.kind == LK::Bool || (is_text && !d.str.has_interp() && !parse_version(text)))
+        bad("a version's default has a number in it, as in: default \"0\"");
+      break;
+    default: break;
+  }
+}
+
+}  // namespace sink::check

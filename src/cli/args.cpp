@@ -1,0 +1,138 @@
+#include "cli/args.hpp"
+
+#include <algorithm>
+
+#include "util/suggest.hpp"
+
+namespace sink {
+
+const std::vector<FlagSpec>& global_flags() {
+  static const std::vector<FlagSpec> flags{
+      {"--color", "WHEN", {"auto", "always", "never"}, "colour the output: auto (on a terminal, unless NO_COLOR is set), always or never"},
+      {"--help", "", {}, "show help for the command"},
+      {"--version", "", {}, "show sink's version"},
+  };
+  return flags;
+}
+
+const std::vector<CommandSpec>& commands() {
+  static const std::vector<CommandSpec> list{
+      {"check", "[FILE]", 1, "Parse and check a Sinkfile without running anything",
+       "Reads FILE (default: `Sinkfile` in this folder or the nearest parent) and the modules it\n"
+       "uses, and reports every problem it finds: syntax, unknown names, types, platforms,\n"
+       "duplicates, cycles, unused facts. It never runs a command of the Sinkfile.\n"
+       "\n"
+       "Exit status: 0 when there is no error (warnings allowed), 1 when there are errors,\n"
+       "2 for a usage error.",
+       {{"--format", "FORMAT", {"text", "json"}, "text (default) for people, json for editors and CI"}}},
+      {"help", "[COMMAND]", 1, "Show help for sink or one of its commands", "", {}},
+  };
+  return list;
+}
+
+const CommandSpec* find_command(std::string_view name) {
+  for (const auto& c : commands())
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::string Args::get(std::string_view flag, std::string fallback) const {
+  const auto it = flags.find(flag);
+  return it == flags.end() ? fallback : it->second;
+}
+
+namespace {
+
+const FlagSpec* find_flag(const std::vector<FlagSpec>& specs, std::string_view name) {
+  for (const auto& f : specs)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError& error) {
+  Args args;
+  std::vector<std::pair<std::string, std::string>> pending;  // flags, checked once the command is known
+  bool flags_done = false;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (!flags_done && a == "--") {
+      flags_done = true;
+      continue;
+    }
+    if (!flags_done && a.size() > 1 && a[0] == '-' ) {
+      std::string name = a, value;
+      bool has_value = false;
+      if (const auto eq = a.find('='); eq != std::string::npos) {
+        name = a.substr(0, eq);
+        value = a.substr(eq + 1);
+        has_value = true;
+      }
+      if (name == "-h") name = "--help";
+      if (name == "-V") name = "--version";
+      // Whether it takes a value is known from either table.
+      const FlagSpec* spec = find_flag(global_flags(), name);
+      for (const auto& c : commands())
+        if (!spec) spec = find_flag(c.flags, name);
+      if (spec && !spec->value.empty() && !has_value) {
+        if (i + 1 >= argv.size()) {
+          error = {"`" + name + "` needs a value (" + std::string(spec->value) + ")", args.command};
+          return std::nullopt;
+        }
+        value = argv[++i];
+        has_value = true;
+      }
+      pending.emplace_back(name, value);
+      if (spec && spec->value.empty() && has_value) {
+        error = {"`" + name + "` takes no value", args.command};
+        return std::nullopt;
+      }
+      continue;
+    }
+    if (args.command.empty()) args.command = a;
+    else args.positional.push_back(a);
+  }
+  const CommandSpec* cmd = nullptr;
+  if (!args.command.empty()) {
+    cmd = find_command(args.command);
+    if (!cmd) {
+      std::vector<std::string> names;
+      for (const auto& c : commands()) names.emplace_back(c.name);
+      const auto near = suggest(args.command, names);
+      error = {"unknown command `" + args.command + "`" + (near ? "; did you mean `" + *near + "`?" : ""), ""};
+      return std::nullopt;
+    }
+  }
+  for (const auto& [name, value] : pending) {
+    const FlagSpec* spec = find_flag(global_flags(), name);
+    if (!spec && cmd) spec = find_flag(cmd->flags, name);
+    if (!spec) {
+      std::vector<std::string> names;
+      for (const auto& f : global_flags()) names.emplace_back(f.name);
+      if (cmd)
+        for (const auto& f : cmd->flags) names.emplace_back(f.name);
+      const auto near = suggest(name, names);
+      error = {"unknown flag `" + name + "`" + (cmd ? " for `sink " + args.command + "`" : "") +
+                   (near ? "; did you mean `" + *near + "`?" : ""),
+               args.command};
+      return std::nullopt;
+    }
+    if (!spec->choices.empty() &&
+        std::find(spec->choices.begin(), spec->choices.end(), value) == spec->choices.end()) {
+      std::string allowed;
+      for (const auto& c : spec->choices) allowed += (allowed.empty() ? "" : ", ") + std::string(c);
+      error = {"`" + name + "` must be one of " + allowed + ", not `" + value + "`", args.command};
+      return std::nullopt;
+    }
+    args.flags[name] = value;
+  }
+  if (cmd && args.positional.size() > cmd->max_positional) {
+    error = {"too many arguments for `sink " + args.command + "`: `" + args.positional[cmd->max_positional] + "`",
+             args.command};
+    return std::nullopt;
+  }
+  return args;
+}
+
+}  // namespace sink

@@ -1,0 +1,51 @@
+// Command-line parsing: commands, their flags and positional arguments, from one table.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sink {
+
+struct FlagSpec {
+  std::string_view name;     // "--format"
+  std::string_view value;    // "" for a switch, else the value's name: "FORMAT"
+  std::vector<std::string_view> choices;  // allowed values, if limited
+  std::string_view help;
+};
+
+struct CommandSpec {
+  std::string_view name;
+  std::string_view args;     // "[FILE]"
+  std::size_t max_positional;
+  std::string_view summary;
+  std::string_view details;
+  std::vector<FlagSpec> flags;
+};
+
+// Every command sink has, in the order `sink help` lists them.
+const std::vector<CommandSpec>& commands();
+const CommandSpec* find_command(std::string_view name);
+// Flags that every command takes.
+const std::vector<FlagSpec>& global_flags();
+
+struct Args {
+  std::string command;  // "" when only --version / --help was given
+  std::vector<std::string> positional;
+  std::map<std::string, std::string, std::less<>> flags;  // "--format" -> "json"; switches -> ""
+  bool has(std::string_view flag) const { return flags.count(flag) > 0; }
+  std::string get(std::string_view flag, std::string fallback) const;
+};
+
+struct UsageError {
+  std::string message;
+  std::string command;  // whose usage to show; "" for the general one
+};
+
+// Parses argv[1..]. Flags may come before or after the command; `--flag=value` and
+// `--flag value` are the same; `--` ends the flags.
+std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError& error);
+
+}  // namespace sink

@@ -1,0 +1,92 @@
+#include "cli/check_command.hpp"
+
+#include <filesystem>
+#include <limits>
+
+#include "check/checker.hpp"
+#include "diag/render.hpp"
+#include "modules/loader.hpp"
+
+namespace sink {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> find_sinkfile(const Host& host) {
+  fs::path dir = host.cwd();
+  fs::path rel;
+  for (int up = 0; up < 4096; ++up) {
+    if (host.is_file((dir / "Sinkfile").string())) return up == 0 ? std::string("Sinkfile") : (rel / "Sinkfile").string();
+    if (!dir.has_parent_path() || dir.parent_path() == dir) break;
+    dir = dir.parent_path();
+    rel /= "..";
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+struct Counts {
+  std::size_t steps = 0, facts = 0, questions = 0;
+};
+
+void count(const std::vector<ast::Item>& items, Counts& c) {
+  for (const auto& item : items) {
+    if (std::holds_alternative<ast::Step>(item.node)) ++c.steps;
+    else if (std::holds_alternative<ast::Fact>(item.node)) ++c.facts;
+    else if (std::holds_alternative<ast::Ask>(item.node)) ++c.questions;
+    else if (const auto* b = std::get_if<ast::PlatformBlock>(&item.node)) count(b->items, c);
+  }
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+int run_check(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
+  const bool json = args.get("--format", "text") == "json";
+  Diagnostics diags;
+  Program program;
+  std::string path;
+  if (!args.positional.empty()) {
+    path = args.positional[0];
+  } else if (auto found = find_sinkfile(host)) {
+    path = *found;
+  } else {
+    Diagnostic d;
+    d.code = "E003";
+    d.message = "no Sinkfile in " + host.cwd() + " or any folder above it";
+    d.hint = "create one (see `sink help`), or pass the file to check: sink check path/to/Sinkfile";
+    d.file = std::numeric_limits<std::uint32_t>::max();
+    diags.add(std::move(d));
+  }
+  if (!path.empty()) {
+    DiskReader reader;
+    program = load_program(path, reader, diags);
+    if (program.complete) check_program(program, diags);
+  }
+  diags.sort();
+  Renderer renderer(program.sources, color);
+  if (json) {
+    out << renderer.json(diags.items());
+  } else {
+    for (const auto& d : diags.items()) err << renderer.text(d) << "\n";
+  }
+  if (diags.has_errors()) {
+    if (!json) err << "sink: " << Renderer::counts(diags) << (path.empty() ? "" : " in " + path) << "\n";
+    return 1;
+  }
+  if (!json) {
+    Counts c;
+    for (const auto& m : program.modules) count(m.ast.items, c);
+    out << "ok: " << path << ": " << plural(c.steps, "step", "steps") << ", " << plural(c.facts, "fact", "facts")
+        << ", " << plural(c.questions, "question", "questions");
+    if (program.modules.size() > 1) out << ", " << plural(program.modules.size() - 1, "module", "modules");
+    if (diags.warning_count() > 0) out << " (" << plural(diags.warning_count(), "warning", "warnings") << ")";
+    out << "\n";
+  }
+  return 0;
+}
+
+}  // namespace sink

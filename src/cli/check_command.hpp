@@ -1,0 +1,18 @@
+// `sink check`: load, check, report.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "cli/args.hpp"
+#include "cli/host.hpp"
+
+namespace sink {
+
+// `Sinkfile` in the working folder or its nearest parent, as a path to show the user.
+std::optional<std::string> find_sinkfile(const Host& host);
+
+int run_check(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);
+
+}  // namespace sink

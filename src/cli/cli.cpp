@@ -1,0 +1,67 @@
+#include "cli/cli.hpp"
+
+#include <unistd.h>
+
+#include "cli/args.hpp"
+#include "cli/check_command.hpp"
+#include "cli/help.hpp"
+
+namespace sink {
+namespace {
+
+// Colour only on a terminal, never with NO_COLOR or TERM=dumb, unless --color says so.
+bool use_color(const Args& args, const Host& host) {
+  const std::string when = args.get("--color", "auto");
+  if (when == "always") return true;
+  if (when == "never") return false;
+  const auto no_color = host.env("NO_COLOR");
+  if (no_color && !no_color->empty()) return false;
+  if (host.env("TERM").value_or("") == "dumb") return false;
+  return host.is_terminal(STDERR_FILENO);
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream& out, std::ostream& err) {
+  UsageError usage;
+  const auto parsed = parse_args(argv, usage);
+  if (!parsed) {
+    err << "error: " << usage.message << "\n\n" << usage_text(usage.command);
+    return kExitUsage;
+  }
+  const Args& args = *parsed;
+  if (args.has("--version") && args.command.empty()) {
+    out << version_text();
+    return kExitOk;
+  }
+  if (args.command.empty()) {
+    if (args.has("--help")) {
+      out << general_help();
+      return kExitOk;
+    }
+    err << general_help();
+    return kExitUsage;
+  }
+  if (args.has("--help")) {
+    out << command_help(*find_command(args.command));
+    return kExitOk;
+  }
+  if (args.command == "help") {
+    if (args.positional.empty()) {
+      out << general_help();
+      return kExitOk;
+    }
+    const CommandSpec* c = find_command(args.positional[0]);
+    if (!c) {
+      err << "error: unknown command `" << args.positional[0] << "`\n\n" << usage_text("");
+      return kExitUsage;
+    }
+    out << command_help(*c);
+    return kExitOk;
+  }
+  if (args.command == "check") return run_check(args, host, out, err, use_color(args, host));
+  err << "error: `" << args.command << "` is not implemented\n";
+  return kExitUsage;
+}
+
+}  // namespace sink

@@ -1,0 +1,29 @@
+#include "diag/diagnostic.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace sink {
+
+void Diagnostics::error(std::string code, Span span, std::string message, std::string hint) {
+  items_.push_back({std::move(code), Severity::Error, std::move(message), span, std::move(hint), span.file});
+}
+
+void Diagnostics::warning(std::string code, Span span, std::string message, std::string hint) {
+  items_.push_back({std::move(code), Severity::Warning, std::move(message), span, std::move(hint), span.file});
+}
+
+std::size_t Diagnostics::error_count() const {
+  return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(),
+      [](const Diagnostic& d) { return d.severity == Severity::Error; }));
+}
+
+std::size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
+
+void Diagnostics::sort() {
+  std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.file, a.span.line, a.span.col) < std::tie(b.file, b.span.line, b.span.col);
+  });
+}
+
+}  // namespace sink

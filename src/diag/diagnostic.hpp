@@ -1,0 +1,39 @@
+// The one diagnostic type: every error or warning sink reports about a Sinkfile.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "syntax/span.hpp"
+
+namespace sink {
+
+enum class Severity { Error, Warning };
+
+struct Diagnostic {
+  std::string code;  // "E201"
+  Severity severity = Severity::Error;
+  std::string message;
+  Span span;         // may be !valid() for a whole-file problem
+  std::string hint;  // what to do next; may be empty
+  std::uint32_t file = 0;  // the file, when span is not valid
+};
+
+class Diagnostics {
+ public:
+  void error(std::string code, Span span, std::string message, std::string hint = {});
+  void warning(std::string code, Span span, std::string message, std::string hint = {});
+  void add(Diagnostic d) { items_.push_back(std::move(d)); }
+
+  const std::vector<Diagnostic>& items() const { return items_; }
+  std::size_t error_count() const;
+  std::size_t warning_count() const;
+  bool has_errors() const { return error_count() > 0; }
+  // Orders by file, then position (stable, so equal spans keep their order).
+  void sort();
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+}  // namespace sink

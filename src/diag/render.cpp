@@ -1,0 +1,166 @@
+#include "diag/render.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "util/utf8.hpp"
+
+namespace sink {
+namespace {
+
+constexpr const char* kRed = "\x1b[1;31m";
+constexpr const char* kYellow = "\x1b[1;33m";
+constexpr const char* kBlue = "\x1b[1;34m";
+constexpr const char* kCyan = "\x1b[36m";
+constexpr const char* kBold = "\x1b[1m";
+constexpr std::size_t kMaxShown = 160;  // bytes of a source line shown around the span
+
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// Moves a byte offset back to the start of the character it falls in.
+std::size_t char_boundary(std::string_view s, std::size_t i) {
+  while (i > 0 && i < s.size() && is_continuation(s[i])) --i;
+  return std::min(i, s.size());
+}
+
+}  // namespace
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+const Renderer::LineIndex& Renderer::index(std::uint32_t file) {
+  auto it = indexes_.find(file);
+  if (it != indexes_.end()) return it->second;
+  LineIndex idx;
+  const std::string& text = sources_.get(file).text;
+  idx.starts.push_back(0);
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') idx.starts.push_back(i + 1);
+  return indexes_.emplace(file, std::move(idx)).first->second;
+}
+
+std::string_view Renderer::line_text(std::uint32_t file, std::uint32_t line) {
+  const auto& idx = index(file);
+  if (line == 0 || line > idx.starts.size()) return {};
+  const std::string& text = sources_.get(file).text;
+  const std::size_t start = idx.starts[line - 1];
+  std::size_t end = line < idx.starts.size() ? idx.starts[line] - 1 : text.size();
+  if (end > start && text[end - 1] == '\r') --end;
+  return std::string_view(text).substr(start, end - start);
+}
+
+std::uint32_t Renderer::char_col(std::uint32_t file, std::uint32_t line, std::uint32_t byte_col) {
+  const std::string_view l = line_text(file, line);
+  const std::size_t prefix = std::min<std::size_t>(byte_col > 0 ? byte_col - 1 : 0, l.size());
+  return static_cast<std::uint32_t>(utf8::count_chars(l.substr(0, prefix)) + 1 + (byte_col - 1 - prefix));
+}
+
+std::string Renderer::paint(const char* code, std::string_view s) const {
+  if (!color_) return std::string(s);
+  return std::string(code) + std::string(s) + "\x1b[0m";
+}
+
+std::string Renderer::text(const Diagnostic& d) {
+  const bool error = d.severity == Severity::Error;
+  std::string out = paint(error ? kRed : kYellow, std::string(error ? "error" : "warning") + "[" + d.code + "]");
+  out += paint(kBold, ": " + d.message) + "\n";
+  const std::uint32_t file = d.span.valid() ? d.span.file : d.file;
+  const std::string path = file < sources_.size() ? sources_.get(file).path : std::string();
+  if (path.empty()) {
+    // No file to point at (no Sinkfile was found).
+  } else if (!d.span.valid()) {
+    out += paint(kBlue, "  --> ") + path + "\n";
+  } else {
+    const std::uint32_t col = char_col(file, d.span.line, d.span.col);
+    out += paint(kBlue, "  --> ") + path + ":" + std::to_string(d.span.line) + ":" + std::to_string(col) + "\n";
+    const std::string number = std::to_string(d.span.line);
+    const std::string gutter(number.size(), ' ');
+    std::string_view line = line_text(file, d.span.line);
+    std::size_t from = std::min<std::size_t>(d.span.col - 1, line.size());
+    std::size_t to = d.span.end_line == d.span.line ? std::min<std::size_t>(d.span.end_col - 1, line.size())
+                                                    : line.size();
+    if (to <= from) to = std::min(from + 1, line.size() + 1);
+    // Long lines: show a window around the span.
+    std::string lead, trail;
+    if (line.size() > kMaxShown) {
+      const std::size_t start = char_boundary(line, from > 40 ? from - 40 : 0);
+      const std::size_t end = char_boundary(line, std::min(line.size(), std::max(start + kMaxShown, std::min(to, start + kMaxShown))));
+      if (start > 0) lead = "...";
+      if (end < line.size()) trail = "...";
+      line = line.substr(start, end - start);
+      from = from - start + lead.size();
+      to = std::min(to - start, line.size() + 1) + lead.size();
+    }
+    const std::string shown = lead + std::string(line) + trail;
+    std::string under;
+    for (std::size_t i = 0; i < from && i < shown.size(); ++i) {
+      if (is_continuation(shown[i])) continue;
+      under += shown[i] == '\t' ? '\t' : ' ';
+    }
+    std::size_t carets = 0;
+    for (std::size_t i = from; i < to && i < shown.size(); ++i)
+      if (!is_continuation(shown[i])) ++carets;
+    under += std::string(std::max<std::size_t>(carets, 1), '^');
+    if (d.span.end_line > d.span.line) under += " (to line " + std::to_string(d.span.end_line) + ")";
+    out += paint(kBlue, gutter + " |") + "\n";
+    out += paint(kBlue, number + " |") + " " + shown + "\n";
+    out += paint(kBlue, gutter + " |") + " " + paint(error ? kRed : kYellow, under) + "\n";
+  }
+  if (!d.hint.empty()) out += paint(kCyan, "  = hint: ") + d.hint + "\n";
+  return out;
+}
+
+std::string Renderer::json(const std::vector<Diagnostic>& diags) {
+  std::string out = "[";
+  bool first = true;
+  for (const auto& d : diags) {
+    const std::uint32_t file = d.span.valid() ? d.span.file : d.file;
+    const std::string path = file < sources_.size() ? sources_.get(file).path : std::string();
+    out += first ? "\n  {" : ",\n  {";
+    first = false;
+    out += "\"file\": \"" + json_escape(path) + "\"";
+    if (d.span.valid()) {
+      out += ", \"line\": " + std::to_string(d.span.line);
+      out += ", \"column\": " + std::to_string(char_col(file, d.span.line, d.span.col));
+      out += ", \"end_line\": " + std::to_string(d.span.end_line);
+      out += ", \"end_column\": " + std::to_string(char_col(file, d.span.end_line, d.span.end_col));
+    } else {
+      out += ", \"line\": null, \"column\": null, \"end_line\": null, \"end_column\": null";
+    }
+    out += std::string(", \"severity\": \"") + (d.severity == Severity::Error ? "error" : "warning") + "\"";
+    out += ", \"code\": \"" + json_escape(d.code) + "\"";
+    out += ", \"message\": \"" + json_escape(d.message) + "\"";
+    out += ", \"hint\": \"" + json_escape(d.hint) + "\"}";
+  }
+  out += first ? "]\n" : "\n]\n";
+  return out;
+}
+
+std::string Renderer::counts(const Diagnostics& diags) {
+  const auto plural = [](std::size_t n, const char* what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+  };
+  return plural(diags.error_count(), "error") + ", " + plural(diags.warning_count(), "warning");
+}
+
+}  // namespace sink

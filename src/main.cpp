@@ -1,0 +1,21 @@
+// sink's entry point: hands the arguments to the CLI, nothing more.
+#include <exception>
+#include <iostream>
+
+#include "cli/cli.hpp"
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  try {
+    sink::SystemHost host;
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    const int status = sink::run_cli(args, host, std::cout, std::cerr);
+    std::cout.flush();
+    return status;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "error: out of memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "error: internal error: " << e.what() << "\n  = hint: this is a bug in sink; please report it with the input that caused it\n";
+  }
+  return 1;
+}

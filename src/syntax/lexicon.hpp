@@ -1,0 +1,136 @@
+// The words of the Sinkfile language, defined once.
+//
+// The PEGTL grammar (grammar.hpp), the checker, the help text and the editor-grammar
+// export all read these tables; nothing else spells a keyword, type, built-in, operator or
+// platform name.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+namespace sink::lex {
+
+// ---- keywords (reserved: never a fact, question or helper name) ----
+inline constexpr std::string_view kw_use = "use";
+inline constexpr std::string_view kw_fact = "fact";
+inline constexpr std::string_view kw_ask = "ask";
+inline constexpr std::string_view kw_env = "env";
+inline constexpr std::string_view kw_step = "step";
+inline constexpr std::string_view kw_platform = "platform";
+inline constexpr std::string_view kw_helper = "helper";
+inline constexpr std::string_view kw_run = "run";
+inline constexpr std::string_view kw_skip = "skip";
+inline constexpr std::string_view kw_if = "if";
+inline constexpr std::string_view kw_when = "when";
+inline constexpr std::string_view kw_error = "error";
+inline constexpr std::string_view kw_dir = "dir";
+inline constexpr std::string_view kw_sh = "sh";
+inline constexpr std::string_view kw_required = "required";
+inline constexpr std::string_view kw_default = "default";
+inline constexpr std::string_view kw_secret = "secret";
+inline constexpr std::string_view kw_choices = "choices";
+inline constexpr std::string_view kw_and = "and";
+inline constexpr std::string_view kw_or = "or";
+inline constexpr std::string_view kw_not = "not";
+inline constexpr std::string_view kw_true = "true";
+inline constexpr std::string_view kw_false = "false";
+inline constexpr std::string_view kw_raw = "raw";
+
+inline constexpr std::array keywords{
+    kw_use, kw_fact, kw_ask, kw_env, kw_step, kw_platform, kw_helper, kw_run,
+    kw_skip, kw_if, kw_when, kw_error, kw_dir, kw_sh, kw_required, kw_default,
+    kw_secret, kw_choices, kw_and, kw_or, kw_not, kw_true, kw_false, kw_raw};
+
+// Keywords that start a declaration at the top level or inside a platform block.
+inline constexpr std::array declaration_keywords{kw_use, kw_fact, kw_ask, kw_env,
+                                                 kw_step, kw_platform, kw_helper};
+// Keywords that start a field inside a step block.
+inline constexpr std::array step_field_keywords{kw_run, kw_skip, kw_when, kw_error,
+                                                kw_env, kw_dir};
+
+// ---- value types of facts ----
+enum class Type { String, Bool, Int, Version };
+struct TypeName {
+  std::string_view name;
+  Type type;
+};
+inline constexpr std::array types{TypeName{"string", Type::String}, TypeName{"bool", Type::Bool},
+                                  TypeName{"int", Type::Int}, TypeName{"version", Type::Version}};
+std::optional<Type> type_from_name(std::string_view name);
+std::string_view type_name(Type t);
+
+// ---- comparison operators (longest first: the grammar tries them in this order) ----
+enum class CmpOp { Eq, Ne, Le, Ge, Lt, Gt };
+inline constexpr std::string_view op_eq = "==";
+inline constexpr std::string_view op_ne = "!=";
+inline constexpr std::string_view op_le = "<=";
+inline constexpr std::string_view op_ge = ">=";
+inline constexpr std::string_view op_lt = "<";
+inline constexpr std::string_view op_gt = ">";
+struct OperatorName {
+  std::string_view text;
+  CmpOp op;
+};
+inline constexpr std::array operators{OperatorName{op_eq, CmpOp::Eq}, OperatorName{op_ne, CmpOp::Ne},
+                                      OperatorName{op_le, CmpOp::Le}, OperatorName{op_ge, CmpOp::Ge},
+                                      OperatorName{op_lt, CmpOp::Lt}, OperatorName{op_gt, CmpOp::Gt}};
+std::string_view op_text(CmpOp op);
+
+// ---- punctuation shared with editor grammars ----
+inline constexpr std::string_view comment_start = "#";
+inline constexpr std::string_view interp_open = "{{";
+inline constexpr std::string_view interp_close = "}}";
+inline constexpr std::string_view env_prefix = "env.";  // {{env.PATH}}
+
+// ---- built-in values (always available, detected or overridden by --platform) ----
+struct Builtin {
+  std::string_view name;
+  Type type;
+  std::string_view doc;
+};
+inline constexpr std::array builtins{
+    Builtin{"os", Type::String, "operating system: linux, darwin, freebsd, ..."},
+    Builtin{"arch", Type::String, "CPU architecture: x86_64, arm64, ..."},
+    Builtin{"distro", Type::String, "distribution ID from /etc/os-release (darwin on macOS)"},
+    Builtin{"distro_version", Type::Version, "distribution version (sw_vers on macOS)"},
+    Builtin{"hostname", Type::String, "the machine's host name"},
+    Builtin{"user", Type::String, "the user running sink"},
+    Builtin{"home", Type::String, "the user's home folder"},
+    Builtin{"cpus", Type::Int, "number of online CPUs"},
+};
+const Builtin* find_builtin(std::string_view name);
+
+// Environment variables that `{{env.NAME}}` may read without a declaration. Any other
+// variable is read through a fact (`fact x = env "NAME"`), or is one that an `env`
+// statement of the program sets.
+inline constexpr std::array<std::string_view, 27> well_known_env{
+    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "LC_ALL", "TMPDIR", "PWD", "EDITOR", "VISUAL", "PAGER", "HOSTNAME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "CI", "SSH_AUTH_SOCK", "DISPLAY", "GOPATH", "CARGO_HOME", "JAVA_HOME", "NVM_DIR", "PYENV_ROOT"};
+
+// ---- platforms ----
+// An OS name matches every machine of that OS; a distro name matches one Linux (or BSD)
+// distribution, by the ID of /etc/os-release.
+struct Platform {
+  std::string_view name;
+  std::string_view os;  // for an OS: itself
+  bool is_os;
+};
+inline constexpr std::array platforms{
+    Platform{"linux", "linux", true},      Platform{"darwin", "darwin", true},
+    Platform{"freebsd", "freebsd", true},  Platform{"openbsd", "openbsd", true},
+    Platform{"netbsd", "netbsd", true},    Platform{"debian", "linux", false},
+    Platform{"ubuntu", "linux", false},    Platform{"fedora", "linux", false},
+    Platform{"arch", "linux", false},      Platform{"alpine", "linux", false},
+    Platform{"centos", "linux", false},    Platform{"rhel", "linux", false},
+    Platform{"rocky", "linux", false},     Platform{"almalinux", "linux", false},
+    Platform{"amzn", "linux", false},      Platform{"opensuse", "linux", false},
+    Platform{"linuxmint", "linux", false}, Platform{"pop", "linux", false},
+    Platform{"manjaro", "linux", false},   Platform{"nixos", "linux", false},
+    Platform{"raspbian", "linux", false},  Platform{"gentoo", "linux", false},
+    Platform{"void", "linux", false},      Platform{"kali", "linux", false},
+};
+const Platform* find_platform(std::string_view name);
+
+bool is_keyword(std::string_view word);
+
+}  // namespace sink::lex

@@ -1,0 +1,23 @@
+// Source text -> AST. A syntax error stops the parse and becomes one Diagnostic.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+
+#include "diag/diagnostic.hpp"
+#include "syntax/ast.hpp"
+#include "syntax/span.hpp"
+
+namespace sink {
+
+struct ParseLimits {
+  std::size_t max_bytes = std::size_t{64} << 20;  // 64 MiB
+  int max_nesting = 100;  // parentheses, `not`s and platform blocks inside one another
+  int max_expr_depth = 1000;  // operators in one condition
+};
+
+// Parses sources.get(file_id). On a syntax error, adds it to `diags` and returns nothing.
+std::optional<ast::File> parse_file(const Sources& sources, std::uint32_t file_id, Diagnostics& diags,
+                                    const ParseLimits& limits = {});
+
+}  // namespace sink

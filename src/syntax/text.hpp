@@ -1,0 +1,19 @@
+// Finishing parsed strings: block dedent and escape decoding.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "syntax/ast.hpp"
+
+namespace sink {
+
+// Turns the raw pieces collected by the parser into the string's value: CRLF becomes LF,
+// block strings lose their first and last blank lines and their common indentation,
+// and "..." strings have their escapes decoded.
+void finish_text(ast::Text& text);
+
+// Strips the common indentation of a block string; '\0' bytes stand for interpolations.
+std::string dedent_block(std::string_view body);
+
+}  // namespace sink

@@ -1,0 +1,17 @@
+// "Did you mean ...?": the closest candidate by edit distance, if it is close enough.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sink {
+
+// Levenshtein distance (insert, delete, substitute; an adjacent swap counts one).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word`, if within about a third of its length.
+std::optional<std::string> suggest(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace sink

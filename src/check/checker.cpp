@@ -106,6 +106,7 @@ void Checker::collect(const std::vector<ast::Item>& items, std::size_t module) {
     if (!fresh) {
       const Decl& first = it->second;
       const bool same_module = first.module == module;
+      if (!same_module) clashes_.insert(name);
       diags_.error(same_module ? "E210" : "E252", d.name_span(),
                    same_module ? "`" + name + "` is already defined at " + where_text(program_, first.name_span())
                                : "name clash: `" + name + "` is defined in both " + program_.modules[first.module].name +
@@ -278,12 +279,8 @@ void Checker::check_step(const ast::Step& s, const MachineSet& where) {
     using K = ast::StepField::Kind;
     if (f.kind == K::Unknown) {
       std::vector<std::string> fields(lex::step_field_keywords.begin(), lex::step_field_keywords.end());
-      const bool is_decl = std::find(lex::declaration_keywords.begin(), lex::declaration_keywords.end(),
-                                     f.unknown_name) != lex::declaration_keywords.end();
       const auto near = suggest(f.unknown_name, fields);
-      std::string hint = is_decl ? "`" + f.unknown_name + "` cannot stand inside a step: is a `}` missing above it?"
-                         : near  ? "did you mean `" + *near + "`?"
-                                 : "a step's fields are run, skip if, when, error, env and dir";
+      std::string hint = near ? "did you mean `" + *near + "`?" : "a step's fields are run, skip if, when, error, env and dir";
       diags_.error("E206", f.keyword_span, "unknown step field `" + f.unknown_name + "`", hint);
       continue;
     }

@@ -75,6 +75,7 @@ class Checker {
   std::unordered_map<std::string, std::vector<std::string>> deps_;  // decl -> names its value needs
   std::unordered_map<std::string, std::pair<const ast::Helper*, std::size_t>> helpers_;
   std::unordered_set<std::string> env_names_;
+  std::unordered_set<std::string> clashes_;  // defined in two modules: reported once, at the clash
   std::unordered_set<std::string> used_;
   struct StepSeen {
     const ast::Step* step;

@@ -84,6 +84,7 @@ VType Checker::resolve(const std::string& name, Span span) {
   if (const auto* b = lex::find_builtin(name)) return from_lex(b->type);
   if (const Decl* d = lookup(name)) {
     used_.insert(name);
+    if (clashes_.count(name)) return VType::Unknown;
     if (!sees_[module_][d->module]) {
       diags_.error("E201", span,
                    "`" + name + "` is defined in " + program_.modules[d->module].name + ", which this file does not use",

@@ -180,8 +180,13 @@ struct f_when : seq<kw<lex::kw_when>, sep, must<when_expr>> {};
 struct f_error : seq<kw<lex::kw_error>, sep, must<field_text>> {};
 struct f_env : seq<kw<lex::kw_env>, sep, env_assign> {};
 struct f_dir : seq<kw<lex::kw_dir>, sep, must<field_text>> {};
-// Anything else up to the end of its line: kept so that the checker can name it.
-struct f_unknown : seq<word, star<sor<string_lit, not_one<'\n', '}'>>>> {};
+// Anything else up to the end of its line: kept so that the checker can name it. A
+// declaration keyword is not taken: there, the step's `}` is missing.
+template <std::size_t... I>
+sor<seq<lit_at<lex::declaration_keywords, I>, not_at<ident_other>>...> declaration_keyword_impl(std::index_sequence<I...>);
+struct declaration_keyword
+    : decltype(declaration_keyword_impl(std::make_index_sequence<lex::declaration_keywords.size()>())) {};
+struct f_unknown : seq<not_at<declaration_keyword>, word, star<sor<string_lit, not_one<'\n', '}'>>>> {};
 struct step_field : sor<f_run, f_skip, f_when, f_error, f_env, f_dir, f_unknown> {};
 
 struct step_kw : kw<lex::kw_step> {};

@@ -92,7 +92,7 @@ SINK_SYNTAX_ERROR(step_name, "E104", "expected the step's name in quotes after `
 SINK_SYNTAX_ERROR(step_body, "E104", "expected `{` after the step's name",
   "step \"Install tools\" { run \"...\" }")
 SINK_SYNTAX_ERROR(step_close, "E104", "expected a step field or `}` to close the step opened at {opened}",
-  "a step holds run, skip if, when, error, env and dir, and ends with `}`")
+  "a step holds run, skip if, when, error, env and dir, and ends with `}`: is its `}` missing?")
 SINK_SYNTAX_ERROR(platform_names, "E104", "expected a platform name after `platform`",
   "as in: platform darwin { ... } or platform debian, ubuntu { ... }")
 SINK_SYNTAX_ERROR(platform_name, "E104", "expected a platform name after `,`",

@@ -1,1 +1,161 @@
+// The checker: each diagnostic with its code and position.
 #include <doctest/doctest.h>
+
+#include "support.hpp"
+
+using sink::test::codes;
+using sink::test::diagnose;
+using sink::test::Found;
+using V = std::vector<Found>;
+using C = std::vector<std::string>;
+
+TEST_CASE("a clean program has no diagnostics") {
+  CHECK(diagnose(R"(
+fact node: version = sh "node --version" default "0"
+fact docker: bool = sh "command -v docker"
+ask name "Name?" default "{{user}}"
+step "a" {
+  skip if docker
+  when node >= "20" and os == "linux" and cpus > 1
+  run "echo {{name}} {{env.HOME}}"
+}
+)").empty());
+}
+
+TEST_CASE("unknown names, with the place of the name") {
+  CHECK(diagnose("step \"s\" { run \"{{nope}}\" }") == V{{"E201", 1, 17}});
+  CHECK(diagnose("step \"s\" {\n  when nope == \"x\"\n  run \"x\"\n}") == V{{"E201", 2, 8}});
+  CHECK(diagnose("step \"s\" { run \"{{env.NOPE_VAR}}\" }") == V{{"E202", 1, 17}});
+  CHECK(diagnose("env NOPE_VAR = \"1\"\nstep \"s\" { run \"{{env.NOPE_VAR}}\" }").empty());
+}
+
+TEST_CASE("platforms: unknown names and impossible nesting") {
+  CHECK(diagnose("platform macos { step \"s\" { run \"x\" } }") == V{{"E203", 1, 10}});
+  CHECK(diagnose("platform darwin {\n  platform ubuntu { step \"s\" { run \"x\" } }\n}") == V{{"E204", 2, 12}});
+  CHECK(diagnose("platform linux {\n  platform ubuntu { step \"s\" { run \"x\" } }\n}").empty());
+  CHECK(diagnose("platform debian, darwin {\n  platform debian, linux { step \"s\" { run \"x\" } }\n}").empty());
+  CHECK(diagnose("platform debian, darwin {\n  platform ubuntu, linux { step \"s\" { run \"x\" } }\n}") == V{{"E204", 2, 12}});
+  CHECK(diagnose("platform ubuntu {\n  platform linux { step \"s\" { run \"x\" } }\n}").empty());
+}
+
+TEST_CASE("duplicates") {
+  CHECK(diagnose("fact a = sh \"x\"\nask a \"?\"\nstep \"s\" { run \"{{a}}\" }") == V{{"E210", 2, 5}});
+  CHECK(diagnose("step \"s\" { run \"x\" }\nstep \"s\" { run \"y\" }") == V{{"E211", 2, 6}});
+  // Same name, platforms that cannot both match: allowed.
+  CHECK(diagnose("platform darwin { step \"s\" { run \"x\" } }\nplatform linux { step \"s\" { run \"y\" } }").empty());
+  CHECK(diagnose("platform linux { step \"s\" { run \"x\" } }\nplatform debian { step \"s\" { run \"y\" } }") ==
+        V{{"E211", 2, 24}});
+  CHECK(diagnose("helper h 'x'\nhelper h 'y'") == V{{"E210", 2, 8}});
+  CHECK(diagnose("env A = \"1\"\nenv A = \"2\"") == V{{"E212", 2, 5}});
+  CHECK(diagnose("env A = \"1\"\nplatform linux { env A = \"2\" }").empty());  // inner scope overrides
+}
+
+TEST_CASE("fact cycles name the whole cycle") {
+  sink::test::MapReader reader;
+  sink::Diagnostics diags;
+  auto p = sink::load_program_text("Sinkfile", "fact a = \"{{b}}\"\nfact b = sh \"echo {{a}}\"\nstep \"s\" { run \"{{a}}\" }",
+                                   reader, diags);
+  sink::check_program(p, diags);
+  REQUIRE(diags.items().size() == 1);
+  CHECK(diags.items()[0].code == "E220");
+  CHECK(diags.items()[0].message.find("a -> b -> a") != std::string::npos);
+}
+
+TEST_CASE("a long chain of facts is checked without deep recursion") {
+  std::string src;
+  const int n = 50000;
+  for (int i = 0; i < n; ++i) src += "fact f" + std::to_string(i) + " = \"{{f" + std::to_string(i + 1) + "}}\"\n";
+  src += "fact f" + std::to_string(n) + " = \"{{f0}}\"\nstep \"s\" { run \"{{f0}}\" }\n";
+  CHECK(codes(src) == C{"E220"});
+}
+
+TEST_CASE("types in conditions") {
+  const std::string decls =
+      "fact s = sh \"x\"\nfact i: int = sh \"x\"\nfact v: version = sh \"x\"\nfact b: bool = sh \"x\"\n"
+      "ask q \"?\" choices \"a\", \"b\"\n";
+  auto cond = [&](const std::string& c) { return codes(decls + "step \"t\" { when " + c + " run \"{{s}}{{i}}{{v}}{{b}}{{q}}\" }"); };
+  CHECK(cond("s == \"x\" and i > 2 and v >= \"1.2\" and b and not b and v < 3 and q == \"a\"").empty());
+  CHECK(cond("b == true and i != -1 and s != \"\"").empty());
+  CHECK(cond("s < \"x\"") == C{"E230"});
+  CHECK(cond("i == \"many\"") == C{"E230"});
+  CHECK(cond("v > \"latest\"") == C{"E234"});
+  CHECK(cond("b == 1") == C{"E230"});
+  CHECK(cond("s == 1") == C{"E230"});
+  CHECK(cond("s == i") == C{"E230"});
+  CHECK(cond("b < true") == C{"E230"});
+  CHECK(cond("s") == C{"E231"});
+  CHECK(cond("i and b") == C{"E231"});
+  CHECK(cond("not v") == C{"E231"});
+  CHECK(cond("\"x\"") == C{"E231"});
+  CHECK(cond("q == \"c\"") == C{"W303"});
+  CHECK(codes(decls + "step \"t\" { skip if i run \"{{s}}{{v}}{{b}}{{q}}\" }") == C{"E231"});
+}
+
+TEST_CASE("facts: types, defaults and options") {
+  CHECK(codes("fact a: strin = sh \"x\"\nstep \"s\" { run \"{{a}}\" }") == C{"E205"});
+  CHECK(codes("fact a = sh \"x\" required default \"y\"\nstep \"s\" { run \"{{a}}\" }") == C{"E260"});
+  CHECK(codes("fact a: int = sh \"x\" default \"x\"\nstep \"s\" { run \"{{a}}\" }") == C{"E232"});
+  CHECK(codes("fact a: int = sh \"x\" default \"12\"\nstep \"s\" { run \"{{a}}\" }").empty());
+  CHECK(codes("fact a: bool = sh \"x\" default 1\nstep \"s\" { run \"{{a}}\" }") == C{"E232"});
+  CHECK(codes("fact a: version = sh \"x\" default 0\nstep \"s\" { run \"{{a}}\" }").empty());
+  CHECK(codes("fact a = env \"A B\"\nstep \"s\" { run \"{{a}}\" }") == C{"E264"});
+  CHECK(codes("fact os = sh \"uname\"") == C{"E213"});
+  CHECK(codes("fact a = sh \"  \"\nstep \"s\" { run \"{{a}}\" }") == C{"E242"});
+}
+
+TEST_CASE("steps: run, fields and names") {
+  CHECK(diagnose("step \"s\" {\n  when true\n}") == V{{"E240", 1, 6}});
+  CHECK(diagnose("step \"s\" {\n  run \"a\"\n  run \"b\"\n}") == V{{"E241", 3, 3}});
+  CHECK(diagnose("step \"s\" {\n  run \"a\"\n  retry \"3\"\n}") == V{{"E206", 3, 3}});
+  CHECK(diagnose("step \"s\" {\n  run \"a\"\n  skip if true\n  skip if sh \"x\"\n}") == V{{"E241", 4, 3}});
+  CHECK(codes("step \"\" { run \"x\" }") == C{"E242"});
+  CHECK(codes("step \"s\" { run \"\" }") == C{"E242"});
+  CHECK(codes("step \"{{user}}\" { run \"x\" }") == C{"E263"});
+}
+
+TEST_CASE("secrets are never printed nor inserted raw") {
+  const std::string decl = "fact k = env \"K\" secret\n";
+  CHECK(codes(decl + "step \"s\" { run \"echo {{k}}\" }").empty());
+  CHECK(codes(decl + "step \"s\" { env K = \"{{k}}\" run \"x\" }").empty());
+  CHECK(codes(decl + "step \"s\" { run \"echo {{raw k}}\" }") == C{"E261"});
+  CHECK(codes(decl + "step \"s\" { run \"x\" error \"{{k}}\" }") == C{"E261"});
+  CHECK(codes(decl + "step \"s\" { run \"x\" dir \"{{k}}\" }") == C{"E261"});
+  CHECK(codes(decl + "ask q \"Key {{k}}?\"\nstep \"s\" { run \"{{k}}{{q}}\" }") == C{"E261"});
+}
+
+TEST_CASE("questions") {
+  CHECK(codes("ask a \"?\" choices \"x\", \"x\"\nstep \"s\" { run \"{{a}}\" }") == C{"E262"});
+  CHECK(codes("ask a \"?\" choices \"x\" default \"y\"\nstep \"s\" { run \"{{a}}\" }") == C{"E262"});
+  CHECK(codes("ask home \"?\"") == C{"E213"});
+}
+
+TEST_CASE("unused facts and questions are warnings; std modules are not blamed") {
+  CHECK(diagnose("fact a = sh \"x\"\nask b \"?\"") == V{{"W301", 1, 6}, {"W302", 2, 5}});
+  CHECK(codes("use \"std/wait\"").empty());
+}
+
+TEST_CASE("modules: paths, cycles, clashes and visibility") {
+  CHECK(codes("use \"./lib.sink\"\nstep \"s\" { run \"{{x}}\" }", {{"lib.sink", "fact x = \"1\""}}).empty());
+  CHECK(codes("use \"./sub/lib.sink\"\nstep \"s\" { run \"{{x}}\" }",
+              {{"sub/lib.sink", "use \"../other.sink\"\nfact x = \"{{y}}\""}, {"other.sink", "fact y = \"2\""}})
+            .empty());
+  CHECK(diagnose("use \"./nope.sink\"") == V{{"E250", 1, 5}});
+  CHECK(diagnose("use \"std/nope\"") == V{{"E250", 1, 5}});
+  CHECK(diagnose("use \"nope.sink\"") == V{{"E250", 1, 5}});
+  CHECK(diagnose("use \"./{{user}}.sink\"") == V{{"E263", 1, 5}});
+  CHECK(codes("use \"./a.sink\"", {{"a.sink", "use \"./b.sink\""}, {"b.sink", "use \"./a.sink\""}}) == C{"E251"});
+  CHECK(codes("use \"./Sinkfile\"") == C{"E251"});
+  CHECK(codes("use \"./a.sink\"\nfact x = \"1\"\nstep \"s\" { run \"{{x}}\" }", {{"a.sink", "fact x = \"2\""}}) ==
+        C{"E252"});
+  CHECK(codes("use \"./a.sink\"\nuse \"./b.sink\"",
+              {{"a.sink", "step \"s\" { run \"{{y}}\" }"}, {"b.sink", "fact y = \"1\""}}) == C{"E201"});
+  CHECK(codes("use \"./a.sink\"", {{"a.sink", "step \"s\" {"}}) == C{"E104"});
+  CHECK(codes("platform linux { use \"std/wait\" }") == C{"E253"});
+}
+
+TEST_CASE("every std module checks clean") {
+  for (const auto& m : sink::stdlib_modules()) {
+    CAPTURE(m.name);
+    CHECK(codes("use \"" + std::string(m.name) + "\"").empty());
+  }
+}

@@ -1,1 +1,132 @@
+// Broken input of every kind gives located errors: never a crash, a hang or a silent pass.
 #include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+using sink::test::codes;
+
+namespace {
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')) + 1; }
+
+// Parses and checks `text`; every diagnostic must be well formed and point into the text.
+void expect_well_formed(const std::string& text, std::map<std::string, std::string> files = {}) {
+  sink::test::MapReader reader;
+  reader.files = std::move(files);
+  sink::Diagnostics diags;
+  sink::Program p = sink::load_program_text("Sinkfile", text, reader, diags);
+  if (p.complete) sink::check_program(p, diags);
+  for (const auto& d : diags.items()) {
+    CHECK_FALSE(d.code.empty());
+    CHECK_FALSE(d.message.empty());
+    CHECK_FALSE(d.hint.empty());
+    if (d.span.valid() && d.span.file == 0) {
+      CHECK(d.span.line <= count_lines(text));
+      CHECK(d.span.col >= 1);
+    }
+  }
+}
+
+std::string first_code(const std::string& text) {
+  const auto c = codes(text);
+  return c.empty() ? std::string("none") : c.front();
+}
+
+}  // namespace
+
+TEST_CASE("every prefix of every example is handled") {
+  const fs::path root = SINK_SOURCE_ROOT;
+  for (const auto& e : fs::recursive_directory_iterator(root / "examples")) {
+    if (!e.is_regular_file() || e.path().filename() != "Sinkfile") continue;
+    CAPTURE(e.path().string());
+    const std::string text = read(e.path());
+    std::map<std::string, std::string> modules;
+    for (const auto& m : fs::recursive_directory_iterator(e.path().parent_path()))
+      if (m.path().extension() == ".sink")
+        modules[fs::relative(m.path(), e.path().parent_path()).string()] = read(m.path());
+    for (std::size_t n = 0; n <= text.size(); ++n) expect_well_formed(text.substr(0, n), modules);
+  }
+}
+
+TEST_CASE("deep nesting is an error, not a stack overflow") {
+  const std::string parens(100000, '(');
+  CHECK(first_code("step \"s\" { when " + parens + "true run \"x\" }") == "E105");
+  std::string nots;
+  for (int i = 0; i < 100000; ++i) nots += "not ";
+  CHECK(first_code("step \"s\" { when " + nots + "true run \"x\" }") == "E105");
+  std::string ands = "true";
+  for (int i = 0; i < 100000; ++i) ands += " and true";
+  CHECK(first_code("step \"s\" { when " + ands + " run \"x\" }") == "E105");
+  std::string blocks;
+  for (int i = 0; i < 100000; ++i) blocks += "platform linux {\n";
+  CHECK(first_code(blocks) == "E105");
+  // Within the limits, deep input works.
+  std::string ok_blocks, close;
+  for (int i = 0; i < 50; ++i) {
+    ok_blocks += "platform linux {\n";
+    close += "}\n";
+  }
+  CHECK(codes(ok_blocks + "step \"s\" { run \"x\" }\n" + close).empty());
+  CHECK(codes("step \"s\" { when " + std::string(50, '(') + "true" + std::string(50, ')') + " run \"x\" }").empty());
+}
+
+TEST_CASE("a 10 MB line is read, whether it is valid or not") {
+  const std::string big(10 << 20, 'a');
+  CHECK(codes("step \"s\" { run \"" + big + "\" }").empty());
+  CHECK(first_code(big) == "E104");
+  CHECK(first_code("step \"s\" { run \"" + big) == "E101");
+}
+
+TEST_CASE("binary garbage, NUL bytes and invalid UTF-8 are located errors") {
+  CHECK(sink::test::diagnose(std::string("step \"s\" {\n  run \"a\0b\"\n}", 24)) ==
+        std::vector<sink::test::Found>{{"E107", 2, 9}});
+  CHECK(sink::test::diagnose("fact a = \"caf\xE9\"") == std::vector<sink::test::Found>{{"E106", 1, 14}});
+  std::mt19937 rng(12345);
+  for (int i = 0; i < 2000; ++i) {
+    std::string junk(1 + rng() % 300, '\0');
+    for (auto& c : junk) c = static_cast<char>(rng() % 256);
+    expect_well_formed(junk);
+  }
+}
+
+TEST_CASE("random token soup never breaks the parser or the checker") {
+  const std::vector<std::string> tokens{
+      "fact ", "ask ", "step ", "platform ", "env ", "use ", "helper ", "run ", "skip ", "if ", "when ",
+      "error ", "dir ", "sh ", "required ", "default ", "secret ", "choices ", "and ", "or ", "not ",
+      "true ", "false ", "{", "}", "(", ")", "=", "==", "<", ">=", ",", ":", "\n", "# c\n", "a ", "b ",
+      "linux ", "darwin ", "int ", "version ", "\"x\" ", "\"{{a}}\" ", "'r' ", "\"\"\"\n  x\n\"\"\" ", "12 ",
+      "\"std/wait\" ", "\"./m.sink\" ", "\"{{env.PATH}}\" ", "\"{{raw b}}\" "};
+  std::mt19937 rng(777);
+  for (int i = 0; i < 3000; ++i) {
+    std::string src;
+    const std::size_t n = 1 + rng() % 40;
+    for (std::size_t k = 0; k < n; ++k) src += tokens[rng() % tokens.size()];
+    CAPTURE(src);
+    expect_well_formed(src, {{"m.sink", "fact a = \"1\"\n"}});
+  }
+}
+
+TEST_CASE("files larger than the limit are refused with a located error") {
+  sink::Sources sources;
+  const auto id = sources.add("Sinkfile", std::string(2048, ' '));
+  sink::Diagnostics diags;
+  sink::ParseLimits limits;
+  limits.max_bytes = 1024;
+  CHECK_FALSE(sink::parse_file(sources, id, diags, limits));
+  REQUIRE(diags.items().size() == 1);
+  CHECK(diags.items()[0].code == "E108");
+}

@@ -53,7 +53,7 @@ void Checker::run() {
   for (std::size_t m = 0; m < program_.modules.size(); ++m) {
     module_ = m;
     std::vector<const ast::PlatformBlock*> outer;
-    check_items(program_.modules[m].ast.items, MachineSet{}, outer, true);
+    check_items(program_.modules[m].ast.items, &contexts_.emplace_back(), outer, true);
   }
   check_cycles();
   report_unused();
@@ -127,16 +127,16 @@ void Checker::collect_env_names(const std::vector<ast::Item>& items) {
       if (f->source == ast::FactSource::Env && !f->value.has_interp()) env_names_.insert(f->value.literal());
     } else if (const auto* s = std::get_if<ast::Step>(&item.node)) {
       for (const auto& field : s->fields)
-        if (field.kind == ast::StepField::Kind::Env) env_names_.insert(field.env.name);
+        if (field.kind == ast::StepField::Kind::Env) env_names_.insert(field.name);
     } else if (const auto* b = std::get_if<ast::PlatformBlock>(&item.node)) {
       collect_env_names(b->items);
     }
   }
 }
 
-void Checker::check_items(const std::vector<ast::Item>& items, const MachineSet& where,
+void Checker::check_items(const std::vector<ast::Item>& items, const MachineSet* where,
                           std::vector<const ast::PlatformBlock*>& outer, bool top) {
-  std::vector<const ast::EnvSet*> envs;
+  std::vector<EnvRef> envs;
   for (const auto& item : items) {
     std::visit(
         [&](const auto& node) {
@@ -151,7 +151,7 @@ void Checker::check_items(const std::vector<ast::Item>& items, const MachineSet&
             check_ask(node);
           } else if constexpr (std::is_same_v<T, ast::EnvSet>) {
             check_text(node.value, TextUse::Value, "an env value");
-            envs.push_back(&node);
+            envs.push_back({&node.name, node.name_span, node.span.line});
           } else if constexpr (std::is_same_v<T, ast::Helper>) {
             if (node.body.has_interp())
               diags_.error("E263", node.body.span, "a helper's code cannot interpolate values",
@@ -161,7 +161,7 @@ void Checker::check_items(const std::vector<ast::Item>& items, const MachineSet&
           } else if constexpr (std::is_same_v<T, ast::PlatformBlock>) {
             check_platform(node, outer);
             outer.push_back(&node);
-            check_items(node.items, intersect(where, MachineSet::of(node.names)), outer, false);
+            check_items(node.items, &contexts_.emplace_back(intersect(*where, MachineSet::of(node.names))), outer, false);
             outer.pop_back();
           }
         },
@@ -170,16 +170,14 @@ void Checker::check_items(const std::vector<ast::Item>& items, const MachineSet&
   check_env_scope(envs);
 }
 
-void Checker::check_env_scope(const std::vector<const ast::EnvSet*>& envs) {
-  std::unordered_map<std::string, const ast::EnvSet*> seen;
-  for (const auto* e : envs) {
-    if (!is_env_name(e->name))
-      diags_.error("E264", e->name_span, "`" + e->name + "` is not a valid environment variable name",
-                   "use letters, digits and `_`, not starting with a digit");
-    auto [it, fresh] = seen.try_emplace(e->name, e);
+void Checker::check_env_scope(const std::vector<EnvRef>& envs) {
+  if (envs.empty()) return;
+  std::unordered_map<std::string_view, const EnvRef*> seen;
+  for (const auto& e : envs) {
+    auto [it, fresh] = seen.try_emplace(*e.name, &e);
     if (!fresh)
-      diags_.error("E212", e->name_span,
-                   "`" + e->name + "` is already set in this scope at line " + std::to_string(it->second->span.line),
+      diags_.error("E212", e.name_span,
+                   "`" + *e.name + "` is already set in this scope at line " + std::to_string(it->second->line),
                    "set each variable once per scope; an inner scope (platform block, step) may override it");
   }
 }
@@ -255,7 +253,7 @@ void Checker::check_ask(const ast::Ask& a) {
   deps_[a.name] = std::move(needs);
 }
 
-void Checker::check_step(const ast::Step& s, const MachineSet& where) {
+void Checker::check_step(const ast::Step& s, const MachineSet* where) {
   const std::string name = s.name.literal();
   if (s.name.has_interp())
     diags_.error("E263", s.name.span, "a step's name cannot interpolate values",
@@ -265,31 +263,34 @@ void Checker::check_step(const ast::Step& s, const MachineSet& where) {
 
   auto& seen = steps_[name];
   for (const auto& other : seen) {
-    if (intersect(other.where, where).empty()) continue;
+    if (intersect(*other.where, *where).empty()) continue;
     diags_.error("E211", s.name.span,
                  "a step named \"" + name + "\" already exists at " + where_text(program_, other.step->span),
                  "step names must differ where their platforms overlap");
     break;
   }
-  seen.push_back({&s, where, module_});
+  seen.push_back({&s, where});
 
-  std::vector<const ast::EnvSet*> envs;
-  std::unordered_map<std::string, const ast::StepField*> once;
+  std::vector<EnvRef> envs;
+  const ast::StepField* first_of[8] = {};  // by field kind, for repeats
   for (const auto& f : s.fields) {
     using K = ast::StepField::Kind;
     if (f.kind == K::Unknown) {
       std::vector<std::string> fields(lex::step_field_keywords.begin(), lex::step_field_keywords.end());
-      const auto near = suggest(f.unknown_name, fields);
+      const auto near = suggest(f.name, fields);
       std::string hint = near ? "did you mean `" + *near + "`?" : "a step's fields are run, skip if, when, error, env and dir";
-      diags_.error("E206", f.keyword_span, "unknown step field `" + f.unknown_name + "`", hint);
+      diags_.error("E206", f.keyword_span, "unknown step field `" + f.name + "`", hint);
       continue;
     }
     if (f.kind != K::Env) {
       const std::string key = field_name(f.kind);
-      auto [it, fresh] = once.try_emplace(key, &f);
-      if (!fresh)
+      // skip if sh and skip if CONDITION are one field.
+      const auto slot = static_cast<std::size_t>(f.kind == K::SkipIfExpr ? K::SkipIfSh : f.kind);
+      const ast::StepField* first = first_of[slot];
+      if (!first) first_of[slot] = &f;
+      else
         diags_.error("E241", f.keyword_span,
-                     "`" + key + "` appears twice in this step (first at line " + std::to_string(it->second->span.line) + ")",
+                     "`" + key + "` appears twice in this step (first at line " + std::to_string(first->span.line) + ")",
                      key == "run" ? "join the commands into one run with a \"\"\"...\"\"\" block"
                      : key == "when" || key == "skip if" ? "combine the conditions with `and` / `or`"
                                                           : "keep one");
@@ -308,8 +309,8 @@ void Checker::check_step(const ast::Step& s, const MachineSet& where) {
       case K::Error: check_text(f.text, TextUse::Printed, "an error message"); break;
       case K::Dir: check_text(f.text, TextUse::Printed, "a dir"); break;
       case K::Env:
-        check_text(f.env.value, TextUse::Value, "an env value");
-        envs.push_back(&f.env);
+        check_text(f.text, TextUse::Value, "an env value");
+        envs.push_back({&f.name, f.name_span, f.span.line});
         break;
       case K::Unknown: break;
     }

@@ -2,6 +2,7 @@
 // types.cpp (names and expressions).
 #pragma once
 
+#include <deque>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -46,13 +47,18 @@ class Checker {
   void compute_visibility();
   void collect(const std::vector<ast::Item>& items, std::size_t module);
   void collect_env_names(const std::vector<ast::Item>& items);
-  void check_items(const std::vector<ast::Item>& items, const MachineSet& where,
+  void check_items(const std::vector<ast::Item>& items, const MachineSet* where,
                    std::vector<const ast::PlatformBlock*>& outer, bool top);
   void check_fact(const ast::Fact& f);
   void check_ask(const ast::Ask& a);
-  void check_step(const ast::Step& s, const MachineSet& where);
+  void check_step(const ast::Step& s, const MachineSet* where);
   void check_platform(const ast::PlatformBlock& b, const std::vector<const ast::PlatformBlock*>& outer);
-  void check_env_scope(const std::vector<const ast::EnvSet*>& envs);
+  struct EnvRef {
+    const std::string* name;
+    Span name_span;
+    std::uint32_t line;
+  };
+  void check_env_scope(const std::vector<EnvRef>& envs);
   void check_cycles();
   void report_unused();
 
@@ -79,9 +85,9 @@ class Checker {
   std::unordered_set<std::string> used_;
   struct StepSeen {
     const ast::Step* step;
-    MachineSet where;
-    std::size_t module;
+    const MachineSet* where;  // owned by contexts_
   };
+  std::deque<MachineSet> contexts_;  // the machines each platform block selects
   std::unordered_map<std::string, std::vector<StepSeen>> steps_;
 };
 

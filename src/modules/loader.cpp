@@ -4,7 +4,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <unordered_map>
 
 #include "modules/stdlib.hpp"
@@ -30,13 +29,20 @@ FileReader::Status DiskReader::read(const std::string& path, std::string& out, s
     error = std::strerror(errno);
     return Status::Unreadable;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  // Read straight into the string: no stream buffer, no copy.
+  const auto size = fs::file_size(path, ec);
+  out.clear();
+  if (!ec) {
+    out.resize(static_cast<std::size_t>(size));
+    in.read(out.data(), static_cast<std::streamsize>(out.size()));
+    out.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  char buf[4096];  // what grew since file_size, or a file whose size is unknown
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) out.append(buf, static_cast<std::size_t>(in.gcount()));
   if (in.bad()) {
     error = "read error";
     return Status::Unreadable;
   }
-  out = std::move(ss).str();
   return Status::Ok;
 }
 

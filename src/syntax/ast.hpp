@@ -110,10 +110,10 @@ struct StepField {
   Kind kind = Kind::Unknown;
   Span span;                    // the whole field
   Span keyword_span;            // the field's first word
-  Text text;                    // Run, SkipIfSh, Error, Dir, Env (value)
+  Text text;                    // Run, SkipIfSh, Error, Dir; Env: the value
   std::unique_ptr<Expr> expr;   // SkipIfExpr, When
-  EnvSet env;                   // Env
-  std::string unknown_name;     // Unknown: the word that is not a field
+  std::string name;             // Env: the variable; Unknown: the word that is not a field
+  Span name_span;               // Env: the variable's span
 };
 
 struct Step {

@@ -104,8 +104,8 @@ void dump_items(const std::vector<ast::Item>& items, int depth, std::string& out
                 case K::When: out += "when " + expr(*f.expr); break;
                 case K::Error: out += "error " + text(f.text); break;
                 case K::Dir: out += "dir " + text(f.text); break;
-                case K::Env: out += "env " + f.env.name + at(f.env.name_span) + " = " + text(f.env.value); break;
-                case K::Unknown: out += "unknown " + f.unknown_name; break;
+                case K::Env: out += "env " + f.name + at(f.name_span) + " = " + text(f.text); break;
+                case K::Unknown: out += "unknown " + f.name; break;
               }
               out += " " + at(f.span) + "\n";
             }

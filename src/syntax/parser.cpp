@@ -77,10 +77,12 @@ struct Builder {
   }
 };
 
+// The line and column where `in` starts (an action input) or stands (a parse input). Read
+// from the iterator: position() would copy the source name on every call.
 template <typename Input>
 LineCol where(const Input& in) {
-  const auto p = in.position();
-  return {static_cast<std::uint32_t>(p.line), static_cast<std::uint32_t>(p.column)};
+  const auto& it = in.iterator();
+  return {static_cast<std::uint32_t>(it.line), static_cast<std::uint32_t>(it.column)};
 }
 
 // The span of a matched rule: its start, and its end found by counting newlines.
@@ -434,7 +436,12 @@ SINK_ACTION(helper_decl) {
 SINK_END;
 
 // ---- steps ----
-SINK_ACTION(step_kw) { b.step = ast::Step{}; (void)in; } SINK_END;
+SINK_ACTION(step_kw) {
+  b.step = ast::Step{};
+  b.step.fields.reserve(4);
+  (void)in;
+}
+SINK_END;
 SINK_ACTION(step_name) { b.step.name = b.take_text(); (void)in; } SINK_END;
 
 ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, Span span, Span kw) {
@@ -471,12 +478,14 @@ SINK_ACTION(f_when) {
 }
 SINK_END;
 SINK_ACTION(f_env) {
-  new_field(b, ast::StepField::Kind::Env, span_of(in, b.file_id), keyword_span(in, b.file_id)).env =
-      ast::EnvSet{b.env_name, b.env_name_span, std::move(b.env_value), span_of(in, b.file_id)};
+  auto& f = new_field(b, ast::StepField::Kind::Env, span_of(in, b.file_id), keyword_span(in, b.file_id));
+  f.name = b.env_name;
+  f.name_span = b.env_name_span;
+  f.text = std::move(b.env_value);
 }
 SINK_END;
 SINK_ACTION(f_unknown) {
-  new_field(b, ast::StepField::Kind::Unknown, span_of(in, b.file_id), keyword_span(in, b.file_id)).unknown_name =
+  new_field(b, ast::StepField::Kind::Unknown, span_of(in, b.file_id), keyword_span(in, b.file_id)).name =
       leading_word(in.string_view());
 }
 SINK_END;

@@ -77,11 +77,11 @@ void Checker::compute_visibility() {
 // Facts, questions and helpers of every module, with duplicate and clash checks.
 void Checker::collect(const std::vector<ast::Item>& items, std::size_t module) {
   for (const auto& item : items) {
-    if (const auto* block = std::get_if<ast::PlatformBlock>(&item.node)) {
+    if (const auto* block = item.as<ast::PlatformBlock>()) {
       collect(block->items, module);
       continue;
     }
-    if (const auto* h = std::get_if<ast::Helper>(&item.node)) {
+    if (const auto* h = item.as<ast::Helper>()) {
       auto [it, fresh] = helpers_.try_emplace(h->name, h, module);
       if (!fresh)
         diags_.error(it->second.second == module ? "E210" : "E252", h->name_span,
@@ -91,8 +91,8 @@ void Checker::collect(const std::vector<ast::Item>& items, std::size_t module) {
     }
     Decl d;
     d.module = module;
-    if (const auto* f = std::get_if<ast::Fact>(&item.node)) d.fact = f;
-    else if (const auto* a = std::get_if<ast::Ask>(&item.node)) d.ask = a;
+    if (const auto* f = item.as<ast::Fact>()) d.fact = f;
+    else if (const auto* a = item.as<ast::Ask>()) d.ask = a;
     else continue;
     const std::string& name = d.name();
     const char* what = d.fact ? "fact" : "question";
@@ -122,13 +122,13 @@ void Checker::collect(const std::vector<ast::Item>& items, std::size_t module) {
 // statement sets, and those an env fact reads.
 void Checker::collect_env_names(const std::vector<ast::Item>& items) {
   for (const auto& item : items) {
-    if (const auto* e = std::get_if<ast::EnvSet>(&item.node)) env_names_.insert(e->name);
-    else if (const auto* f = std::get_if<ast::Fact>(&item.node)) {
+    if (const auto* e = item.as<ast::EnvSet>()) env_names_.insert(e->name);
+    else if (const auto* f = item.as<ast::Fact>()) {
       if (f->source == ast::FactSource::Env && !f->value.has_interp()) env_names_.insert(f->value.literal());
-    } else if (const auto* s = std::get_if<ast::Step>(&item.node)) {
+    } else if (const auto* s = item.as<ast::Step>()) {
       for (const auto& field : s->fields)
         if (field.kind == ast::StepField::Kind::Env) env_names_.insert(field.name);
-    } else if (const auto* b = std::get_if<ast::PlatformBlock>(&item.node)) {
+    } else if (const auto* b = item.as<ast::PlatformBlock>()) {
       collect_env_names(b->items);
     }
   }
@@ -138,7 +138,7 @@ void Checker::check_items(const std::vector<ast::Item>& items, const MachineSet*
                           std::vector<const ast::PlatformBlock*>& outer, bool top) {
   std::vector<EnvRef> envs;
   for (const auto& item : items) {
-    std::visit(
+    item.visit(
         [&](const auto& node) {
           using T = std::decay_t<decltype(node)>;
           if constexpr (std::is_same_v<T, ast::Use>) {
@@ -164,8 +164,7 @@ void Checker::check_items(const std::vector<ast::Item>& items, const MachineSet*
             check_items(node.items, &contexts_.emplace_back(intersect(*where, MachineSet::of(node.names))), outer, false);
             outer.pop_back();
           }
-        },
-        item.node);
+        });
   }
   check_env_scope(envs);
 }

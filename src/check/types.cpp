@@ -103,9 +103,7 @@ VType Checker::resolve(const std::string& name, Span span) {
 
 std::vector<std::string> Checker::check_text(const ast::Text& text, TextUse use, const char* where) {
   std::vector<std::string> names;
-  for (const auto& p : text.pieces) {
-    if (!p.interp) continue;
-    const ast::Interp& in = *p.interp;
+  for (const ast::Interp& in : text.interps) {
     names.push_back(in.name);
     if (resolve(in.name, in.span) == VType::Unknown) continue;
     const Decl* d = lookup(in.name);

@@ -31,10 +31,10 @@ struct Counts {
 
 void count(const std::vector<ast::Item>& items, Counts& c) {
   for (const auto& item : items) {
-    if (std::holds_alternative<ast::Step>(item.node)) ++c.steps;
-    else if (std::holds_alternative<ast::Fact>(item.node)) ++c.facts;
-    else if (std::holds_alternative<ast::Ask>(item.node)) ++c.questions;
-    else if (const auto* b = std::get_if<ast::PlatformBlock>(&item.node)) count(b->items, c);
+    if (item.as<ast::Step>()) ++c.steps;
+    else if (item.as<ast::Fact>()) ++c.facts;
+    else if (item.as<ast::Ask>()) ++c.questions;
+    else if (const auto* b = item.as<ast::PlatformBlock>()) count(b->items, c);
   }
 }
 

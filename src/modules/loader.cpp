@@ -104,7 +104,7 @@ class Loader {
     // Collect the uses first: loading appends to modules, which moves the ASTs.
     std::vector<std::pair<ast::Text, Span>> uses;
     for (const auto& item : program_.modules[index].ast.items)
-      if (const auto* u = std::get_if<ast::Use>(&item.node)) uses.emplace_back(u->path, u->span);
+      if (const auto* u = item.as<ast::Use>()) uses.emplace_back(u->path, u->span);
     for (const auto& [path, span] : uses) {
       if (const auto child = resolve(key, is_std, path, span)) program_.modules[index].uses.push_back(*child);
     }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -16,25 +17,36 @@ namespace sink::ast {
 
 // `{{name}}`, `{{env.NAME}}` or `{{raw name}}` inside a string.
 struct Interp {
-  std::string name;  // "git_name", "env.PATH"
-  bool raw = false;  // inserted as shell text, not as a quoted value
-  Span span;         // the whole {{...}}
-};
-
-// One piece of a string: literal text (escapes decoded) or an interpolation.
-struct Piece {
-  std::string text;
-  std::optional<Interp> interp;
+  std::string name;      // "git_name", "env.PATH"
+  bool raw = false;      // inserted as shell text, not as a quoted value
+  Span span;             // the whole {{...}}
+  std::uint32_t at = 0;  // where it goes: a byte offset into Text::text
 };
 
 enum class StringForm { Quoted, Raw, QuotedBlock, RawBlock };  // "..", '..', """..""", '''..'''
 
+// A string: its literal text (escapes decoded, block indentation removed) and the
+// interpolations that go into it, in order. Most strings have none: one allocation.
 struct Text {
-  std::vector<Piece> pieces;
+  std::string text;
+  std::vector<Interp> interps;
   StringForm form = StringForm::Quoted;
   Span span;
-  bool has_interp() const;
+
+  bool has_interp() const { return !interps.empty(); }
   std::string literal() const;  // the text with each interpolation shown as {{name}}
+  // Calls on_text(std::string_view) and on_interp(const Interp&) in order; empty
+  // stretches of text are skipped.
+  template <typename OnText, typename OnInterp>
+  void visit(OnText&& on_text, OnInterp&& on_interp) const {
+    std::size_t from = 0;
+    for (const auto& in : interps) {
+      if (in.at > from) on_text(std::string_view(text).substr(from, in.at - from));
+      on_interp(in);
+      from = in.at;
+    }
+    if (from < text.size()) on_text(std::string_view(text).substr(from));
+  }
 };
 
 struct Expr {
@@ -137,8 +149,27 @@ struct PlatformBlock {
   Span span;
 };
 
+// A declaration. Each is boxed, so that lists of them stay small and cheap to grow.
 struct Item {
-  std::variant<Use, Fact, Ask, EnvSet, Step, PlatformBlock, Helper> node;
+  std::variant<std::unique_ptr<Use>, std::unique_ptr<Fact>, std::unique_ptr<Ask>, std::unique_ptr<EnvSet>,
+               std::unique_ptr<Step>, std::unique_ptr<PlatformBlock>, std::unique_ptr<Helper>>
+      node;
+
+  template <typename T>
+  static Item of(T&& value) {
+    return Item{std::make_unique<std::decay_t<T>>(std::forward<T>(value))};
+  }
+  // The declaration if it is a T, else null.
+  template <typename T>
+  const T* as() const {
+    const auto* p = std::get_if<std::unique_ptr<T>>(&node);
+    return p ? p->get() : nullptr;
+  }
+  // Calls f with the declaration, whatever its type.
+  template <typename F>
+  decltype(auto) visit(F&& f) const {
+    return std::visit([&](const auto& p) -> decltype(auto) { return f(*p); }, node);
+  }
 };
 
 struct Comment {

@@ -23,12 +23,15 @@ const char* form_name(ast::StringForm f) {
 std::string text(const ast::Text& t) {
   std::string out = std::string(form_name(t.form)) + "[";
   bool first = true;
-  for (const auto& p : t.pieces) {
+  auto sep = [&]() {
     out += first ? "" : " ";
     first = false;
-    if (p.interp) out += "{{" + std::string(p.interp->raw ? "raw " : "") + p.interp->name + " " + at(p.interp->span) + "}}";
-    else out += "\"" + json_escape(p.text) + "\"";
-  }
+  };
+  t.visit([&](std::string_view s) { sep(); out += "\"" + json_escape(s) + "\""; },
+          [&](const ast::Interp& in) {
+            sep();
+            out += "{{" + std::string(in.raw ? "raw " : "") + in.name + " " + at(in.span) + "}}";
+          });
   return out + "]" + at(t.span);
 }
 
@@ -60,7 +63,7 @@ const char* source_name(ast::FactSource s) {
 void dump_items(const std::vector<ast::Item>& items, int depth, std::string& out) {
   const std::string pad(static_cast<std::size_t>(depth) * 2, ' ');
   for (const auto& item : items) {
-    std::visit(
+    item.visit(
         [&](const auto& n) {
           using T = std::decay_t<decltype(n)>;
           if constexpr (std::is_same_v<T, ast::Use>) {
@@ -115,8 +118,7 @@ void dump_items(const std::vector<ast::Item>& items, int depth, std::string& out
             out += " " + at(n.span) + "\n";
             dump_items(n.items, depth + 1, out);
           }
-        },
-        item.node);
+        });
   }
 }
 

@@ -71,10 +71,7 @@ struct Builder {
     exprs.pop_back();
     return e;
   }
-  void append(std::string_view raw) {
-    if (text.pieces.empty() || text.pieces.back().interp) text.pieces.push_back({});
-    text.pieces.back().text.append(raw);
-  }
+  void append(std::string_view raw) { text.text.append(raw); }
 };
 
 // The line and column where `in` starts (an action input) or stands (a parse input). Read
@@ -238,7 +235,8 @@ SINK_ACTION(raw_mod) { b.interp.raw = true; (void)in; } SINK_END;
 SINK_ACTION(interp_name) { b.interp.name = in.string(); } SINK_END;
 SINK_ACTION(interp) {
   b.interp.span = span_of(in, b.file_id);
-  b.text.pieces.push_back({{}, std::move(b.interp)});
+  b.interp.at = static_cast<std::uint32_t>(b.text.text.size());
+  b.text.interps.push_back(std::move(b.interp));
 }
 SINK_END;
 
@@ -359,7 +357,7 @@ SINK_ACTION(decl_name) {
   b.name_span = span_of(in, b.file_id);
 }
 SINK_END;
-SINK_ACTION(use_decl) { b.items().push_back({ast::Use{b.take_text(), span_of(in, b.file_id)}}); } SINK_END;
+SINK_ACTION(use_decl) { b.items().push_back(ast::Item::of(ast::Use{b.take_text(), span_of(in, b.file_id)})); } SINK_END;
 
 SINK_ACTION(fact_kw) {
   b.fact = ast::Fact{};
@@ -397,7 +395,7 @@ SINK_ACTION(fact_decl) {
   b.fact.secret = b.secret;
   b.fact.default_value = std::move(b.literal);
   b.fact.span = span_of(in, b.file_id);
-  b.items().push_back({std::move(b.fact)});
+  b.items().push_back(ast::Item::of(std::move(b.fact)));
 }
 SINK_END;
 
@@ -416,7 +414,7 @@ SINK_ACTION(ask_decl) {
   b.ask.name_span = b.name_span;
   b.ask.secret = b.secret;
   b.ask.span = span_of(in, b.file_id);
-  b.items().push_back({std::move(b.ask)});
+  b.items().push_back(ast::Item::of(std::move(b.ask)));
 }
 SINK_END;
 
@@ -427,11 +425,11 @@ SINK_ACTION(env_name) {
 SINK_END;
 SINK_ACTION(env_value) { b.env_value = b.take_text(); (void)in; } SINK_END;
 SINK_ACTION(env_decl) {
-  b.items().push_back({ast::EnvSet{b.env_name, b.env_name_span, std::move(b.env_value), span_of(in, b.file_id)}});
+  b.items().push_back(ast::Item::of(ast::EnvSet{b.env_name, b.env_name_span, std::move(b.env_value), span_of(in, b.file_id)}));
 }
 SINK_END;
 SINK_ACTION(helper_decl) {
-  b.items().push_back({ast::Helper{b.name, b.name_span, b.take_text(), span_of(in, b.file_id)}});
+  b.items().push_back(ast::Item::of(ast::Helper{b.name, b.name_span, b.take_text(), span_of(in, b.file_id)}));
 }
 SINK_END;
 
@@ -491,7 +489,7 @@ SINK_ACTION(f_unknown) {
 SINK_END;
 SINK_ACTION(step_decl) {
   b.step.span = span_of(in, b.file_id);
-  b.items().push_back({std::move(b.step)});
+  b.items().push_back(ast::Item::of(std::move(b.step)));
 }
 SINK_END;
 
@@ -502,7 +500,7 @@ SINK_ACTION(platform_block) {
   ast::PlatformBlock block = std::move(b.platforms.back());
   b.platforms.pop_back();
   block.span = span_of(in, b.file_id);
-  b.items().push_back({std::move(block)});
+  b.items().push_back(ast::Item::of(std::move(block)));
 }
 SINK_END;
 

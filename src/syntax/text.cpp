@@ -6,20 +6,10 @@ namespace sink {
 
 namespace ast {
 
-bool Text::has_interp() const {
-  for (const auto& p : pieces)
-    if (p.interp) return true;
-  return false;
-}
-
 std::string Text::literal() const {
   std::string out;
-  for (const auto& p : pieces) {
-    if (p.interp)
-      out += "{{" + std::string(p.interp->raw ? "raw " : "") + p.interp->name + "}}";
-    else
-      out += p.text;
-  }
+  visit([&](std::string_view t) { out += t; },
+        [&](const Interp& in) { out += "{{" + std::string(in.raw ? "raw " : "") + in.name + "}}"; });
   return out;
 }
 
@@ -42,30 +32,29 @@ bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t") == std::string_view::npos;
 }
 
-std::string decode_escapes(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '\\' || i + 1 == raw.size()) {
-      out += raw[i];
+// Decodes the escapes of a "..." string in place (the grammar admits only valid ones).
+void decode_escapes(std::string& s) {
+  std::size_t w = 0;
+  for (std::size_t r = 0; r < s.size(); ++r, ++w) {
+    if (s[r] != '\\' || r + 1 == s.size()) {
+      s[w] = s[r];
       continue;
     }
-    switch (raw[++i]) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      default: out += raw[i];  // \\ \" \' \{ (the grammar allows no others)
+    switch (s[++r]) {
+      case 'n': s[w] = '\n'; break;
+      case 't': s[w] = '\t'; break;
+      case 'r': s[w] = '\r'; break;
+      default: s[w] = s[r];  // \\ \" \' \{
     }
   }
-  return out;
+  s.resize(w);
 }
 
-std::string strip_cr_before_lf(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i)
-    if (!(s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n')) out += s[i];
-  return out;
+void strip_cr_before_lf(std::string& s) {
+  std::size_t w = 0;
+  for (std::size_t r = 0; r < s.size(); ++r)
+    if (!(s[r] == '\r' && r + 1 < s.size() && s[r + 1] == '\n')) s[w++] = s[r];
+  s.resize(w);
 }
 
 }  // namespace
@@ -119,38 +108,29 @@ std::string dedent_block(std::string_view body) {
 void finish_text(ast::Text& text) {
   const bool block = text.form == ast::StringForm::QuotedBlock || text.form == ast::StringForm::RawBlock;
   const bool quoted = text.form == ast::StringForm::Quoted || text.form == ast::StringForm::QuotedBlock;
-  for (auto& p : text.pieces)
-    if (!p.interp) p.text = strip_cr_before_lf(p.text);
-  if (block) {
-    // Flatten with '\0' standing for each interpolation (source text holds no NUL).
-    std::string flat;
-    for (const auto& p : text.pieces) {
-      if (p.interp) flat += '\0';
-      else flat += p.text;
-    }
-    const std::string dedented = dedent_block(flat);
-    std::vector<ast::Piece> pieces;
-    std::size_t next_interp = 0;
-    std::string current;
-    auto next_interp_piece = [&]() -> ast::Piece {
-      while (!text.pieces[next_interp].interp) ++next_interp;
-      return std::move(text.pieces[next_interp++]);
-    };
-    for (const char c : dedented) {
-      if (c != '\0') {
-        current += c;
-        continue;
-      }
-      if (!current.empty()) pieces.push_back({std::move(current), std::nullopt});
-      current.clear();
-      pieces.push_back(next_interp_piece());
-    }
-    if (!current.empty()) pieces.push_back({std::move(current), std::nullopt});
-    text.pieces = std::move(pieces);
+  const bool has_cr = text.text.find('\r') != std::string::npos;
+  const bool has_escape = quoted && text.text.find('\\') != std::string::npos;
+  if (!block && !has_cr && !has_escape) return;  // the common case: nothing to do
+  // Work on the text with a '\0' where each interpolation goes (source text holds no NUL),
+  // so that the offsets follow every change.
+  std::string flat;
+  flat.reserve(text.text.size() + text.interps.size());
+  std::size_t from = 0;
+  for (const auto& in : text.interps) {
+    flat.append(text.text, from, in.at - from);
+    flat += '\0';
+    from = in.at;
   }
-  if (quoted)
-    for (auto& p : text.pieces)
-      if (!p.interp) p.text = decode_escapes(p.text);
+  flat.append(text.text, from);
+  if (has_cr) strip_cr_before_lf(flat);
+  if (block) flat = dedent_block(flat);
+  if (has_escape) decode_escapes(flat);
+  text.text.clear();
+  std::size_t next = 0;
+  for (const char c : flat) {
+    if (c == '\0') text.interps[next++].at = static_cast<std::uint32_t>(text.text.size());
+    else text.text += c;
+  }
 }
 
 }  // namespace sink

@@ -8,8 +8,8 @@ using sink::test::parse;
 
 namespace {
 
-const ast::Step& first_step(const ast::File& f) { return std::get<ast::Step>(f.items.at(0).node); }
-const ast::Fact& first_fact(const ast::File& f) { return std::get<ast::Fact>(f.items.at(0).node); }
+const ast::Step& first_step(const ast::File& f) { return *f.items.at(0).as<ast::Step>(); }
+const ast::Fact& first_fact(const ast::File& f) { return *f.items.at(0).as<ast::Fact>(); }
 
 // The run text of a one-step file, with interpolations shown as {{name}}.
 std::string run_of(const std::string& src) {
@@ -30,14 +30,17 @@ TEST_CASE("double-quoted strings decode escapes and keep interpolations apart") 
   auto p = parse(R"(step "s" { run "a\tb \"q\" \\ \{{x}} {{home}} {{ env.PATH }} {{raw user}}" })");
   REQUIRE(p.file);
   const auto& t = first_step(*p.file).field(ast::StepField::Kind::Run)->text;
-  REQUIRE(t.pieces.size() == 6);
-  CHECK(t.pieces[0].text == "a\tb \"q\" \\ {{x}} ");
-  CHECK(t.pieces[1].interp->name == "home");
-  CHECK(t.pieces[1].interp->span.col == 38);
-  CHECK(t.pieces[3].interp->name == "env.PATH");
-  CHECK(t.pieces[5].interp->name == "user");
-  CHECK(t.pieces[5].interp->raw);
-  CHECK_FALSE(t.pieces[1].interp->raw);
+  CHECK(t.text == "a\tb \"q\" \\ {{x}}   ");
+  REQUIRE(t.interps.size() == 3);
+  CHECK(t.interps[0].name == "home");
+  CHECK(t.interps[0].at == 16);
+  CHECK(t.interps[0].span.col == 38);
+  CHECK(t.interps[1].name == "env.PATH");
+  CHECK(t.interps[1].at == 17);
+  CHECK(t.interps[2].name == "user");
+  CHECK(t.interps[2].raw);
+  CHECK_FALSE(t.interps[0].raw);
+  CHECK(t.literal() == "a\tb \"q\" \\ {{x}} {{home}} {{env.PATH}} {{raw user}}");
   CHECK(t.form == ast::StringForm::Quoted);
 }
 
@@ -57,9 +60,12 @@ TEST_CASE("block strings strip indentation around interpolations") {
   REQUIRE(p.file);
   const auto& t = first_step(*p.file).field(ast::StepField::Kind::Run)->text;
   CHECK(t.literal() == "echo {{user}}\n  {{home}} end");
-  CHECK(t.pieces.at(1).interp->span.line == 3);
-  CHECK(t.pieces.at(1).interp->span.col == 10);
-  CHECK(t.pieces.at(3).interp->span.line == 4);
+  CHECK(t.text == "echo \n   end");
+  CHECK(t.interps.at(0).at == 5);
+  CHECK(t.interps.at(1).at == 8);
+  CHECK(t.interps.at(0).span.line == 3);
+  CHECK(t.interps.at(0).span.col == 10);
+  CHECK(t.interps.at(1).span.line == 4);
 }
 
 TEST_CASE("CRLF line endings and a BOM parse like LF files") {
@@ -98,7 +104,7 @@ TEST_CASE("facts take every source, type and option") {
 TEST_CASE("ask takes default, secret and choices in any order") {
   auto p = parse(R"(ask s "Shell?" choices "zsh", "bash" default "zsh" secret)");
   REQUIRE(p.file);
-  const auto& a = std::get<ast::Ask>(p.file->items.at(0).node);
+  const auto& a = *p.file->items.at(0).as<ast::Ask>();
   CHECK(a.prompt.literal() == "Shell?");
   CHECK(a.choices.size() == 2);
   CHECK(a.default_value->literal() == "zsh");
@@ -131,15 +137,15 @@ TEST_CASE("skip if takes a command or a condition") {
   auto p = parse("step \"s\" {\n  skip if sh \"test -f x\"\n  run \"touch x\"\n}\nstep \"t\" { skip if done run \"x\" }");
   REQUIRE(p.file);
   CHECK(first_step(*p.file).skip_if()->kind == ast::StepField::Kind::SkipIfSh);
-  CHECK(std::get<ast::Step>(p.file->items.at(1).node).skip_if()->kind == ast::StepField::Kind::SkipIfExpr);
+  CHECK(p.file->items.at(1).as<ast::Step>()->skip_if()->kind == ast::StepField::Kind::SkipIfExpr);
 }
 
 TEST_CASE("platform blocks nest and hold every declaration") {
   auto p = parse("platform linux {\n  env A = \"1\"\n  platform debian, ubuntu {\n    step \"s\" { run \"x\" }\n  }\n}\n");
   REQUIRE(p.file);
-  const auto& outer = std::get<ast::PlatformBlock>(p.file->items.at(0).node);
+  const auto& outer = *p.file->items.at(0).as<ast::PlatformBlock>();
   CHECK(outer.names.at(0).name == "linux");
-  const auto& inner = std::get<ast::PlatformBlock>(outer.items.at(1).node);
+  const auto& inner = *outer.items.at(1).as<ast::PlatformBlock>();
   CHECK(inner.names.size() == 2);
   CHECK(inner.names[1].name == "ubuntu");
   CHECK(inner.span.line == 3);

@@ -124,7 +124,7 @@ void Checker::collect_env_names(const std::vector<ast::Item>& items) {
   for (const auto& item : items) {
     if (const auto* e = item.as<ast::EnvSet>()) env_names_.insert(e->name);
     else if (const auto* f = item.as<ast::Fact>()) {
-      if (f->source == ast::FactSource::Env && !f->value.has_interp()) env_names_.insert(f->value.literal());
+      if (f->source == ast::FactSource::Env && !f->value.has_interp()) env_names_.insert(f->value.text);
     } else if (const auto* s = item.as<ast::Step>()) {
       for (const auto& field : s->fields)
         if (field.kind == ast::StepField::Kind::Env) env_names_.insert(field.name);
@@ -199,7 +199,7 @@ void Checker::check_fact(const ast::Fact& f) {
                                        : VType::String;
     }
   }
-  std::vector<std::string> needs;
+  std::vector<std::string_view> needs;
   switch (f.source) {
     case ast::FactSource::Sh:
       needs = check_text(f.value, TextUse::Shell, "a fact's command");
@@ -232,7 +232,7 @@ void Checker::check_fact(const ast::Fact& f) {
 }
 
 void Checker::check_ask(const ast::Ask& a) {
-  std::vector<std::string> needs = check_text(a.prompt, TextUse::Printed, "a question");
+  std::vector<std::string_view> needs = check_text(a.prompt, TextUse::Printed, "a question");
   if (a.default_value) {
     const auto more = check_text(*a.default_value, a.secret ? TextUse::Value : TextUse::Printed, "a default answer");
     needs.insert(needs.end(), more.begin(), more.end());
@@ -260,7 +260,7 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
   else if (is_blank(s.name))
     diags_.error("E242", s.name.span, "a step needs a name", "step \"Install tools\" { ... }");
 
-  auto& seen = steps_[name];
+  auto& seen = steps_[s.name.text];
   for (const auto& other : seen) {
     if (intersect(*other.where, *where).empty()) continue;
     diags_.error("E211", s.name.span,
@@ -278,7 +278,7 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
       std::vector<std::string> fields(lex::step_field_keywords.begin(), lex::step_field_keywords.end());
       const auto near = suggest(f.name, fields);
       std::string hint = near ? "did you mean `" + *near + "`?" : "a step's fields are run, skip if, when, error, env and dir";
-      diags_.error("E206", f.keyword_span, "unknown step field `" + f.name + "`", hint);
+      diags_.error("E206", f.keyword_span(), "unknown step field `" + f.name + "`", hint);
       continue;
     }
     if (f.kind != K::Env) {
@@ -288,7 +288,7 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
       const ast::StepField* first = first_of[slot];
       if (!first) first_of[slot] = &f;
       else
-        diags_.error("E241", f.keyword_span,
+        diags_.error("E241", f.keyword_span(),
                      "`" + key + "` appears twice in this step (first at line " + std::to_string(first->span.line) + ")",
                      key == "run" ? "join the commands into one run with a \"\"\"...\"\"\" block"
                      : key == "when" || key == "skip if" ? "combine the conditions with `and` / `or`"
@@ -354,40 +354,40 @@ void Checker::check_cycles() {
   // Depth-first search over "the value of X needs Y", in declaration order, with an
   // explicit stack so that a long chain of facts cannot exhaust the call stack.
   enum class Mark { None, Active, Done };
-  std::unordered_map<std::string, Mark> marks;
-  std::unordered_set<std::string> reported;
+  std::unordered_map<std::string_view, Mark> marks;
+  std::unordered_set<std::string_view> reported;
   struct Frame {
-    const std::string* name;
+    std::string_view name;
     std::size_t next = 0;
   };
   for (const Decl* root : decl_order_) {
     if (marks[root->name()] != Mark::None) continue;
-    std::vector<Frame> stack{{&root->name()}};
+    std::vector<Frame> stack{{root->name()}};
     marks[root->name()] = Mark::Active;
     while (!stack.empty()) {
       Frame& top = stack.back();
-      const auto& deps = deps_[*top.name];
+      const auto& deps = deps_[top.name];
       if (top.next == deps.size()) {
-        marks[*top.name] = Mark::Done;
+        marks[top.name] = Mark::Done;
         stack.pop_back();
         continue;
       }
-      const std::string& dep = deps[top.next++];
+      const std::string_view dep = deps[top.next++];
       const auto it = decls_.find(dep);
       if (it == decls_.end()) continue;
       const Mark m = marks[dep];
       if (m == Mark::None) {
         marks[dep] = Mark::Active;
-        stack.push_back({&it->first});
+        stack.push_back({it->first});
       } else if (m == Mark::Active && reported.insert(dep).second) {
         std::string cycle;
         bool in_cycle = false;
         for (const auto& f : stack) {
-          if (*f.name == dep) in_cycle = true;
-          if (in_cycle) cycle += *f.name + " -> ";
+          if (f.name == dep) in_cycle = true;
+          if (in_cycle) cycle += std::string(f.name) + " -> ";
         }
         cycle += dep;
-        diags_.error("E220", it->second.name_span(), "`" + dep + "` depends on itself: " + cycle,
+        diags_.error("E220", it->second.name_span(), "`" + std::string(dep) + "` depends on itself: " + cycle,
                      "a fact or question cannot need its own value; break the cycle");
       }
     }

@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -63,32 +64,33 @@ class Checker {
   void report_unused();
 
   // types.cpp
-  VType resolve(const std::string& name, Span span);
-  std::vector<std::string> check_text(const ast::Text& text, TextUse use, const char* where);
+  VType resolve(std::string_view name, Span span);
+  std::vector<std::string_view> check_text(const ast::Text& text, TextUse use, const char* where);
   VType type_of(const ast::Expr& e);
   void expect_bool(const ast::Expr& e, const char* context);
   void check_compare(const ast::Expr& e, VType l, VType r);
   void check_default(const ast::Fact& f, VType type);
   std::vector<std::string> visible_names() const;
-  const Decl* lookup(const std::string& name) const;
+  const Decl* lookup(std::string_view name) const;
 
   const Program& program_;
   Diagnostics& diags_;
   std::size_t module_ = 0;  // the module being checked
   std::vector<std::vector<bool>> sees_;
-  std::unordered_map<std::string, Decl> decls_;
+  // Keys and names are views of the AST, which outlives the checker.
+  std::unordered_map<std::string_view, Decl> decls_;
   std::vector<const Decl*> decl_order_;
-  std::unordered_map<std::string, std::vector<std::string>> deps_;  // decl -> names its value needs
-  std::unordered_map<std::string, std::pair<const ast::Helper*, std::size_t>> helpers_;
-  std::unordered_set<std::string> env_names_;
-  std::unordered_set<std::string> clashes_;  // defined in two modules: reported once, at the clash
-  std::unordered_set<std::string> used_;
+  std::unordered_map<std::string_view, std::vector<std::string_view>> deps_;  // decl -> names its value needs
+  std::unordered_map<std::string_view, std::pair<const ast::Helper*, std::size_t>> helpers_;
+  std::unordered_set<std::string_view> env_names_;
+  std::unordered_set<std::string_view> clashes_;  // defined in two modules: reported once, at the clash
+  std::unordered_set<std::string_view> used_;
   struct StepSeen {
     const ast::Step* step;
     const MachineSet* where;  // owned by contexts_
   };
   std::deque<MachineSet> contexts_;  // the machines each platform block selects
-  std::unordered_map<std::string, std::vector<StepSeen>> steps_;
+  std::unordered_map<std::string_view, std::vector<StepSeen>> steps_;
 };
 
 }  // namespace sink::check

@@ -49,7 +49,7 @@ VType Decl::type() const {
   return t ? from_lex(*t) : VType::Unknown;
 }
 
-const Decl* Checker::lookup(const std::string& name) const {
+const Decl* Checker::lookup(std::string_view name) const {
   const auto it = decls_.find(name);
   return it == decls_.end() ? nullptr : &it->second;
 }
@@ -57,15 +57,15 @@ const Decl* Checker::lookup(const std::string& name) const {
 std::vector<std::string> Checker::visible_names() const {
   std::vector<std::string> names;
   for (const auto& [name, d] : decls_)
-    if (sees_[module_][d.module]) names.push_back(name);
+    if (sees_[module_][d.module]) names.emplace_back(name);
   for (const auto& b : lex::builtins) names.emplace_back(b.name);
   std::sort(names.begin(), names.end());  // deterministic suggestions
   return names;
 }
 
-VType Checker::resolve(const std::string& name, Span span) {
-  if (name.rfind(lex::env_prefix, 0) == 0) {
-    const std::string var = name.substr(lex::env_prefix.size());
+VType Checker::resolve(std::string_view name, Span span) {
+  if (name.substr(0, lex::env_prefix.size()) == lex::env_prefix) {
+    const std::string_view var = name.substr(lex::env_prefix.size());
     const bool known = std::find(lex::well_known_env.begin(), lex::well_known_env.end(), var) !=
                        lex::well_known_env.end();
     if (known || env_names_.count(var)) return VType::String;
@@ -73,36 +73,38 @@ VType Checker::resolve(const std::string& name, Span span) {
     candidates.insert(candidates.end(), env_names_.begin(), env_names_.end());
     std::sort(candidates.begin(), candidates.end());
     const auto near = suggest(var, candidates);
-    std::string lower = var;
+    std::string lower(var);
     for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    diags_.error("E202", span, "unknown environment variable `" + name + "`",
+    diags_.error("E202", span, "unknown environment variable `" + std::string(name) + "`",
                  near ? "did you mean `env." + *near + "`?"
                       : "read it with a fact, which can be required or have a default: fact " + lower + " = env \"" +
-                            var + "\"");
+                            std::string(var) + "\"");
     return VType::Unknown;
   }
   if (const auto* b = lex::find_builtin(name)) return from_lex(b->type);
   if (const Decl* d = lookup(name)) {
-    used_.insert(name);
+    used_.insert(d->name());
     if (clashes_.count(name)) return VType::Unknown;
     if (!sees_[module_][d->module]) {
       diags_.error("E201", span,
-                   "`" + name + "` is defined in " + program_.modules[d->module].name + ", which this file does not use",
+                   "`" + std::string(name) + "` is defined in " + program_.modules[d->module].name +
+                       ", which this file does not use",
                    "add `use \"" + program_.modules[d->module].name + "\"` at the top of this file");
       return VType::Unknown;
     }
     return d->type();
   }
   const auto near = suggest(name, visible_names());
-  diags_.error("E201", span, "unknown name `" + name + "`",
+  const std::string n(name);
+  diags_.error("E201", span, "unknown name `" + n + "`",
                near ? "did you mean `" + *near + "`?"
-                    : "declare it with `fact " + name + " = ...` or `ask " + name +
+                    : "declare it with `fact " + n + " = ...` or `ask " + n +
                           " \"...\"`, or use a built-in such as os, arch, home, user");
   return VType::Unknown;
 }
 
-std::vector<std::string> Checker::check_text(const ast::Text& text, TextUse use, const char* where) {
-  std::vector<std::string> names;
+std::vector<std::string_view> Checker::check_text(const ast::Text& text, TextUse use, const char* where) {
+  std::vector<std::string_view> names;
   for (const ast::Interp& in : text.interps) {
     names.push_back(in.name);
     if (resolve(in.name, in.span) == VType::Unknown) continue;
@@ -126,7 +128,7 @@ VType Checker::type_of(const ast::Expr& e) {
   switch (e.kind) {
     case K::Name: return resolve(e.name, e.span);
     case K::String:
-      check_text(e.str, TextUse::Value, "a condition");
+      check_text(*e.str, TextUse::Value, "a condition");
       return VType::StringLit;
     case K::Int: return VType::IntLit;
     case K::Bool: return VType::Bool;
@@ -180,8 +182,8 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
   const ast::Expr* lit = (l == VType::StringLit || l == VType::IntLit) ? e.lhs.get()
                          : (r == VType::StringLit || r == VType::IntLit) ? e.rhs.get() : nullptr;
   const VType other = lit == e.lhs.get() ? r : l;
-  if (lit && lit->kind == ast::Expr::Kind::String && !lit->str.has_interp()) {
-    const std::string value = lit->str.literal();
+  if (lit && lit->kind == ast::Expr::Kind::String && !lit->str->has_interp()) {
+    const std::string value = lit->str->literal();
     if (other == VType::Version && !parse_version(value)) {
       diags_.error("E234", lit->span, "\"" + value + "\" is not a version", "a version has a number in it, as in \"20\" or \"3.12.1\"");
       return;

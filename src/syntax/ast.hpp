@@ -53,8 +53,8 @@ struct Expr {
   enum class Kind { Name, String, Int, Bool, Not, And, Or, Compare };
   Kind kind = Kind::Name;
   Span span;
-  std::string name;  // Kind::Name: fact, question, built-in or env.NAME
-  Text str;          // Kind::String
+  std::string name;           // Kind::Name: fact, question, built-in or env.NAME
+  std::unique_ptr<Text> str;  // Kind::String
   std::int64_t int_value = 0;
   bool bool_value = false;
   lex::CmpOp op = lex::CmpOp::Eq;  // Kind::Compare
@@ -120,12 +120,14 @@ struct Helper {
 struct StepField {
   enum class Kind { Run, SkipIfSh, SkipIfExpr, When, Error, Env, Dir, Unknown };
   Kind kind = Kind::Unknown;
+  std::uint32_t keyword_length = 0;  // of the field's first word
   Span span;                    // the whole field
-  Span keyword_span;            // the field's first word
   Text text;                    // Run, SkipIfSh, Error, Dir; Env: the value
   std::unique_ptr<Expr> expr;   // SkipIfExpr, When
   std::string name;             // Env: the variable; Unknown: the word that is not a field
   Span name_span;               // Env: the variable's span
+
+  Span keyword_span() const { return {span.file, span.line, span.col, span.line, span.col + keyword_length}; }
 };
 
 struct Step {

@@ -39,7 +39,7 @@ std::string expr(const ast::Expr& e) {
   using K = ast::Expr::Kind;
   switch (e.kind) {
     case K::Name: return e.name + at(e.span);
-    case K::String: return text(e.str);
+    case K::String: return text(*e.str);
     case K::Int: return std::to_string(e.int_value) + at(e.span);
     case K::Bool: return std::string(e.bool_value ? "true" : "false") + at(e.span);
     case K::Not: return "(not " + expr(*e.lhs) + ")" + at(e.span);

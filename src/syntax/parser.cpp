@@ -104,14 +104,13 @@ Span span_of(const ActionInput& in, std::uint32_t file) {
   return s;
 }
 
-// A span covering the first word of a match (a keyword such as `run`).
+// The length of the first word of a match (a keyword such as `run`).
 template <typename ActionInput>
-Span keyword_span(const ActionInput& in, std::uint32_t file) {
-  const LineCol start = where(in);
+std::uint32_t keyword_length(const ActionInput& in) {
   const std::string_view text = in.string_view();
   std::size_t n = 0;
   while (n < text.size() && (std::isalnum(static_cast<unsigned char>(text[n])) || text[n] == '_')) ++n;
-  return {file, start.line, start.col, start.line, static_cast<std::uint32_t>(start.col + n)};
+  return static_cast<std::uint32_t>(n);
 }
 
 Span join(const Span& a, const Span& b) { return {a.file, a.line, a.col, b.end_line, b.end_col}; }
@@ -278,7 +277,7 @@ SINK_ACTION(name_ref) {
 SINK_END;
 SINK_ACTION(expr_string) {
   auto e = make_expr(ast::Expr::Kind::String, span_of(in, b.file_id));
-  e->str = b.take_text();
+  e->str = std::make_unique<ast::Text>(b.take_text());
   b.exprs.push_back(std::move(e));
 }
 SINK_END;
@@ -442,18 +441,18 @@ SINK_ACTION(step_kw) {
 SINK_END;
 SINK_ACTION(step_name) { b.step.name = b.take_text(); (void)in; } SINK_END;
 
-ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, Span span, Span kw) {
+ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, Span span, std::uint32_t kw) {
   auto& f = b.step.fields.emplace_back();
   f.kind = kind;
   f.span = span;
-  f.keyword_span = kw;
+  f.keyword_length = kw;
   return f;
 }
 template <ast::StepField::Kind Kind>
 struct TextField {
   template <typename In>
   static void apply(const In& in, Builder& b) {
-    new_field(b, Kind, span_of(in, b.file_id), keyword_span(in, b.file_id)).text = b.take_text();
+    new_field(b, Kind, span_of(in, b.file_id), keyword_length(in)).text = b.take_text();
   }
 };
 template <> struct Action<g::f_run> : TextField<ast::StepField::Kind::Run> {};
@@ -461,7 +460,7 @@ template <> struct Action<g::f_error> : TextField<ast::StepField::Kind::Error> {
 template <> struct Action<g::f_dir> : TextField<ast::StepField::Kind::Dir> {};
 SINK_ACTION(skip_sh) { b.skip_sh = true; (void)in; } SINK_END;
 SINK_ACTION(f_skip) {
-  auto& f = new_field(b, ast::StepField::Kind::SkipIfExpr, span_of(in, b.file_id), keyword_span(in, b.file_id));
+  auto& f = new_field(b, ast::StepField::Kind::SkipIfExpr, span_of(in, b.file_id), keyword_length(in));
   if (b.skip_sh) {
     f.kind = ast::StepField::Kind::SkipIfSh;
     f.text = b.take_text();
@@ -472,18 +471,18 @@ SINK_ACTION(f_skip) {
 }
 SINK_END;
 SINK_ACTION(f_when) {
-  new_field(b, ast::StepField::Kind::When, span_of(in, b.file_id), keyword_span(in, b.file_id)).expr = b.pop_expr();
+  new_field(b, ast::StepField::Kind::When, span_of(in, b.file_id), keyword_length(in)).expr = b.pop_expr();
 }
 SINK_END;
 SINK_ACTION(f_env) {
-  auto& f = new_field(b, ast::StepField::Kind::Env, span_of(in, b.file_id), keyword_span(in, b.file_id));
+  auto& f = new_field(b, ast::StepField::Kind::Env, span_of(in, b.file_id), keyword_length(in));
   f.name = b.env_name;
   f.name_span = b.env_name_span;
   f.text = std::move(b.env_value);
 }
 SINK_END;
 SINK_ACTION(f_unknown) {
-  new_field(b, ast::StepField::Kind::Unknown, span_of(in, b.file_id), keyword_span(in, b.file_id)).name =
+  new_field(b, ast::StepField::Kind::Unknown, span_of(in, b.file_id), keyword_length(in)).name =
       leading_word(in.string_view());
 }
 SINK_END;

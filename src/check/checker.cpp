@@ -106,7 +106,7 @@ void Checker::collect(const std::vector<ast::Item>& items, std::size_t module) {
     if (!fresh) {
       const Decl& first = it->second;
       const bool same_module = first.module == module;
-      if (!same_module) clashes_.insert(name);
+      if (!same_module) it->second.clash = true;
       diags_.error(same_module ? "E210" : "E252", d.name_span(),
                    same_module ? "`" + name + "` is already defined at " + where_text(program_, first.name_span())
                                : "name clash: `" + name + "` is defined in both " + program_.modules[first.module].name +
@@ -202,7 +202,7 @@ void Checker::check_fact(const ast::Fact& f) {
   std::vector<std::string_view> needs;
   switch (f.source) {
     case ast::FactSource::Sh:
-      needs = check_text(f.value, TextUse::Shell, "a fact's command");
+      check_text(f.value, TextUse::Shell, "a fact's command", &needs);
       if (is_blank(f.value))
         diags_.error("E242", f.value.span, "fact `" + f.name + "` has an empty command", "write the command to run: sh \"...\"");
       break;
@@ -212,7 +212,7 @@ void Checker::check_fact(const ast::Fact& f) {
                      "write the variable's name as it is, e.g. env \"GITHUB_TOKEN\"");
       break;
     case ast::FactSource::Value:
-      needs = check_text(f.value, TextUse::Value, "a fact's value");
+      check_text(f.value, TextUse::Value, "a fact's value", &needs);
       break;
   }
   if (f.required && f.default_value)
@@ -223,20 +223,17 @@ void Checker::check_fact(const ast::Fact& f) {
                  "mark the facts it is built from as required instead");
   if (f.default_value) {
     if (f.default_value->kind == ast::Literal::Kind::String) {
-      const auto more = check_text(f.default_value->str, TextUse::Value, "a default");
-      needs.insert(needs.end(), more.begin(), more.end());
+      check_text(f.default_value->str, TextUse::Value, "a default", &needs);
     }
     check_default(f, type);
   }
-  deps_[f.name] = std::move(needs);
+  if (Decl* d = lookup(f.name); d && d->fact == &f) d->deps = std::move(needs);
 }
 
 void Checker::check_ask(const ast::Ask& a) {
-  std::vector<std::string_view> needs = check_text(a.prompt, TextUse::Printed, "a question");
-  if (a.default_value) {
-    const auto more = check_text(*a.default_value, a.secret ? TextUse::Value : TextUse::Printed, "a default answer");
-    needs.insert(needs.end(), more.begin(), more.end());
-  }
+  std::vector<std::string_view> needs;
+  check_text(a.prompt, TextUse::Printed, "a question", &needs);
+  if (a.default_value) check_text(*a.default_value, a.secret ? TextUse::Value : TextUse::Printed, "a default answer", &needs);
   std::unordered_set<std::string> seen;
   for (const auto& c : a.choices) {
     if (c.has_interp())
@@ -249,26 +246,27 @@ void Checker::check_ask(const ast::Ask& a) {
     diags_.error("E262", a.default_value->span,
                  "the default \"" + a.default_value->literal() + "\" is not one of the choices",
                  "make the default one of the choices, or add it to them");
-  deps_[a.name] = std::move(needs);
+  if (Decl* d = lookup(a.name); d && d->ask == &a) d->deps = std::move(needs);
 }
 
 void Checker::check_step(const ast::Step& s, const MachineSet* where) {
-  const std::string name = s.name.literal();
   if (s.name.has_interp())
     diags_.error("E263", s.name.span, "a step's name cannot interpolate values",
                  "step names are shown before facts are known; put the value in the run command");
   else if (is_blank(s.name))
     diags_.error("E242", s.name.span, "a step needs a name", "step \"Install tools\" { ... }");
 
-  auto& seen = steps_[s.name.text];
-  for (const auto& other : seen) {
+  const auto [last, fresh] = steps_.try_emplace(s.name.text, steps_seen_.size());
+  for (std::size_t i = fresh ? std::string::npos : last->second; i != std::string::npos; i = steps_seen_[i].next) {
+    const StepSeen& other = steps_seen_[i];
     if (intersect(*other.where, *where).empty()) continue;
     diags_.error("E211", s.name.span,
-                 "a step named \"" + name + "\" already exists at " + where_text(program_, other.step->span),
+                 "a step named \"" + s.name.literal() + "\" already exists at " + where_text(program_, other.step->span),
                  "step names must differ where their platforms overlap");
     break;
   }
-  seen.push_back({&s, where});
+  steps_seen_.push_back({&s, where, fresh ? std::string::npos : last->second});
+  last->second = steps_seen_.size() - 1;
 
   std::vector<EnvRef> envs;
   const ast::StepField* first_of[8] = {};  // by field kind, for repeats
@@ -316,7 +314,7 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
   }
   check_env_scope(envs);
   if (!s.field(ast::StepField::Kind::Run))
-    diags_.error("E240", s.name.span, "step \"" + name + "\" has no `run`",
+    diags_.error("E240", s.name.span, "step \"" + s.name.literal() + "\" has no `run`",
                  "add the command it runs: run \"...\"");
 }
 
@@ -353,42 +351,38 @@ void Checker::check_platform(const ast::PlatformBlock& b, const std::vector<cons
 void Checker::check_cycles() {
   // Depth-first search over "the value of X needs Y", in declaration order, with an
   // explicit stack so that a long chain of facts cannot exhaust the call stack.
-  enum class Mark { None, Active, Done };
-  std::unordered_map<std::string_view, Mark> marks;
-  std::unordered_set<std::string_view> reported;
+  using Mark = Decl::Mark;
   struct Frame {
-    std::string_view name;
+    Decl* decl;
     std::size_t next = 0;
   };
-  for (const Decl* root : decl_order_) {
-    if (marks[root->name()] != Mark::None) continue;
-    std::vector<Frame> stack{{root->name()}};
-    marks[root->name()] = Mark::Active;
+  for (Decl* root : decl_order_) {
+    if (root->mark != Mark::None) continue;
+    std::vector<Frame> stack{{root}};
+    root->mark = Mark::Active;
     while (!stack.empty()) {
       Frame& top = stack.back();
-      const auto& deps = deps_[top.name];
-      if (top.next == deps.size()) {
-        marks[top.name] = Mark::Done;
+      if (top.next == top.decl->deps.size()) {
+        top.decl->mark = Mark::Done;
         stack.pop_back();
         continue;
       }
-      const std::string_view dep = deps[top.next++];
-      const auto it = decls_.find(dep);
-      if (it == decls_.end()) continue;
-      const Mark m = marks[dep];
-      if (m == Mark::None) {
-        marks[dep] = Mark::Active;
-        stack.push_back({it->first});
-      } else if (m == Mark::Active && reported.insert(dep).second) {
+      Decl* dep = lookup(top.decl->deps[top.next++]);
+      if (!dep) continue;
+      if (dep->mark == Mark::None) {
+        dep->mark = Mark::Active;
+        stack.push_back({dep});
+      } else if (dep->mark == Mark::Active) {
         std::string cycle;
         bool in_cycle = false;
         for (const auto& f : stack) {
-          if (f.name == dep) in_cycle = true;
-          if (in_cycle) cycle += std::string(f.name) + " -> ";
+          if (f.decl == dep) in_cycle = true;
+          if (in_cycle) cycle += std::string(f.decl->name()) + " -> ";
         }
-        cycle += dep;
-        diags_.error("E220", it->second.name_span(), "`" + std::string(dep) + "` depends on itself: " + cycle,
+        cycle += dep->name();
+        diags_.error("E220", dep->name_span(), "`" + dep->name() + "` depends on itself: " + cycle,
                      "a fact or question cannot need its own value; break the cycle");
+        dep->mark = Mark::Done;  // report each cycle once
       }
     }
   }
@@ -396,7 +390,7 @@ void Checker::check_cycles() {
 
 void Checker::report_unused() {
   for (const Decl* d : decl_order_) {
-    if (program_.modules[d->module].is_std || used_.count(d->name())) continue;
+    if (program_.modules[d->module].is_std || d->used) continue;
     if (d->fact)
       diags_.warning("W301", d->name_span(), "fact `" + d->name() + "` is never used",
                      "use it in a step (`when`, `skip if`, {{" + d->name() + "}}) or remove it");

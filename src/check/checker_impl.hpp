@@ -25,6 +25,10 @@ struct Decl {
   const ast::Ask* ask = nullptr;
   std::size_t module = 0;
   std::size_t order = 0;  // declaration order across the program
+  std::vector<std::string_view> deps;  // the names its value needs
+  bool used = false;
+  bool clash = false;  // also defined in another module: reported once, at the clash
+  enum class Mark : unsigned char { None, Active, Done } mark = Mark::None;  // for the cycle search
   const std::string& name() const { return fact ? fact->name : ask->name; }
   Span name_span() const { return fact ? fact->name_span : ask->name_span; }
   bool secret() const { return fact ? fact->secret.has_value() : ask->secret.has_value(); }
@@ -64,14 +68,17 @@ class Checker {
   void report_unused();
 
   // types.cpp
-  VType resolve(std::string_view name, Span span);
-  std::vector<std::string_view> check_text(const ast::Text& text, TextUse use, const char* where);
+  // The type of a name; reports it when unknown. `decl` receives its declaration, if any.
+  VType resolve(std::string_view name, Span span, Decl** decl = nullptr);
+  // Checks the interpolations of a text; appends the names they need to `needs`.
+  void check_text(const ast::Text& text, TextUse use, const char* where,
+                  std::vector<std::string_view>* needs = nullptr);
   VType type_of(const ast::Expr& e);
   void expect_bool(const ast::Expr& e, const char* context);
   void check_compare(const ast::Expr& e, VType l, VType r);
   void check_default(const ast::Fact& f, VType type);
   std::vector<std::string> visible_names() const;
-  const Decl* lookup(std::string_view name) const;
+  Decl* lookup(std::string_view name);
 
   const Program& program_;
   Diagnostics& diags_;
@@ -79,18 +86,17 @@ class Checker {
   std::vector<std::vector<bool>> sees_;
   // Keys and names are views of the AST, which outlives the checker.
   std::unordered_map<std::string_view, Decl> decls_;
-  std::vector<const Decl*> decl_order_;
-  std::unordered_map<std::string_view, std::vector<std::string_view>> deps_;  // decl -> names its value needs
+  std::vector<Decl*> decl_order_;
   std::unordered_map<std::string_view, std::pair<const ast::Helper*, std::size_t>> helpers_;
   std::unordered_set<std::string_view> env_names_;
-  std::unordered_set<std::string_view> clashes_;  // defined in two modules: reported once, at the clash
-  std::unordered_set<std::string_view> used_;
   struct StepSeen {
     const ast::Step* step;
     const MachineSet* where;  // owned by contexts_
+    std::size_t next;         // the previous step of the same name in steps_seen_, or npos
   };
+  std::vector<StepSeen> steps_seen_;
   std::deque<MachineSet> contexts_;  // the machines each platform block selects
-  std::unordered_map<std::string_view, std::vector<StepSeen>> steps_;
+  std::unordered_map<std::string_view, std::size_t> steps_;  // name -> last of that name in steps_seen_
 };
 
 }  // namespace sink::check

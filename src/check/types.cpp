@@ -49,7 +49,7 @@ VType Decl::type() const {
   return t ? from_lex(*t) : VType::Unknown;
 }
 
-const Decl* Checker::lookup(std::string_view name) const {
+Decl* Checker::lookup(std::string_view name) {
   const auto it = decls_.find(name);
   return it == decls_.end() ? nullptr : &it->second;
 }
@@ -63,7 +63,7 @@ std::vector<std::string> Checker::visible_names() const {
   return names;
 }
 
-VType Checker::resolve(std::string_view name, Span span) {
+VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
   if (name.substr(0, lex::env_prefix.size()) == lex::env_prefix) {
     const std::string_view var = name.substr(lex::env_prefix.size());
     const bool known = std::find(lex::well_known_env.begin(), lex::well_known_env.end(), var) !=
@@ -82,9 +82,10 @@ VType Checker::resolve(std::string_view name, Span span) {
     return VType::Unknown;
   }
   if (const auto* b = lex::find_builtin(name)) return from_lex(b->type);
-  if (const Decl* d = lookup(name)) {
-    used_.insert(d->name());
-    if (clashes_.count(name)) return VType::Unknown;
+  if (Decl* d = lookup(name)) {
+    d->used = true;
+    if (decl) *decl = d;
+    if (d->clash) return VType::Unknown;
     if (!sees_[module_][d->module]) {
       diags_.error("E201", span,
                    "`" + std::string(name) + "` is defined in " + program_.modules[d->module].name +
@@ -103,12 +104,11 @@ VType Checker::resolve(std::string_view name, Span span) {
   return VType::Unknown;
 }
 
-std::vector<std::string_view> Checker::check_text(const ast::Text& text, TextUse use, const char* where) {
-  std::vector<std::string_view> names;
+void Checker::check_text(const ast::Text& text, TextUse use, const char* where, std::vector<std::string_view>* needs) {
   for (const ast::Interp& in : text.interps) {
-    names.push_back(in.name);
-    if (resolve(in.name, in.span) == VType::Unknown) continue;
-    const Decl* d = lookup(in.name);
+    if (needs) needs->push_back(in.name);
+    Decl* d = nullptr;
+    if (resolve(in.name, in.span, &d) == VType::Unknown) continue;
     const bool secret = d && d->secret();
     if (secret && in.raw)
       diags_.error("E261", in.span, "secret `" + in.name + "` cannot be inserted raw",
@@ -120,7 +120,6 @@ std::vector<std::string_view> Checker::check_text(const ast::Text& text, TextUse
       diags_.error("E263", in.span, "`raw` only has a meaning in a shell command",
                    "write {{" + in.name + "}} here");
   }
-  return names;
 }
 
 VType Checker::type_of(const ast::Expr& e) {

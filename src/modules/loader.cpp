@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "modules/stdlib.hpp"
+#include "util/heap.hpp"
 #include "util/suggest.hpp"
 
 namespace sink {
@@ -33,6 +34,7 @@ FileReader::Status DiskReader::read(const std::string& path, std::string& out, s
   const auto size = fs::file_size(path, ec);
   out.clear();
   if (!ec) {
+    prepare_heap(static_cast<std::size_t>(size));
     out.resize(static_cast<std::size_t>(size));
     in.read(out.data(), static_cast<std::streamsize>(out.size()));
     out.resize(static_cast<std::size_t>(in.gcount()));

@@ -50,6 +50,7 @@ class Checker {
  private:
   // checker.cpp
   void compute_visibility();
+  static void count_declarations(const std::vector<ast::Item>& items, std::size_t& decls, std::size_t& steps);
   void collect(const std::vector<ast::Item>& items, std::size_t module);
   void collect_env_names(const std::vector<ast::Item>& items);
   void check_items(const std::vector<ast::Item>& items, const MachineSet* where,

@@ -26,6 +26,26 @@ pg::string<Arr[N][I]...> lit_at_impl(std::index_sequence<I...>);
 template <const auto& Arr, std::size_t N>
 using lit_at = decltype(lit_at_impl<Arr, N>(std::make_index_sequence<Arr[N].size()>()));
 
+// One or more bytes up to (not including) the first of Stops, scanned in one loop: the
+// bodies of strings and comments, which are most of a Sinkfile's bytes.
+template <char... Stops>
+struct run_until {
+  using rule_t = run_until;
+  using subs_t = empty_list;
+  static constexpr bool stops_at_newline = ((Stops == '\n') || ...);
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) {
+    const char* const from = in.current();
+    const char* const end = in.end();
+    const char* p = from;
+    while (p != end && ((*p != Stops) && ...)) ++p;
+    if (p == from) return false;
+    if constexpr (stops_at_newline) in.bump_in_this_line(static_cast<std::size_t>(p - from));
+    else in.bump(static_cast<std::size_t>(p - from));
+    return true;
+  }
+};
+
 struct ident_first : ranges<'a', 'z', 'A', 'Z', '_'> {};
 struct ident_other : ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
 struct word : seq<ident_first, star<ident_other>> {};
@@ -40,8 +60,9 @@ struct keyword : decltype(any_keyword_impl(std::make_index_sequence<lex::keyword
 struct identifier : seq<not_at<keyword>, word> {};
 
 // ---- blanks and comments: newlines are plain whitespace ----
-struct comment : seq<one<'#'>, star<not_one<'\n'>>> {};
-struct ws : sor<one<' ', '\t', '\r', '\n'>, comment> {};
+struct comment : seq<one<'#'>, opt<run_until<'\n'>>> {};
+struct blanks : plus<one<' ', '\t', '\r', '\n'>> {};
+struct ws : sor<blanks, comment> {};
 struct sep : star<ws> {};
 struct hblank : star<one<' ', '\t'>> {};
 
@@ -62,26 +83,26 @@ struct lone_brace : seq<one<'{'>, not_at<one<'{'>>> {};
 
 // "...": escapes and interpolation, one line
 struct dq_open : one<'"'> {};
-struct dq_plain : plus<not_one<'"', '\\', '\n', '{'>> {};
+struct dq_plain : run_until<'"', '\\', '\n', '{'> {};
 struct dq_close : one<'"'> {};
 struct dq_string : seq<dq_open, star<sor<dq_plain, escape, interp, lone_brace>>, must<dq_close>> {};
 
 // '...': raw, one line
 struct sq_open : one<'\''> {};
-struct sq_plain : plus<not_one<'\'', '\n'>> {};
+struct sq_plain : run_until<'\'', '\n'> {};
 struct sq_close : one<'\''> {};
 struct sq_string : seq<sq_open, opt<sq_plain>, must<sq_close>> {};
 
 // """...""": escapes and interpolation, many lines, common indentation stripped
 struct dqb_open : pg::string<'"', '"', '"'> {};
 struct dqb_close : pg::string<'"', '"', '"'> {};
-struct dqb_plain : plus<not_at<dqb_close>, not_one<'\\', '{'>> {};
+struct dqb_plain : plus<sor<run_until<'"', '\\', '{'>, seq<one<'"'>, not_at<two<'"'>>>>> {};
 struct dq_block : seq<dqb_open, star<sor<dqb_plain, escape, interp, lone_brace>>, must<dqb_close>> {};
 
 // '''...''': raw, many lines, common indentation stripped
 struct sqb_open : pg::string<'\'', '\'', '\''> {};
 struct sqb_close : pg::string<'\'', '\'', '\''> {};
-struct sqb_plain : plus<not_at<sqb_close>, any> {};
+struct sqb_plain : plus<sor<run_until<'\''>, seq<one<'\''>, not_at<two<'\''>>>>> {};
 struct sq_block : seq<sqb_open, opt<sqb_plain>, must<sqb_close>> {};
 
 struct string_lit : sor<dq_block, sq_block, dq_string, sq_string> {};

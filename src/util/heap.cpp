@@ -15,7 +15,7 @@ namespace sink {
 
 void prepare_heap(std::size_t input_bytes) {
 #if defined(__linux__) && defined(__GLIBC__)
-  constexpr std::size_t kThreshold = std::size_t{1} << 20;  // below 1 MiB it is not worth it
+  constexpr std::size_t kThreshold = std::size_t{128} << 10;  // below 128 KiB it is not worth it
   constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
   if (input_bytes < kThreshold) return;
   // The AST takes about ten times the source: make the heap that much larger at once,

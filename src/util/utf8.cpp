@@ -1,5 +1,8 @@
 #include "util/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace sink::utf8 {
 
 std::size_t find_invalid(std::string_view s) {
@@ -7,6 +10,17 @@ std::size_t find_invalid(std::string_view s) {
   const std::size_t n = s.size();
   std::size_t i = 0;
   while (i < n) {
+    // Fast path: eight ASCII bytes, none of them NUL.
+    if (i + 8 <= n) {
+      std::uint64_t v;
+      std::memcpy(&v, p + i, 8);
+      const std::uint64_t high = v & 0x8080808080808080ull;
+      const std::uint64_t zero = (v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull;
+      if ((high | zero) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     const unsigned char c = p[i];
     if (c == 0) return i;
     if (c < 0x80) {

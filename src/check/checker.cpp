@@ -56,12 +56,12 @@ void Checker::run() {
   steps_seen_.reserve(steps);
   for (std::size_t m = 0; m < program_.modules.size(); ++m) collect(program_.modules[m].ast.items, m);
   for (const auto& m : program_.modules) collect_env_names(m.ast.items);
+  check_cycles();  // also works out which facts are made from secrets
   for (std::size_t m = 0; m < program_.modules.size(); ++m) {
     module_ = m;
     std::vector<const ast::PlatformBlock*> outer;
     check_items(program_.modules[m].ast.items, &contexts_.emplace_back(), outer, true);
   }
-  check_cycles();
   report_unused();
 }
 
@@ -116,7 +116,18 @@ void Checker::collect(const std::vector<ast::Item>& items, std::size_t module) {
       continue;
     }
     d.order = decl_order_.size();
-    auto [it, fresh] = decls_.try_emplace(name, d);
+    auto add = [&d](const ast::Text& t) {
+      for (const auto& in : t.interps) d.deps.push_back(in.name);
+    };
+    if (d.fact) {
+      add(d.fact->value);
+      if (d.fact->default_value && d.fact->default_value->kind == ast::Literal::Kind::String)
+        add(d.fact->default_value->str);
+    } else {
+      add(d.ask->prompt);
+      if (d.ask->default_value) add(*d.ask->default_value);
+    }
+    auto [it, fresh] = decls_.try_emplace(name, std::move(d));
     if (!fresh) {
       const Decl& first = it->second;
       const bool same_module = first.module == module;
@@ -195,7 +206,13 @@ void Checker::check_env_scope(const std::vector<EnvRef>& envs) {
   }
 }
 
+void Checker::check_repeats(const std::vector<ast::RepeatedOption>& repeated) {
+  for (const auto& r : repeated)
+    diags_.error("E265", r.span, "`" + r.option + "` is given twice", "write each option once");
+}
+
 void Checker::check_fact(const ast::Fact& f) {
+  check_repeats(f.repeated);
   VType type = VType::String;
   if (f.type_name) {
     const auto t = lex::type_from_name(*f.type_name);
@@ -213,10 +230,9 @@ void Checker::check_fact(const ast::Fact& f) {
                                        : VType::String;
     }
   }
-  std::vector<std::string_view> needs;
   switch (f.source) {
     case ast::FactSource::Sh:
-      check_text(f.value, TextUse::Shell, "a fact's command", &needs);
+      check_text(f.value, TextUse::Shell, "a fact's command");
       if (is_blank(f.value))
         diags_.error("E242", f.value.span, "fact `" + f.name + "` has an empty command", "write the command to run: sh \"...\"");
       break;
@@ -226,7 +242,7 @@ void Checker::check_fact(const ast::Fact& f) {
                      "write the variable's name as it is, e.g. env \"GITHUB_TOKEN\"");
       break;
     case ast::FactSource::Value:
-      check_text(f.value, TextUse::Value, "a fact's value", &needs);
+      check_text(f.value, TextUse::Value, "a fact's value");
       break;
   }
   if (f.required && f.default_value)
@@ -237,17 +253,16 @@ void Checker::check_fact(const ast::Fact& f) {
                  "mark the facts it is built from as required instead");
   if (f.default_value) {
     if (f.default_value->kind == ast::Literal::Kind::String) {
-      check_text(f.default_value->str, TextUse::Value, "a default", &needs);
+      check_text(f.default_value->str, TextUse::Value, "a default");
     }
     check_default(f, type);
   }
-  if (Decl* d = lookup(f.name); d && d->fact == &f) d->deps = std::move(needs);
 }
 
 void Checker::check_ask(const ast::Ask& a) {
-  std::vector<std::string_view> needs;
-  check_text(a.prompt, TextUse::Printed, "a question", &needs);
-  if (a.default_value) check_text(*a.default_value, a.secret ? TextUse::Value : TextUse::Printed, "a default answer", &needs);
+  check_repeats(a.repeated);
+  check_text(a.prompt, TextUse::Printed, "a question");
+  if (a.default_value) check_text(*a.default_value, a.secret ? TextUse::Value : TextUse::Printed, "a default answer");
   std::unordered_set<std::string> seen;
   for (const auto& c : a.choices) {
     if (c.has_interp())
@@ -260,7 +275,6 @@ void Checker::check_ask(const ast::Ask& a) {
     diags_.error("E262", a.default_value->span,
                  "the default \"" + a.default_value->literal() + "\" is not one of the choices",
                  "make the default one of the choices, or add it to them");
-  if (Decl* d = lookup(a.name); d && d->ask == &a) d->deps = std::move(needs);
 }
 
 void Checker::check_step(const ast::Step& s, const MachineSet* where) {
@@ -364,7 +378,8 @@ void Checker::check_platform(const ast::PlatformBlock& b, const std::vector<cons
 
 void Checker::check_cycles() {
   // Depth-first search over "the value of X needs Y", in declaration order, with an
-  // explicit stack so that a long chain of facts cannot exhaust the call stack.
+  // explicit stack so that a long chain of facts cannot exhaust the call stack. When a
+  // fact is done, so are the values it needs: a fact made from a secret is a secret.
   using Mark = Decl::Mark;
   struct Frame {
     Decl* decl;
@@ -377,7 +392,11 @@ void Checker::check_cycles() {
     while (!stack.empty()) {
       Frame& top = stack.back();
       if (top.next == top.decl->deps.size()) {
-        top.decl->mark = Mark::Done;
+        Decl* done = top.decl;
+        done->mark = Mark::Done;
+        if (done->fact)
+          for (const auto dep : done->deps)
+            if (const Decl* d = lookup(dep); d && d->secret()) done->derived_secret = true;
         stack.pop_back();
         continue;
       }

@@ -27,11 +27,13 @@ struct Decl {
   std::size_t order = 0;  // declaration order across the program
   std::vector<std::string_view> deps;  // the names its value needs
   bool used = false;
+  bool derived_secret = false;
   bool clash = false;  // also defined in another module: reported once, at the clash
   enum class Mark : unsigned char { None, Active, Done } mark = Mark::None;  // for the cycle search
   const std::string& name() const { return fact ? fact->name : ask->name; }
   Span name_span() const { return fact ? fact->name_span : ask->name_span; }
-  bool secret() const { return fact ? fact->secret.has_value() : ask->secret.has_value(); }
+  // Declared secret, or a fact whose value is made from a secret.
+  bool secret() const { return derived_secret || (fact ? fact->secret.has_value() : ask->secret.has_value()); }
   VType type() const;
 };
 
@@ -55,6 +57,7 @@ class Checker {
   void collect_env_names(const std::vector<ast::Item>& items);
   void check_items(const std::vector<ast::Item>& items, const MachineSet* where,
                    std::vector<const ast::PlatformBlock*>& outer, bool top);
+  void check_repeats(const std::vector<ast::RepeatedOption>& repeated);
   void check_fact(const ast::Fact& f);
   void check_ask(const ast::Ask& a);
   void check_step(const ast::Step& s, const MachineSet* where);
@@ -71,9 +74,8 @@ class Checker {
   // types.cpp
   // The type of a name; reports it when unknown. `decl` receives its declaration, if any.
   VType resolve(std::string_view name, Span span, Decl** decl = nullptr);
-  // Checks the interpolations of a text; appends the names they need to `needs`.
-  void check_text(const ast::Text& text, TextUse use, const char* where,
-                  std::vector<std::string_view>* needs = nullptr);
+  // Checks the interpolations of a text used as `use`.
+  void check_text(const ast::Text& text, TextUse use, const char* where);
   VType type_of(const ast::Expr& e);
   void expect_bool(const ast::Expr& e, const char* context);
   void check_compare(const ast::Expr& e, VType l, VType r);

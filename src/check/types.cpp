@@ -1,6 +1,7 @@
 // Names and expressions: what each name refers to, and whether conditions are well typed.
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 
 #include "check/checker_impl.hpp"
 #include "util/suggest.hpp"
@@ -87,34 +88,44 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
     if (decl) *decl = d;
     if (d->clash) return VType::Unknown;
     if (!sees_[module_][d->module]) {
+      const Module& target = program_.modules[d->module];
+      std::string path = target.name;
+      if (!target.is_std) {
+        path = std::filesystem::path(target.name)
+                   .lexically_relative(std::filesystem::path(program_.modules[module_].name).parent_path())
+                   .string();
+        if (path.rfind("../", 0) != 0) path = "./" + path;
+      }
       diags_.error("E201", span,
-                   "`" + std::string(name) + "` is defined in " + program_.modules[d->module].name +
-                       ", which this file does not use",
-                   "add `use \"" + program_.modules[d->module].name + "\"` at the top of this file");
+                   "`" + std::string(name) + "` is defined in " + target.name + ", which this file does not use",
+                   "add `use \"" + path + "\"` at the top of this file");
       return VType::Unknown;
     }
     return d->type();
   }
   const auto near = suggest(name, visible_names());
   const std::string n(name);
-  diags_.error("E201", span, "unknown name `" + n + "`",
-               near ? "did you mean `" + *near + "`?"
-                    : "declare it with `fact " + n + " = ...` or `ask " + n +
-                          " \"...\"`, or use a built-in such as os, arch, home, user");
+  std::string hint = near ? "did you mean `" + *near + "`?"
+                          : "declare it with `fact " + n + " = ...` or `ask " + n +
+                                " \"...\"`, or use a built-in such as os, arch, home, user";
+  if (lex::is_keyword(name))
+    hint = name == lex::kw_raw ? "`raw` is a keyword: {{raw NAME}} inserts NAME as shell text"
+                               : "`" + n + "` is a keyword, so no fact or question can have that name";
+  diags_.error("E201", span, "unknown name `" + n + "`", hint);
   return VType::Unknown;
 }
 
-void Checker::check_text(const ast::Text& text, TextUse use, const char* where, std::vector<std::string_view>* needs) {
+void Checker::check_text(const ast::Text& text, TextUse use, const char* where) {
   for (const ast::Interp& in : text.interps) {
-    if (needs) needs->push_back(in.name);
     Decl* d = nullptr;
     if (resolve(in.name, in.span, &d) == VType::Unknown) continue;
     const bool secret = d && d->secret();
+    const std::string what = d && d->derived_secret ? "`" + in.name + "`, made from a secret," : "secret `" + in.name + "`";
     if (secret && in.raw)
-      diags_.error("E261", in.span, "secret `" + in.name + "` cannot be inserted raw",
+      diags_.error("E261", in.span, what + " cannot be inserted raw",
                    "drop `raw`: a secret reaches the command as a quoted value, never in its argument list");
     else if (secret && use == TextUse::Printed)
-      diags_.error("E261", in.span, "secret `" + in.name + "` would be shown in " + std::string(where),
+      diags_.error("E261", in.span, what + " would be shown in " + std::string(where),
                    "sink never prints a secret; leave it out of this text");
     else if (in.raw && use != TextUse::Shell)
       diags_.error("E263", in.span, "`raw` only has a meaning in a shell command",
@@ -172,6 +183,14 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
                  "cannot compare " + std::string(describe(l)) + " with " + std::string(describe(r)) + " using `" + op + "`",
                  hint);
   };
+  const bool l_lit = l == VType::StringLit || l == VType::IntLit;
+  const bool r_lit = r == VType::StringLit || r == VType::IntLit;
+  if (l_lit && r_lit) {  // no name to take a type from: a string is a string, a number an int
+    if (l != r) mismatch("write both as numbers or both as strings");
+    else if (ordering && l == VType::StringLit)
+      mismatch("strings compare with == and != only; declare a fact as `version` or `int` to order it");
+    return;
+  }
   // A literal takes the type of the other side.
   auto settle = [](VType a, VType b) { return (a == VType::StringLit || a == VType::IntLit) ? b : a; };
   VType lt = settle(l, r), rt = settle(r, l);
@@ -199,7 +218,7 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
     const ast::Expr* name = lit == e.lhs.get() ? e.rhs.get() : e.lhs.get();
     if (name->kind == ast::Expr::Kind::Name) {
       const Decl* d = lookup(name->name);
-      if (d && d->ask && !d->ask->choices.empty()) {
+      if (d && d->ask && !d->ask->choices.empty() && !ordering) {
         const auto& cs = d->ask->choices;
         if (std::none_of(cs.begin(), cs.end(), [&](const ast::Text& c) { return c.literal() == value; }))
           diags_.warning("W303", lit->span, "\"" + value + "\" is not one of the choices of `" + d->name() + "`",

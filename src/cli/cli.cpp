@@ -30,7 +30,7 @@ int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream
     return kExitUsage;
   }
   const Args& args = *parsed;
-  if (args.has("--version") && args.command.empty()) {
+  if (args.has("--version")) {
     out << version_text();
     return kExitOk;
   }

@@ -59,20 +59,25 @@ const Renderer::LineIndex& Renderer::index(std::uint32_t file) {
   return indexes_.emplace(file, std::move(idx)).first->second;
 }
 
+std::size_t Renderer::bom_length(std::uint32_t file, std::uint32_t line) const {
+  return line == 1 && sources_.get(file).text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+}
+
 std::string_view Renderer::line_text(std::uint32_t file, std::uint32_t line) {
   const auto& idx = index(file);
   if (line == 0 || line > idx.starts.size()) return {};
   const std::string& text = sources_.get(file).text;
-  const std::size_t start = idx.starts[line - 1];
+  const std::size_t start = idx.starts[line - 1] + bom_length(file, line);
   std::size_t end = line < idx.starts.size() ? idx.starts[line] - 1 : text.size();
   if (end > start && text[end - 1] == '\r') --end;
   return std::string_view(text).substr(start, end - start);
 }
 
 std::uint32_t Renderer::char_col(std::uint32_t file, std::uint32_t line, std::uint32_t byte_col) {
-  const std::string_view l = line_text(file, line);
-  const std::size_t prefix = std::min<std::size_t>(byte_col > 0 ? byte_col - 1 : 0, l.size());
-  return static_cast<std::uint32_t>(utf8::count_chars(l.substr(0, prefix)) + 1 + (byte_col - 1 - prefix));
+  const std::string_view l = line_text(file, line);  // without a BOM
+  const std::size_t bytes = byte_col > bom_length(file, line) ? byte_col - 1 - bom_length(file, line) : 0;
+  const std::size_t prefix = std::min(bytes, l.size());
+  return static_cast<std::uint32_t>(utf8::count_chars(l.substr(0, prefix)) + 1 + (bytes - prefix));
 }
 
 std::string Renderer::paint(const char* code, std::string_view s) const {
@@ -96,8 +101,10 @@ std::string Renderer::text(const Diagnostic& d) {
     const std::string number = std::to_string(d.span.line);
     const std::string gutter(number.size(), ' ');
     std::string_view line = line_text(file, d.span.line);
-    std::size_t from = std::min<std::size_t>(d.span.col - 1, line.size());
-    std::size_t to = d.span.end_line == d.span.line ? std::min<std::size_t>(d.span.end_col - 1, line.size())
+    const std::size_t bom = bom_length(file, d.span.line);
+    const auto byte_index = [&](std::uint32_t col) { return col - 1 >= bom ? col - 1 - bom : 0; };
+    std::size_t from = std::min<std::size_t>(byte_index(d.span.col), line.size());
+    std::size_t to = d.span.end_line == d.span.line ? std::min<std::size_t>(byte_index(d.span.end_col), line.size())
                                                     : line.size();
     if (to <= from) to = std::min(from + 1, line.size() + 1);
     // Long lines: show a window around the span.

@@ -27,7 +27,8 @@ class Renderer {
     std::vector<std::size_t> starts;
   };
   const LineIndex& index(std::uint32_t file);
-  std::string_view line_text(std::uint32_t file, std::uint32_t line);
+  std::string_view line_text(std::uint32_t file, std::uint32_t line);  // without a BOM
+  std::size_t bom_length(std::uint32_t file, std::uint32_t line) const;  // 3 on line 1 of a file with a BOM
   std::uint32_t char_col(std::uint32_t file, std::uint32_t line, std::uint32_t byte_col);
   std::string paint(const char* code, std::string_view s) const;
 

@@ -128,13 +128,16 @@ class Loader {
       is_std = true;
     } else if (p.rfind("./", 0) == 0 || p.rfind("../", 0) == 0) {
       if (from_std) {
-        fail("E250", path.span, "a standard module can only use other standard modules", "");
+        fail("E250", path.span, "a standard module can only use other standard modules",
+             "this is a bug in sink's standard library; please report it");
         return std::nullopt;
       }
       key = (fs::path(from_key).parent_path() / p).lexically_normal().string();
     } else {
       fail("E250", path.span, "module path `" + p + "` must start with `std/`, `./` or `../`",
-           "use \"std/NAME\" for the standard library, or \"./" + p + "\" for a file next to this one");
+           !p.empty() && p[0] == '/'
+               ? "a module path is relative to the file that uses it, so that the repo works wherever it is cloned"
+               : "use \"std/NAME\" for the standard library, or \"./" + p + "\" for a file next to this one");
       return std::nullopt;
     }
     for (std::size_t i = 0; i < active_.size(); ++i) {
@@ -156,7 +159,9 @@ class Loader {
           names.emplace_back(s.name);
           all += (all.empty() ? "" : ", ") + std::string(s.name);
         }
-        const auto near = suggest(key, names);
+        std::string stem = key;  // "std/wait.sink" means std/wait
+        if (stem.size() > 5 && stem.compare(stem.size() - 5, 5, ".sink") == 0) stem.resize(stem.size() - 5);
+        auto near = find_std(stem) ? std::optional<std::string>(stem) : suggest(key, names);
         fail("E250", path.span, "there is no standard module `" + key + "`",
              near ? "did you mean `" + *near + "`?" : "the standard modules are: " + all);
         return std::nullopt;

@@ -59,7 +59,7 @@ struct Expr {
   bool bool_value = false;
   lex::CmpOp op = lex::CmpOp::Eq;  // Kind::Compare
   std::unique_ptr<Expr> lhs, rhs;  // Not uses lhs
-  std::uint32_t depth = 1;         // levels of operators below and including this one
+  std::uint32_t depth = 0;         // levels of operators in this expression (a name: 0)
 };
 
 struct Use {
@@ -68,6 +68,12 @@ struct Use {
 };
 
 enum class FactSource { Sh, Env, Value };
+
+// An option written more than once (`required required`): the checker reports it.
+struct RepeatedOption {
+  std::string option;
+  Span span;
+};
 
 // A literal after `default`: a string, an integer or true/false.
 struct Literal {
@@ -89,6 +95,7 @@ struct Fact {
   std::optional<Span> required;
   std::optional<Literal> default_value;
   std::optional<Span> secret;
+  std::vector<RepeatedOption> repeated;
   Span span;
 };
 
@@ -100,6 +107,7 @@ struct Ask {
   std::optional<Span> secret;
   std::vector<Text> choices;
   std::optional<Span> choices_span;
+  std::vector<RepeatedOption> repeated;
   Span span;
 };
 

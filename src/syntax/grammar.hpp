@@ -118,7 +118,8 @@ struct expr_int : int_lit {};
 struct expr_true : kw<lex::kw_true> {};
 struct expr_false : kw<lex::kw_false> {};
 struct paren_close : one<')'> {};
-struct paren : seq<one<'('>, sep, must<expr>, sep, must<paren_close>> {};
+struct paren_body : seq<sep, must<expr>, sep, must<paren_close>> {};
+struct paren : seq<one<'('>, paren_body> {};
 struct primary : sor<paren, expr_string, expr_int, expr_true, expr_false, name_ref> {};
 
 struct op_eq : lit<lex::op_eq> {};
@@ -132,7 +133,8 @@ struct operand : primary {};
 struct cmp_tail : seq<sep, cmp_op, sep, must<operand>> {};
 struct comparison : seq<primary, opt<cmp_tail>> {};
 struct not_operand;
-struct not_app : seq<kw<lex::kw_not>, sep, must<not_operand>> {};
+struct not_body : seq<sep, must<not_operand>> {};
+struct not_app : seq<kw<lex::kw_not>, not_body> {};
 struct not_expr : sor<not_app, comparison> {};
 struct not_operand : not_expr {};
 struct and_operand : not_expr {};
@@ -248,8 +250,8 @@ template <> inline constexpr bool is_opener<platform_body> = true;
 // Rules that nest; their depth is limited so that deep input is an error, not a crash.
 template <typename Rule>
 inline constexpr bool is_nesting = false;
-template <> inline constexpr bool is_nesting<paren> = true;
-template <> inline constexpr bool is_nesting<not_app> = true;
+template <> inline constexpr bool is_nesting<paren_body> = true;  // counted once the `(` is there
+template <> inline constexpr bool is_nesting<not_body> = true;
 template <> inline constexpr bool is_nesting<platform_body> = true;
 
 }  // namespace sink::grammar

@@ -108,7 +108,7 @@ inline constexpr std::array<std::string_view, 27> well_known_env{
     "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "LC_ALL", "TMPDIR", "PWD", "EDITOR", "VISUAL", "PAGER", "HOSTNAME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "CI", "SSH_AUTH_SOCK", "DISPLAY", "GOPATH", "CARGO_HOME", "JAVA_HOME", "NVM_DIR", "PYENV_ROOT"};
 
 // ---- platforms ----
-// An OS name matches every machine of that OS; a distro name matches one Linux (or BSD)
+// An OS name matches every machine of that OS; a distro name matches one Linux
 // distribution, by the ID of /etc/os-release.
 struct Platform {
   std::string_view name;

@@ -57,6 +57,12 @@ struct Builder {
   ast::Text env_value;
   std::optional<ast::Literal> literal;
   std::optional<Span> required, secret;
+  std::vector<ast::RepeatedOption> repeated;  // options of the fact or question being read
+  bool fact_default_seen = false;
+  void once(std::optional<Span>& slot, const char* option, Span span) {
+    if (slot) repeated.push_back({option, span});
+    slot = span;
+  }
   std::vector<ast::PlatformBlock> platforms;
 
   std::vector<ast::Item>& items() { return platforms.empty() ? file.items : platforms.back().items; }
@@ -315,7 +321,8 @@ template <> struct Action<g::op_gt> : PushOp<lex::CmpOp::Gt> {};
 void check_depth(const ast::Expr& e, const Builder& b) {
   if (e.depth > static_cast<std::uint32_t>(b.limits.max_expr_depth))
     throw SyntaxError{"E105",
-                      "condition too long: more than " + std::to_string(b.limits.max_expr_depth) + " operators",
+                      "condition too deep: more than " + std::to_string(b.limits.max_expr_depth) +
+                          " operators inside one another",
                       "split it: give parts of it names with facts, or use several steps",
                       {e.span.line, e.span.col}};
 }
@@ -363,6 +370,8 @@ SINK_ACTION(fact_kw) {
   b.literal.reset();
   b.required.reset();
   b.secret.reset();
+  b.repeated.clear();
+  b.fact_default_seen = false;
   (void)in;
 }
 SINK_END;
@@ -374,8 +383,13 @@ SINK_END;
 SINK_ACTION(fact_sh) { b.fact.source = ast::FactSource::Sh; b.fact.value = b.take_text(); (void)in; } SINK_END;
 SINK_ACTION(fact_env) { b.fact.source = ast::FactSource::Env; b.fact.value = b.take_text(); (void)in; } SINK_END;
 SINK_ACTION(fact_value) { b.fact.source = ast::FactSource::Value; b.fact.value = b.take_text(); (void)in; } SINK_END;
-SINK_ACTION(opt_required) { b.required = span_of(in, b.file_id); } SINK_END;
-SINK_ACTION(opt_secret) { b.secret = span_of(in, b.file_id); } SINK_END;
+SINK_ACTION(opt_required) { b.once(b.required, "required", span_of(in, b.file_id)); } SINK_END;
+SINK_ACTION(opt_secret) { b.once(b.secret, "secret", span_of(in, b.file_id)); } SINK_END;
+SINK_ACTION(opt_default) {
+  if (b.fact_default_seen) b.repeated.push_back({"default", span_of(in, b.file_id)});
+  b.fact_default_seen = true;
+}
+SINK_END;
 SINK_ACTION(default_string) {
   b.literal = ast::Literal{ast::Literal::Kind::String, b.take_text(), 0, false, span_of(in, b.file_id)};
 }
@@ -393,6 +407,7 @@ SINK_ACTION(fact_decl) {
   b.fact.required = b.required;
   b.fact.secret = b.secret;
   b.fact.default_value = std::move(b.literal);
+  b.fact.repeated = std::move(b.repeated);
   b.fact.span = span_of(in, b.file_id);
   b.items().push_back(ast::Item::of(std::move(b.fact)));
 }
@@ -401,17 +416,23 @@ SINK_END;
 SINK_ACTION(ask_kw) {
   b.ask = ast::Ask{};
   b.secret.reset();
+  b.repeated.clear();
   (void)in;
 }
 SINK_END;
 SINK_ACTION(ask_prompt) { b.ask.prompt = b.take_text(); (void)in; } SINK_END;
-SINK_ACTION(ask_default_value) { b.ask.default_value = b.take_text(); (void)in; } SINK_END;
-SINK_ACTION(choices_kw) { b.ask.choices_span = span_of(in, b.file_id); } SINK_END;
+SINK_ACTION(ask_default_value) {
+  if (b.ask.default_value) b.repeated.push_back({"default", span_of(in, b.file_id)});
+  b.ask.default_value = b.take_text();
+}
+SINK_END;
+SINK_ACTION(choices_kw) { b.once(b.ask.choices_span, "choices", span_of(in, b.file_id)); } SINK_END;
 SINK_ACTION(ask_choice) { b.ask.choices.push_back(b.take_text()); (void)in; } SINK_END;
 SINK_ACTION(ask_decl) {
   b.ask.name = b.name;
   b.ask.name_span = b.name_span;
   b.ask.secret = b.secret;
+  b.ask.repeated = std::move(b.repeated);
   b.ask.span = span_of(in, b.file_id);
   b.items().push_back(ast::Item::of(std::move(b.ask)));
 }

@@ -13,7 +13,7 @@ namespace sink {
 struct ParseLimits {
   std::size_t max_bytes = std::size_t{64} << 20;  // 64 MiB
   int max_nesting = 100;  // parentheses, `not`s and platform blocks inside one another
-  int max_expr_depth = 1000;  // operators in one condition
+  int max_expr_depth = 1000;  // operators inside one another in a condition (a chain of `and`s counts each)
 };
 
 // Parses sources.get(file_id). On a syntax error, adds it to `diags` and returns nothing.

@@ -159,3 +159,63 @@ TEST_CASE("every std module checks clean") {
     CHECK(codes("use \"" + std::string(m.name) + "\"").empty());
   }
 }
+
+// ---- regressions ----
+
+TEST_CASE("a fact made from a secret is a secret too (regression)") {
+  const std::string decls = "fact t = env \"T\" secret\nfact b = \"x{{t}}\"\nfact c = sh \"echo {{b}}\"\n";
+  CHECK(diagnose(decls + "step \"s\" { run \"x\" error \"{{b}}\" }") == V{{"W301", 3, 6}, {"E261", 4, 27}});
+  CHECK(codes(decls + "step \"s\" { run \"x\" error \"{{c}}\" }") == C{"E261"});  // b is used by c
+  CHECK(codes(decls + "step \"s\" { run \"echo {{raw c}}\" }") == C{"E261"});
+  CHECK(codes(decls + "step \"s\" { run \"echo {{c}}\" }").empty());
+}
+
+TEST_CASE("two literals compared are checked like any comparison (regression)") {
+  auto cond = [](const std::string& c) { return codes("step \"t\" { when " + c + " run \"x\" }"); };
+  CHECK(cond("\"a\" < \"b\"") == C{"E230"});
+  CHECK(cond("\"x\" == 1") == C{"E230"});
+  CHECK(cond("1 < \"x\"") == C{"E230"});
+  CHECK(cond("\"a\" == \"a\"").empty());
+  CHECK(cond("1 < 2").empty());
+}
+
+TEST_CASE("choices are only compared with == and != (regression)") {
+  CHECK(codes("ask q \"?\" choices \"a\", \"b\"\nstep \"t\" { when q < \"c\" run \"{{q}}\" }") == C{"E230"});
+}
+
+TEST_CASE("hints name a path that works from the file that needs it (regression)") {
+  sink::test::MapReader reader;
+  reader.files = {{"sub/a.sink", "step \"a\" { run \"{{from_b}}\" }"}, {"b.sink", "fact from_b = \"b\""}};
+  sink::Diagnostics diags;
+  auto p = sink::load_program_text("Sinkfile", "use \"./sub/a.sink\"\nuse \"./b.sink\"", reader, diags);
+  sink::check_program(p, diags);
+  REQUIRE(diags.items().size() == 1);
+  CHECK(diags.items()[0].hint == "add `use \"../b.sink\"` at the top of this file");
+}
+
+TEST_CASE("module path hints: absolute paths, std names with .sink (regression)") {
+  sink::test::MapReader reader;
+  sink::Diagnostics diags;
+  auto p = sink::load_program_text("Sinkfile", "use \"/etc/x.sink\"\nuse \"std/wait.sink\"", reader, diags);
+  REQUIRE(diags.items().size() == 2);
+  CHECK(diags.items()[0].hint.find("relative") != std::string::npos);
+  CHECK(diags.items()[0].hint.find(".//") == std::string::npos);
+  CHECK(diags.items()[1].hint == "did you mean `std/wait`?");
+}
+
+TEST_CASE("a keyword used as a name gets a hint about the keyword (regression)") {
+  sink::test::MapReader reader;
+  sink::Diagnostics diags;
+  auto p = sink::load_program_text("Sinkfile", "step \"s\" { run \"{{raw}}\" }", reader, diags);
+  sink::check_program(p, diags);
+  REQUIRE(diags.items().size() == 1);
+  CHECK(diags.items()[0].hint.find("{{raw NAME}}") != std::string::npos);
+}
+
+TEST_CASE("an option written twice is an error (regression)") {
+  CHECK(diagnose("fact a = sh \"x\" required required\nstep \"s\" { run \"{{a}}\" }") == V{{"E265", 1, 26}});
+  CHECK(codes("fact a = sh \"x\" secret secret\nstep \"s\" { run \"{{a}}\" }") == C{"E265"});
+  CHECK(codes("fact a = sh \"x\" default \"1\" default \"2\"\nstep \"s\" { run \"{{a}}\" }") == C{"E265"});
+  CHECK(codes("ask q \"?\" default \"a\" default \"b\"\nstep \"s\" { run \"{{q}}\" }") == C{"E265"});
+  CHECK(codes("ask q \"?\" choices \"a\" choices \"b\"\nstep \"s\" { run \"{{q}}\" }") == C{"E265"});
+}

@@ -92,3 +92,10 @@ TEST_CASE("usage errors exit 2 with the usage") {
   CHECK(run({"--version"}, host).status == 0);
   CHECK(run({"help", "check"}, host).out.find("sink check") == 0);
 }
+
+TEST_CASE("--version wins wherever it stands (regression)") {
+  FakeHost host;
+  const auto r = run({"check", "--version", "/nonexistent"}, host);
+  CHECK(r.status == 0);
+  CHECK(r.out.rfind("sink ", 0) == 0);
+}

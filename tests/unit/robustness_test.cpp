@@ -130,3 +130,36 @@ TEST_CASE("files larger than the limit are refused with a located error") {
   REQUIRE(diags.items().size() == 1);
   CHECK(diags.items()[0].code == "E108");
 }
+
+TEST_CASE("the nesting limits are exact: the limit works, one more does not (regression)") {
+  auto parens = [](int n) {
+    return "step \"s\" { when " + std::string(static_cast<std::size_t>(n), '(') + "true" +
+           std::string(static_cast<std::size_t>(n), ')') + " run \"x\" }";
+  };
+  CHECK(codes(parens(100)).empty());
+  CHECK(first_code(parens(101)) == "E105");
+  auto nots = [](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += "not ";
+    return "step \"s\" { when " + s + "true run \"x\" }";
+  };
+  CHECK(codes(nots(100)).empty());
+  CHECK(first_code(nots(101)) == "E105");
+  auto ands = [](int n) {
+    std::string s = "true";
+    for (int i = 0; i < n; ++i) s += " and true";
+    return "step \"s\" { when " + s + " run \"x\" }";
+  };
+  CHECK(codes(ands(1000)).empty());
+  CHECK(first_code(ands(1001)) == "E105");
+  auto blocks = [](int n) {
+    std::string open, close;
+    for (int i = 0; i < n; ++i) {
+      open += "platform linux {\n";
+      close += "}\n";
+    }
+    return open + "step \"s\" { run \"x\" }\n" + close;
+  };
+  CHECK(codes(blocks(100)).empty());
+  CHECK(first_code(blocks(101)) == "E105");
+}

@@ -1,6 +1,8 @@
 // Helpers shared by the unit tests: parse and check text without touching the disk.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <map>
 #include <sstream>
 #include <string>
@@ -38,6 +40,30 @@ struct Found {
 inline std::ostream& operator<<(std::ostream& os, const Found& f) {
   return os << f.code << "@" << f.line << ":" << f.col;
 }
+
+}  // namespace sink::test
+
+// Failed comparisons of diagnostic lists print the lists.
+namespace doctest {
+template <>
+struct StringMaker<std::vector<sink::test::Found>> {
+  static String convert(const std::vector<sink::test::Found>& v) {
+    std::ostringstream os;
+    for (const auto& f : v) os << f << " ";
+    return String(os.str().c_str());
+  }
+};
+template <>
+struct StringMaker<std::vector<std::string>> {
+  static String convert(const std::vector<std::string>& v) {
+    std::ostringstream os;
+    for (const auto& s : v) os << s << " ";
+    return String(os.str().c_str());
+  }
+};
+}  // namespace doctest
+
+namespace sink::test {
 
 // Loads `text` as "Sinkfile" (plus `files`) and checks it; returns code@line:col of each
 // diagnostic, in order.

@@ -15,16 +15,52 @@ const std::vector<FlagSpec>& global_flags() {
   return flags;
 }
 
+namespace {
+
+const FlagSpec kFormat{"--format", "FORMAT", {"text", "json"}, "text (default) for people, json for editors and CI"};
+const FlagSpec kPlatform{"--platform", "NAME[/ARCH]", {},
+                         "plan for another platform: darwin, ubuntu/arm64, ... (instead of this machine)"};
+const FlagSpec kFacts{"--facts", "FILE.toml", {}, "take fact values from FILE instead of running their commands"};
+const FlagSpec kSet{"--set", "NAME=VALUE", {}, "answer question NAME (may be given many times)", true};
+const FlagSpec kVars{"--vars", "FILE.toml", {}, "answer questions from FILE (NAME = \"value\" lines)"};
+
+}  // namespace
+
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> list{
       {"check", "[FILE]", 1, "Parse and check a Sinkfile without running anything",
        "Reads FILE (default: `Sinkfile` in this folder or the nearest parent) and the modules it\n"
        "uses, and reports every problem it finds: syntax, unknown names, types, platforms,\n"
        "duplicates, cycles, unused facts. It never runs a command of the Sinkfile.\n"
+       "With --ci it also reports every question that would stop a run without a terminal:\n"
+       "no default, and no answer from --set or --vars.\n"
        "\n"
        "Exit status: 0 when there is no error (warnings allowed), 1 when there are errors,\n"
        "2 for a usage error.",
-       {{"--format", "FORMAT", {"text", "json"}, "text (default) for people, json for editors and CI"}}},
+       {kFormat, {"--ci", "", {}, "also fail on questions that nothing answers without a terminal"}, kSet, kVars}},
+      {"plan", "[FILE]", 1, "Show what apply would do, step by step, and why",
+       "Gathers the facts the steps need (running their commands, which must only look),\n"
+       "runs the `skip if sh` checks, and shows for every step: would run, already done\n"
+       "(which check said so), not applicable (which condition, with the values), or not on\n"
+       "this platform. Asks no question: answers come from --set, --vars or defaults.\n"
+       "\n"
+       "Exit status: 0, or with --detailed-exitcode 0 when nothing would run and 2 when\n"
+       "steps would run; 1 on errors.",
+       {kPlatform, kFacts, kSet, kVars, kFormat,
+        {"--detailed-exitcode", "", {}, "exit 2 when steps would run, 0 when there is nothing to do"}}},
+      {"apply", "[FILE]", 1, "Run the Sinkfile: questions first, then the steps",
+       "Checks FILE (and stops on any error), gathers the facts the steps on this machine\n"
+       "need, asks every question up front (--set, --vars, then the terminal), then runs the\n"
+       "steps in order. A step whose `skip if` holds is already done; one whose `when` is\n"
+       "false does not apply here. The first failing step stops the run.\n"
+       "\n"
+       "Exit status: 0 when every step ran or was already done, 1 on an error or a failed\n"
+       "step, 130 after Ctrl-C, 143 after SIGTERM.",
+       {kSet, kVars}},
+      {"facts", "[FILE]", 1, "Show the facts FILE would gather, with their values",
+       "Runs the commands of the facts that the steps on this platform need (secrets are\n"
+       "masked) and shows each value, how long it took, and which failed and why.",
+       {kPlatform, kFacts, kFormat}},
       {"help", "[COMMAND]", 1, "Show help for sink or one of its commands", "", {}},
   };
   return list;
@@ -38,7 +74,12 @@ const CommandSpec* find_command(std::string_view name) {
 
 std::string Args::get(std::string_view flag, std::string fallback) const {
   const auto it = flags.find(flag);
-  return it == flags.end() ? fallback : it->second;
+  return it == flags.end() || it->second.empty() ? fallback : it->second.back();
+}
+
+std::vector<std::string> Args::all(std::string_view flag) const {
+  const auto it = flags.find(flag);
+  return it == flags.end() ? std::vector<std::string>{} : it->second;
 }
 
 namespace {
@@ -125,7 +166,12 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
       error = {"`" + name + "` must be one of " + allowed + ", not `" + value + "`", args.command};
       return std::nullopt;
     }
-    args.flags[name] = value;
+    auto& values = args.flags[name];
+    if (!values.empty() && !spec->repeatable && values.back() != value) {
+      error = {"`" + name + "` is given twice", args.command};
+      return std::nullopt;
+    }
+    values.push_back(value);
   }
   if (cmd && args.positional.size() > cmd->max_positional) {
     error = {"too many arguments for `sink " + args.command + "`: `" + args.positional[cmd->max_positional] + "`",

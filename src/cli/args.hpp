@@ -14,6 +14,7 @@ struct FlagSpec {
   std::string_view value;    // "" for a switch, else the value's name: "FORMAT"
   std::vector<std::string_view> choices;  // allowed values, if limited
   std::string_view help;
+  bool repeatable = false;   // may be given many times (--set)
 };
 
 struct CommandSpec {
@@ -34,9 +35,11 @@ const std::vector<FlagSpec>& global_flags();
 struct Args {
   std::string command;  // "" when only --version / --help was given
   std::vector<std::string> positional;
-  std::map<std::string, std::string, std::less<>> flags;  // "--format" -> "json"; switches -> ""
+  // "--format" -> {"json"}; a switch -> {""}; a repeated flag (--set) keeps every value.
+  std::map<std::string, std::vector<std::string>, std::less<>> flags;
   bool has(std::string_view flag) const { return flags.count(flag) > 0; }
-  std::string get(std::string_view flag, std::string fallback) const;
+  std::string get(std::string_view flag, std::string fallback) const;  // the last value
+  std::vector<std::string> all(std::string_view flag) const;
 };
 
 struct UsageError {

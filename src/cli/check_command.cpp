@@ -1,6 +1,8 @@
 #include "cli/check_command.hpp"
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -8,6 +10,7 @@
 #include "check/checker.hpp"
 #include "diag/render.hpp"
 #include "modules/loader.hpp"
+#include "plan/inputs.hpp"
 
 namespace sink {
 
@@ -48,6 +51,23 @@ Program& kept_until_exit() {
   return *programs->emplace_back(std::make_unique<Program>());
 }
 
+// --ci: every question must be answerable without a terminal: a default, --set or --vars.
+void check_answers(Program& program, const Args& args, Diagnostics& diags) {
+  std::map<std::string, std::string, std::less<>> answered;
+  for (const auto& kv : args.all("--set")) answered[kv.substr(0, kv.find('='))] = "";
+  if (args.has("--vars")) read_toml_values(args.get("--vars", ""), "--vars", program.sources, diags, answered);
+  std::function<void(const std::vector<ast::Item>&)> walk = [&](const std::vector<ast::Item>& items) {
+    for (const auto& item : items) {
+      if (const auto* a = item.as<ast::Ask>(); a && !a->default_value && !answered.count(a->name))
+        diags.error("E404", a->name_span, "question `" + a->name + "` has no default and nothing answers it",
+                    "without a terminal the run would stop here: give --set " + a->name +
+                        "=VALUE, put it in a --vars file, or give it a default");
+      else if (const auto* b = item.as<ast::PlatformBlock>()) walk(b->items);
+    }
+  };
+  for (const auto& m : program.modules) walk(m.ast.items);
+}
+
 std::string plural(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
@@ -75,6 +95,7 @@ int run_check(const Args& args, const Host& host, std::ostream& out, std::ostrea
     DiskReader reader;
     program = load_program(path, reader, diags);
     if (program.complete) check_program(program, diags);
+    if (program.complete && args.has("--ci")) check_answers(program, args, diags);
   }
   diags.sort();
   Renderer renderer(program.sources, color);

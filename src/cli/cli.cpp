@@ -5,6 +5,7 @@
 #include "cli/args.hpp"
 #include "cli/check_command.hpp"
 #include "cli/help.hpp"
+#include "cli/run_commands.hpp"
 
 namespace sink {
 namespace {
@@ -59,7 +60,11 @@ int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream
     out << command_help(*c);
     return kExitOk;
   }
-  if (args.command == "check") return run_check(args, host, out, err, use_color(args, host));
+  const bool color = use_color(args, host);
+  if (args.command == "check") return run_check(args, host, out, err, color);
+  if (args.command == "plan") return run_plan(args, host, out, err, color);
+  if (args.command == "apply") return run_apply(args, host, out, err, color);
+  if (args.command == "facts") return run_facts(args, host, out, err, color);
   err << "error: `" << args.command << "` is not implemented\n";
   return kExitUsage;
 }

@@ -2,8 +2,15 @@
 // CLI is tested in-process: environment variables, the working folder, terminals.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
+
+#include "plan/machine.hpp"
+#include "plan/resolver.hpp"
+#include "run/process.hpp"
 
 namespace sink {
 
@@ -14,6 +21,12 @@ class Host {
   virtual std::string cwd() const = 0;
   virtual bool is_terminal(int fd) const = 0;
   virtual bool is_file(const std::string& path) const = 0;
+  // The machine sink runs on (detected; --platform applies on top).
+  virtual Machine machine() const = 0;
+  // What runs commands (created once a run needs it: it catches Ctrl-C while it exists).
+  virtual std::unique_ptr<CommandRunner> runner() const = 0;
+  // A prompter on the terminal, or null when stdin is not one.
+  virtual std::unique_ptr<Prompter> prompter(std::ostream& out, std::function<bool()> interrupted) const = 0;
 };
 
 class SystemHost : public Host {
@@ -22,6 +35,9 @@ class SystemHost : public Host {
   std::string cwd() const override;
   bool is_terminal(int fd) const override;
   bool is_file(const std::string& path) const override;
+  Machine machine() const override;
+  std::unique_ptr<CommandRunner> runner() const override;
+  std::unique_ptr<Prompter> prompter(std::ostream& out, std::function<bool()> interrupted) const override;
 };
 
 }  // namespace sink

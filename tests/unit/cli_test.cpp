@@ -7,6 +7,7 @@
 
 #include "cli/check_command.hpp"
 #include "cli/cli.hpp"
+#include "fake_runner.hpp"
 
 namespace {
 
@@ -24,6 +25,10 @@ class FakeHost : public sink::Host {
   std::string cwd() const override { return dir; }
   bool is_terminal(int) const override { return tty; }
   bool is_file(const std::string& path) const override { return files.count(path) > 0; }
+  sink::Machine machine() const override { return machine_; }
+  std::unique_ptr<sink::CommandRunner> runner() const override { return std::make_unique<sink::test::FakeRunner>(); }
+  std::unique_ptr<sink::Prompter> prompter(std::ostream&, std::function<bool()>) const override { return nullptr; }
+  sink::Machine machine_;
 };
 
 struct Result {

@@ -1,0 +1,27 @@
+// Evaluating conditions (`when`, `skip if`) against resolved values, and explaining them.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "plan/shell.hpp"
+#include "syntax/ast.hpp"
+#include "syntax/span.hpp"
+
+namespace sink {
+
+struct Truth {
+  std::optional<bool> value;  // nothing: a name it needs has no value
+  std::string missing;        // that name
+};
+
+Truth evaluate(const ast::Expr& expr, const Lookup& lookup);
+
+// The condition as written, with the values of the names in it:
+// `node >= "20"` (node = 18.2.0). Secrets are masked.
+std::string explain(const ast::Expr& expr, const Lookup& lookup, const Sources& sources);
+
+// The source text a span covers (one line shown, longer ones cut with "...").
+std::string source_text(const Sources& sources, const Span& span);
+
+}  // namespace sink

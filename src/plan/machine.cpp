@@ -1,0 +1,136 @@
+#include "plan/machine.hpp"
+
+#include <pwd.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "syntax/lexicon.hpp"
+#include "util/suggest.hpp"
+
+extern char** environ;
+
+namespace sink {
+
+std::optional<std::string> Machine::env(const std::string& name) const {
+  for (const auto& [k, v] : environment)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+std::string Machine::describe() const {
+  std::string d = distro.empty() || distro == os ? os : distro;
+  if (!distro_version.empty()) d += " " + distro_version;
+  return d + " (" + os + (arch.empty() ? "" : ", " + arch) + ")";
+}
+
+bool Machine::matches(const std::string& name) const {
+  const lex::Platform* p = lex::find_platform(name);
+  if (!p) return false;
+  return p->is_os ? os == p->name : distro == p->name;
+}
+
+std::string normalise_arch(const std::string& arch) {
+  if (arch == "aarch64" || arch == "arm64e") return "arm64";
+  if (arch == "amd64" || arch == "x64") return "x86_64";
+  return arch;
+}
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string unquote(std::string v) {
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+  return v;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
+void read_os_release(const std::string& content, Machine& m) {
+  std::istringstream in(content);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key = line.substr(0, eq);
+    const std::string value = unquote(line.substr(eq + 1));
+    if (key == "ID") m.distro = lower(value);
+    else if (key == "VERSION_ID") m.distro_version = value;
+  }
+}
+
+Machine detect_machine() {
+  Machine m;
+  utsname u{};
+  if (uname(&u) == 0) {
+    m.os = lower(u.sysname);
+    m.arch = normalise_arch(u.machine);
+  }
+  if (m.os == "darwin") {
+    m.distro = "darwin";
+    const std::string plist = read_file("/System/Library/CoreServices/SystemVersion.plist");
+    const auto key = plist.find("<key>ProductVersion</key>");
+    if (key != std::string::npos) {
+      const auto open = plist.find("<string>", key);
+      const auto close = plist.find("</string>", open);
+      if (open != std::string::npos && close != std::string::npos)
+        m.distro_version = plist.substr(open + 8, close - open - 8);
+    }
+  } else {
+    std::string release = read_file("/etc/os-release");
+    if (release.empty()) release = read_file("/usr/lib/os-release");
+    read_os_release(release, m);
+  }
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0) m.hostname = host;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string kv = *e;
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos) m.environment.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  const passwd* pw = getpwuid(getuid());
+  m.user = m.env("USER").value_or(pw ? pw->pw_name : "");
+  m.home = m.env("HOME").value_or(pw ? pw->pw_dir : "");
+  const long n = sysconf(_SC_NPROCESSORS_ONLN);
+  m.cpus = n > 0 ? n : 1;
+  return m;
+}
+
+std::string override_platform(Machine& m, const std::string& spec) {
+  std::string name = spec, arch;
+  if (const auto slash = spec.find('/'); slash != std::string::npos) {
+    name = spec.substr(0, slash);
+    arch = spec.substr(slash + 1);
+    if (arch.empty()) return "`--platform " + spec + "`: the architecture after `/` is missing (e.g. ubuntu/arm64)";
+  }
+  const lex::Platform* p = lex::find_platform(name);
+  if (!p) {
+    std::vector<std::string> names;
+    for (const auto& q : lex::platforms) names.emplace_back(q.name);
+    const auto near = suggest(name, names);
+    return "unknown platform `" + name + "`" + (near ? "; did you mean `" + *near + "`?" : "");
+  }
+  m.os = std::string(p->os);
+  m.distro = p->is_os ? (p->name == "darwin" ? "darwin" : "") : std::string(p->name);
+  m.distro_version.clear();
+  if (!arch.empty()) m.arch = normalise_arch(arch);
+  return "";
+}
+
+}  // namespace sink

@@ -1,0 +1,150 @@
+#include "plan/planner.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "plan/eval.hpp"
+
+namespace sink {
+
+std::string_view verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::Run: return "run";
+    case Verdict::AlreadyDone: return "done";
+    case Verdict::NotApplicable: return "n/a";
+    case Verdict::LeftOut: return "other platform";
+    case Verdict::Blocked: return "blocked";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string platform_list(const ast::PlatformBlock& b) {
+  std::string names;
+  for (const auto& n : b.names) names += (names.empty() ? "" : ", ") + n.name;
+  return names;
+}
+
+void add_missing(const ast::Text& t, const Resolver& r, std::vector<std::string_view>& out) {
+  for (const auto& in : t.interps)
+    if (!r.value(in.name)) out.push_back(in.name);
+}
+
+}  // namespace
+
+StepSetup Planner::setup(const SelectedStep& s) const {
+  StepSetup out;
+  const Lookup lookup = resolver_.lookup();
+  auto set = [&](const std::string& name, std::string value) {
+    for (auto& [k, v] : out.env)
+      if (k == name) {
+        v = std::move(value);
+        return;
+      }
+    out.env.emplace_back(name, std::move(value));
+  };
+  for (const auto* e : s.scope_env) {
+    add_missing(e->value, resolver_, out.missing);
+    set(e->name, to_plain(e->value, lookup));
+  }
+  out.dir = resolver_.base_dir();
+  for (const auto& f : s.step->fields) {
+    if (f.kind == ast::StepField::Kind::Env) {
+      add_missing(f.text, resolver_, out.missing);
+      set(f.name, to_plain(f.text, lookup));
+    } else if (f.kind == ast::StepField::Kind::Dir) {
+      add_missing(f.text, resolver_, out.missing);
+      const std::filesystem::path d = to_plain(f.text, lookup);
+      out.dir = d.is_absolute() ? d.string() : (std::filesystem::path(resolver_.base_dir()) / d).lexically_normal().string();
+    } else if (f.kind == ast::StepField::Kind::Run || f.kind == ast::StepField::Kind::SkipIfSh) {
+      add_missing(f.text, resolver_, out.missing);
+    }
+  }
+  return out;
+}
+
+Command Planner::command(const SelectedStep& s, const ast::Text& script, bool capture) const {
+  const StepSetup st = setup(s);
+  const ShellScript sh = to_shell(script, resolver_.lookup());
+  auto env = st.env;
+  env.insert(env.end(), sh.vars.begin(), sh.vars.end());
+  Command c;
+  // `set -e`: a run of many lines stops at its first failing command.
+  c.script = "set -e; " + script_prefix(selection_) + sh.script;
+  if (!selection_.helpers.empty()) env.emplace_back(kHelpersVar, selection_.helpers);
+  c.env = resolver_.environment(env);
+  c.dir = st.dir;
+  c.capture = capture;
+  return c;
+}
+
+StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
+  StepPlan p{&s, Verdict::Run, ""};
+  if (!s.on_platform) {
+    p.verdict = Verdict::LeftOut;
+    // Name the outermost block that does not match.
+    for (const auto* b : s.blocks) {
+      const bool any = std::any_of(b->names.begin(), b->names.end(),
+                                   [&](const ast::PlatformName& n) { return machine_.matches(n.name); });
+      if (!any) {
+        p.reason = "`platform " + platform_list(*b) + "` (line " + std::to_string(b->span.line) + ")";
+        break;
+      }
+    }
+    return p;
+  }
+  const StepSetup st = setup(s);
+  const Lookup lookup = resolver_.lookup();
+  auto blocked = [&](std::string_view name) {
+    p.verdict = Verdict::Blocked;
+    const Resolved* r = resolver_.result(name);
+    p.reason = "needs `" + std::string(name) + "`, which has no value" +
+               (r && !r->problem.empty() ? ": " + r->problem : "");
+    return p;
+  };
+  if (const auto* when = s.step->field(ast::StepField::Kind::When)) {
+    const Truth t = evaluate(*when->expr, lookup);
+    if (!t.value) return blocked(t.missing);
+    if (!*t.value) {
+      p.verdict = Verdict::NotApplicable;
+      p.reason = "when " + explain(*when->expr, lookup, program_.sources) + " is false";
+      return p;
+    }
+  }
+  if (const auto* skip = s.step->skip_if()) {
+    if (skip->kind == ast::StepField::Kind::SkipIfExpr) {
+      const Truth t = evaluate(*skip->expr, lookup);
+      if (!t.value) return blocked(t.missing);
+      if (*t.value) {
+        p.verdict = Verdict::AlreadyDone;
+        p.reason = "skip if " + explain(*skip->expr, lookup, program_.sources) + " is true";
+        return p;
+      }
+    } else {
+      std::vector<std::string_view> missing;
+      add_missing(skip->text, resolver_, missing);
+      if (!missing.empty()) return blocked(missing.front());
+      const std::string shown = "`" + to_plain(skip->text, lookup, true) + "`";
+      if (!run_checks) {
+        p.reason = "unless " + shown + " succeeds";
+      } else {
+        Command c = command(s, skip->text, true);
+        std::error_code ec;
+        if (!std::filesystem::is_directory(c.dir, ec)) c.dir = resolver_.base_dir();
+        const Outcome o = runner_.run(c);
+        if (o.ok()) {
+          p.verdict = Verdict::AlreadyDone;
+          p.reason = "skip if sh " + shown + " succeeded";
+          return p;
+        }
+        p.reason = "check " + shown + (o.started ? " failed (exit " + std::to_string(o.signal ? 128 + o.signal : o.exit_code) + ")"
+                                                 : " could not start: " + o.error);
+      }
+    }
+  }
+  if (!st.missing.empty()) return blocked(st.missing.front());
+  return p;
+}
+
+}  // namespace sink

@@ -1,0 +1,57 @@
+// What happens to each step, and why: the verdicts of `sink plan`, and the decisions
+// `sink apply` takes right before each step.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan/resolver.hpp"
+#include "plan/selection.hpp"
+
+namespace sink {
+
+enum class Verdict {
+  Run,            // would run / runs
+  AlreadyDone,    // `skip if` said so
+  NotApplicable,  // `when` is false
+  LeftOut,        // not on this platform
+  Blocked,        // needs a value that is missing
+};
+std::string_view verdict_name(Verdict v);  // "run", "done", "n/a", "other platform", "blocked"
+
+struct StepPlan {
+  const SelectedStep* step = nullptr;
+  Verdict verdict = Verdict::Run;
+  std::string reason;  // why it is not run (or what will run it)
+};
+
+// How a step's commands run: script prefix, environment and folder.
+struct StepSetup {
+  std::vector<std::pair<std::string, std::string>> env;  // the step's own: scopes, then fields
+  std::string dir;                                       // absolute or relative to the cwd
+  std::vector<std::string_view> missing;                 // names it needs that have no value
+};
+
+class Planner {
+ public:
+  Planner(const Program& program, const Selection& selection, const Machine& machine, Resolver& resolver,
+          CommandRunner& runner)
+      : program_(program), selection_(selection), machine_(machine), resolver_(resolver), runner_(runner) {}
+
+  // Decides one step. `run_checks` = false leaves `skip if sh` unanswered (verdict Run,
+  // reason says the check will run first).
+  StepPlan decide(const SelectedStep& step, bool run_checks);
+  StepSetup setup(const SelectedStep& step) const;
+  Lookup lookup() const { return resolver_.lookup(); }
+  // The step's run (or skip check) as a command.
+  Command command(const SelectedStep& step, const ast::Text& script, bool capture) const;
+
+ private:
+  const Program& program_;
+  const Selection& selection_;
+  const Machine& machine_;
+  Resolver& resolver_;
+  CommandRunner& runner_;
+};
+
+}  // namespace sink

@@ -1,0 +1,268 @@
+#include "plan/resolver.hpp"
+
+#include <algorithm>
+
+namespace sink {
+
+std::vector<std::string_view> dependencies(const ast::Fact& f) {
+  std::vector<std::string_view> deps;
+  names_in(f.value, deps);
+  if (f.default_value && f.default_value->kind == ast::Literal::Kind::String) names_in(f.default_value->str, deps);
+  return deps;
+}
+
+std::vector<std::string_view> dependencies(const ast::Ask& a) {
+  std::vector<std::string_view> deps;
+  names_in(a.prompt, deps);
+  if (a.default_value) names_in(*a.default_value, deps);
+  return deps;
+}
+
+Resolver::Resolver(const Program& program, const Selection& selection, const Machine& machine,
+                   CommandRunner& runner, const Inputs& inputs, Prompter* prompter, std::string base_dir)
+    : program_(program),
+      selection_(selection),
+      machine_(machine),
+      runner_(runner),
+      inputs_(inputs),
+      prompter_(prompter),
+      base_dir_(std::move(base_dir)) {}
+
+void Resolver::resolve_builtins() {
+  std::string why;
+  auto put = [&](const char* name, lex::Type type, const std::string& text) {
+    const auto pinned = inputs_.pinned.find(name);
+    const std::string& t = pinned != inputs_.pinned.end() ? pinned->second : text;
+    if (t.empty() && type != lex::Type::String) return;  // unknown: no value
+    if (auto v = parse_value(type, t, why)) builtins_[name] = std::move(*v);
+  };
+  put("os", lex::Type::String, machine_.os);
+  put("arch", lex::Type::String, machine_.arch);
+  put("distro", lex::Type::String, machine_.distro);
+  put("distro_version", lex::Type::Version, machine_.distro_version);
+  put("hostname", lex::Type::String, machine_.hostname);
+  put("user", lex::Type::String, machine_.user);
+  put("home", lex::Type::String, machine_.home);
+  put("cpus", lex::Type::Int, std::to_string(machine_.cpus));
+}
+
+const Value* Resolver::value(std::string_view name) const {
+  if (const auto r = results_.find(name); r != results_.end()) return r->second.value ? &*r->second.value : nullptr;
+  if (const auto b = builtins_.find(std::string(name)); b != builtins_.end()) return &b->second;
+  if (name.substr(0, lex::env_prefix.size()) == lex::env_prefix) {
+    // env.NAME: the variable as sink found it; unset reads as empty.
+    const std::string var(name.substr(lex::env_prefix.size()));
+    auto [it, fresh] = env_values_.try_emplace(var);
+    if (fresh) it->second = Value::of_string(machine_.env(var).value_or(""));
+    return &it->second;
+  }
+  return nullptr;
+}
+
+const Resolved* Resolver::result(std::string_view name) const {
+  const auto r = results_.find(name);
+  return r == results_.end() ? nullptr : &r->second;
+}
+
+std::vector<std::string_view> Resolver::required_failures() const {
+  std::vector<std::string_view> out;
+  for (const auto name : selection_.needed)
+    if (const auto* r = result(name); r && r->required_failed) out.push_back(name);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Resolver::environment(
+    const std::vector<std::pair<std::string, std::string>>& extra) const {
+  std::vector<std::pair<std::string, std::string>> env = machine_.environment;
+  for (const auto& [k, v] : extra) {
+    auto it = std::find_if(env.begin(), env.end(), [&](const auto& p) { return p.first == k; });
+    if (it != env.end()) it->second = v;
+    else env.emplace_back(k, v);
+  }
+  return env;
+}
+
+bool Resolver::ready(const std::vector<std::string_view>& deps) const {
+  for (const auto d : deps)
+    if ((selection_.facts.count(d) || selection_.asks.count(d)) && !results_.count(d)) return false;
+  return true;
+}
+
+bool Resolver::is_secret(const std::vector<std::string_view>& deps, bool declared) const {
+  if (declared) return true;
+  return std::any_of(deps.begin(), deps.end(), [&](std::string_view d) {
+    const Value* v = value(d);
+    return v && v->secret;
+  });
+}
+
+namespace {
+
+std::string first_line(const std::string& s) {
+  const std::string t = trim(s);
+  const auto nl = t.find('\n');
+  return nl == std::string::npos ? t : t.substr(0, nl) + " ...";
+}
+
+lex::Type type_of(const ast::Fact& f) {
+  if (!f.type_name) return lex::Type::String;
+  return lex::type_from_name(*f.type_name).value_or(lex::Type::String);
+}
+
+}  // namespace
+
+void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::string> text, const std::string& failure) {
+  const lex::Type type = type_of(f);
+  const bool secret = is_secret(dependencies(f), f.secret.has_value());
+  std::string why;
+  if (text) {
+    if (auto v = parse_value(type, *text, why)) {
+      v->secret = secret;
+      r.value = std::move(*v);
+      return;
+    }
+    r.problem = "got \"" + (secret ? std::string("••••••") : *text) + "\", which " + why + " (a " +
+                std::string(lex::type_name(type)) + " fact)";
+    r.required_failed = true;  // a value of the wrong kind stops the run, whatever the options
+    return;
+  }
+  r.problem = failure;
+  if (f.default_value) {
+    const ast::Literal& d = *f.default_value;
+    std::optional<Value> v;
+    if (d.kind == ast::Literal::Kind::String) v = parse_value(type, to_plain(d.str, lookup()), why);
+    else if (d.kind == ast::Literal::Kind::Int)
+      v = type == lex::Type::Int ? Value::of_int(d.int_value) : parse_value(type, std::to_string(d.int_value), why);
+    else v = Value::of_bool(d.bool_value);
+    if (v) {
+      v->secret = secret;
+      r.value = std::move(*v);
+      r.source = "default";
+    }
+    return;
+  }
+  if (f.required) r.required_failed = true;
+  else if (type == lex::Type::Bool) r.value = Value::of_bool(false);
+}
+
+void Resolver::start_fact(const ast::Fact& f) {
+  Resolved& r = results_[f.name];
+  const auto deps = dependencies(f);
+  if (const auto pinned = inputs_.pinned.find(f.name); pinned != inputs_.pinned.end()) {
+    r.source = "pinned";
+    settle_fact(f, r, pinned->second, "");
+    return;
+  }
+  for (const auto d : deps) {
+    if ((selection_.facts.count(d) || selection_.asks.count(d)) && !value(d)) {
+      const Resolved* dr = result(d);
+      settle_fact(f, r, std::nullopt,
+                  "needs `" + std::string(d) + "`, which has no value" + (dr && !dr->problem.empty() ? ": " + dr->problem : ""));
+      return;
+    }
+  }
+  switch (f.source) {
+    case ast::FactSource::Env: {
+      r.source = "env";
+      const auto v = machine_.env(f.value.text);
+      settle_fact(f, r, v, "environment variable " + f.value.text + " is not set");
+      return;
+    }
+    case ast::FactSource::Value:
+      r.source = "value";
+      settle_fact(f, r, to_plain(f.value, lookup()), "");
+      return;
+    case ast::FactSource::Sh: {
+      r.source = "sh";
+      r.ran = true;
+      const ShellScript s = to_shell(f.value, lookup());
+      Command c;
+      c.script = script_prefix(selection_) + s.script;
+      auto vars = s.vars;
+      if (!selection_.helpers.empty()) vars.emplace_back(kHelpersVar, selection_.helpers);
+      c.env = environment(vars);
+      c.dir = base_dir_;
+      c.capture = true;
+      running_[runner_.start(c)] = &f;
+      return;
+    }
+  }
+}
+
+void Resolver::answer(const ast::Ask& a) {
+  Resolved& r = results_[a.name];
+  const bool secret = a.secret.has_value();
+  auto take = [&](const std::string& text, const char* source) {
+    r.value = Value::of_string(text, secret);
+    r.source = source;
+  };
+  if (const auto s = inputs_.set.find(a.name); s != inputs_.set.end()) return take(s->second, "--set");
+  if (const auto v = inputs_.vars.find(a.name); v != inputs_.vars.end()) return take(v->second, "--vars");
+  std::optional<std::string> def;
+  if (a.default_value) def = to_plain(*a.default_value, lookup());
+  if (prompter_) {
+    AskRequest q{a.name, to_plain(a.prompt, lookup(), true), def, secret, {}};
+    for (const auto& c : a.choices) q.choices.push_back(c.text);
+    if (const auto answer = prompter_->ask(q)) return take(*answer, "terminal");
+    r.problem = "no answer was given";
+    return;
+  }
+  if (def) return take(*def, "default");
+  r.problem = "not answered: give it with --set " + a.name + "=VALUE or in a --vars file";
+}
+
+bool Resolver::run() {
+  resolve_builtins();
+  std::vector<std::string_view> pending(selection_.needed.begin(), selection_.needed.end());
+  while (true) {
+    bool progress = false;
+    for (auto it = pending.begin(); it != pending.end() && !runner_.interrupted();) {
+      const auto f = selection_.facts.find(*it);
+      const auto a = selection_.asks.find(*it);
+      const bool is_fact = f != selection_.facts.end();
+      if (!ready(is_fact ? dependencies(*f->second) : dependencies(*a->second))) {
+        ++it;
+        continue;
+      }
+      if (is_fact) start_fact(*f->second);
+      else answer(*a->second);
+      it = pending.erase(it);
+      progress = true;
+    }
+    if (running_.empty()) {
+      if (pending.empty() || runner_.interrupted()) break;
+      if (!progress) {  // cannot happen for a checked program (cycles are errors)
+        for (const auto name : pending) results_[name].problem = "its dependencies could not be resolved";
+        break;
+      }
+      continue;
+    }
+    auto [id, outcome] = runner_.wait_any();
+    const auto done = running_.find(id);
+    if (done == running_.end()) continue;
+    const ast::Fact& fact = *done->second;
+    running_.erase(done);
+    Resolved& r = results_[fact.name];
+    r.seconds = std::chrono::duration<double>(outcome.ended_at - outcome.started_at).count();
+    r.outcome = outcome;
+    const std::string command = "`" + to_plain(fact.value, lookup(), true) + "`";
+    if (!outcome.started) {
+      settle_fact(fact, r, std::nullopt, command + " could not start: " + outcome.error);
+    } else if (outcome.signal != 0) {
+      settle_fact(fact, r, std::nullopt, command + " was killed by signal " + std::to_string(outcome.signal));
+    } else if (type_of(fact) == lex::Type::Bool) {
+      settle_fact(fact, r, outcome.exit_code == 0 ? "true" : "false", "");
+    } else if (outcome.exit_code != 0) {
+      std::string why = command + " exited with status " + std::to_string(outcome.exit_code);
+      if (!trim(outcome.err).empty()) why += ": " + first_line(outcome.err);
+      settle_fact(fact, r, std::nullopt, why);
+    } else if (trim(outcome.out).empty() && type_of(fact) != lex::Type::String) {
+      settle_fact(fact, r, std::nullopt, command + " printed nothing");
+    } else {
+      settle_fact(fact, r, trim(outcome.out), "");
+    }
+  }
+  return !runner_.interrupted();
+}
+
+}  // namespace sink

@@ -1,0 +1,101 @@
+// Gathering the values a run needs: built-ins, facts (commands run in parallel, each at
+// most once, in dependency order) and answers (--set, --vars, then the terminal).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "plan/machine.hpp"
+#include "plan/selection.hpp"
+#include "plan/shell.hpp"
+#include "plan/values.hpp"
+#include "run/process.hpp"
+
+namespace sink {
+
+struct AskRequest {
+  std::string name;
+  std::string question;
+  std::optional<std::string> default_value;  // what an empty answer means
+  bool secret = false;
+  std::vector<std::string> choices;
+};
+
+// Asks questions on a terminal. Tests give a fake.
+class Prompter {
+ public:
+  virtual ~Prompter() = default;
+  // The answer, or nothing when input ended (Ctrl-D) or was interrupted.
+  virtual std::optional<std::string> ask(const AskRequest& request) = 0;
+};
+
+// Values given on the command line or in files.
+struct Inputs {
+  std::map<std::string, std::string, std::less<>> set;     // --set NAME=VALUE
+  std::map<std::string, std::string, std::less<>> vars;    // --vars FILE.toml
+  std::string vars_file;
+  std::map<std::string, std::string, std::less<>> pinned;  // --facts FILE.toml: facts and built-ins
+};
+
+struct Resolved {
+  std::optional<Value> value;
+  std::string problem;          // why there is no value, or why the default stands in
+  bool required_failed = false;
+  bool ran = false;             // a command ran for it
+  Outcome outcome;              // when it ran
+  std::string source;           // "sh", "env", "value", "pinned", "--set", "--vars", "terminal", "default"
+  double seconds = 0;
+};
+
+class Resolver {
+ public:
+  // `prompter` null: questions are never asked (plan, facts, no terminal).
+  Resolver(const Program& program, const Selection& selection, const Machine& machine, CommandRunner& runner,
+           const Inputs& inputs, Prompter* prompter, std::string base_dir);
+
+  // Resolves every name in selection.needed. Returns false when interrupted.
+  bool run();
+
+  // The value of a fact, answer, built-in or env.NAME; null when it has none.
+  const Value* value(std::string_view name) const;
+  const Resolved* result(std::string_view name) const;
+  Lookup lookup() const {
+    return [this](std::string_view n) { return value(n); };
+  }
+  // Facts marked `required` that failed, in declaration order.
+  std::vector<std::string_view> required_failures() const;
+  // The environment for a command: the machine's, plus `extra` (later wins).
+  std::vector<std::pair<std::string, std::string>> environment(
+      const std::vector<std::pair<std::string, std::string>>& extra) const;
+  const std::string& base_dir() const { return base_dir_; }
+
+ private:
+  bool ready(const std::vector<std::string_view>& deps) const;
+  void resolve_builtins();
+  void settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::string> text, const std::string& failure);
+  void start_fact(const ast::Fact& f);
+  void answer(const ast::Ask& a);
+  bool is_secret(const std::vector<std::string_view>& deps, bool declared) const;
+
+  const Program& program_;
+  const Selection& selection_;
+  const Machine& machine_;
+  CommandRunner& runner_;
+  const Inputs& inputs_;
+  Prompter* prompter_;
+  std::string base_dir_;
+  std::unordered_map<std::string, Value> builtins_;
+  std::unordered_map<std::string_view, Resolved> results_;
+  std::unordered_map<CommandRunner::Id, const ast::Fact*> running_;
+  mutable std::unordered_map<std::string, Value> env_values_;  // env.NAME, read on first use
+};
+
+// The names a fact or question needs before it can be resolved.
+std::vector<std::string_view> dependencies(const ast::Fact& f);
+std::vector<std::string_view> dependencies(const ast::Ask& a);
+
+}  // namespace sink

@@ -1,0 +1,136 @@
+#include "plan/selection.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <unordered_set>
+
+namespace sink {
+
+std::string script_prefix(const Selection& selection) {
+  return selection.helpers.empty() ? std::string() : std::string("eval \"$") + kHelpersVar + "\"; ";
+}
+
+std::size_t Selection::on_platform_count() const {
+  return static_cast<std::size_t>(
+      std::count_if(steps.begin(), steps.end(), [](const SelectedStep& s) { return s.on_platform; }));
+}
+
+void names_in(const ast::Text& text, std::vector<std::string_view>& out) {
+  for (const auto& in : text.interps) out.push_back(in.name);
+}
+
+void names_in(const ast::Expr& e, std::vector<std::string_view>& out) {
+  switch (e.kind) {
+    case ast::Expr::Kind::Name: out.push_back(e.name); break;
+    case ast::Expr::Kind::String: names_in(*e.str, out); break;
+    default:
+      if (e.lhs) names_in(*e.lhs, out);
+      if (e.rhs) names_in(*e.rhs, out);
+  }
+}
+
+std::vector<std::string_view> names_of_step(const SelectedStep& s) {
+  std::vector<std::string_view> names;
+  for (const auto& f : s.step->fields) {
+    names_in(f.text, names);
+    if (f.expr) names_in(*f.expr, names);
+  }
+  for (const auto* e : s.scope_env) names_in(e->value, names);
+  return names;
+}
+
+namespace {
+
+struct Walker {
+  const Program& program;
+  const Machine& machine;
+  Selection& out;
+  std::vector<const ast::EnvSet*> root_env;
+
+  void items(const std::vector<ast::Item>& list, std::size_t module, std::vector<const ast::EnvSet*> env,
+             std::vector<const ast::PlatformBlock*>& blocks, bool on) {
+    for (const auto& item : list)
+      if (const auto* e = item.as<ast::EnvSet>()) env.push_back(e);
+    for (const auto& item : list) {
+      if (const auto* s = item.as<ast::Step>()) {
+        out.steps.push_back({s, module, env, blocks, on});
+      } else if (const auto* b = item.as<ast::PlatformBlock>()) {
+        const bool match =
+            std::any_of(b->names.begin(), b->names.end(), [&](const auto& n) { return machine.matches(n.name); });
+        blocks.push_back(b);
+        items(b->items, module, env, blocks, on && match);
+        blocks.pop_back();
+      } else if (const auto* f = item.as<ast::Fact>()) {
+        out.facts.emplace(f->name, f);
+      } else if (const auto* a = item.as<ast::Ask>()) {
+        out.asks.emplace(a->name, a);
+      } else if (const auto* h = item.as<ast::Helper>()) {
+        out.helpers += h->name + "() {\n" + h->body.text + "\n}\n";
+      }
+    }
+  }
+};
+
+}  // namespace
+
+Selection select_steps(const Program& program, const Machine& machine) {
+  Selection out;
+  if (program.modules.empty()) return out;
+  // Modules in run order: depth first, a module's uses before the module itself.
+  std::vector<std::size_t> order;
+  std::vector<bool> seen(program.modules.size(), false);
+  std::function<void(std::size_t)> visit = [&](std::size_t m) {
+    if (seen[m]) return;
+    seen[m] = true;
+    for (const std::size_t u : program.modules[m].uses) visit(u);
+    order.push_back(m);
+  };
+  visit(0);
+
+  Walker w{program, machine, out, {}};
+  for (const auto& item : program.modules[0].ast.items)
+    if (const auto* e = item.as<ast::EnvSet>()) w.root_env.push_back(e);
+  for (const std::size_t m : order) {
+    std::vector<const ast::PlatformBlock*> blocks;
+    // The root file's top-level env applies to every step; a module's to its own.
+    w.items(program.modules[m].ast.items, m, m == 0 ? std::vector<const ast::EnvSet*>{} : w.root_env, blocks, true);
+  }
+
+  // What the steps on this platform need, and what that needs.
+  std::vector<std::string_view> todo;
+  for (const auto& s : out.steps)
+    if (s.on_platform) {
+      const auto names = names_of_step(s);
+      todo.insert(todo.end(), names.begin(), names.end());
+    }
+  std::unordered_set<std::string_view> needed;
+  while (!todo.empty()) {
+    const std::string_view name = todo.back();
+    todo.pop_back();
+    if (needed.count(name)) continue;
+    if (const auto f = out.facts.find(name); f != out.facts.end()) {
+      needed.insert(f->first);
+      names_in(f->second->value, todo);
+      if (f->second->default_value && f->second->default_value->kind == ast::Literal::Kind::String)
+        names_in(f->second->default_value->str, todo);
+    } else if (const auto a = out.asks.find(name); a != out.asks.end()) {
+      needed.insert(a->first);
+      names_in(a->second->prompt, todo);
+      if (a->second->default_value) names_in(*a->second->default_value, todo);
+    }
+  }
+  // In declaration order: modules in run order, then file order.
+  for (const std::size_t m : order) {
+    std::function<void(const std::vector<ast::Item>&)> walk = [&](const std::vector<ast::Item>& list) {
+      for (const auto& item : list) {
+        if (const auto* f = item.as<ast::Fact>(); f && needed.count(f->name)) out.needed.push_back(f->name);
+        else if (const auto* a = item.as<ast::Ask>(); a && needed.count(a->name)) out.needed.push_back(a->name);
+        else if (const auto* b = item.as<ast::PlatformBlock>()) walk(b->items);
+      }
+    };
+    walk(program.modules[m].ast.items);
+  }
+  return out;
+}
+
+}  // namespace sink

@@ -1,0 +1,50 @@
+// Which steps a machine runs, in which order, and which facts and questions they need.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "modules/loader.hpp"
+#include "plan/machine.hpp"
+
+namespace sink {
+
+struct SelectedStep {
+  const ast::Step* step = nullptr;
+  std::size_t module = 0;                         // index into Program::modules
+  std::vector<const ast::EnvSet*> scope_env;      // outermost first: root file, module, blocks
+  std::vector<const ast::PlatformBlock*> blocks;  // the platform blocks around it, outermost first
+  bool on_platform = true;                        // every enclosing block matches the machine
+};
+
+struct Selection {
+  std::vector<SelectedStep> steps;  // every step, in run order (left-out ones too)
+  std::string helpers;              // the helpers as shell functions, put before every script
+  // Declarations by name.
+  std::unordered_map<std::string_view, const ast::Fact*> facts;
+  std::unordered_map<std::string_view, const ast::Ask*> asks;
+  // Facts and questions that the steps on this platform need, with what those need, in
+  // declaration order. Only these are gathered or asked.
+  std::vector<std::string_view> needed;
+  std::size_t on_platform_count() const;
+};
+
+// The variable that carries the helpers into every script, and the line that defines
+// them: kept on the script's first line, so that the shell's line numbers in error
+// messages are those of the Sinkfile's text.
+inline constexpr const char* kHelpersVar = "SINK_HELPERS";
+std::string script_prefix(const Selection& selection);
+
+// Steps run module by module: a used module's steps before the using file's (each module
+// once, in the order of the `use`s), then the file's own, in file order.
+Selection select_steps(const Program& program, const Machine& machine);
+
+// The names a text or condition interpolates or mentions.
+void names_in(const ast::Text& text, std::vector<std::string_view>& out);
+void names_in(const ast::Expr& expr, std::vector<std::string_view>& out);
+// The names a step's fields and env scopes use.
+std::vector<std::string_view> names_of_step(const SelectedStep& s);
+
+}  // namespace sink

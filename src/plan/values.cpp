@@ -1,0 +1,79 @@
+#include "plan/values.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace sink {
+
+Value Value::of_string(std::string s, bool secret) {
+  Value v;
+  v.type = lex::Type::String;
+  v.text = std::move(s);
+  v.secret = secret;
+  return v;
+}
+
+Value Value::of_bool(bool b) {
+  Value v;
+  v.type = lex::Type::Bool;
+  v.boolean = b;
+  v.text = b ? "true" : "false";
+  return v;
+}
+
+Value Value::of_int(std::int64_t i) {
+  Value v;
+  v.type = lex::Type::Int;
+  v.integer = i;
+  v.text = std::to_string(i);
+  return v;
+}
+
+std::string trim(std::string_view s) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  std::size_t b = 0, e = s.size();
+  while (b < e && blank(s[b])) ++b;
+  while (e > b && blank(s[e - 1])) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+std::optional<Value> parse_value(lex::Type type, std::string_view text, std::string& why) {
+  switch (type) {
+    case lex::Type::String: return Value::of_string(std::string(text));
+    case lex::Type::Bool: {
+      std::string t = trim(text);
+      std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (t == "true" || t == "yes" || t == "on" || t == "1") return Value::of_bool(true);
+      if (t == "false" || t == "no" || t == "off" || t == "0" || t.empty()) return Value::of_bool(false);
+      why = "is not true or false";
+      return std::nullopt;
+    }
+    case lex::Type::Int: {
+      const std::string t = trim(text);
+      std::int64_t i = 0;
+      const auto r = std::from_chars(t.data(), t.data() + t.size(), i);
+      if (t.empty() || r.ec != std::errc{} || r.ptr != t.data() + t.size()) {
+        why = "is not a whole number";
+        return std::nullopt;
+      }
+      return Value::of_int(i);
+    }
+    case lex::Type::Version: {
+      const auto v = parse_version(text);
+      if (!v) {
+        why = "has no version number in it";
+        return std::nullopt;
+      }
+      Value out;
+      out.type = lex::Type::Version;
+      out.version = *v;
+      out.text = v->str();
+      return out;
+    }
+  }
+  why = "has an unknown type";
+  return std::nullopt;
+}
+
+}  // namespace sink

@@ -1,0 +1,114 @@
+#include "run/apply.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+
+#include "plan/shell.hpp"
+
+namespace sink {
+namespace {
+
+std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, s < 10 ? "%.2fs" : "%.1fs", s);
+  return buf;
+}
+
+class Painter {
+ public:
+  explicit Painter(bool on) : on_(on) {}
+  std::string operator()(const char* code, const std::string& s) const {
+    return on_ ? std::string(code) + s + "\x1b[0m" : s;
+  }
+
+ private:
+  bool on_;
+};
+
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kGreen = "\x1b[32m";
+constexpr const char* kRed = "\x1b[1;31m";
+constexpr const char* kDim = "\x1b[2m";
+
+std::string describe_exit(const Outcome& o) {
+  if (!o.started) return "could not start: " + o.error;
+  if (o.signal) {
+    const char* name = sigabbrev_np(o.signal);
+    return "killed by signal " + std::to_string(o.signal) + (name ? std::string(" (SIG") + name + ")" : "");
+  }
+  return "exit status " + std::to_string(o.exit_code);
+}
+
+}  // namespace
+
+int apply_steps(const Program& program, const Selection& selection, Planner& planner, CommandRunner& runner,
+                std::ostream& err, const ApplyStyle& style) {
+  const Painter paint(style.color);
+  const auto begin = std::chrono::steady_clock::now();
+  const std::size_t total = selection.on_platform_count();
+  std::size_t index = 0, ran = 0, done = 0, not_applicable = 0, left_out = 0, failed = 0;
+  int status = 0;
+  for (const auto& s : selection.steps) {
+    if (!s.on_platform) {
+      ++left_out;
+      continue;
+    }
+    ++index;
+    const std::string name = s.step->name.text;
+    err << paint(kBold, "[" + std::to_string(index) + "/" + std::to_string(total) + "] " + name) << "\n" << std::flush;
+    const StepPlan p = planner.decide(s, true);
+    if (runner.interrupted()) {
+      status = 128 + runner.interrupted();
+      break;
+    }
+    if (p.verdict == Verdict::AlreadyDone) {
+      ++done;
+      err << paint(kDim, "  already done: " + p.reason) << "\n";
+      continue;
+    }
+    if (p.verdict == Verdict::NotApplicable) {
+      ++not_applicable;
+      err << paint(kDim, "  not applicable: " + p.reason) << "\n";
+      continue;
+    }
+    const auto* error_field = s.step->field(ast::StepField::Kind::Error);
+    const std::string where = program.sources.get(s.step->span.file).path + ":" + std::to_string(s.step->span.line);
+    auto report_failure = [&](const std::string& what) {
+      ++failed;
+      err << paint(kRed, "  failed: " + what) << "\n";
+      if (error_field) err << "  error: " << to_plain(error_field->text, planner.lookup(), true) << "\n";
+      err << "  --> " << where << "\n";
+    };
+    if (p.verdict == Verdict::Blocked) {
+      report_failure(p.reason);
+      status = 1;
+      break;
+    }
+    const auto* run = s.step->field(ast::StepField::Kind::Run);
+    const Outcome o = runner.run(planner.command(s, run->text, false));
+    const double took = std::chrono::duration<double>(o.ended_at - o.started_at).count();
+    if (runner.interrupted()) {
+      err << paint(kRed, "  interrupted after " + seconds(took)) << "\n";
+      status = 128 + runner.interrupted();
+      break;
+    }
+    if (o.ok()) {
+      ++ran;
+      err << paint(kGreen, "  done in " + seconds(took)) << "\n";
+      continue;
+    }
+    report_failure(describe_exit(o) + " after " + seconds(took));
+    status = 1;
+    break;
+  }
+  const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  err << "sink: " << ran << " ran, " << done << " already done, " << not_applicable << " not applicable, " << left_out
+      << " not on this platform, " << failed << " failed";
+  if (status > 128) err << ", interrupted";
+  err << " (" << seconds(total_s) << ")\n";
+  return status;
+}
+
+}  // namespace sink

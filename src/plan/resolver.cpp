@@ -83,8 +83,11 @@ std::vector<std::pair<std::string, std::string>> Resolver::environment(
 }
 
 bool Resolver::ready(const std::vector<std::string_view>& deps) const {
-  for (const auto d : deps)
-    if ((selection_.facts.count(d) || selection_.asks.count(d)) && !results_.count(d)) return false;
+  for (const auto d : deps) {
+    if (!selection_.facts.count(d) && !selection_.asks.count(d)) continue;  // a built-in or env.NAME
+    const Resolved* r = result(d);
+    if (!r || !r->done) return false;
+  }
   return true;
 }
 
@@ -112,6 +115,7 @@ lex::Type type_of(const ast::Fact& f) {
 }  // namespace
 
 void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::string> text, const std::string& failure) {
+  r.done = true;
   const lex::Type type = type_of(f);
   const bool secret = is_secret(dependencies(f), f.secret.has_value());
   std::string why;
@@ -191,6 +195,7 @@ void Resolver::start_fact(const ast::Fact& f) {
 
 void Resolver::answer(const ast::Ask& a) {
   Resolved& r = results_[a.name];
+  r.done = true;
   const bool secret = a.secret.has_value();
   auto take = [&](const std::string& text, const char* source) {
     r.value = Value::of_string(text, secret);
@@ -232,7 +237,10 @@ bool Resolver::run() {
     if (running_.empty()) {
       if (pending.empty() || runner_.interrupted()) break;
       if (!progress) {  // cannot happen for a checked program (cycles are errors)
-        for (const auto name : pending) results_[name].problem = "its dependencies could not be resolved";
+        for (const auto name : pending) {
+          results_[name].problem = "its dependencies could not be resolved";
+          results_[name].done = true;
+        }
         break;
       }
       continue;

@@ -49,6 +49,7 @@ struct Resolved {
   Outcome outcome;              // when it ran
   std::string source;           // "sh", "env", "value", "pinned", "--set", "--vars", "terminal", "default"
   double seconds = 0;
+  bool done = false;            // settled (a fact's command may still be running before)
 };
 
 class Resolver {

@@ -1,0 +1,261 @@
+// The planner and fact gathering, against a fake command runner: nothing is run.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "fake_runner.hpp"
+#include "plan/eval.hpp"
+#include "plan/planner.hpp"
+#include "support.hpp"
+
+using namespace sink;
+
+namespace {
+
+Machine linux_box() {
+  Machine m;
+  m.os = "linux";
+  m.distro = "ubuntu";
+  m.distro_version = "22.04";
+  m.arch = "x86_64";
+  m.user = "ada";
+  m.home = "/home/ada";
+  m.cpus = 4;
+  m.environment = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/home/ada"}, {"TOKEN", "s3cret"}};
+  return m;
+}
+
+// A checked program, its selection, a resolver over a fake runner: what a run is made of.
+struct World {
+  Program program;
+  Machine machine = linux_box();
+  Selection selection;
+  test::FakeRunner runner;
+  Inputs inputs;
+  std::unique_ptr<Resolver> resolver;
+
+  explicit World(const std::string& text, Machine m = linux_box()) : machine(std::move(m)) {
+    test::MapReader reader;
+    Diagnostics diags;
+    program = load_program_text("Sinkfile", text, reader, diags);
+    check_program(program, diags);
+    REQUIRE_MESSAGE(!diags.has_errors(), "the test's Sinkfile must check clean");
+    selection = select_steps(program, machine);
+  }
+  void gather() {
+    resolver = std::make_unique<Resolver>(program, selection, machine, runner, inputs, nullptr, "/repo");
+    REQUIRE(resolver->run());
+  }
+  StepPlan decide(std::size_t i) {
+    Planner planner(program, selection, machine, *resolver, runner);
+    return planner.decide(selection.steps.at(i), true);
+  }
+  std::string value(const std::string& name) {
+    const Value* v = resolver->value(name);
+    return v ? v->text : "(none)";
+  }
+};
+
+}  // namespace
+
+TEST_CASE("only the facts the steps on this platform need are gathered, each once") {
+  World w(R"(
+fact mac_only = sh "sw_vers"
+fact shared = sh "echo shared"
+fact base = sh "echo base"
+fact built = "{{base}}-x"
+fact unused = sh "echo unused"
+platform darwin { step "mac" { run "echo {{mac_only}} {{shared}}" } }
+step "a" { run "echo {{shared}} {{built}}" }
+step "b" { when shared == "shared" run "echo {{shared}}" }
+)");
+  w.gather();
+  CHECK(w.runner.count("sw_vers") == 0);
+  CHECK(w.runner.count("echo unused") == 0);
+  CHECK(w.runner.count("echo shared") == 1);
+  CHECK(w.runner.count("echo base") == 1);
+  CHECK(w.value("built") == "-x");  // the fake printed nothing for base
+  CHECK(w.selection.needed == std::vector<std::string_view>{"shared", "base", "built"});
+}
+
+TEST_CASE("independent facts start together; a fact waits for the facts it needs") {
+  World w(R"(
+fact a = sh "cmd-a"
+fact b = sh "cmd-b"
+fact c = sh "cmd-c"
+fact d = sh "uses {{a}}"
+step "s" { run "{{a}}{{b}}{{c}}{{d}}" }
+)");
+  w.runner.results = {{"cmd-a", {0, "A\n"}}};
+  w.gather();
+  CHECK(w.runner.most_at_once == 3);  // a, b and c at once; d only after a
+  REQUIRE(w.runner.started.size() == 4);
+  const Command& d = w.runner.started.back();
+  CHECK(d.script.find("uses \"${SINK_a}\"") != std::string::npos);
+  CHECK(std::count(d.env.begin(), d.env.end(), std::pair<std::string, std::string>{"SINK_a", "A"}) == 1);
+}
+
+TEST_CASE("types, defaults and failures of facts") {
+  World w(R"(
+fact ok: bool = sh "true-ish"
+fact no: bool = sh "false-ish"
+fact n: int = sh "count"
+fact v: version = sh "node --version"
+fact gone = sh "missing" default "fallback"
+fact lost = sh "missing"
+fact bad: int = sh "words"
+step "s" { run "{{ok}}{{no}}{{n}}{{v}}{{gone}}{{lost}}{{bad}}" }
+)");
+  w.runner.results = {{"false-ish", {1, ""}}, {"count", {0, " 42\n"}}, {"node --version", {0, "v20.11.1\n"}},
+                      {"missing", {127, ""}}, {"words", {0, "many"}}};
+  w.gather();
+  CHECK(w.value("ok") == "true");
+  CHECK(w.value("no") == "false");
+  CHECK(w.value("n") == "42");
+  CHECK(w.value("v") == "20.11.1");
+  CHECK(w.value("gone") == "fallback");
+  CHECK(w.value("lost") == "(none)");
+  CHECK(w.resolver->result("lost")->problem.find("exited with status 127") != std::string::npos);
+  CHECK(w.resolver->result("bad")->required_failed);  // a value of the wrong kind stops the run
+  CHECK(w.resolver->result("bad")->problem.find("\"many\"") != std::string::npos);
+}
+
+TEST_CASE("env facts, built facts and secrets") {
+  World w(R"(
+fact token = env "TOKEN" secret
+fact header = "Bearer {{token}}"
+fact none = env "NOT_SET" default "d"
+step "s" { run "curl -H {{header}} {{none}}" }
+)");
+  w.gather();
+  CHECK(w.value("token") == "s3cret");
+  CHECK(w.resolver->value("header")->secret);  // made from a secret
+  CHECK(w.resolver->value("header")->shown() == "••••••");
+  CHECK(w.value("none") == "d");
+}
+
+TEST_CASE("answers come from --set, then --vars, then the default") {
+  World w(R"(
+ask a "A?" default "da"
+ask b "B?" default "db"
+ask c "C?" default "dc"
+ask d "D?"
+step "s" { run "{{a}}{{b}}{{c}}{{d}}" }
+)");
+  w.inputs.set = {{"a", "from-set"}};
+  w.inputs.vars = {{"a", "from-vars"}, {"b", "from-vars"}};
+  w.gather();
+  CHECK(w.value("a") == "from-set");
+  CHECK(w.value("b") == "from-vars");
+  CHECK(w.value("c") == "dc");
+  CHECK(w.value("d") == "(none)");
+  CHECK(w.resolver->result("d")->problem.find("--set d=VALUE") != std::string::npos);
+}
+
+TEST_CASE("verdicts: platform, when, skip if, blocked") {
+  World w(R"(
+fact mem: int = sh "mem"
+fact ok: bool = sh "probe"
+fact broken = sh "broken"
+platform darwin { step "mac" { run "x" } }
+step "small" { when mem < 8 run "x" }
+step "big" { when mem >= 8 run "x" }
+step "probed" { skip if ok run "x" }
+step "checked" { skip if sh "test -f done" run "x" }
+step "fresh" { skip if sh "test -f missing" run "x" }
+step "needs" { run "echo {{broken}}" }
+)");
+  w.runner.results = {{"mem", {0, "16"}}, {"probe", {0, ""}}, {"broken", {2, ""}}, {"test -f missing", {1, ""}}};
+  w.gather();
+  CHECK(w.decide(0).verdict == Verdict::LeftOut);
+  CHECK(w.decide(0).reason == "`platform darwin` (line 5)");
+  const StepPlan small = w.decide(1);
+  CHECK(small.verdict == Verdict::NotApplicable);
+  CHECK(small.reason == "when `mem < 8` (mem = 16) is false");
+  CHECK(w.decide(2).verdict == Verdict::Run);
+  CHECK(w.decide(3).verdict == Verdict::AlreadyDone);
+  CHECK(w.decide(4).verdict == Verdict::AlreadyDone);
+  CHECK(w.decide(4).reason == "skip if sh `test -f done` succeeded");
+  CHECK(w.decide(5).verdict == Verdict::Run);
+  CHECK(w.decide(5).reason == "check `test -f missing` failed (exit 1)");
+  CHECK(w.decide(6).verdict == Verdict::Blocked);
+  CHECK(w.decide(6).reason.find("needs `broken`") == 0);
+}
+
+TEST_CASE("--platform selects the blocks of another machine") {
+  Machine mac = linux_box();
+  CHECK(override_platform(mac, "darwin/arm64").empty());
+  CHECK(mac.os == "darwin");
+  CHECK(mac.arch == "arm64");
+  World w("platform darwin { step \"mac\" { run \"x\" } }\nplatform linux { step \"lin\" { run \"y\" } }", mac);
+  CHECK(w.selection.steps.at(0).on_platform);
+  CHECK_FALSE(w.selection.steps.at(1).on_platform);
+  Machine m = linux_box();
+  CHECK(override_platform(m, "ubunt").find("did you mean `ubuntu`") != std::string::npos);
+  CHECK(override_platform(m, "ubuntu/").find("architecture") != std::string::npos);
+}
+
+TEST_CASE("steps: modules first, env scopes innermost last, dir relative to the Sinkfile") {
+  test::MapReader reader;
+  reader.files = {{"lib.sink", "env WHO = \"lib\"\nstep \"from lib\" { run \"x\" }"}};
+  Diagnostics diags;
+  Program p = load_program_text("Sinkfile",
+                                "use \"./lib.sink\"\nenv WHO = \"root\"\nenv LANG = \"C\"\n"
+                                "platform linux {\n  env WHO = \"block\"\n  step \"s\" {\n    env WHO = \"step\"\n"
+                                "    dir \"sub\"\n    run \"echo $WHO\"\n  }\n}",
+                                reader, diags);
+  check_program(p, diags);
+  REQUIRE_FALSE(diags.has_errors());
+  const Machine m = linux_box();
+  const Selection sel = select_steps(p, m);
+  REQUIRE(sel.steps.size() == 2);
+  CHECK(sel.steps[0].step->name.text == "from lib");
+  test::FakeRunner runner;
+  Inputs inputs;
+  Resolver r(p, sel, m, runner, inputs, nullptr, "/repo");
+  REQUIRE(r.run());
+  Planner planner(p, sel, m, r, runner);
+  const StepSetup lib = planner.setup(sel.steps[0]);
+  CHECK(lib.env == std::vector<std::pair<std::string, std::string>>{{"WHO", "lib"}, {"LANG", "C"}});
+  const StepSetup s = planner.setup(sel.steps[1]);
+  CHECK(s.env == std::vector<std::pair<std::string, std::string>>{{"WHO", "step"}, {"LANG", "C"}});
+  CHECK(s.dir == "/repo/sub");
+}
+
+TEST_CASE("interpolated values are quoted for where they stand in the script") {
+  auto shell = [](const std::string& run) {
+    auto p = test::parse("step \"s\" { run " + run + " }");
+    REQUIRE(p.file);
+    const Value v = Value::of_string("$(touch x)x");
+    return to_shell(p.file->items.at(0).as<ast::Step>()->field(ast::StepField::Kind::Run)->text,
+                    [&](std::string_view) { return &v; })
+        .script;
+  };
+  CHECK(shell(R"x("echo {{a}}")x") == "echo \"${SINK_a}\"");
+  CHECK(shell(R"x("echo \"x {{a}}\"")x") == "echo \"x ${SINK_a}\"");
+  CHECK(shell(R"x("echo 'x {{a}}'")x") == "echo 'x '\"${SINK_a}\"''");
+  CHECK(shell(R"x("echo $(basename {{a}})")x") == "echo $(basename \"${SINK_a}\")");
+  CHECK(shell(R"x("echo \"$(basename {{a}})\"")x") == "echo \"$(basename \"${SINK_a}\")\"");
+  CHECK(shell("\"\"\"\n  cat <<EOF\n  v={{a}}\n  EOF\n  echo {{a}}\n\"\"\"") ==
+        "cat <<EOF\nv=${SINK_a}\nEOF\necho \"${SINK_a}\"");
+  CHECK(shell("\"echo {{raw a}}\"") == "echo $(touch x)x");  // raw: the text itself, as asked
+  CHECK(shell("\"echo {{env.HOME}}\"") == "echo \"${SINK_env_HOME}\"");
+}
+
+TEST_CASE("conditions evaluate by type, and say which name has no value") {
+  const Value v18 = *parse_value(lex::Type::Version, "18.2.0", *new std::string);
+  auto eval = [&](const std::string& cond) {
+    auto p = test::parse("step \"s\" { when " + cond + " run \"x\" }");
+    REQUIRE(p.file);
+    const auto* when = p.file->items.at(0).as<ast::Step>()->field(ast::StepField::Kind::When);
+    return evaluate(*when->expr, [&](std::string_view n) -> const Value* { return n == "node" ? &v18 : nullptr; });
+  };
+  CHECK(*eval("node >= \"18.2\"").value);
+  CHECK_FALSE(*eval("node >= \"18.10\"").value);
+  CHECK(*eval("node < 19").value);
+  CHECK(*eval("not (node == \"18\")").value);
+  CHECK(*eval("node == \"18.2\"").value);  // 18.2 == 18.2.0
+  CHECK_FALSE(eval("missing == \"x\"").value);
+  CHECK(eval("missing == \"x\"").missing == "missing");
+  CHECK_FALSE(*eval("node > 20 and missing == \"x\"").value);  // decided without it
+}

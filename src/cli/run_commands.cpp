@@ -131,6 +131,11 @@ int open_session(const Args& args, const Host& host, std::ostream& err, bool col
       }
     }
   }
+  // Pinned built-ins describe the machine too.
+  for (const auto& [name, field] : std::initializer_list<std::pair<const char*, std::string Machine::*>>{
+           {"os", &Machine::os}, {"distro", &Machine::distro}, {"distro_version", &Machine::distro_version},
+           {"arch", &Machine::arch}, {"hostname", &Machine::hostname}, {"user", &Machine::user}, {"home", &Machine::home}})
+    if (const auto it = s.inputs.pinned.find(name); it != s.inputs.pinned.end()) s.machine.*field = it->second;
   auto facts = names_of<ast::Fact>(*s.program);
   for (const auto& b : lex::builtins) facts.emplace_back(b.name);
   for (const auto& [name, value] : s.inputs.pinned) {

@@ -228,7 +228,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
       label.resize(16, ' ');
       out << "  " << label << p.step->step->name.text << (p.reason.empty() ? "" : ": " + p.reason) << "\n";
     }
-    out << plans.size() << " steps: " << counts[0] << " will run, " << counts[1] << " already done, " << counts[2]
+    out << plans.size() << (plans.size() == 1 ? " step: " : " steps: ") << counts[0] << " will run, " << counts[1] << " already done, " << counts[2]
         << " not applicable, " << counts[3] << " on another platform";
     if (counts[4]) out << ", " << counts[4] << " blocked";
     out << "\n";

@@ -1,0 +1,84 @@
+// CommandRunner for POSIX systems (Linux first, macOS too): fork + execve of /bin/sh -c,
+// one process group per command, captured output read with poll(), and signal handling
+// that leaves no process behind after an interrupt.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "run/process.hpp"
+
+namespace sink {
+
+struct PosixRunnerOptions {
+  // After an interrupt, how long the commands' process groups get to end before SIGKILL.
+  std::chrono::milliseconds grace{3000};
+  // Captured output kept per stream; the rest is read and dropped, and the text says so.
+  std::size_t capture_limit = std::size_t{16} << 20;
+};
+
+// While a PosixRunner exists it catches SIGINT, SIGTERM and SIGHUP (and SIGCHLD, to wake
+// up when a command ends); the destructor puts the previous handlers back. Have one at a
+// time: a second one takes the signals over until it is destroyed.
+//
+// On SIGINT, or SIGTERM / SIGHUP (both reported as SIGTERM): interrupted() says so at
+// once, the next wait_any() passes the signal on to every running command's process group,
+// and after the grace period sends SIGKILL to every such group that still has a member.
+// A second signal during the grace period sends SIGKILL at once. The outcome of an
+// interrupted command is returned only when its group is empty or has been sent SIGKILL.
+// After an interrupt, start() spawns nothing (the outcome says "interrupted").
+//
+// Destroying the runner while commands still run stops them the same way (SIGTERM to
+// their groups, SIGKILL after the grace period) and reaps them: it may block that long.
+//
+// A command with capture = false gets the terminal (its process group becomes the
+// terminal's foreground group) when stdin is a terminal and sink is in the foreground;
+// sink takes it back when the command ends. If such a command dies of SIGINT or exits
+// with 130 (Ctrl-C went to its group, not to sink), that counts as an interrupt (SIGINT).
+class PosixRunner final : public CommandRunner {
+ public:
+  using Options = PosixRunnerOptions;
+
+  explicit PosixRunner(Options options = {});
+  ~PosixRunner() override;
+  PosixRunner(const PosixRunner&) = delete;
+  PosixRunner& operator=(const PosixRunner&) = delete;
+
+  Id start(const Command& command) override;
+  std::pair<Id, Outcome> wait_any() override;
+  int interrupted() const override;
+
+ private:
+  struct Proc;
+  struct Signals;
+
+  void spawn(Proc& proc, const Command& command);
+  // Const, and their state mutable: interrupted() passes a signal that has just arrived on
+  // to the running commands before it reports it, as the interface promises.
+  void handle_signals() const;
+  void interrupt(int sig, const Proc* except) const;
+  void stop_all();
+  void reap(Proc& proc);
+  void read_stream(int& fd, std::string& text, std::size_t& dropped, bool drain);
+  void finish_stream(int& fd, std::string& text, std::size_t dropped);
+  void take_terminal_back();
+  void suspend_for(Proc& proc);
+  bool settle(Proc& proc, std::chrono::steady_clock::time_point now);
+
+  Options options_;
+  Id next_id_ = 1;
+  std::vector<std::unique_ptr<Proc>> procs_;      // started, outcome not yet returned
+  std::deque<std::pair<Id, Outcome>> ready_;      // finished, waiting for wait_any
+  mutable int interrupted_ = 0;                   // what interrupted() reports once seen
+  mutable bool forwarded_ = false;                // the interrupt reached the groups
+  mutable long signals_seen_ = 0;                 // signals handled so far (escalation)
+  const Proc* terminal_owner_ = nullptr;          // the command holding the terminal
+  std::unique_ptr<Signals> signals_;
+};
+
+}  // namespace sink

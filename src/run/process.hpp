@@ -39,9 +39,11 @@ class CommandRunner {
   // Starts a command and returns at once. Each command runs in its own process group.
   virtual Id start(const Command& command) = 0;
   // Waits until one started command has finished (or sink was interrupted) and returns
-  // it. Only called while at least one command is running.
+  // it. Only called while a started command's outcome has not been returned yet (a command
+  // that could not start comes back through here too, with started = false).
   virtual std::pair<Id, Outcome> wait_any() = 0;
-  // Starts a command and waits for it.
+  // Starts a command and waits for it. Only while no other command runs: the outcomes of
+  // others would be lost.
   Outcome run(const Command& command) {
     const Id id = start(command);
     while (true) {

@@ -982,8 +982,19 @@ context_test("inside double-quoted backticks (\"`printf '%s' {{x}}`\")",
              """    t="`printf '%s' {{x}}`"; printf '%s' "$t" > got""", lambda p: p.rstrip(b"\n"))
 context_test("inside $( ) in double quotes, in single quotes (\"$(printf '%s' '{{x}}')\")",
              """    printf '%s' "$(printf '%s' '{{x}}')" > got""", lambda p: p.rstrip(b"\n"))
-context_test("in a here-document with a quoted delimiter (<<'EOF')",
-             """    cat > got <<'EOF'\n    {{x}}\n    EOF""", lambda p: p + b"\n")
+
+
+@test("injection: a value in a here-document with a quoted delimiter (<<'EOF') is a check error")
+def _(c):
+    # Nothing expands there, so the value could not arrive: sink refuses the place (E266)
+    # before running anything, instead of writing ${SINK_x} into the file.
+    c.sinkfile('ask x "x?"\nstep "s" {\n  run """\n    cat > got <<\'EOF\'\n    {{x}}\n    EOF\n  """\n}\n')
+    r = c.sink("apply", "--set", "x=$(touch PWNED)")
+    check(r.code == 1, "apply should stop on the check error", r)
+    check("E266" in r.err and "Sinkfile:5:5" in r.err, "E266 located at the interpolation", r)
+    check(not c.exists("got") and not c.exists("PWNED"), "nothing may run", r)
+
+
 context_test("in a here-document with <<- and tabs",
              """    cat > got <<-EOF\n    \t{{x}}\n    \tEOF""", lambda p: p + b"\n")
 context_test("in a parameter expansion default (${UNSET:-{{x}}}), quoted and not",

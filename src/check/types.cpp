@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "check/checker_impl.hpp"
+#include "syntax/shell_quote.hpp"
 #include "util/suggest.hpp"
 #include "util/version.hpp"
 
@@ -116,6 +117,17 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
 }
 
 void Checker::check_text(const ast::Text& text, TextUse use, const char* where) {
+  if (use == TextUse::Shell && text.has_interp()) {
+    // A value reaches a command through a variable; in a here-document whose delimiter
+    // is quoted, nothing expands, so the value would never arrive.
+    ShellQuoteTracker quotes;
+    text.visit([&](std::string_view literal) { quotes.feed(literal); },
+               [&](const ast::Interp& in) {
+                 if (!in.raw && quotes.at() == ShellContext::QuotedHereDoc)
+                   diags_.error("E266", in.span, "{{" + in.name + "}} stands in a here-document whose delimiter is quoted, where nothing expands",
+                                "write the delimiter without quotes (<<EOF instead of <<'EOF') so that the value arrives");
+               });
+  }
   for (const ast::Interp& in : text.interps) {
     Decl* d = nullptr;
     if (resolve(in.name, in.span, &d) == VType::Unknown) continue;

@@ -60,7 +60,7 @@ const std::vector<CommandSpec>& commands() {
       {"facts", "[FILE]", 1, "Show the facts FILE would gather, with their values",
        "Runs the commands of the facts that the steps on this platform need (secrets are\n"
        "masked) and shows each value, how long it took, and which failed and why.",
-       {kPlatform, kFacts, kFormat}},
+       {kPlatform, kFacts, kSet, kVars, kFormat}},
       {"help", "[COMMAND]", 1, "Show help for sink or one of its commands", "", {}},
   };
   return list;

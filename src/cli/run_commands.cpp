@@ -168,7 +168,7 @@ bool report_blockers(Session& s, const Selection& sel, const Resolver& r, bool n
       if (res->ran && res->outcome.started && !res->outcome.signal) {
         const std::string err_text = trim(res->outcome.err);
         if (!err_text.empty() && res->problem.find(err_text.substr(0, 20)) == std::string::npos)
-          why += "; stderr: " + err_text.substr(0, 500);
+          why += "; stderr: " + r.redact(err_text.substr(0, 500));
       }
       s.diags.error(res->value ? "E402" : "E401", fact.name_span,
                     (fact.required ? "required fact `" : "fact `") + fact.name + "` " +
@@ -215,7 +215,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
       out << (i ? ",\n" : "\n") << "    {\"name\": " << json_str(p.step->step->name.text)
           << ", \"file\": " << json_str(s.program->sources.get(p.step->step->span.file).path)
           << ", \"line\": " << p.step->step->span.line << ", \"verdict\": " << json_str(std::string(verdict_name(p.verdict)))
-          << ", \"reason\": " << json_str(p.reason) << "}";
+          << ", \"reason\": " << json_str(resolver.redact(p.reason)) << "}";
     }
     out << (plans.empty() ? "" : "\n  ") << "],\n  \"summary\": {\"run\": " << counts[0] << ", \"done\": " << counts[1]
         << ", \"not_applicable\": " << counts[2] << ", \"other_platform\": " << counts[3] << ", \"blocked\": " << counts[4]
@@ -226,7 +226,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
     for (const auto& p : plans) {
       std::string label = labels[static_cast<int>(p.verdict)];
       label.resize(16, ' ');
-      out << "  " << label << p.step->step->name.text << (p.reason.empty() ? "" : ": " + p.reason) << "\n";
+      out << "  " << label << p.step->step->name.text << (p.reason.empty() ? "" : ": " + resolver.redact(p.reason)) << "\n";
     }
     out << plans.size() << (plans.size() == 1 ? " step: " : " steps: ") << counts[0] << " will run, " << counts[1] << " already done, " << counts[2]
         << " not applicable, " << counts[3] << " on another platform";
@@ -289,7 +289,7 @@ int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostrea
     const std::string value = r && r->value ? r->value->shown() : "";
     const double ms = r ? r->seconds * 1000 : 0;
     const std::string source = r ? r->source : "";
-    const std::string problem = r ? r->problem : "not gathered";
+    const std::string problem = r ? resolver.redact(r->problem) : "not gathered";
     if (json) {
       out << (first ? "\n" : ",\n") << "  {\"name\": " << json_str(fact.name) << ", \"type\": " << json_str(type)
           << ", \"value\": " << (r && r->value ? json_str(value) : "null") << ", \"secret\": "

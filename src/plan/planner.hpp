@@ -43,6 +43,7 @@ class Planner {
   StepPlan decide(const SelectedStep& step, bool run_checks);
   StepSetup setup(const SelectedStep& step) const;
   Lookup lookup() const { return resolver_.lookup(); }
+  std::string redact(std::string text) const { return resolver_.redact(std::move(text)); }
   // The step's run (or skip check) as a command.
   Command command(const SelectedStep& step, const ast::Text& script, bool capture) const;
 

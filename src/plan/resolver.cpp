@@ -82,6 +82,17 @@ std::vector<std::pair<std::string, std::string>> Resolver::environment(
   return env;
 }
 
+std::string Resolver::redact(std::string text) const {
+  static const std::string mask = "••••••";
+  for (const auto& [name, r] : results_) {
+    if (!r.value || !r.value->secret || r.value->text.size() < 4) continue;
+    const std::string& secret = r.value->text;
+    for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + mask.size()))
+      text.replace(at, secret.size(), mask);
+  }
+  return text;
+}
+
 bool Resolver::ready(const std::vector<std::string_view>& deps) const {
   for (const auto d : deps) {
     if (!selection_.facts.count(d) && !selection_.asks.count(d)) continue;  // a built-in or env.NAME
@@ -125,8 +136,9 @@ void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::s
       r.value = std::move(*v);
       return;
     }
-    r.problem = "got \"" + (secret ? std::string("••••••") : *text) + "\", which " + why + " (a " +
-                std::string(lex::type_name(type)) + " fact)";
+    const std::string type_text(lex::type_name(type));
+    r.problem = "got \"" + (secret ? std::string("••••••") : redact(*text)) + "\", which " + why + " (" +
+                (type == lex::Type::Int ? "an " : "a ") + type_text + " fact)";
     r.required_failed = true;  // a value of the wrong kind stops the run, whatever the options
     return;
   }
@@ -262,7 +274,7 @@ bool Resolver::run() {
       settle_fact(fact, r, outcome.exit_code == 0 ? "true" : "false", "");
     } else if (outcome.exit_code != 0) {
       std::string why = command + " exited with status " + std::to_string(outcome.exit_code);
-      if (!trim(outcome.err).empty()) why += ": " + first_line(outcome.err);
+      if (!trim(outcome.err).empty()) why += ": " + redact(first_line(outcome.err));
       settle_fact(fact, r, std::nullopt, why);
     } else if (trim(outcome.out).empty() && type_of(fact) != lex::Type::String) {
       settle_fact(fact, r, std::nullopt, command + " printed nothing");

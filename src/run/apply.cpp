@@ -65,12 +65,12 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
     }
     if (p.verdict == Verdict::AlreadyDone) {
       ++done;
-      err << paint(kDim, "  already done: " + p.reason) << "\n";
+      err << paint(kDim, "  already done: " + planner.redact(p.reason)) << "\n";
       continue;
     }
     if (p.verdict == Verdict::NotApplicable) {
       ++not_applicable;
-      err << paint(kDim, "  not applicable: " + p.reason) << "\n";
+      err << paint(kDim, "  not applicable: " + planner.redact(p.reason)) << "\n";
       continue;
     }
     const auto* error_field = s.step->field(ast::StepField::Kind::Error);
@@ -82,7 +82,7 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
       err << "  --> " << where << "\n";
     };
     if (p.verdict == Verdict::Blocked) {
-      report_failure(p.reason);
+      report_failure(planner.redact(p.reason));
       status = 1;
       break;
     }

@@ -1,5 +1,6 @@
 #include "run/terminal.hpp"
 
+#include <poll.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -7,54 +8,75 @@
 #include <cerrno>
 
 namespace sink {
+namespace {
+
+// Turns echo off for as long as it lives (for secrets), whatever way the read ends.
+class EchoOff {
+ public:
+  EchoOff(int fd, bool on) : fd_(fd) {
+    if (!on || tcgetattr(fd_, &saved_) != 0) return;
+    termios quiet = saved_;
+    quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+    quiet.c_lflag |= ECHONL;
+    active_ = tcsetattr(fd_, TCSANOW, &quiet) == 0;
+  }
+  ~EchoOff() {
+    if (active_) tcsetattr(fd_, TCSANOW, &saved_);
+  }
+  EchoOff(const EchoOff&) = delete;
+  EchoOff& operator=(const EchoOff&) = delete;
+
+ private:
+  int fd_;
+  termios saved_{};
+  bool active_ = false;
+};
+
+}  // namespace
 
 TerminalPrompter::TerminalPrompter(int in_fd, std::ostream& out, std::function<bool()> interrupted)
     : in_(in_fd), out_(out), interrupted_(std::move(interrupted)) {}
 
-std::optional<std::string> TerminalPrompter::read_line(bool hidden) {
-  termios saved{};
-  const bool tty = tcgetattr(in_, &saved) == 0;
-  if (hidden && tty) {
-    termios quiet = saved;
-    quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
-    quiet.c_lflag |= ECHONL;
-    tcsetattr(in_, TCSAFLUSH, &quiet);
-  }
+// One line, without its end. Nothing at the end of input or when sink is interrupted:
+// poll() always returns on a signal, while read() may be restarted by it.
+std::optional<std::string> TerminalPrompter::read_line() {
   std::string line;
-  bool ended = false;
   while (true) {
+    pollfd p{in_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, -1);
+    if (interrupted_ && interrupted_()) return std::nullopt;
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      return std::nullopt;
+    }
     char c = 0;
     const ssize_t n = ::read(in_, &c, 1);
-    if (n < 0 && errno == EINTR) {
-      if (interrupted_ && interrupted_()) {
-        ended = true;
-        break;
-      }
-      continue;
-    }
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      ended = line.empty();
-      break;
+      if (line.empty()) return std::nullopt;
+      return line;
     }
-    if (c == '\n') break;
+    if (c == '\n') return line;
     if (c != '\r') line += c;
   }
-  if (hidden && tty) tcsetattr(in_, TCSAFLUSH, &saved);
-  if (ended) return std::nullopt;
-  return line;
 }
 
 std::optional<std::string> TerminalPrompter::ask(const AskRequest& q) {
+  const std::string masked = "••••••";
   while (true) {
-    out_ << q.question;
-    if (!q.choices.empty()) {
-      out_ << " (";
-      for (std::size_t i = 0; i < q.choices.size(); ++i) out_ << (i ? "/" : "") << q.choices[i];
-      out_ << ")";
+    std::optional<std::string> line;
+    {
+      const EchoOff quiet(in_, q.secret);  // before the prompt shows, so nothing typed echoes
+      out_ << q.question;
+      if (!q.choices.empty()) {
+        out_ << " (";
+        for (std::size_t i = 0; i < q.choices.size(); ++i) out_ << (i ? "/" : "") << q.choices[i];
+        out_ << ")";
+      }
+      if (q.default_value) out_ << " [" << (q.secret ? masked : *q.default_value) << "]";
+      out_ << ": " << std::flush;
+      line = read_line();
     }
-    if (q.default_value) out_ << " [" << (q.secret ? std::string("••••••") : *q.default_value) << "]";
-    out_ << ": " << std::flush;
-    auto line = read_line(q.secret);
     if (!line) {
       out_ << "\n";
       return std::nullopt;
@@ -65,7 +87,7 @@ std::optional<std::string> TerminalPrompter::ask(const AskRequest& q) {
       continue;
     }
     if (!q.choices.empty() && std::find(q.choices.begin(), q.choices.end(), *line) == q.choices.end()) {
-      out_ << "  \"" << (q.secret ? std::string("••••••") : *line) << "\" is not one of the choices; choose one of: ";
+      out_ << "  \"" << (q.secret ? masked : *line) << "\" is not one of the choices; choose one of: ";
       for (std::size_t i = 0; i < q.choices.size(); ++i) out_ << (i ? ", " : "") << q.choices[i];
       out_ << "\n";
       continue;

@@ -17,7 +17,7 @@ class TerminalPrompter : public Prompter {
   std::optional<std::string> ask(const AskRequest& request) override;
 
  private:
-  std::optional<std::string> read_line(bool hidden);
+  std::optional<std::string> read_line();
   int in_;
   std::ostream& out_;
   std::function<bool()> interrupted_;

@@ -219,3 +219,9 @@ TEST_CASE("an option written twice is an error (regression)") {
   CHECK(codes("ask q \"?\" default \"a\" default \"b\"\nstep \"s\" { run \"{{q}}\" }") == C{"E265"});
   CHECK(codes("ask q \"?\" choices \"a\" choices \"b\"\nstep \"s\" { run \"{{q}}\" }") == C{"E265"});
 }
+
+TEST_CASE("a value cannot stand in a here-document whose delimiter is quoted (regression)") {
+  CHECK(diagnose("ask x \"?\"\nstep \"s\" {\n  run \"\"\"\n    cat <<'EOF'\n    {{x}}\n    EOF\n  \"\"\"\n}") ==
+        V{{"E266", 5, 5}});
+  CHECK(codes("ask x \"?\"\nstep \"s\" {\n  run \"\"\"\n    cat <<EOF\n    {{x}}\n    EOF\n  \"\"\"\n}").empty());
+}

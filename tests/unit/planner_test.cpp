@@ -259,3 +259,11 @@ TEST_CASE("conditions evaluate by type, and say which name has no value") {
   CHECK(eval("missing == \"x\"").missing == "missing");
   CHECK_FALSE(*eval("node > 20 and missing == \"x\"").value);  // decided without it
 }
+
+TEST_CASE("secret values are masked in text that came from outside (regression)") {
+  World w("fact key = env \"TOKEN\" secret\nfact login = sh \"login {{key}}\"\nstep \"s\" { run \"{{login}}\" }");
+  w.runner.results = {{"login", {1, ""}}};
+  w.gather();
+  CHECK(w.resolver->redact("curl: https://api?key=s3cret failed") == "curl: https://api?key=•••••• failed");
+  CHECK(w.resolver->redact("no secret here") == "no secret here");
+}

@@ -26,6 +26,18 @@ struct Session {
   Machine machine;
   Inputs inputs;
   Diagnostics diags;
+  Selection selection;
+  std::unique_ptr<CommandRunner> runner;
+  std::unique_ptr<Resolver> resolver;
+
+  // Selects the steps for the machine and makes the runner (which catches Ctrl-C from now).
+  void prepare(const Host& host) {
+    selection = select_steps(*program, machine);
+    runner = host.runner();
+  }
+  // Gathers the facts and answers the steps need; false when interrupted.
+  bool gather(Prompter* prompter);
+  int interrupted_status() const { return 128 + runner->interrupted(); }
 };
 
 void print_diags(Session& s, std::ostream& err, bool color) {
@@ -187,15 +199,21 @@ bool report_blockers(Session& s, const Selection& sel, const Resolver& r, bool n
 
 std::string json_str(const std::string& s) { return "\"" + json_escape(s) + "\""; }
 
+bool Session::gather(Prompter* prompter) {
+  resolver = std::make_unique<Resolver>(*program, selection, machine, *runner, inputs, prompter, base_dir(path));
+  return resolver->run();
+}
+
 }  // namespace
 
 int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
   Session s;
   if (const int status = open_session(args, host, err, color, s); status >= 0) return status;
-  const Selection sel = select_steps(*s.program, s.machine);
-  auto runner = host.runner();
-  Resolver resolver(*s.program, sel, s.machine, *runner, s.inputs, nullptr, base_dir(s.path));
-  if (!resolver.run()) return 128 + runner->interrupted();
+  s.prepare(host);
+  if (!s.gather(nullptr)) return s.interrupted_status();
+  const Selection& sel = s.selection;
+  CommandRunner* runner = s.runner.get();
+  Resolver& resolver = *s.resolver;
   Planner planner(*s.program, sel, s.machine, resolver, *runner);
   std::vector<StepPlan> plans;
   for (const auto& step : sel.steps) {
@@ -245,18 +263,19 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
 int run_apply(const Args& args, const Host& host, std::ostream& /*out*/, std::ostream& err, bool color) {
   Session s;
   if (const int status = open_session(args, host, err, color, s); status >= 0) return status;
-  const Selection sel = select_steps(*s.program, s.machine);
-  auto runner = host.runner();
-  auto prompter = host.prompter(err, [&] { return runner->interrupted() != 0; });
+  s.prepare(host);
+  const Selection& sel = s.selection;
+  CommandRunner* runner = s.runner.get();
+  auto prompter = host.prompter(err, [runner] { return runner->interrupted() != 0; });
   const std::size_t here = sel.on_platform_count();
   err << "sink: " << s.path << " on " << s.machine.describe() << ": " << here << (here == 1 ? " step" : " steps");
   if (sel.steps.size() > here) err << " (" << sel.steps.size() - here << " on other platforms)";
   err << "\n";
-  Resolver resolver(*s.program, sel, s.machine, *runner, s.inputs, prompter.get(), base_dir(s.path));
-  if (!resolver.run()) {
+  if (!s.gather(prompter.get())) {
     err << "sink: interrupted while gathering facts; no step was run\n";
-    return 128 + runner->interrupted();
+    return s.interrupted_status();
   }
+  Resolver& resolver = *s.resolver;
   if (report_blockers(s, sel, resolver, true)) {
     print_diags(s, err, color);
     err << "sink: stopped before the first step: " << Renderer::counts(s.diags) << "\n";
@@ -269,10 +288,10 @@ int run_apply(const Args& args, const Host& host, std::ostream& /*out*/, std::os
 int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
   Session s;
   if (const int status = open_session(args, host, err, color, s); status >= 0) return status;
-  const Selection sel = select_steps(*s.program, s.machine);
-  auto runner = host.runner();
-  Resolver resolver(*s.program, sel, s.machine, *runner, s.inputs, nullptr, base_dir(s.path));
-  if (!resolver.run()) return 128 + runner->interrupted();
+  s.prepare(host);
+  if (!s.gather(nullptr)) return s.interrupted_status();
+  const Selection& sel = s.selection;
+  const Resolver& resolver = *s.resolver;
   const bool json = args.get("--format", "text") == "json";
   std::size_t failed = 0;
   if (json) out << "[";

@@ -1,24 +1,22 @@
 #include "plan/inputs.hpp"
 
-#include <fstream>
-#include <sstream>
 
 #include <toml++/toml.h>
+
+#include "util/files.hpp"
 
 namespace sink {
 
 bool read_toml_values(const std::string& path, const char* flag, Sources& sources, Diagnostics& diags,
                       std::map<std::string, std::string, std::less<>>& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const auto content = read_whole_file(path);
+  if (!content) {
     Diagnostic d{"E410", Severity::Error, std::string("cannot read the ") + flag + " file `" + path + "`", {},
                  "check the path given to " + std::string(flag), sources.add(path, "")};
     diags.add(std::move(d));
     return false;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
+  const std::string& text = *content;
   const std::uint32_t file = sources.add(path, text);
   toml::table table;
   try {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "syntax/lexicon.hpp"
+#include "util/files.hpp"
 #include "util/suggest.hpp"
 
 extern char** environ;
@@ -42,12 +43,7 @@ std::string normalise_arch(const std::string& arch) {
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& path) { return read_whole_file(path).value_or(""); }
 
 std::string unquote(std::string v) {
   if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);

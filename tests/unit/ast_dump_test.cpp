@@ -9,18 +9,14 @@
 #include <sstream>
 
 #include "support.hpp"
+#include "util/files.hpp"
 #include "syntax/ast_dump.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read(const fs::path& p) { return sink::read_whole_file(p.string()).value_or(""); }
 
 std::vector<fs::path> corpus() {
   const fs::path root = SINK_SOURCE_ROOT;

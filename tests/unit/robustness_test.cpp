@@ -8,18 +8,14 @@
 #include <sstream>
 
 #include "support.hpp"
+#include "util/files.hpp"
 
 namespace fs = std::filesystem;
 using sink::test::codes;
 
 namespace {
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read(const fs::path& p) { return sink::read_whole_file(p.string()).value_or(""); }
 
 std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')) + 1; }
 

@@ -61,6 +61,11 @@ const std::vector<CommandSpec>& commands() {
        "Runs the commands of the facts that the steps on this platform need (secrets are\n"
        "masked) and shows each value, how long it took, and which failed and why.",
        {kPlatform, kFacts, kSet, kVars, kFormat}},
+      {"grammar", "", 0, "Print an editor grammar (TextMate or Vim) for Sinkfiles",
+       "Prints a TextMate grammar (JSON, for VS Code and other TextMate editors) or a Vim\n"
+       "syntax file, generated from the same keywords, types, built-ins, platform names,\n"
+       "operators and string rules that the parser uses. editors/ holds checked-in copies.",
+       {{"--format", "FORMAT", {"textmate", "vim"}, "textmate (JSON) or vim (a syntax file)"}}},
       {"help", "[COMMAND]", 1, "Show help for sink or one of its commands", "", {}},
   };
   return list;

@@ -1,0 +1,23 @@
+#include "cli/grammar_command.hpp"
+
+#include "cli/cli.hpp"
+#include "cli/help.hpp"
+#include "editor/grammar_export.hpp"
+
+namespace sink {
+
+int run_grammar(const Args& args, std::ostream& out, std::ostream& err) {
+  const std::string format = args.get("--format", "");
+  if (format == "textmate") {
+    out << editor::textmate_grammar();
+    return kExitOk;
+  }
+  if (format == "vim") {
+    out << editor::vim_syntax();
+    return kExitOk;
+  }
+  err << "error: `sink grammar` needs `--format textmate` or `--format vim`\n\n" << usage_text("grammar");
+  return kExitUsage;
+}
+
+}  // namespace sink

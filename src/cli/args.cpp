@@ -61,6 +61,18 @@ const std::vector<CommandSpec>& commands() {
        "Runs the commands of the facts that the steps on this platform need (secrets are\n"
        "masked) and shows each value, how long it took, and which failed and why.",
        {kPlatform, kFacts, kSet, kVars, kFormat}},
+      {"fmt", "[FILE...]", static_cast<std::size_t>(-1), "Rewrite Sinkfiles in the canonical layout",
+       "Rewrites each FILE in one canonical layout (docs/formatting.md): indentation, spacing,\n"
+       "blank lines, how strings are written; comments stay with what they describe. Without\n"
+       "FILE it formats the Sinkfile that `sink check` would read. A folder stands for every\n"
+       "`Sinkfile` and `*.sink` under it (hidden folders aside). `-` reads standard input and\n"
+       "writes the result to standard output, for an editor's format-on-save. A file with a\n"
+       "syntax error is left as it is and its errors are shown. Files are replaced in one step\n"
+       "(a temporary file in the same folder, renamed).\n"
+       "\n"
+       "Exit status: 0 when every file is (now) formatted; 1 when a file has errors, or with\n"
+       "--check when a file is not formatted; 2 for a usage error.",
+       {{"--check", "", {}, "change nothing: print a diff of what would change, exit 1 if anything would"}}},
       {"grammar", "", 0, "Print an editor grammar (TextMate or Vim) for Sinkfiles",
        "Prints a TextMate grammar (JSON, for VS Code and other TextMate editors) or a Vim\n"
        "syntax file, generated from the same keywords, types, built-ins, platform names,\n"

@@ -4,6 +4,7 @@
 
 #include "cli/args.hpp"
 #include "cli/check_command.hpp"
+#include "cli/fmt_command.hpp"
 #include "cli/grammar_command.hpp"
 #include "cli/help.hpp"
 #include "cli/run_commands.hpp"
@@ -66,6 +67,7 @@ int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream
   if (args.command == "plan") return run_plan(args, host, out, err, color);
   if (args.command == "apply") return run_apply(args, host, out, err, color);
   if (args.command == "facts") return run_facts(args, host, out, err, color);
+  if (args.command == "fmt") return run_fmt(args, host, out, err, color);
   if (args.command == "grammar") return run_grammar(args, out, err);
   err << "error: `" << args.command << "` is not implemented\n";
   return kExitUsage;

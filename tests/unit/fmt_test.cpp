@@ -89,7 +89,7 @@ std::vector<std::pair<std::string, std::string>> corpus() {
     for (const auto& e : fs::recursive_directory_iterator(root / dir))
       if (e.is_regular_file() && (e.path().filename() == "Sinkfile" || e.path().extension() == ".sink"))
         out.emplace_back(fs::relative(e.path(), root).string(), slurp(e.path()));
-  for (const char* doc : {"docs/language.md", "README.md"}) {
+  for (const char* doc : {"docs/language.md", "docs/formatting.md", "README.md"}) {
     std::istringstream in(slurp(root / doc));
     std::string line, block;
     bool inside = false;
@@ -308,6 +308,12 @@ TEST_CASE("fmt properties on every Sinkfile of the repository and every example 
     if (check_properties(text)) ++formatted;
   }
   MESSAGE(formatted << " of " << files.size() << " files formatted");
+  // The examples of the layout's own documentation are in that layout.
+  for (const auto& [name, text] : files)
+    if (name.rfind("docs/formatting.md", 0) == 0) {
+      CAPTURE(name);
+      CHECK(fmt(text) == text);
+    }
   CHECK(formatted >= 50);
 }
 
@@ -490,4 +496,17 @@ TEST_CASE("sink fmt without FILE formats the Sinkfile found like sink check; a m
   CHECK(t.read("Sinkfile") == "fact a = \"1\"\n");
   CHECK(missing.status == 1);
   CHECK(missing.err.find("error[E001]: cannot read `nope.sink`") != std::string::npos);
+}
+
+TEST_CASE("sink fmt rewrites the file a symbolic link points to, and the link stays a link") {
+  TempDir t;
+  t.write("real/Sinkfile", "fact a=\"1\"\n");
+  fs::create_symlink(t.path / "real" / "Sinkfile", t.path / "link.sink");
+  const auto r = run_fmt({(t.path / "link.sink").string()});
+  CHECK(r.status == 0);
+  CHECK(fs::is_symlink(t.path / "link.sink"));
+  CHECK(t.read("real/Sinkfile") == "fact a = \"1\"\n");
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(t.path / "real")) ++entries;
+  CHECK(entries == 1);
 }

@@ -38,17 +38,16 @@ TerminalPrompter::TerminalPrompter(int in_fd, std::ostream& out, std::function<b
     : in_(in_fd), out_(out), interrupted_(std::move(interrupted)) {}
 
 // One line, without its end. Nothing at the end of input or when sink is interrupted:
-// poll() always returns on a signal, while read() may be restarted by it.
+// poll() returns on a signal (read() may be restarted by it), and at least every 200 ms.
 std::optional<std::string> TerminalPrompter::read_line() {
   std::string line;
   while (true) {
-    pollfd p{in_, POLLIN, 0};
-    const int ready = ::poll(&p, 1, -1);
+    // A signal may come just before poll() starts: wake up now and then to look.
     if (interrupted_ && interrupted_()) return std::nullopt;
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return std::nullopt;
-    }
+    pollfd p{in_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, 200);
+    if (ready < 0 && errno != EINTR) return std::nullopt;
+    if (ready <= 0) continue;
     char c = 0;
     const ssize_t n = ::read(in_, &c, 1);
     if (n < 0 && errno == EINTR) continue;

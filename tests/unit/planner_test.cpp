@@ -243,7 +243,8 @@ TEST_CASE("interpolated values are quoted for where they stand in the script") {
 }
 
 TEST_CASE("conditions evaluate by type, and say which name has no value") {
-  const Value v18 = *parse_value(lex::Type::Version, "18.2.0", *new std::string);
+  std::string why;
+  const Value v18 = *parse_value(lex::Type::Version, "18.2.0", why);
   auto eval = [&](const std::string& cond) {
     auto p = test::parse("step \"s\" { when " + cond + " run \"x\" }");
     REQUIRE(p.file);

@@ -1,0 +1,68 @@
+# fish completion for sink(1). Installed as share/fish/vendor_completions.d/sink.fish;
+# or copy it to ~/.config/fish/completions/.
+#
+# Completes the commands, the flags of each command, the values of --color, --format
+# and --platform, question names for --set (from ./Sinkfile), and files for FILE,
+# --facts and --vars. The flags and values are those of src/cli/args.cpp.
+
+set -l sink_commands check plan apply facts fmt grammar help
+
+# The platform names of src/syntax/lexicon.hpp; after NAME/, the architectures.
+function __sink_platforms
+    set -l token (commandline -ct)
+    set -l value (string replace -r -- '^--platform=' '' $token)
+    if string match -q -- '*/*' $value
+        set -l name (string split -m 1 / -- $value)[1]
+        printf '%s/%s\n' $name x86_64 $name arm64
+        return
+    end
+    printf '%s\toperating system\n' linux darwin freebsd openbsd netbsd
+    printf '%s\tLinux distribution\n' debian ubuntu fedora arch alpine centos rhel rocky almalinux amzn opensuse linuxmint pop manjaro nixos raspbian gentoo void kali
+end
+
+# NAME= for each question of ./Sinkfile.
+function __sink_questions
+    test -r Sinkfile; or return
+    string replace -rf -- '^\s*ask\s+([A-Za-z_][A-Za-z0-9_]*).*' '$1=' <Sinkfile
+end
+
+# Whether the command is one of the arguments.
+function __sink_command_is
+    __fish_seen_subcommand_from $argv
+end
+
+complete -c sink -f
+
+# Commands
+complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a check -d 'Parse and check a Sinkfile without running anything'
+complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a plan -d 'Show what apply would do, step by step, and why'
+complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a apply -d 'Run the Sinkfile: questions first, then the steps'
+complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a facts -d 'Show the facts FILE would gather, with their values'
+complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a fmt -d 'Rewrite Sinkfiles in the canonical layout'
+complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a grammar -d 'Print an editor grammar (TextMate or Vim) for Sinkfiles'
+complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a help -d 'Show help for sink or one of its commands'
+complete -c sink -n '__sink_command_is help' -a "$sink_commands"
+
+# Global flags
+complete -c sink -l color -x -a 'auto always never' -d 'Colour the output'
+complete -c sink -s h -l help -d 'Show help for the command'
+complete -c sink -s V -l version -d "Show sink's version"
+
+# FILE
+complete -c sink -n '__sink_command_is check plan apply facts fmt' -F
+
+# check, plan, apply, facts
+complete -c sink -n '__sink_command_is check plan facts' -l format -x -a 'text json' -d 'Output format'
+complete -c sink -n '__sink_command_is check' -l ci -d 'Also fail on questions that nothing answers without a terminal'
+complete -c sink -n '__sink_command_is check plan apply facts' -l set -x -a '(__sink_questions)' -d 'Answer question NAME (NAME=VALUE)'
+complete -c sink -n '__sink_command_is check plan apply facts' -l vars -r -k -a '(__fish_complete_suffix .toml)' -d 'Answer questions from a TOML file'
+complete -c sink -n '__sink_command_is plan facts' -l platform -x -a '(__sink_platforms)' -d 'Plan for another platform: NAME[/ARCH]'
+complete -c sink -n '__sink_command_is plan facts' -l facts -r -k -a '(__fish_complete_suffix .toml)' -d 'Take fact values from a TOML file'
+complete -c sink -n '__sink_command_is plan' -l detailed-exitcode -d 'Exit 2 when steps would run, 0 when there is nothing to do'
+
+# fmt
+complete -c sink -n '__sink_command_is fmt' -l check -d 'Change nothing: print a diff, exit 1 if anything would change'
+complete -c sink -n '__sink_command_is fmt' -a - -d 'Standard input to standard output'
+
+# grammar
+complete -c sink -n '__sink_command_is grammar' -l format -x -a 'textmate vim' -d 'Grammar format'

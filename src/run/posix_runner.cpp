@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -13,7 +14,29 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <iterator>
 #include <system_error>
+
+// What posix_spawn can do here. The folder: glibc 2.29 and macOS 10.15 have
+// posix_spawn_file_actions_addchdir_np; without it a command with a folder is started with
+// fork() instead (build with -DSINK_SPAWN_CHDIR=0 to try that path). The terminal: glibc 2.35
+// has posix_spawn_file_actions_addtcsetpgrp_np, which hands it over in the child before exec;
+// without it the parent hands it over right after the spawn.
+#ifndef SINK_SPAWN_CHDIR
+#if (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 29))) || \
+    (defined(__APPLE__) && defined(__MAC_OS_X_VERSION_MIN_REQUIRED) && __MAC_OS_X_VERSION_MIN_REQUIRED >= 101500)
+#define SINK_SPAWN_CHDIR 1
+#else
+#define SINK_SPAWN_CHDIR 0
+#endif
+#endif
+#ifndef SINK_SPAWN_TCSETPGRP
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+#define SINK_SPAWN_TCSETPGRP 1
+#else
+#define SINK_SPAWN_TCSETPGRP 0
+#endif
+#endif
 
 namespace sink {
 namespace {
@@ -100,7 +123,101 @@ void set_foreground(pid_t pgid) {
 
 bool sink_has_terminal() { return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp(); }
 
-// What a child that could not exec tells its parent through the error pipe.
+// Why `dir` cannot be a command's working folder, or "" if it can.
+std::string folder_error(const std::string& dir) {
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0) {
+    const int err = errno;
+    return err == ENOENT || err == ENOTDIR ? "folder " + dir + " does not exist"
+                                           : "folder " + dir + " is not accessible: " + error_text(err);
+  }
+  if (!S_ISDIR(st.st_mode)) return dir + " is not a folder";
+  if (access(dir.c_str(), X_OK) != 0) return "folder " + dir + " is not accessible: " + error_text(errno);
+  return "";
+}
+
+// Everything a command's process is started with, prepared before it is spawned.
+struct Launch {
+  const char* dir = nullptr;  // its working folder; nullptr: sink's own
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  int in = -1, out = -1, err = -1;  // its standard streams when captured; -1: sink's
+  bool terminal = false;            // its group gets the terminal (cleared if that failed)
+};
+
+// The message for a spawn that failed with `err`. The folder is looked at only now, when
+// something failed (two system calls fewer for every command that starts): if it is missing,
+// not a folder or not accessible, entering it is what failed, and that is the message.
+std::string spawn_error(const Launch& l, int err) {
+  if (l.dir != nullptr) {
+    std::string folder = folder_error(l.dir);
+    if (!folder.empty()) return folder;
+  }
+  if (err == EAGAIN || err == ENOMEM) return "cannot start /bin/sh: " + error_text(err);  // no process
+  return "cannot run /bin/sh: " + error_text(err);
+}
+
+// posix_spawn of /bin/sh as `l` says, with `attr` (own process group, signal dispositions
+// and mask as fork + exec would leave them). glibc clones with CLONE_VM | CLONE_VFORK: sink's
+// page tables are neither copied nor made copy-on-write. Returns 0, or the error number with
+// `prepared` false if the file actions could not even be built.
+int posix_spawn_sh(const Launch& l, const posix_spawnattr_t& attr, [[maybe_unused]] bool hand_terminal, pid_t& pid,
+                   bool& prepared) {
+  posix_spawn_file_actions_t actions;
+  int rc = posix_spawn_file_actions_init(&actions);
+  if (rc != 0) {
+    prepared = false;
+    return rc;
+  }
+  if (l.in >= 0) {
+    rc = posix_spawn_file_actions_adddup2(&actions, l.in, STDIN_FILENO);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, l.out, STDOUT_FILENO);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, l.err, STDERR_FILENO);
+  }
+#if SINK_SPAWN_CHDIR
+  if (rc == 0 && l.dir != nullptr) rc = posix_spawn_file_actions_addchdir_np(&actions, l.dir);
+#endif
+#if SINK_SPAWN_TCSETPGRP
+  // In the child, after it has its own group and with every signal blocked (so no SIGTTOU):
+  // the shell is in the foreground from its first instruction on.
+  if (rc == 0 && hand_terminal) rc = posix_spawn_file_actions_addtcsetpgrp_np(&actions, STDIN_FILENO);
+#endif
+  prepared = rc == 0;
+  if (rc == 0) rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, l.argv, l.envp);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc;
+}
+
+// Starts /bin/sh with posix_spawn. Returns its pid, or -1 with `error` set.
+pid_t spawn_sh(Launch& l, const posix_spawnattr_t& attr, std::string& error) {
+  pid_t pid = -1;
+  bool prepared = true;
+  int rc = posix_spawn_sh(l, attr, l.terminal, pid, prepared);
+  if (rc != 0 && l.terminal && SINK_SPAWN_TCSETPGRP) {
+    // The child may have taken the terminal before it failed: take it back. And if handing
+    // it over is what failed, run the command without it, as a failed tcsetpgrp in a forked
+    // child would.
+    set_foreground(getpgrp());
+    if (prepared) {
+      l.terminal = false;
+      rc = posix_spawn_sh(l, attr, false, pid, prepared);
+    }
+  }
+  if (rc != 0) {
+    error = prepared ? spawn_error(l, rc) : "cannot start /bin/sh: " + error_text(rc);
+    return -1;
+  }
+  setpgid(pid, pid);  // done by the child already (POSIX_SPAWN_SETPGROUP); harmless
+  if (l.terminal && !SINK_SPAWN_TCSETPGRP) {
+    // Handed over from here, after the exec: continue the shell in case it already read from
+    // the terminal and was stopped by SIGTTIN (SIGCONT also drops a stop signal still pending).
+    set_foreground(pid);
+    killpg(pid, SIGCONT);
+  }
+  return pid;
+}
+
+// What a child that could not exec tells its parent through the error pipe (fork path).
 struct ChildFailure {
   int stage;  // 1: standard streams, 2: folder, 3: exec
   int err;
@@ -112,6 +229,89 @@ struct ChildFailure {
     // nothing left to tell anyone
   }
   _exit(127);
+}
+
+// The fallback where posix_spawn cannot enter a folder: fork, set the child up as posix_spawn
+// would (signals in `defaults` back to SIG_DFL, empty mask), exec; a failure before the exec
+// comes back through an error pipe. Returns the pid, or -1 with `error` set (a child that
+// failed has been reaped).
+[[maybe_unused]] pid_t fork_sh(const Launch& l, const sigset_t& defaults, std::string& error) {
+  int report[2] = {-1, -1};
+  if (!make_pipe(report)) {
+    error = "cannot start /bin/sh: " + error_text(errno);
+    return -1;
+  }
+  // Block the signals sink handles until the child has reset them, so that none of sink's
+  // handlers runs in the child; ignore SIGTTOU around handing over the terminal.
+  sigset_t block, before;
+  sigemptyset(&block);
+  for (const int sig : kStopSignals) sigaddset(&block, sig);
+  sigaddset(&block, SIGCHLD);
+  pthread_sigmask(SIG_BLOCK, &block, &before);
+  struct sigaction ignore {}, old_ttou{};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  if (l.terminal) sigaction(SIGTTOU, &ignore, &old_ttou);
+
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    if (l.terminal) tcsetpgrp(STDIN_FILENO, getpid());
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGTTOU, SIGPIPE})
+      if (sigismember(&defaults, sig) == 1) sigaction(sig, &dfl, nullptr);
+    if (l.in >= 0) {
+      if (dup2(l.in, STDIN_FILENO) < 0 || dup2(l.out, STDOUT_FILENO) < 0 || dup2(l.err, STDERR_FILENO) < 0)
+        child_fail(report[1], 1);
+    }
+    if (l.dir != nullptr && chdir(l.dir) != 0) child_fail(report[1], 2);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execve("/bin/sh", l.argv, l.envp);
+    child_fail(report[1], 3);
+  }
+  const int fork_errno = errno;
+  if (pid > 0) {
+    setpgid(pid, pid);  // also here, so that the group exists whichever runs first
+    if (l.terminal) tcsetpgrp(STDIN_FILENO, pid);
+  }
+  if (l.terminal) sigaction(SIGTTOU, &old_ttou, nullptr);
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  close_fd(report[1]);
+  if (pid < 0) {
+    close_fd(report[0]);
+    error = "cannot start /bin/sh: " + error_text(fork_errno);
+    return -1;
+  }
+
+  // The error pipe closes when exec succeeds (O_CLOEXEC); otherwise it says what failed.
+  ChildFailure failure{};
+  std::size_t got = 0;
+  while (got < sizeof failure) {
+    const ssize_t n = read(report[0], reinterpret_cast<char*>(&failure) + got, sizeof failure - got);
+    if (n > 0)
+      got += static_cast<std::size_t>(n);
+    else if (n == 0 || errno != EINTR)
+      break;
+  }
+  close_fd(report[0]);
+  if (got == 0) return pid;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (l.terminal) set_foreground(getpgrp());
+  if (got < sizeof failure)
+    error = "cannot start /bin/sh";
+  else if (failure.stage == 2)
+    error = std::string("cannot enter folder ") + l.dir + ": " + error_text(failure.err);
+  else if (failure.stage == 1)
+    error = "cannot set up the standard streams of /bin/sh: " + error_text(failure.err);
+  else
+    error = "cannot run /bin/sh: " + error_text(failure.err);
+  return -1;
 }
 
 }  // namespace
@@ -137,7 +337,62 @@ struct PosixRunner::Signals {
   std::sig_atomic_t previous_wake_fd = -1, previous_caught = 0, previous_count = 0;
 };
 
-PosixRunner::PosixRunner(Options options) : options_(options), signals_(std::make_unique<Signals>()) {
+// What every spawn shares, set up once.
+struct PosixRunner::Spawner {
+  posix_spawnattr_t attr{};
+  bool attr_ready = false;
+  // Back to SIG_DFL in the child: the stop signals this runner catches, and SIGCHLD, SIGTTOU
+  // and SIGPIPE (sink's dispositions for them are its own business), as the fork path does.
+  // Every other signal that is not ignored is in the set too: exec would reset a handler to
+  // SIG_DFL anyway, and glibc's child spends one sigaction on a signal in the set but two on
+  // one outside it (a third of the cost of a spawn on a slow VM). A signal ignored when the
+  // runner starts its first command stays ignored in every command, as it does through exec.
+  sigset_t defaults{};
+  int null_fd = -1;  // /dev/null, the stdin of captured commands; opened on first use
+  Spawner() = default;
+  // Each command gets its own process group, the signals in `defaults` at SIG_DFL (a stop
+  // signal that sink ignores stays ignored) and nothing blocked. 0 or an error number.
+  int prepare(const bool installed[kStopCount]) {
+    if (attr_ready) return 0;
+    sigemptyset(&defaults);
+    for (std::size_t i = 0; i < kStopCount; ++i)
+      if (installed[i]) sigaddset(&defaults, kStopSignals[i]);
+    for (const int sig : {SIGCHLD, SIGTTOU, SIGPIPE}) sigaddset(&defaults, sig);
+    for (int sig = 1; sig < NSIG; ++sig) {
+      if (sig == SIGKILL || sig == SIGSTOP || sigismember(&defaults, sig) == 1 ||
+          std::find(std::begin(kStopSignals), std::end(kStopSignals), sig) != std::end(kStopSignals))
+        continue;
+      struct sigaction now {};
+      // Fails for the C library's own signals (sigaddset refuses them too): left out.
+      if (sigaction(sig, nullptr, &now) == 0 && now.sa_handler != SIG_IGN)
+        sigaddset(&defaults, sig);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    int rc = posix_spawnattr_init(&attr);
+    if (rc != 0) return rc;
+    rc = posix_spawnattr_setflags(
+        &attr, static_cast<short>(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
+    if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
+    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &defaults);
+    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &none);
+    if (rc != 0) {
+      posix_spawnattr_destroy(&attr);
+      return rc;
+    }
+    attr_ready = true;
+    return 0;
+  }
+  Spawner(const Spawner&) = delete;
+  Spawner& operator=(const Spawner&) = delete;
+  ~Spawner() {
+    if (attr_ready) posix_spawnattr_destroy(&attr);
+    close_fd(null_fd);
+  }
+};
+
+PosixRunner::PosixRunner(Options options)
+    : options_(options), signals_(std::make_unique<Signals>()), spawner_(std::make_unique<Spawner>()) {
   int fds[2];
   if (!make_pipe(fds)) throw std::system_error(errno, std::generic_category(), "pipe");
   set_nonblocking(fds[0]);
@@ -252,14 +507,14 @@ CommandRunner::Id PosixRunner::start(const Command& command) {
 
 void PosixRunner::spawn(Proc& proc, const Command& command) {
   Outcome& outcome = proc.outcome;
-  // Everything the child needs is prepared before fork: after it, only async-signal-safe
-  // calls (another thread may hold the allocator's lock).
+  // Everything the child needs is prepared before the spawn: the child of posix_spawn (or
+  // of the fork fallback) makes no allocation.
   if (command.script.find('\0') != std::string::npos) {
     outcome.error = "the command contains a NUL byte";
     return;
   }
-  std::vector<std::string> pairs;
-  pairs.reserve(command.env.size());
+  // The environment in one block, NAME=value\0 after each other, and pointers into it.
+  std::size_t bytes = 0;
   for (const auto& [name, value] : command.env) {
     // Name the variable, never its value: it may be a secret.
     if (name.empty() || name.find('=') != std::string::npos || name.find('\0') != std::string::npos) {
@@ -270,147 +525,83 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
       outcome.error = "the value of environment variable " + name + " contains a NUL byte";
       return;
     }
-    pairs.push_back(name + "=" + value);
+    bytes += name.size() + value.size() + 2;
   }
+  std::string block;
+  block.reserve(bytes);  // never outgrown below: the pointers stay valid
+  std::vector<char*> envp;
+  envp.reserve(command.env.size() + 1);
+  for (const auto& [name, value] : command.env) {
+    const std::size_t at = block.size();
+    block.append(name).append(1, '=').append(value).append(1, '\0');
+    envp.push_back(block.data() + at);
+  }
+  envp.push_back(nullptr);
   const std::string& dir = command.dir;
   if (!dir.empty()) {
-    struct stat st {};
     if (dir.find('\0') != std::string::npos) {
       outcome.error = "the folder name contains a NUL byte";
       return;
     }
-    if (stat(dir.c_str(), &st) != 0) {
-      const int err = errno;
-      outcome.error = err == ENOENT || err == ENOTDIR ? "folder " + dir + " does not exist"
-                                                      : "folder " + dir + " is not accessible: " + error_text(err);
-      return;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-      outcome.error = dir + " is not a folder";
-      return;
-    }
-    if (access(dir.c_str(), X_OK) != 0) {
-      outcome.error = "folder " + dir + " is not accessible: " + error_text(errno);
-      return;
-    }
+#if !SINK_SPAWN_CHDIR
+    // Checked first, so that the fork fallback names the problem as the spawn path does.
+    outcome.error = folder_error(dir);
+    if (!outcome.error.empty()) return;
+#endif
   }
-  std::vector<char*> envp;
-  envp.reserve(pairs.size() + 1);
-  for (auto& pair : pairs) envp.push_back(pair.data());
-  envp.push_back(nullptr);
-  std::string arg0 = "sh", arg1 = "-c", script = command.script;
-  char* argv[] = {arg0.data(), arg1.data(), script.data(), nullptr};
+  // exec and posix_spawn take char* const[] and change nothing.
+  char arg0[] = "sh", arg1[] = "-c";
+  char* argv[] = {arg0, arg1, const_cast<char*>(command.script.c_str()), nullptr};
 
-  int report[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
-  int null_fd = -1;
-  auto close_all = [&] {
-    for (int* fd : {&report[0], &report[1], &out[0], &out[1], &err[0], &err[1], &null_fd}) close_fd(*fd);
-  };
-  bool ready = make_pipe(report);
-  if (ready && command.capture) {
-    ready = make_pipe(out) && make_pipe(err);
-    if (ready) {
-      null_fd = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
-      ready = null_fd >= 0;
-    }
-  }
-  if (!ready) {
-    outcome.error = "cannot start /bin/sh: " + error_text(errno);
-    close_all();
+  Spawner& sp = *spawner_;
+  if (const int rc = sp.prepare(signals_->installed); rc != 0) {
+    outcome.error = "cannot start /bin/sh: " + error_text(rc);
     return;
   }
-
-  const bool terminal = !command.capture && terminal_owner_ == nullptr && sink_has_terminal();
-  // Block the signals sink handles until the child has reset them, so that none of sink's
-  // handlers runs in the child; ignore SIGTTOU around handing over the terminal.
-  sigset_t block, before;
-  sigemptyset(&block);
-  for (const int sig : kStopSignals) sigaddset(&block, sig);
-  sigaddset(&block, SIGCHLD);
-  pthread_sigmask(SIG_BLOCK, &block, &before);
-  struct sigaction ignore {}, old_ttou{};
-  ignore.sa_handler = SIG_IGN;
-  sigemptyset(&ignore.sa_mask);
-  if (terminal) sigaction(SIGTTOU, &ignore, &old_ttou);
-  bool reset[kStopCount];
-  for (std::size_t i = 0; i < kStopCount; ++i) reset[i] = signals_->installed[i];
-
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    if (terminal) tcsetpgrp(STDIN_FILENO, getpid());
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    for (std::size_t i = 0; i < kStopCount; ++i)
-      if (reset[i]) sigaction(kStopSignals[i], &dfl, nullptr);
-    sigaction(SIGCHLD, &dfl, nullptr);
-    sigaction(SIGTTOU, &dfl, nullptr);
-    sigaction(SIGPIPE, &dfl, nullptr);
-    if (null_fd >= 0) {
-      if (dup2(null_fd, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 || dup2(err[1], STDERR_FILENO) < 0)
-        child_fail(report[1], 1);
+  int out[2] = {-1, -1}, err[2] = {-1, -1};
+  if (command.capture) {
+    if (sp.null_fd < 0) sp.null_fd = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (sp.null_fd < 0 || !make_pipe(out) || !make_pipe(err)) {
+      outcome.error = "cannot start /bin/sh: " + error_text(errno);
+      for (int* fd : {&out[0], &out[1], &err[0], &err[1]}) close_fd(*fd);
+      return;
     }
-    if (!dir.empty() && chdir(dir.c_str()) != 0) child_fail(report[1], 2);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    execve("/bin/sh", argv, envp.data());
-    child_fail(report[1], 3);
   }
-  const int fork_errno = errno;
-  if (pid > 0) {
-    setpgid(pid, pid);  // also here, so that the group exists whichever runs first
-    if (terminal) tcsetpgrp(STDIN_FILENO, pid);
+
+  Launch launch;
+  launch.dir = dir.empty() ? nullptr : dir.c_str();
+  launch.argv = argv;
+  launch.envp = envp.data();
+  if (command.capture) {
+    launch.in = sp.null_fd;
+    launch.out = out[1];
+    launch.err = err[1];
   }
-  if (terminal) sigaction(SIGTTOU, &old_ttou, nullptr);
-  pthread_sigmask(SIG_SETMASK, &before, nullptr);
-  if (pid < 0) {
-    outcome.error = "cannot start /bin/sh: " + error_text(fork_errno);
-    close_all();
-    return;
-  }
-  close_fd(report[1]);
+  launch.terminal = !command.capture && terminal_owner_ == nullptr && sink_has_terminal();
+  std::string error;
+#if SINK_SPAWN_CHDIR
+  const pid_t pid = spawn_sh(launch, sp.attr, error);
+#else
+  const pid_t pid = launch.dir != nullptr ? fork_sh(launch, sp.defaults, error) : spawn_sh(launch, sp.attr, error);
+#endif
   close_fd(out[1]);
   close_fd(err[1]);
-  close_fd(null_fd);
-
-  // The error pipe closes when exec succeeds (O_CLOEXEC); otherwise it says what failed.
-  ChildFailure failure{};
-  std::size_t got = 0;
-  while (got < sizeof failure) {
-    const ssize_t n = read(report[0], reinterpret_cast<char*>(&failure) + got, sizeof failure - got);
-    if (n > 0)
-      got += static_cast<std::size_t>(n);
-    else if (n == 0 || errno != EINTR)
-      break;
-  }
-  close_fd(report[0]);
-  if (got > 0) {
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (terminal) set_foreground(getpgrp());
-    close_all();
-    if (got < sizeof failure)
-      outcome.error = "cannot start /bin/sh";
-    else if (failure.stage == 2)
-      outcome.error = "cannot enter folder " + dir + ": " + error_text(failure.err);
-    else if (failure.stage == 1)
-      outcome.error = "cannot set up the standard streams of /bin/sh: " + error_text(failure.err);
-    else
-      outcome.error = "cannot run /bin/sh: " + error_text(failure.err);
+  if (pid < 0) {
+    outcome.error = std::move(error);
+    close_fd(out[0]);
+    close_fd(err[0]);
     return;
   }
 
   outcome.started = true;
   proc.pid = pid;
-  proc.terminal = terminal;
+  proc.terminal = launch.terminal;
   if (command.capture) {
     proc.out_fd = out[0];
     proc.err_fd = err[0];
-    set_nonblocking(proc.out_fd);
-    set_nonblocking(proc.err_fd);
+    // Fresh pipe ends: no other status flag to keep.
+    fcntl(proc.out_fd, F_SETFL, O_NONBLOCK);
+    fcntl(proc.err_fd, F_SETFL, O_NONBLOCK);
   }
 }
 

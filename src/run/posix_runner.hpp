@@ -1,6 +1,6 @@
-// CommandRunner for POSIX systems (Linux first, macOS too): fork + execve of /bin/sh -c,
-// one process group per command, captured output read with poll(), and signal handling
-// that leaves no process behind after an interrupt.
+// CommandRunner for POSIX systems (Linux first, macOS too): posix_spawn of /bin/sh -c (fork +
+// execve where posix_spawn cannot enter a folder), one process group per command, captured
+// output read with poll(), and signal handling that leaves no process behind after an interrupt.
 #pragma once
 
 #include <chrono>
@@ -33,6 +33,10 @@ struct PosixRunnerOptions {
 // interrupted command is returned only when its group is empty or has been sent SIGKILL.
 // After an interrupt, start() spawns nothing (the outcome says "interrupted").
 //
+// A command starts with no signal blocked and every signal at its default, except those
+// that sink ignored when the runner started its first command: they stay ignored, as
+// through exec (but SIGPIPE, SIGCHLD and SIGTTOU are reset to their defaults even then).
+//
 // Destroying the runner while commands still run stops them the same way (SIGTERM to
 // their groups, SIGKILL after the grace period) and reaps them: it may block that long.
 //
@@ -56,6 +60,7 @@ class PosixRunner final : public CommandRunner {
  private:
   struct Proc;
   struct Signals;
+  struct Spawner;
 
   void spawn(Proc& proc, const Command& command);
   // Const, and their state mutable: interrupted() passes a signal that has just arrived on
@@ -79,6 +84,7 @@ class PosixRunner final : public CommandRunner {
   mutable long signals_seen_ = 0;                 // signals handled so far (escalation)
   const Proc* terminal_owner_ = nullptr;          // the command holding the terminal
   std::unique_ptr<Signals> signals_;
+  std::unique_ptr<Spawner> spawner_;  // what every spawn shares (attributes, /dev/null)
 };
 
 }  // namespace sink

@@ -3,9 +3,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#ifdef __linux__
+#include <sys/mount.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -655,5 +660,137 @@ TEST_CASE("process: a live command gets the terminal and gives it back; Ctrl-C i
            (tcgetpgrp(STDIN_FILENO) == getpgrp() ? 0 : 4);
   });
   CHECK(exit130 == 0);
+}
+#endif
+
+#if defined(__linux__)
+namespace {
+
+// Signal numbers in a mask line of /proc/PID/status ("SigIgn:\t0000000000001000").
+std::set<int> mask_of(const std::string& status, const std::string& field) {
+  std::set<int> sigs;
+  for (const auto& line : lines(status)) {
+    if (line.rfind(field + ":", 0) != 0) continue;
+    const unsigned long long bits = std::stoull(line.substr(field.size() + 1), nullptr, 16);
+    for (int sig = 1; sig <= 64; ++sig)
+      if (bits & (1ULL << (sig - 1))) sigs.insert(sig);
+  }
+  return sigs;
+}
+
+void on_usr2(int) {}
+
+}  // namespace
+
+TEST_CASE("process: a command starts with sink's ignored signals ignored, the others at their defaults, none blocked") {
+  // What fork + exec gave the shell, and posix_spawn must too: SIG_IGN survives, a handler
+  // becomes SIG_DFL, SIGPIPE and SIGCHLD are reset even if sink ignores them, the mask is empty.
+  // Put back at the end, even when a REQUIRE fails.
+  struct Restore {
+    int changed[5] = {SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE};
+    struct sigaction saved[5] {};
+    sigset_t mask{};
+    Restore() {
+      for (int i = 0; i < 5; ++i) sigaction(changed[i], nullptr, &saved[i]);
+      pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+    }
+    ~Restore() {
+      pthread_sigmask(SIG_SETMASK, &mask, nullptr);
+      for (int i = 0; i < 5; ++i) sigaction(changed[i], &saved[i], nullptr);
+    }
+  } restore;
+  struct sigaction ignore {}, handle{};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  handle.sa_handler = on_usr2;
+  sigemptyset(&handle.sa_mask);
+  sigaction(SIGINT, &ignore, nullptr);  // as after `sink apply &` in a script: stays ignored
+  sigaction(SIGQUIT, &ignore, nullptr);
+  sigaction(SIGUSR1, &ignore, nullptr);
+  sigaction(SIGPIPE, &ignore, nullptr);
+  sigaction(SIGUSR2, &handle, nullptr);
+  sigset_t block;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR2);
+  sigaddset(&block, SIGWINCH);
+  pthread_sigmask(SIG_BLOCK, &block, nullptr);
+  {
+    PosixRunner runner(quick());
+    // exec: the shell's own dispositions and mask, as it started, in a process that reads them.
+    const std::string script = "exec grep -E '^Sig(Blk|Ign):' /proc/self/status";
+    for (const bool capture : {true, false}) {
+      INFO("capture " << capture);
+      TempDir dir;
+      Command command = shell(script);
+      command.capture = capture;
+      if (!capture) {
+        command.script += " > status";
+        command.dir = dir.path.string();
+      }
+      const Outcome o = runner.run(command);
+      REQUIRE(o.ok());
+      std::string status = o.out;
+      if (!capture) {
+        std::ifstream in(dir.path / "status");
+        status.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      }
+      const std::set<int> ignored = mask_of(status, "SigIgn");
+      CHECK(ignored.count(SIGINT) == 1);
+      CHECK(ignored.count(SIGQUIT) == 1);
+      CHECK(ignored.count(SIGUSR1) == 1);
+      CHECK(ignored.count(SIGPIPE) == 0);
+      CHECK(ignored.count(SIGUSR2) == 0);
+      CHECK(ignored.count(SIGTERM) == 0);  // the runner's handler: default again
+      CHECK(mask_of(status, "SigBlk").empty());
+      CHECK(status.find("SigBlk:") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("process: a shell that cannot be run is reported, and leaves no process or descriptor behind") {
+  // In a child of the test with a mount namespace of its own, where an empty tmpfs hides
+  // /bin/sh. Needs privileges: skipped without them.
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (unshare(CLONE_NEWNS) != 0) _exit(77);
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(77);
+    if (mount("tmpfs", "/bin", "tmpfs", 0, nullptr) != 0) _exit(77);
+    if (access("/bin/sh", F_OK) == 0) _exit(78);
+    int failed = 0;
+    const std::size_t fds = open_fds();
+    {
+      PosixRunner runner(quick());
+      const std::string missing = "/nonexistent-sink-folder";
+      Command plain = shell("true"), live = shell("true"), in_folder = shell("true"), nowhere = shell("true");
+      live.capture = false;
+      in_folder.dir = "/tmp";
+      nowhere.dir = missing;
+      for (const Command* c : {&plain, &live, &in_folder}) {
+        const Outcome o = runner.run(*c);
+        if (o.started) failed |= 1;
+        if (o.error != "cannot run /bin/sh: No such file or directory") failed |= 2;
+      }
+      // A missing folder is still named as such.
+      if (runner.run(nowhere).error != "folder " + missing + " does not exist") failed |= 4;
+      if (runner.interrupted() != 0) failed |= 8;
+    }
+    if (open_fds() != fds) failed |= 16;
+    int status = 0;
+    if (waitpid(-1, &status, WNOHANG) != -1 || errno != ECHILD) failed |= 32;
+    _exit(failed);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) {
+    MESSAGE("skipped: no private mount namespace here (not root?)");
+    return;
+  }
+  CHECK(WEXITSTATUS(status) == 0);
 }
 #endif

@@ -466,9 +466,9 @@ class Terminal:
     """sink on a pseudo-terminal of its own (it is the session leader, the terminal is its
     controlling terminal)."""
 
-    def __init__(self, case, *args, env=None):
+    def __init__(self, case, *args, env=None, term="dumb"):
         environment = case.env(env)
-        environment["TERM"] = "dumb"
+        environment["TERM"] = term
         pid, fd = pty.fork()
         if pid == 0:  # the child
             try:
@@ -1002,6 +1002,21 @@ context_test("in a parameter expansion default (${UNSET:-{{x}}}), quoted and not
 context_test("in a case pattern and word",
              """    case {{x}} in {{x}}) printf '%s' {{x}} > got;; *) printf 'no match' > got;; esac""", lambda p: p)
 
+
+
+@test("apply on a terminal shows a long step's elapsed time in the title, then restores it")
+def _(c):
+    c.sinkfile('step "slow" {\n  run "sleep 4.5"\n}\n')
+    t = Terminal(c, "apply", term="xterm")
+    t.expect(r"\x1b\[22;2t")  # the title is saved first
+    t.expect(r"\x1b\]2;sink \[1/1\] slow \(3s\)\x07")
+    t.expect(r"\x1b\]2;sink \[1/1\] slow \(4s\)\x07")
+    t.wait()
+    check(t.status == 0, f"apply exited {t.status}", None)
+    check(b"\x1b[23;2t" in t.buf, "the title was not restored", None)
+    quick = Terminal(c, "apply", term="dumb")
+    quick.wait()
+    check(b"\x1b]2;" not in quick.buf, "no title with TERM=dumb", None)
 
 # --------------------------------------------------------------------------- secrets
 

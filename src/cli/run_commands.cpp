@@ -1,6 +1,8 @@
 // `sink plan`, `sink apply` and `sink facts`: load and check, then gather, decide, run.
 #include "cli/run_commands.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <limits>
@@ -282,7 +284,8 @@ int run_apply(const Args& args, const Host& host, std::ostream& /*out*/, std::os
     return 1;
   }
   Planner planner(*s.program, sel, s.machine, resolver, *runner);
-  return apply_steps(*s.program, sel, planner, *runner, err, ApplyStyle{color});
+  const bool live = host.is_terminal(STDERR_FILENO) && host.env("TERM").value_or("") != "dumb";
+  return apply_steps(*s.program, sel, planner, *runner, err, ApplyStyle{color, live});
 }
 
 int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {

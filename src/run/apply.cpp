@@ -41,6 +41,26 @@ std::string describe_exit(const Outcome& o) {
   return "exit status " + std::to_string(o.exit_code);
 }
 
+// Runs a step; on a terminal, shows its elapsed time in the title while it runs long.
+Outcome run_live(CommandRunner& runner, const Command& command, std::ostream& err, const ApplyStyle& style,
+                 const std::string& title) {
+  if (!style.live) return runner.run(command);
+  const auto id = runner.start(command);
+  const auto begin = std::chrono::steady_clock::now();
+  bool titled = false;
+  while (true) {
+    if (auto done = runner.wait_any_for(std::chrono::seconds(1)); done && done->first == id) {
+      if (titled) err << "\x1b[23;2t" << std::flush;  // the title as it was
+      return done->second;
+    }
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - begin).count();
+    if (secs < 3) continue;
+    if (!titled) err << "\x1b[22;2t";  // keep the title to restore
+    titled = true;
+    err << "\x1b]2;" << title << " (" << secs << "s)\x07" << std::flush;
+  }
+}
+
 }  // namespace
 
 int apply_steps(const Program& program, const Selection& selection, Planner& planner, CommandRunner& runner,
@@ -87,7 +107,8 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
       break;
     }
     const auto* run = s.step->field(ast::StepField::Kind::Run);
-    const Outcome o = runner.run(planner.command(s, run->text, false));
+    const Outcome o = run_live(runner, planner.command(s, run->text, false), err, style,
+                               "sink [" + std::to_string(index) + "/" + std::to_string(total) + "] " + name);
     const double took = std::chrono::duration<double>(o.ended_at - o.started_at).count();
     if (runner.interrupted()) {
       err << paint(kRed, "  interrupted after " + seconds(took)) << "\n";

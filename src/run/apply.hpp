@@ -10,6 +10,9 @@ namespace sink {
 
 struct ApplyStyle {
   bool color = false;
+  // On a terminal: while a step runs longer than a few seconds, its elapsed time shows in
+  // the terminal's title (saved and restored), which never mixes with the step's output.
+  bool live = false;
 };
 
 // Runs the steps of `selection` (facts and answers already resolved). Returns the exit

@@ -743,7 +743,14 @@ bool PosixRunner::settle(Proc& proc, Clock::time_point now) {
   return proc.exited && (!proc.cleanup || proc.killed);
 }
 
-std::pair<CommandRunner::Id, Outcome> PosixRunner::wait_any() {
+std::pair<CommandRunner::Id, Outcome> PosixRunner::wait_any() { return *wait_until(std::nullopt); }
+
+std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_any_for(std::chrono::milliseconds timeout) {
+  return wait_until(Clock::now() + timeout);
+}
+
+std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
   std::vector<pollfd> fds;
   std::vector<std::pair<Proc*, bool>> owners;  // for fds[1..]: the command, and whether stdout
   while (true) {
@@ -767,8 +774,9 @@ std::pair<CommandRunner::Id, Outcome> PosixRunner::wait_any() {
     if (procs_.empty()) {
       Outcome none;
       none.error = "no command is running";
-      return {0, std::move(none)};
+      return std::pair<Id, Outcome>{0, std::move(none)};
     }
+    if (deadline && now >= *deadline) return std::nullopt;
 
     fds.clear();
     owners.clear();
@@ -792,6 +800,9 @@ std::pair<CommandRunner::Id, Outcome> PosixRunner::wait_any() {
         timeout = std::min(timeout, std::max(left, std::chrono::milliseconds(0)));
       }
     }
+    if (deadline)
+      timeout = std::min(timeout, std::max(std::chrono::ceil<std::chrono::milliseconds>(*deadline - now),
+                                           std::chrono::milliseconds(0)));
     const int n = poll(fds.data(), static_cast<nfds_t>(fds.size()), static_cast<int>(timeout.count()));
     if (n <= 0) continue;  // timeout or EINTR
     if (fds[0].revents != 0) {

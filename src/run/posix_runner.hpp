@@ -55,6 +55,7 @@ class PosixRunner final : public CommandRunner {
 
   Id start(const Command& command) override;
   std::pair<Id, Outcome> wait_any() override;
+  std::optional<std::pair<Id, Outcome>> wait_any_for(std::chrono::milliseconds timeout) override;
   int interrupted() const override;
 
  private:
@@ -62,6 +63,7 @@ class PosixRunner final : public CommandRunner {
   struct Signals;
   struct Spawner;
 
+  std::optional<std::pair<Id, Outcome>> wait_until(std::optional<std::chrono::steady_clock::time_point> deadline);
   void spawn(Proc& proc, const Command& command);
   // Const, and their state mutable: interrupted() passes a signal that has just arrived on
   // to the running commands before it reports it, as the interface promises.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,6 +43,12 @@ class CommandRunner {
   // it. Only called while a started command's outcome has not been returned yet (a command
   // that could not start comes back through here too, with started = false).
   virtual std::pair<Id, Outcome> wait_any() = 0;
+  // Like wait_any, but returns nothing once `timeout` has passed with no outcome (for a
+  // live display while a step runs). A runner that cannot time out may simply wait.
+  virtual std::optional<std::pair<Id, Outcome>> wait_any_for(std::chrono::milliseconds timeout) {
+    (void)timeout;
+    return wait_any();
+  }
   // Starts a command and waits for it. Only while no other command runs: the outcomes of
   // others would be lost.
   Outcome run(const Command& command) {

@@ -794,3 +794,16 @@ TEST_CASE("process: a shell that cannot be run is reported, and leaves no proces
   CHECK(WEXITSTATUS(status) == 0);
 }
 #endif
+
+TEST_CASE("process: wait_any_for gives up after its timeout and the outcome comes later") {
+  PosixRunner runner(quick());
+  const auto id = runner.start(shell("sleep 0.6; echo late"));
+  const auto before = std::chrono::steady_clock::now();
+  CHECK_FALSE(runner.wait_any_for(std::chrono::milliseconds(100)));
+  CHECK(std::chrono::steady_clock::now() - before >= std::chrono::milliseconds(100));
+  std::optional<std::pair<CommandRunner::Id, Outcome>> done;
+  for (int i = 0; i < 100 && !done; ++i) done = runner.wait_any_for(std::chrono::milliseconds(100));
+  REQUIRE(done);
+  CHECK(done->first == id);
+  CHECK(done->second.out == "late\n");
+}

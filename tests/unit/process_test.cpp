@@ -138,8 +138,13 @@ void wait_for_sleeps(const std::string& marker, std::size_t n) {
   REQUIRE(count_sleeps(marker) == n);
 }
 
+// Kills every marked process, looking again for a while: one in the middle of exec shows
+// an empty command line for an instant and would be missed by a single look.
 void kill_marked(const std::string& marker) {
-  for (const auto& [pid, line] : marked(marker)) kill(pid, SIGKILL);
+  for (int look = 0; look < 10; ++look) {
+    for (const auto& [pid, line] : marked(marker)) kill(pid, SIGKILL);
+    std::this_thread::sleep_for(10ms);
+  }
 }
 
 std::vector<std::string> lines(const std::string& text) {

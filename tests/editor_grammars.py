@@ -203,7 +203,7 @@ def run_vim(root, files, scratch):
     with open(job, "w", encoding="utf-8") as f:
         json.dump({"files": files}, f)
     quote = lambda s: "'" + s.replace("'", "''") + "'"
-    args = [vim, "-Nu", "NONE", "-i", "NONE", "-es",
+    args = [vim, "-Nu", "NONE", "-i", "NONE", "-n", "-es",  # -n: no swap files in the repository
             "--cmd", "set encoding=utf-8 fileencodings=ucs-bom,utf-8 fileformats=unix,dos",
             "--cmd", "set rtp^=" + os.path.join(root, "editors", "vim").replace(" ", "\\ ").replace(",", "\\,"),
             "--cmd", "let g:sink_job = " + quote(job), "--cmd", "let g:sink_out = " + quote(out),

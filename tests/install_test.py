@@ -189,7 +189,7 @@ def check_install(tmp, opts, version):
     if shutil.which("vim") and examples:
         out = os.path.join(tmp, "vim-out")
         plugin = inst(datadir, "sink", "editors", "vim")
-        proc = run(["vim", "-u", "NONE", "-N", "-i", "NONE", "-es", "--cmd", f"set runtimepath^={plugin}",
+        proc = run(["vim", "-u", "NONE", "-N", "-i", "NONE", "-n", "-es", "--cmd", f"set runtimepath^={plugin}",
                     "--cmd", "filetype plugin on", "--cmd", "syntax on",
                     "-c", f"call writefile([&filetype, get(b:, 'current_syntax', ''), &commentstring], '{out}')",
                     "-c", "qa!", examples[0]], env=env, stdin=subprocess.DEVNULL, timeout=60)

@@ -28,6 +28,15 @@ std::optional<std::string> find_sinkfile(const Host& host) {
   return std::nullopt;
 }
 
+Diagnostic no_sinkfile_error(const Host& host, const std::string& command) {
+  Diagnostic d;
+  d.code = "E003";
+  d.message = "no Sinkfile in " + host.cwd() + " or any folder above it";
+  d.hint = "create one (see `sink help`), or pass its path: sink " + command + " path/to/Sinkfile";
+  d.file = std::numeric_limits<std::uint32_t>::max();
+  return d;
+}
+
 namespace {
 
 struct Counts {
@@ -84,12 +93,7 @@ int run_check(const Args& args, const Host& host, std::ostream& out, std::ostrea
   } else if (auto found = find_sinkfile(host)) {
     path = *found;
   } else {
-    Diagnostic d;
-    d.code = "E003";
-    d.message = "no Sinkfile in " + host.cwd() + " or any folder above it";
-    d.hint = "create one (see `sink help`), or pass the file to check: sink check path/to/Sinkfile";
-    d.file = std::numeric_limits<std::uint32_t>::max();
-    diags.add(std::move(d));
+    diags.add(no_sinkfile_error(host, "check"));
   }
   if (!path.empty()) {
     DiskReader reader;

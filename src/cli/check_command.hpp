@@ -7,11 +7,14 @@
 
 #include "cli/args.hpp"
 #include "cli/host.hpp"
+#include "diag/diagnostic.hpp"
 
 namespace sink {
 
 // `Sinkfile` in the working folder or its nearest parent, as a path to show the user.
 std::optional<std::string> find_sinkfile(const Host& host);
+// The error (E003) when there is none; `command` is the one to pass a path to.
+Diagnostic no_sinkfile_error(const Host& host, const std::string& command);
 
 int run_check(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);
 

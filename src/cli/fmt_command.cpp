@@ -130,12 +130,7 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
       inputs.push_back(*found);
     } else {
       Diagnostics diags;
-      Diagnostic d;
-      d.code = "E003";
-      d.message = "no Sinkfile in " + host.cwd() + " or any folder above it";
-      d.hint = "create one (see `sink help`), or pass the files to format: sink fmt path/to/Sinkfile";
-      d.file = std::numeric_limits<std::uint32_t>::max();
-      diags.add(std::move(d));
+      diags.add(no_sinkfile_error(host, "fmt"));
       report(diags);
       return kExitFailure;
     }

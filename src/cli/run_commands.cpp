@@ -92,8 +92,8 @@ int open_session(const Args& args, const Host& host, std::ostream& err, bool col
   } else if (auto found = find_sinkfile(host)) {
     s.path = *found;
   } else {
-    err << "error[E003]: no Sinkfile in " << host.cwd() << " or any folder above it\n"
-        << "  = hint: create one (see `sink help`), or pass the file: sink " << args.command << " path/to/Sinkfile\n";
+    Sources none;
+    err << Renderer(none, color).text(no_sinkfile_error(host, args.command));
     return 1;
   }
   DiskReader reader;

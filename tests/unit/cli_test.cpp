@@ -104,3 +104,14 @@ TEST_CASE("--version wins wherever it stands (regression)") {
   CHECK(r.status == 0);
   CHECK(r.out.rfind("sink ", 0) == 0);
 }
+
+TEST_CASE("every command that reads a Sinkfile says the same when there is none") {
+  FakeHost host;
+  for (const std::string command : {"check", "plan", "apply", "facts", "fmt"}) {
+    CAPTURE(command);
+    const auto r = run({command}, host);
+    CHECK(r.status == 1);
+    CHECK(r.err.find("error[E003]: no Sinkfile in /home/u/repo/sub") != std::string::npos);
+    CHECK(r.err.find("sink " + command + " path/to/Sinkfile") != std::string::npos);
+  }
+}

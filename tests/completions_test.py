@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 
+from harness import Tally
+
 ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
 COMPLETIONS = os.path.join(ROOT, "completions")
 CWD = os.path.join(ROOT, "examples", "dotfiles")
@@ -30,20 +32,8 @@ PLATFORMS = sorted("linux darwin freebsd openbsd netbsd debian ubuntu fedora arc
                    "amzn opensuse linuxmint pop manjaro nixos raspbian gentoo void kali".split())
 GLOBAL = ["--color", "--help", "--version"]
 
-passed = failed = 0
-
-
-def report(ok, name, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok {name}")
-    else:
-        failed += 1
-        print(f"not ok {name}")
-        if detail:
-            for line in detail.rstrip("\n").splitlines():
-                print("  " + line)
+TALLY = Tally()
+report = TALLY.report
 
 
 def platform_names():
@@ -301,8 +291,7 @@ def main():
     if shutil.which("zsh"):
         run_terminal("zsh", ["zsh", "-f", "-i"], zsh_setup)
     HOME.cleanup()
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(TALLY.finish())
 
 
 if __name__ == "__main__":

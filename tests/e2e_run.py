@@ -23,14 +23,12 @@ import termios
 import time
 import traceback
 
+from harness import Fail, Result, check
+
 SINK, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 ONLY = sys.argv[3:]
 HANG = 60  # seconds: an upper bound against hangs, never a performance threshold
 TESTS = []
-
-
-class Fail(Exception):
-    pass
 
 
 def test(name):
@@ -39,22 +37,6 @@ def test(name):
         return fn
 
     return register
-
-
-def check(cond, why, result=None):
-    if not cond:
-        if result is not None:
-            why += f"\n  exit {result.code}\n  stdout: {result.out[-1500:]!r}\n  stderr: {result.err[-1500:]!r}"
-        raise Fail(why)
-
-
-class Result:
-    def __init__(self, code, out, err):
-        self.code, self.out, self.err = code, out, err
-
-    @property
-    def both(self):
-        return self.out + self.err
 
 
 class Case:

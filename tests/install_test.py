@@ -28,22 +28,13 @@ import subprocess
 import sys
 import tempfile
 
+from harness import Tally
+
 BUILD = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(sys.argv[2])
 
-passed = failed = 0
-
-
-def report(ok, name, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok {name}")
-    else:
-        failed += 1
-        print(f"not ok {name}")
-        for line in str(detail).rstrip("\n").splitlines()[:40]:
-            print("  " + line)
+TALLY = Tally()
+report = TALLY.report
 
 
 def run(argv, **kw):
@@ -76,8 +67,7 @@ def main():
         check_install(tmp, opts, version)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(TALLY.finish())
 
 
 def check_install(tmp, opts, version):

@@ -37,6 +37,8 @@ import tempfile
 import time
 import traceback
 
+from harness import Fail, Result, check
+
 SINK, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 ONLY = sys.argv[3:]
 HANG = 60  # seconds: an upper bound against hangs, never a performance threshold
@@ -48,28 +50,12 @@ HIDDEN = {"apt", "apt-get", "dpkg", "dpkg-query", "dnf", "yum", "rpm", "pacman",
           "launchctl", "journalctl", "loginctl", "sudo"}
 
 
-class Fail(Exception):
-    pass
-
-
 def test(name, per_shell=True):
     def register(fn):
         TESTS.append((name, fn, per_shell))
         return fn
 
     return register
-
-
-def check(cond, why, result=None):
-    if not cond:
-        if result is not None:
-            why += f"\n  exit {result.code}\n  stdout: {result.out[-1500:]!r}\n  stderr: {result.err[-1500:]!r}"
-        raise Fail(why)
-
-
-class Result:
-    def __init__(self, code, out, err, seconds=0.0):
-        self.code, self.out, self.err, self.seconds = code, out, err, seconds
 
 
 # --------------------------------------------------------------------------- the machine

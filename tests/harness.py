@@ -1,0 +1,47 @@
+"""What the Python test scripts share: a failure, a check that shows a command's output,
+and the result of running one."""
+
+
+class Fail(Exception):
+    pass
+
+
+class Result:
+    def __init__(self, code, out, err, seconds=0.0):
+        self.code, self.out, self.err, self.seconds = code, out, err, seconds
+
+    @property
+    def both(self):
+        return self.out + self.err
+
+
+def check(cond, why, result=None):
+    """Fails with `why`, and with the exit status and the end of stdout and stderr of
+    `result` when there is one."""
+    if not cond:
+        if result is not None:
+            why += f"\n  exit {result.code}\n  stdout: {result.out[-1500:]!r}\n  stderr: {result.err[-1500:]!r}"
+        raise Fail(why)
+
+
+class Tally:
+    """Counts results, prints `ok NAME` / `not ok NAME` lines and the closing
+    `N passed, N failed` line."""
+
+    def __init__(self, detail_lines=40):
+        self.passed = self.failed = 0
+        self.detail_lines = detail_lines
+
+    def report(self, ok, name, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"ok {name}")
+            return
+        self.failed += 1
+        print(f"not ok {name}")
+        for line in str(detail).rstrip("\n").splitlines()[: self.detail_lines]:
+            print("  " + line)
+
+    def finish(self):
+        print(f"{self.passed} passed, {self.failed} failed")
+        return 1 if self.failed else 0

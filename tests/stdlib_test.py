@@ -2,9 +2,9 @@
 """Behaviour tests of the standard library's helpers (stdlib/*.sink).
 
 The helpers are taken from sink itself: `sink apply` on a Sinkfile that uses every
-module runs a step that writes $SINK_HELPERS (the shell functions sink defines in every
+module runs a step that writes $SINKHELPERS (the shell functions sink defines in every
 step) to a file. Each helper test then runs a short script under both `dash -c` and
-`bash -c`, with `set -e` as in a step, the helpers defined by `eval "$SINK_HELPERS"`, in
+`bash -c`, with `set -e` as in a step, the helpers defined by `eval "$SINKHELPERS"`, in
 a fresh folder with its own HOME and TMPDIR, and a PATH of fakes first, then a copy of
 the system's folders without any package manager or service manager (so that the fakes
 decide: brew, apt-get, dnf, pacman, apk, systemctl, launchctl). Fakes record what they
@@ -79,7 +79,7 @@ WORK = tempfile.mkdtemp(prefix="sink-stdlib-")
 SYSBIN = system_bin(os.path.join(WORK, "sysbin"))
 SYSBIN_NO_PERL = system_bin(os.path.join(WORK, "sysbin-no-perl"), without=("perl",))
 SYSBIN_NO_GROUP = system_bin(os.path.join(WORK, "sysbin-no-group"), without=("perl", "setsid"))
-HELPERS = None  # the text of $SINK_HELPERS, from sink itself
+HELPERS = None  # the text of $SINKHELPERS, from sink itself
 
 
 FAKES = {
@@ -280,7 +280,7 @@ class Case:
 
     def env(self, extra=None):
         env = {"PATH": f"{self.fake_dir}:{self.sysbin}", "HOME": self.home, "TMPDIR": self.tmp, "LANG": "C.UTF-8",
-               "NO_COLOR": "1", "FAKE_STATE": self.state, "FAKE_LOG": self.log, "SINK_HELPERS": HELPERS}
+               "NO_COLOR": "1", "FAKE_STATE": self.state, "FAKE_LOG": self.log, "SINKHELPERS": HELPERS}
         env.update(self.extra_env)
         env.update(extra or {})
         return env
@@ -288,7 +288,7 @@ class Case:
     def sh(self, script, env=None, stdin=None, timeout=HANG, shell=None, errexit=True):
         """Runs `script` with the helpers, as a step does (`set -e`), under this case's shell."""
         shell = shell or self.shell
-        full = ("set -e; " if errexit else "") + 'eval "$SINK_HELPERS"\n' + script
+        full = ("set -e; " if errexit else "") + 'eval "$SINKHELPERS"\n' + script
         t0 = time.monotonic()
         try:
             p = subprocess.run([shell, "-c", full], cwd=self.dir, env=self.env(env), capture_output=True,
@@ -304,7 +304,7 @@ class Case:
         """Starts a script in a process group of its own, as sink starts a step."""
         out = open(self.path("bg.stdout"), "wb")
         err = open(self.path("bg.stderr"), "wb")
-        p = subprocess.Popen([self.shell, "-c", 'eval "$SINK_HELPERS"\n' + script], cwd=self.dir, env=self.env(env),
+        p = subprocess.Popen([self.shell, "-c", 'eval "$SINKHELPERS"\n' + script], cwd=self.dir, env=self.env(env),
                              stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
         out.close()
         err.close()
@@ -313,7 +313,7 @@ class Case:
 
     def sink(self, *args, env=None, timeout=HANG):
         e = self.env(env)
-        del e["SINK_HELPERS"]
+        del e["SINKHELPERS"]
         try:
             p = subprocess.run([SINK, *args], cwd=self.dir, env=e, stdin=subprocess.DEVNULL, capture_output=True,
                                timeout=timeout, start_new_session=True)
@@ -323,7 +323,7 @@ class Case:
 
     def start_sink(self, *args, env=None):
         e = self.env(env)
-        del e["SINK_HELPERS"]
+        del e["SINKHELPERS"]
         out = open(self.path("sink.stdout"), "wb")
         err = open(self.path("sink.stderr"), "wb")
         p = subprocess.Popen([SINK, *args], cwd=self.dir, env=e, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
@@ -383,13 +383,13 @@ def usage_error(r, name):
 # --------------------------------------------------------------------------- helpers from sink
 
 def load_helpers():
-    """$SINK_HELPERS as sink defines it for a step of a Sinkfile that uses every module."""
+    """$SINKHELPERS as sink defines it for a step of a Sinkfile that uses every module."""
     global HELPERS
     with tempfile.TemporaryDirectory(prefix="sink-stdlib-helpers-") as d:
         with open(os.path.join(d, "Sinkfile"), "w") as f:
             for m in MODULES:
                 f.write(f'use "std/{m}"\n')
-            f.write('step "dump" { run \'printf "%s" "$SINK_HELPERS" > helpers.sh\' }\n')
+            f.write('step "dump" { run \'printf "%s" "$SINKHELPERS" > helpers.sh\' }\n')
         p = subprocess.run([SINK, "apply"], cwd=d, capture_output=True, stdin=subprocess.DEVNULL, timeout=HANG,
                            env={"PATH": "/usr/bin:/bin", "HOME": d, "NO_COLOR": "1"})
         if p.returncode != 0:

@@ -123,9 +123,17 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* where) 
     ShellQuoteTracker quotes;
     text.visit([&](std::string_view literal) { quotes.feed(literal); },
                [&](const ast::Interp& in) {
-                 if (!in.raw && quotes.at() == ShellContext::QuotedHereDoc)
+                 if (in.raw) return;
+                 const ShellContext at = quotes.at();
+                 if (at == ShellContext::QuotedHereDoc)
                    diags_.error("E266", in.span, "{{" + in.name + "}} stands in a here-document whose delimiter is quoted, where nothing expands",
                                 "write the delimiter without quotes (<<EOF instead of <<'EOF') so that the value arrives");
+                 else if (at == ShellContext::Single)
+                   diags_.error("E267", in.span, "{{" + in.name + "}} stands inside '...', where its text would be pasted into the quoted text",
+                                "put it outside the single quotes (echo 'Hello, '{{" + in.name + "}}) or use \"...\"");
+                 else if (at == ShellContext::CodeString)
+                   diags_.error("E267", in.span, "{{" + in.name + "}} stands in a string that another shell runs (sh -c, eval), where it would become code",
+                                "pass it as an argument instead: sh -c 'echo \"$1\"' sh {{" + in.name + "}}");
                });
   }
   for (const ast::Interp& in : text.interps) {

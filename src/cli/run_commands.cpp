@@ -182,7 +182,7 @@ bool report_blockers(Session& s, const Selection& sel, const Resolver& r, bool n
       if (res->ran && res->outcome.started && !res->outcome.signal) {
         const std::string err_text = trim(res->outcome.err);
         if (!err_text.empty() && res->problem.find(err_text.substr(0, 20)) == std::string::npos)
-          why += "; stderr: " + r.redact(err_text.substr(0, 500));
+          why += "; stderr: " + r.redact(err_text).substr(0, 500);
       }
       s.diags.error(res->value ? "E402" : "E401", fact.name_span,
                     (fact.required ? "required fact `" : "fact `") + fact.name + "` " +
@@ -308,7 +308,7 @@ int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostrea
     const std::string type = fact.type_name.value_or("string");
     const bool ok = r && r->value && r->problem.empty();
     if (!ok) ++failed;
-    const std::string value = r && r->value ? r->value->shown() : "";
+    const std::string value = r && r->value ? resolver.redact(r->value->shown()) : "";
     const double ms = r ? r->seconds * 1000 : 0;
     const std::string source = r ? r->source : "";
     const std::string problem = r ? resolver.redact(r->problem) : "not gathered";

@@ -129,17 +129,16 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
       if (!run_checks) {
         p.reason = "unless " + shown + " succeeds";
       } else {
-        Command c = command(s, skip->text, true);
-        std::error_code ec;
-        if (!std::filesystem::is_directory(c.dir, ec)) c.dir = resolver_.base_dir();
-        const Outcome o = runner_.run(c);
+        // The check runs where the step runs: when that folder does not exist (yet), the
+        // runner cannot start it, and a check that did not run cannot say "done".
+        const Outcome o = runner_.run(command(s, skip->text, true));
         if (o.ok()) {
           p.verdict = Verdict::AlreadyDone;
           p.reason = "skip if sh " + shown + " succeeded";
           return p;
         }
         p.reason = "check " + shown + (o.started ? " failed (exit " + std::to_string(o.signal ? 128 + o.signal : o.exit_code) + ")"
-                                                 : " could not start: " + o.error);
+                                                 : " could not run: " + o.error);
       }
     }
   }

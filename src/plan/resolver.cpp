@@ -85,7 +85,7 @@ std::vector<std::pair<std::string, std::string>> Resolver::environment(
 std::string Resolver::redact(std::string text) const {
   static const std::string mask = "••••••";
   for (const auto& [name, r] : results_) {
-    if (!r.value || !r.value->secret || r.value->text.size() < 4) continue;
+    if (!r.value || !r.value->secret || r.value->text.size() < 3) continue;
     const std::string& secret = r.value->text;
     for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + mask.size()))
       text.replace(at, secret.size(), mask);

@@ -73,7 +73,7 @@ class Resolver {
   std::vector<std::pair<std::string, std::string>> environment(
       const std::vector<std::pair<std::string, std::string>>& extra) const;
   const std::string& base_dir() const { return base_dir_; }
-  // `text` with every known secret value (of 4 characters or more) replaced by ••••••:
+  // `text` with every known secret value (of 3 characters or more) replaced by ••••••:
   // for whatever sink prints that came from outside, such as a command's stderr.
   std::string redact(std::string text) const;
 

@@ -34,7 +34,7 @@ struct Selection {
 // The variable that carries the helpers into every script, and the line that defines
 // them: kept on the script's first line, so that the shell's line numbers in error
 // messages are those of the Sinkfile's text.
-inline constexpr const char* kHelpersVar = "SINK_HELPERS";
+inline constexpr const char* kHelpersVar = "SINKHELPERS";  // no fact's SINK_name can be it
 std::string script_prefix(const Selection& selection);
 
 // Steps run module by module: a used module's steps before the using file's (each module

@@ -7,9 +7,11 @@
 namespace sink {
 
 std::string shell_var(std::string_view name) {
-  std::string v = "SINK_";
-  for (const char c : name) v += c == '.' ? '_' : c;
-  return v;
+  // env.NAME and facts or questions get prefixes that cannot meet: a fact `env_HOME`
+  // is SINK_env_HOME, the variable env.HOME is SINKENV_HOME.
+  if (name.substr(0, lex::env_prefix.size()) == lex::env_prefix)
+    return "SINKENV_" + std::string(name.substr(lex::env_prefix.size()));
+  return "SINK_" + std::string(name);
 }
 
 ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
@@ -32,11 +34,19 @@ ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
         if (std::none_of(out.vars.begin(), out.vars.end(), [&](const auto& p) { return p.first == var; }))
           out.vars.emplace_back(var, value);
         const std::string ref = "${" + var + "}";
+        // A backslash just before would escape the reference's first character: a
+        // backslash-newline (a line continuation) takes its place and vanishes.
+        if (quotes.escape_pending()) {
+          out.script += '\n';
+          quotes.feed("\n");
+        }
         switch (quotes.at()) {
-          case ShellContext::Single: out.script += "'\"" + ref + "\"'"; break;
+          case ShellContext::Single: out.script += "'\"" + ref + "\"'"; break;  // the checker refuses this place
           case ShellContext::Double:
-          case ShellContext::HereDoc: out.script += ref; break;
-          case ShellContext::QuotedHereDoc: out.script += ref; break;  // the checker refuses this place
+          case ShellContext::HereDoc:
+          case ShellContext::CodeString:     // the checker refuses this place
+          case ShellContext::QuotedHereDoc:  // and this one
+          case ShellContext::Comment: out.script += ref; break;
           case ShellContext::Normal: out.script += "\"" + ref + "\""; break;
         }
       });

@@ -98,7 +98,7 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
     auto report_failure = [&](const std::string& what) {
       ++failed;
       err << paint(kRed, "  failed: " + what) << "\n";
-      if (error_field) err << "  error: " << to_plain(error_field->text, planner.lookup(), true) << "\n";
+      if (error_field) err << "  error: " << planner.redact(to_plain(error_field->text, planner.lookup(), true)) << "\n";
       err << "  --> " << where << "\n";
     };
     if (p.verdict == Verdict::Blocked) {

@@ -10,44 +10,79 @@ ShellContext ShellQuoteTracker::at() const {
   switch (stack_.back()) {
     case Frame::Single: return ShellContext::Single;
     case Frame::Double: return ShellContext::Double;
+    case Frame::CodeDouble:
+    case Frame::CodeSingle: return ShellContext::CodeString;
     case Frame::HereDoc: return ShellContext::HereDoc;
     case Frame::QuotedHereDoc: return ShellContext::QuotedHereDoc;
-    default: return ShellContext::Normal;  // Normal, Subst, Backtick: a command of its own
+    case Frame::Comment: return ShellContext::Comment;
+    default: return ShellContext::Normal;  // Normal, Subst, Arith, Backtick: a command of its own
   }
+}
+
+bool ShellQuoteTracker::opens_code() const {
+  const std::string& w = word_.empty() ? last_word_ : word_;
+  return w == "-c" || w == "eval" || w == "-lc" || w == "-ec";
 }
 
 void ShellQuoteTracker::step(std::string_view t, std::size_t& i) {
   const char c = t[i];
   if (escaped_) {
     escaped_ = false;
+    if (stack_.back() == Frame::Normal || stack_.back() == Frame::Subst || stack_.back() == Frame::Backtick) word_ += c;
     return;
   }
   const Frame frame = stack_.back();
-  if (frame == Frame::HereDoc || frame == Frame::QuotedHereDoc) {
-    heredoc_char(c);
-    return;
+  switch (frame) {
+    case Frame::HereDoc:
+    case Frame::QuotedHereDoc: heredoc_char(c); return;
+    case Frame::Comment:
+      if (c == '\n') stack_.pop_back();
+      return;
+    case Frame::Single:
+    case Frame::CodeSingle:
+      if (c == '\'') stack_.pop_back();
+      return;
+    case Frame::Double:
+    case Frame::CodeDouble:
+      if (c == '\\') escaped_ = true;
+      else if (c == '"') stack_.pop_back();
+      else if (c == '`') stack_.push_back(Frame::Backtick);
+      else if (c == '$' && i + 1 < t.size() && t[i + 1] == '(') {
+        stack_.push_back(Frame::Subst);
+        ++i;
+      }
+      return;
+    case Frame::Arith:
+      if (c == '(') ++arith_depth_;
+      else if (c == ')' && --arith_depth_ == 0) {
+        if (i + 1 < t.size() && t[i + 1] == ')') ++i;
+        stack_.pop_back();
+      }
+      return;
+    default: break;  // Normal, Subst and Backtick: a command, with quotes of its own
   }
-  if (frame == Frame::Single) {
-    if (c == '\'') stack_.pop_back();
-    return;
+  const bool blank = c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|';
+  if (blank) {
+    if (!word_.empty()) last_word_ = word_;
+    word_.clear();
   }
-  if (frame == Frame::Double) {
-    if (c == '\\') escaped_ = true;
-    else if (c == '"') stack_.pop_back();
-    else if (c == '`') stack_.push_back(Frame::Backtick);
-    else if (c == '$' && i + 1 < t.size() && t[i + 1] == '(') {
-      stack_.push_back(Frame::Subst);
-      ++i;
-    }
-    return;
-  }
-  // Normal, Subst and Backtick: a command, with quotes of its own.
-  if (c == '\\') escaped_ = true;
-  else if (c == '\'') stack_.push_back(Frame::Single);
-  else if (c == '"') stack_.push_back(Frame::Double);
-  else if (c == '`') {
+  if (c == '\\') {
+    escaped_ = true;
+  } else if (c == '#' && word_.empty()) {
+    stack_.push_back(Frame::Comment);
+  } else if (c == '\'') {
+    stack_.push_back(opens_code() ? Frame::CodeSingle : Frame::Single);
+    word_ += c;
+  } else if (c == '"') {
+    stack_.push_back(opens_code() ? Frame::CodeDouble : Frame::Double);
+    word_ += c;
+  } else if (c == '`') {
     if (frame == Frame::Backtick) stack_.pop_back();
     else stack_.push_back(Frame::Backtick);
+  } else if (c == '$' && i + 2 < t.size() && t[i + 1] == '(' && t[i + 2] == '(') {
+    stack_.push_back(Frame::Arith);
+    arith_depth_ = 1;
+    i += 2;
   } else if (c == '$' && i + 1 < t.size() && t[i + 1] == '(') {
     stack_.push_back(Frame::Subst);
     ++i;
@@ -59,6 +94,8 @@ void ShellQuoteTracker::step(std::string_view t, std::size_t& i) {
     stack_.push_back(pending_quoted_ ? Frame::QuotedHereDoc : Frame::HereDoc);
     pending_ = false;
     line_.clear();
+  } else if (!blank) {
+    word_ += c;
   }
 }
 

@@ -225,3 +225,14 @@ TEST_CASE("a value cannot stand in a here-document whose delimiter is quoted (re
         V{{"E266", 5, 5}});
   CHECK(codes("ask x \"?\"\nstep \"s\" {\n  run \"\"\"\n    cat <<EOF\n    {{x}}\n    EOF\n  \"\"\"\n}").empty());
 }
+
+TEST_CASE("a value cannot stand inside '...' or in a string another shell runs (regression)") {
+  const std::string ask = "ask x \"?\"\n";
+  CHECK(diagnose(ask + "step \"s\" { run \"sh -c 'echo {{x}}'\" }") == V{{"E267", 2, 29}});
+  CHECK(codes(ask + "step \"s\" { run \"echo 'hello {{x}}'\" }") == C{"E267"});
+  CHECK(codes(ask + "step \"s\" { run \"sh -c \\\"echo {{x}}\\\"\" }") == C{"E267"});
+  CHECK(codes(ask + "step \"s\" { run \"eval \\\"echo {{x}}\\\"\" }") == C{"E267"});
+  CHECK(codes(ask + "step \"s\" { run \"echo \\\"hello {{x}}\\\"; echo 'hi' {{x}}\" }").empty());
+  CHECK(codes(ask + "step \"s\" { run \"sh -c 'echo \\\"$1\\\"' sh {{x}}\" }").empty());
+  CHECK(codes(ask + "step \"s\" { run \"\"\"\n  # it's {{x}}\n  echo {{x}}\n\"\"\" }").empty());
+}

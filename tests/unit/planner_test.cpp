@@ -239,7 +239,10 @@ TEST_CASE("interpolated values are quoted for where they stand in the script") {
   CHECK(shell("\"\"\"\n  cat <<EOF\n  v={{a}}\n  EOF\n  echo {{a}}\n\"\"\"") ==
         "cat <<EOF\nv=${SINK_a}\nEOF\necho \"${SINK_a}\"");
   CHECK(shell("\"echo {{raw a}}\"") == "echo $(touch x)x");  // raw: the text itself, as asked
-  CHECK(shell("\"echo {{env.HOME}}\"") == "echo \"${SINK_env_HOME}\"");
+  CHECK(shell("\"echo {{env.HOME}}\"") == "echo \"${SINKENV_HOME}\"");  // cannot meet a fact `env_HOME`
+  CHECK(shell("\"\"\"\n  # it's a comment\n  echo {{a}}\n\"\"\"") == "# it's a comment\necho \"${SINK_a}\"");  // regression
+  CHECK(shell("\"\"\"\n  echo $((1<<2))\n  echo {{a}}\n\"\"\"") == "echo $((1<<2))\necho \"${SINK_a}\"");  // regression
+  CHECK(shell(R"x("echo x\\{{a}}")x") == "echo x\\\n\"${SINK_a}\"");  // a backslash before: continuation
 }
 
 TEST_CASE("conditions evaluate by type, and say which name has no value") {
@@ -267,4 +270,19 @@ TEST_CASE("secret values are masked in text that came from outside (regression)"
   w.gather();
   CHECK(w.resolver->redact("curl: https://api?key=s3cret failed") == "curl: https://api?key=•••••• failed");
   CHECK(w.resolver->redact("no secret here") == "no secret here");
+}
+
+TEST_CASE("a skip check runs in the step's folder, never elsewhere (regression)") {
+  World w("step \"build\" {\n  dir \"out\"\n  skip if sh \"test -f Sinkfile\"\n  run \"x\"\n}");
+  w.gather();
+  w.decide(0);
+  REQUIRE(w.runner.count("test -f Sinkfile") == 1);
+  CHECK(w.runner.started.back().dir == "/repo/out");
+}
+
+TEST_CASE("secrets of three characters are masked too (regression)") {
+  World w("ask pin \"PIN?\" secret\nstep \"s\" { run \"echo {{pin}}\" }");
+  w.inputs.set = {{"pin", "917"}};
+  w.gather();
+  CHECK(w.resolver->redact("bad pin 917") == "bad pin ••••••");
 }

@@ -21,9 +21,8 @@ import sys
 import tempfile
 import termios
 import time
-import traceback
 
-from harness import Fail, Result, check
+from harness import Fail, Result, Tally, check
 
 SINK, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 ONLY = sys.argv[3:]
@@ -1450,7 +1449,7 @@ step "one" { when count == "three" run "touch one.ran" }
 
 def main():
     sys.stdout.reconfigure(errors="backslashreplace")
-    passed = failed = 0
+    tally = Tally()
     if not os.path.exists(SINK):
         print(f"not ok setup: {SINK} does not exist\n0 passed, 1 failed")
         sys.exit(1)
@@ -1458,22 +1457,8 @@ def main():
         if ONLY and not any(o in name for o in ONLY):
             continue
         with tempfile.TemporaryDirectory(prefix="sink-e2e-") as folder:
-            case = Case(folder)
-            try:
-                fn(case)
-            except Fail as e:
-                failed += 1
-                print(f"not ok {name}: {e}", flush=True)
-            except Exception:
-                failed += 1
-                print(f"not ok {name}: {traceback.format_exc()}", flush=True)
-            else:
-                passed += 1
-                print(f"ok {name}", flush=True)
-            finally:
-                case.cleanup()
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+            tally.run(name, fn, Case(folder))
+    sys.exit(tally.finish())
 
 
 if __name__ == "__main__":

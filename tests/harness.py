@@ -1,6 +1,8 @@
 """What the Python test scripts share: a failure, a check that shows a command's output,
 and the result of running one."""
 
+import traceback
+
 
 class Fail(Exception):
     pass
@@ -45,3 +47,20 @@ class Tally:
     def finish(self):
         print(f"{self.passed} passed, {self.failed} failed")
         return 1 if self.failed else 0
+
+    def run(self, name, fn, case):
+        """Runs one test on `case`, reports it (a failure with its reason, or the traceback
+        of an unexpected error) and cleans the case up."""
+        try:
+            fn(case)
+        except Fail as e:
+            self.failed += 1
+            print(f"not ok {name}: {e}", flush=True)
+        except Exception:
+            self.failed += 1
+            print(f"not ok {name}: {traceback.format_exc()}", flush=True)
+        else:
+            self.passed += 1
+            print(f"ok {name}", flush=True)
+        finally:
+            case.cleanup()

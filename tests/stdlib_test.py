@@ -35,9 +35,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
-from harness import Fail, Result, check
+from harness import Fail, Result, Tally, check
 
 SINK, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 ONLY = sys.argv[3:]
@@ -1370,7 +1369,7 @@ def _(c):
 
 def main():
     sys.stdout.reconfigure(errors="backslashreplace")
-    passed = failed = 0
+    tally = Tally()
     try:
         if not os.path.exists(SINK):
             raise Fail(f"{SINK} does not exist")
@@ -1388,23 +1387,9 @@ def main():
             if ONLY and not any(o in full for o in ONLY):
                 continue
             with tempfile.TemporaryDirectory(prefix="sink-stdlib-") as folder:
-                case = Case(folder, shell or "dash")
-                try:
-                    fn(case)
-                except Fail as e:
-                    failed += 1
-                    print(f"not ok {full}: {e}", flush=True)
-                except Exception:
-                    failed += 1
-                    print(f"not ok {full}: {traceback.format_exc()}", flush=True)
-                else:
-                    passed += 1
-                    print(f"ok {full}", flush=True)
-                finally:
-                    case.cleanup()
+                tally.run(full, fn, Case(folder, shell or "dash"))
     shutil.rmtree(WORK, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(tally.finish())
 
 
 if __name__ == "__main__":

@@ -284,6 +284,7 @@ step "second" { run "touch second.ran; echo {{n}}" }
     check(r.code == 1, "exit status is not 1", r)
     check(not c.exists("first.ran") and not c.exists("second.ran"), "a step ran", r)
     check("`n`" in r.err and "abc" in r.err, "the error does not name the fact and the text", r)
+    check("error[E402]" in r.err and "Sinkfile:1:6" in r.err, "the error is E402 at the fact (regression)", r)
 
 
 @test("types: a version fact printing no digit stops apply before any step, naming the fact and the text")
@@ -416,6 +417,7 @@ def _(c):
     check(r.code == 1, "exit status is not 1", r)
     check(not c.exists("first.ran"), "a step ran", r)
     check("name" in r.err and "--set" in r.err, "the error does not name the question and --set", r)
+    check("error[E403]" in r.err, "the error is E403", r)
 
 
 @test("questions: a bad --vars TOML file is a located error FILE:LINE:COL, exit 1")

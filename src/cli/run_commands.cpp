@@ -184,11 +184,12 @@ bool report_blockers(Session& s, const Selection& sel, const Resolver& r, bool n
         if (!err_text.empty() && res->problem.find(err_text.substr(0, 20)) == std::string::npos)
           why += "; stderr: " + r.redact(err_text).substr(0, 500);
       }
-      s.diags.error(res->value ? "E402" : "E401", fact.name_span,
-                    (fact.required ? "required fact `" : "fact `") + fact.name + "` " +
-                        (res->value ? why : "failed: " + why),
-                    fact.required ? "fix what it needs, or drop `required` and give it a `default`"
-                                  : "make the command print a value of the fact's type, or change the type");
+      if (res->invalid)
+        s.diags.error("E402", fact.name_span, "fact `" + fact.name + "` " + why,
+                      "make the command print a value of the fact's type, or change the type");
+      else
+        s.diags.error("E401", fact.name_span, "required fact `" + fact.name + "` failed: " + why,
+                      "fix what it needs, or drop `required` and give it a `default`");
       any = true;
     } else if (const auto a = sel.asks.find(name); need_answers && a != sel.asks.end() && !res->value) {
       s.diags.error("E403", a->second->name_span, "question `" + a->second->name + "` has no answer: " + res->problem,

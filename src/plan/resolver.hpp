@@ -44,7 +44,8 @@ struct Inputs {
 struct Resolved {
   std::optional<Value> value;
   std::string problem;          // why there is no value, or why the default stands in
-  bool required_failed = false;
+  bool required_failed = false;  // stops the run: a required fact failed, or `invalid`
+  bool invalid = false;          // the value did not parse as the fact's type
   bool ran = false;             // a command ran for it
   Outcome outcome;              // when it ran
   std::string source;           // "sh", "env", "value", "pinned", "--set", "--vars", "terminal", "default"

@@ -136,7 +136,7 @@ int open_session(const Args& args, const Host& host, std::ostream& err, bool col
                      args.command);
       }
       if (!a->choices.empty() &&
-          std::none_of(a->choices.begin(), a->choices.end(), [&](const ast::Text& c) { return c.text == value; })) {
+          std::none_of(a->choices.begin(), a->choices.end(), [&value = value](const ast::Text& c) { return c.text == value; })) {
         std::string list;
         for (const auto& c : a->choices) list += (list.empty() ? "" : ", ") + c.text;
         return usage(err, from + ": \"" + (a->secret ? std::string("••••••") : value) + "\" is not a choice of `" +

@@ -18,10 +18,9 @@ std::vector<std::string_view> dependencies(const ast::Ask& a) {
   return deps;
 }
 
-Resolver::Resolver(const Program& program, const Selection& selection, const Machine& machine,
+Resolver::Resolver(const Program& /*program*/, const Selection& selection, const Machine& machine,
                    CommandRunner& runner, const Inputs& inputs, Prompter* prompter, std::string base_dir)
-    : program_(program),
-      selection_(selection),
+    : selection_(selection),
       machine_(machine),
       runner_(runner),
       inputs_(inputs),
@@ -75,7 +74,7 @@ std::vector<std::pair<std::string, std::string>> Resolver::environment(
     const std::vector<std::pair<std::string, std::string>>& extra) const {
   std::vector<std::pair<std::string, std::string>> env = machine_.environment;
   for (const auto& [k, v] : extra) {
-    auto it = std::find_if(env.begin(), env.end(), [&](const auto& p) { return p.first == k; });
+    auto it = std::find_if(env.begin(), env.end(), [&k = k](const auto& p) { return p.first == k; });
     if (it != env.end()) it->second = v;
     else env.emplace_back(k, v);
   }

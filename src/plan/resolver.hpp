@@ -86,7 +86,6 @@ class Resolver {
   void answer(const ast::Ask& a);
   bool is_secret(const std::vector<std::string_view>& deps, bool declared) const;
 
-  const Program& program_;
   const Selection& selection_;
   const Machine& machine_;
   CommandRunner& runner_;

@@ -385,6 +385,7 @@ void Checker::check_cycles() {
     Decl* decl;
     std::size_t next = 0;
   };
+  bool chain_reported = false;  // once: a generated chain would otherwise be reported at each link
   for (Decl* root : decl_order_) {
     if (root->mark != Mark::None) continue;
     std::vector<Frame> stack{{root}};
@@ -394,9 +395,18 @@ void Checker::check_cycles() {
       if (top.next == top.decl->deps.size()) {
         Decl* done = top.decl;
         done->mark = Mark::Done;
-        if (done->fact)
-          for (const auto dep : done->deps)
-            if (const Decl* d = lookup(dep); d && d->secret()) done->derived_secret = true;
+        for (const auto dep : done->deps)
+          if (const Decl* d = lookup(dep)) {
+            if (done->fact && d->secret()) done->derived_secret = true;
+            if (d->mark == Mark::Done && d->chain >= done->chain) {
+              done->chain = d->chain + 1;
+              done->chain_next = d;
+            }
+          }
+        if (done->chain > kMaxChain && !chain_reported) {
+          report_chain(*done);
+          chain_reported = true;
+        }
         stack.pop_back();
         continue;
       }
@@ -419,6 +429,24 @@ void Checker::check_cycles() {
       }
     }
   }
+}
+
+// A value made from a value made from ... more than kMaxChain levels deep (E268).
+void Checker::report_chain(const Decl& top) {
+  std::vector<const Decl*> chain;
+  for (const Decl* d = &top; d; d = d->chain_next) chain.push_back(d);
+  std::string path;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (i == 3 && chain.size() > 5) {
+      path += " -> ... (" + std::to_string(chain.size() - 4) + " more)";
+      i = chain.size() - 1;
+    }
+    path += (i ? " -> " : "") + chain[i]->name();
+  }
+  diags_.error("E268", top.name_span(),
+               "`" + top.name() + "` is made from a chain of " + std::to_string(top.chain) +
+                   " values, more than the limit of " + std::to_string(kMaxChain) + ": " + path,
+               "make it from the values it needs directly, not through a long chain of facts");
 }
 
 void Checker::report_unused() {

@@ -15,6 +15,9 @@
 
 namespace sink::check {
 
+// The longest chain of values made from values (a fact built from a fact built from ...).
+inline constexpr std::uint32_t kMaxChain = 100;
+
 // The type of an expression. Literals keep their own kind: "20" may compare with a
 // version, 8 with an int.
 enum class VType { Unknown, String, Bool, Int, Version, StringLit, IntLit };
@@ -30,6 +33,8 @@ struct Decl {
   bool derived_secret = false;
   bool clash = false;  // also defined in another module: reported once, at the clash
   enum class Mark : unsigned char { None, Active, Done } mark = Mark::None;  // for the cycle search
+  std::uint32_t chain = 1;            // the longest chain of values this one is made from, itself included
+  const Decl* chain_next = nullptr;  // the next value on that chain
   const std::string& name() const { return fact ? fact->name : ask->name; }
   Span name_span() const { return fact ? fact->name_span : ask->name_span; }
   // Declared secret, or a fact whose value is made from a secret.
@@ -69,6 +74,7 @@ class Checker {
   };
   void check_env_scope(const std::vector<EnvRef>& envs);
   void check_cycles();
+  void report_chain(const Decl& top);
   void report_unused();
 
   // types.cpp

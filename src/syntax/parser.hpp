@@ -14,6 +14,8 @@ struct ParseLimits {
   std::size_t max_bytes = std::size_t{64} << 20;  // 64 MiB
   int max_nesting = 100;  // parentheses, `not`s and platform blocks inside one another
   int max_expr_depth = 1000;  // operators inside one another in a condition (a chain of `and`s counts each)
+  std::size_t max_steps = 100'000;   // steps in one file
+  std::size_t max_values = 100'000;  // facts and questions in one file, counted together
 };
 
 // Parses sources.get(file_id). On a syntax error, adds it to `diags` and returns nothing.

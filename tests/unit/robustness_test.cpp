@@ -159,3 +159,50 @@ TEST_CASE("the nesting limits are exact: the limit works, one more does not (reg
   CHECK(codes(blocks(100)).empty());
   CHECK(first_code(blocks(101)) == "E105");
 }
+
+namespace {
+// The first diagnostic of parsing `text` under `limits`, as CODE@line:col; "" when it parses.
+std::string parse_with(const std::string& text, const sink::ParseLimits& limits) {
+  sink::Sources sources;
+  const auto id = sources.add("Sinkfile", text);
+  sink::Diagnostics diags;
+  if (sink::parse_file(sources, id, diags, limits)) return "";
+  REQUIRE(diags.items().size() == 1);
+  const auto& d = diags.items()[0];
+  return d.code + "@" + std::to_string(d.span.line) + ":" + std::to_string(d.span.col);
+}
+}  // namespace
+
+TEST_CASE("the number of steps, and of facts and questions, in a file is limited; one more is E110") {
+  sink::ParseLimits limits;
+  limits.max_steps = 3;
+  limits.max_values = 4;
+  std::string steps;
+  for (int i = 0; i < 3; ++i) steps += "step \"s" + std::to_string(i) + "\" { run \"x\" }\n";
+  CHECK(parse_with(steps, limits).empty());
+  CHECK(parse_with(steps + "platform linux {\n  step \"t\" { run \"y\" }\n}\n", limits) == "E110@5:3");
+  const std::string values = "fact a = \"1\"\nask b \"?\"\nfact c = \"2\"\nask d \"?\"\n";
+  CHECK(parse_with(values, limits).empty());
+  CHECK(parse_with(values + "fact e = \"3\"\n", limits) == "E110@5:1");
+  CHECK(parse_with(values + "ask e \"?\"\n", limits) == "E110@5:1");
+  // The defaults: 100,000 of each.
+  CHECK(sink::ParseLimits{}.max_steps == 100'000);
+  CHECK(sink::ParseLimits{}.max_values == 100'000);
+}
+
+TEST_CASE("a chain of values made from values is limited to 100; one more is E268 at the last") {
+  auto chain = [](int n) {
+    std::string s = "fact f0 = \"x\"\n";
+    for (int i = 1; i < n; ++i) s += "fact f" + std::to_string(i) + " = \"{{f" + std::to_string(i - 1) + "}}\"\n";
+    return s + "step \"s\" { run \"echo {{f" + std::to_string(n - 1) + "}}\" }\n";
+  };
+  CHECK(codes(chain(100)).empty());
+  const auto found = sink::test::diagnose(chain(101));
+  REQUIRE(found.size() == 1);
+  CHECK(found[0] == sink::test::Found{"E268", 101, 6});
+  // Reported once, however long the chain (not once per link).
+  CHECK(codes(chain(5000)) == std::vector<std::string>{"E268"});
+  // Questions count too: an answer whose default is made from a chain.
+  CHECK(codes(chain(100) + "ask q \"?\" default \"{{f99}}\"\nstep \"t\" { run \"echo {{q}}\" }\n") ==
+        std::vector<std::string>{"E268"});
+}

@@ -426,6 +426,7 @@ void Checker::check_cycles() {
         diags_.error("E220", dep->name_span(), "`" + dep->name() + "` depends on itself: " + cycle,
                      "a fact or question cannot need its own value; break the cycle");
         dep->mark = Mark::Done;  // report each cycle once
+        chain_reported = true;   // a chain through a cycle has no length: E220 says what is wrong
       }
     }
   }

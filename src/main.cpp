@@ -10,7 +10,9 @@ int main(int argc, char** argv) {
     sink::SystemHost host;
     const std::vector<std::string> args(argv + 1, argv + argc);
     const int status = sink::run_cli(args, host, std::cout, std::cerr);
-    std::cout.flush();
+    // Output that could not be written (a full disk behind `> file`) is an error, not a
+    // silent success.
+    if (!sink::flush_output(std::cout, std::cerr)) return 1;
     return status;
   } catch (const std::bad_alloc&) {
     std::cerr << "error: out of memory\n";

@@ -2,12 +2,16 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "cli/args.hpp"
 #include "cli/check_command.hpp"
 #include "cli/fmt_command.hpp"
 #include "cli/grammar_command.hpp"
 #include "cli/help.hpp"
 #include "cli/run_commands.hpp"
+#include "diag/render.hpp"
 
 namespace sink {
 namespace {
@@ -71,6 +75,24 @@ int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream
   if (args.command == "grammar") return run_grammar(args, out, err);
   err << "error: `" << args.command << "` is not implemented\n";
   return kExitUsage;
+}
+
+bool flush_output(std::ostream& out, std::ostream& err) {
+  if (!out.rdbuf()) return false;  // reported already
+  if (out) {  // else a write already failed, and errno still says why (the caller zeroed it before)
+    errno = 0;
+    out.flush();
+    if (out) return true;
+  }
+  const int why = errno;
+  out.rdbuf(nullptr);  // what is still buffered can never be written: drop it, report once
+  Diagnostic d;
+  d.code = "E006";
+  d.message = "cannot write to standard output" + (why ? std::string(": ") + std::strerror(why) : std::string());
+  d.hint = "check the free space and the permissions where the output goes; what was written is incomplete";
+  Sources none;
+  err << Renderer(none, false).text(d);
+  return false;
 }
 
 }  // namespace sink

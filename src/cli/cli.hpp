@@ -17,4 +17,10 @@ inline constexpr int kExitUsage = 2;
 
 int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream& out, std::ostream& err);
 
+// Flushes `out`. When what sink printed could not all be written (a full disk behind
+// `> file`, a closed descriptor), reports E006 on `err`, detaches the stream from its
+// buffer (what is left there can never be written; later calls report nothing more) and
+// returns false.
+bool flush_output(std::ostream& out, std::ostream& err);
+
 }  // namespace sink

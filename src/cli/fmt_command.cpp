@@ -60,6 +60,12 @@ bool write_atomically(const std::string& path, const std::string& text, std::str
     why = ec.message();
     return false;
   }
+  // Renaming would replace a read-only file as easily as any other: refuse, as an editor
+  // would, rather than overrule the file's mode.
+  if (::access(target.c_str(), W_OK) != 0 && errno != ENOENT) {
+    why = errno == EACCES ? std::string("the file is read-only for this user") : std::strerror(errno);
+    return false;
+  }
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::string temp = (dir / ("." + target.filename().string() + ".sink-fmt-XXXXXX")).string();
   const int fd = ::mkstemp(temp.data());
@@ -185,7 +191,9 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
         out << unified_diff(text, *formatted, "a/" + name, "b/" + name);
       }
     } else if (from_stdin) {
+      errno = 0;
       out << *formatted;
+      if (!flush_output(out, err)) ++failed;
     } else if (changes) {
       std::string why;
       if (write_atomically(path, *formatted, why)) {
@@ -193,7 +201,7 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
       } else {
         Diagnostics problems;
         problems.add(file_problem(sources, path, "E004", "cannot write `" + path + "`: " + why,
-                                  "check the permissions of the file and of its folder; the file is unchanged"));
+                                  "check the permissions of the file and of its folder (sink writes a temporary file beside it, then renames it) and the free space; the file is unchanged"));
         report(problems);
         ++failed;
       }

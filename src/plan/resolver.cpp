@@ -136,7 +136,7 @@ void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::s
       return;
     }
     const std::string type_text(lex::type_name(type));
-    r.problem = "got \"" + (secret ? std::string("••••••") : redact(*text)) + "\", which " + why + " (" +
+    r.problem = "got \"" + (secret ? std::string("••••••") : preview(redact(*text))) + "\", which " + why + " (" +
                 (type == lex::Type::Int ? "an " : "a ") + type_text + " fact)";
     r.invalid = true;
     r.required_failed = true;  // a value of the wrong kind stops the run, whatever the options

@@ -30,6 +30,26 @@ Value Value::of_int(std::int64_t i) {
   return v;
 }
 
+std::string preview(std::string_view text) {
+  constexpr std::size_t kShown = 60;
+  std::size_t end = std::min(text.size(), kShown);
+  while (end < text.size() && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  std::string out;
+  for (const char c : text.substr(0, end)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (u < 0x20 || u == 0x7f) {
+      static const char hex[] = "0123456789ABCDEF";
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else out += c;
+  }
+  if (end < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
+  return out;
+}
+
 std::string trim(std::string_view s) {
   const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   std::size_t b = 0, e = s.size();
@@ -39,6 +59,15 @@ std::string trim(std::string_view s) {
 }
 
 std::optional<Value> parse_value(lex::Type type, std::string_view text, std::string& why) {
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    why = "holds a NUL byte (byte " + std::to_string(nul + 1) + "); a value must be text";
+    return std::nullopt;
+  }
+  if (text.size() > kMaxValueBytes) {
+    why = "is " + std::to_string(text.size()) + " bytes long, more than the " + std::to_string(kMaxValueBytes) +
+          " a value may hold";
+    return std::nullopt;
+  }
   switch (type) {
     case lex::Type::String: return Value::of_string(std::string(text));
     case lex::Type::Bool: {

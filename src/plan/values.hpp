@@ -26,10 +26,20 @@ struct Value {
   std::string shown() const { return secret ? "••••••" : text; }
 };
 
-// Converts text to a value of `type`. Strings are kept as they are (callers trim command
+// The most bytes a value may hold. Each value reaches commands as an environment variable,
+// and Linux refuses one longer than 128 KiB (MAX_ARG_STRLEN), its name included.
+inline constexpr std::size_t kMaxValueBytes = 100'000;
+
+// Converts text to a value of `type`. Text with a NUL byte, or longer than
+// kMaxValueBytes, is no value of any type. Strings are kept as they are (callers trim command
 // output); bools accept true/false, yes/no, on/off, 1/0; ints a whole number; versions
 // the first dotted number. On failure returns nothing and sets `why`.
 std::optional<Value> parse_value(lex::Type type, std::string_view text, std::string& why);
+
+// `text` as sink shows it in a message: at most about 60 bytes (cut at a character
+// boundary, with the full length said), control characters and NUL as \n, \t, \xNN, so
+// that what a command printed cannot move the cursor or recolour the terminal.
+std::string preview(std::string_view text);
 
 // Command output as a fact's text: without the trailing newline(s) and surrounding blanks.
 std::string trim(std::string_view s);

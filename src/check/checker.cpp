@@ -347,13 +347,13 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
 }
 
 void Checker::check_platform(const ast::PlatformBlock& b, const std::vector<const ast::PlatformBlock*>& outer) {
-  std::vector<std::string> known;
-  for (const auto& p : lex::platforms) known.emplace_back(p.name);
   std::unordered_set<std::string> seen;
   for (const auto& n : b.names) {
     if (!seen.insert(n.name).second)
       diags_.warning("W304", n.span, "platform `" + n.name + "` is listed twice", "remove the repeated name");
     if (!lex::find_platform(n.name)) {
+      std::vector<std::string> known;
+      for (const auto& p : lex::platforms) known.emplace_back(p.name);
       const auto near = suggest(n.name, known);
       diags_.error("E203", n.span, "unknown platform `" + n.name + "`",
                    near ? "did you mean `" + *near + "`?"

@@ -88,26 +88,13 @@ LineCol where(const Input& in) {
   return {static_cast<std::uint32_t>(it.line), static_cast<std::uint32_t>(it.column)};
 }
 
-// The span of a matched rule: its start, and its end found by counting newlines.
+// The span of a matched rule: from where it starts to where the parse input stands now,
+// just after it (the input tracks lines and columns as it goes, so nothing is rescanned).
 template <typename ActionInput>
 Span span_of(const ActionInput& in, std::uint32_t file) {
   const LineCol start = where(in);
-  Span s{file, start.line, start.col, start.line, start.col};
-  const std::string_view text = in.string_view();
-  std::size_t newlines = 0;
-  std::size_t last_nl = std::string_view::npos;
-  for (const char* p = text.data(); (p = static_cast<const char*>(std::memchr(p, '\n', text.data() + text.size() - p)));
-       ++p) {
-    ++newlines;
-    last_nl = static_cast<std::size_t>(p - text.data());
-  }
-  if (newlines == 0) {
-    s.end_col = static_cast<std::uint32_t>(start.col + text.size());
-  } else {
-    s.end_line = static_cast<std::uint32_t>(start.line + newlines);
-    s.end_col = static_cast<std::uint32_t>(text.size() - last_nl);
-  }
-  return s;
+  const LineCol end = where(in.input());
+  return {file, start.line, start.col, end.line, end.col};
 }
 
 // The length of the first word of a match (a keyword such as `run`).

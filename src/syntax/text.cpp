@@ -105,31 +105,31 @@ std::string dedent_block(std::string_view body) {
   return out;
 }
 
-void finish_text(ast::Text& text) {
-  const bool block = text.form == ast::StringForm::QuotedBlock || text.form == ast::StringForm::RawBlock;
-  const bool quoted = text.form == ast::StringForm::Quoted || text.form == ast::StringForm::QuotedBlock;
-  const bool has_cr = text.text.find('\r') != std::string::npos;
-  const bool has_escape = quoted && text.text.find('\\') != std::string::npos;
+void finish_text(std::string& text, std::vector<ast::Interp>& interps, ast::StringForm form) {
+  const bool block = form == ast::StringForm::QuotedBlock || form == ast::StringForm::RawBlock;
+  const bool quoted = form == ast::StringForm::Quoted || form == ast::StringForm::QuotedBlock;
+  const bool has_cr = text.find('\r') != std::string::npos;
+  const bool has_escape = quoted && text.find('\\') != std::string::npos;
   if (!block && !has_cr && !has_escape) return;  // the common case: nothing to do
   // Work on the text with a '\0' where each interpolation goes (source text holds no NUL),
   // so that the offsets follow every change.
   std::string flat;
-  flat.reserve(text.text.size() + text.interps.size());
+  flat.reserve(text.size() + interps.size());
   std::size_t from = 0;
-  for (const auto& in : text.interps) {
-    flat.append(text.text, from, in.at - from);
+  for (const auto& in : interps) {
+    flat.append(text, from, in.at - from);
     flat += '\0';
     from = in.at;
   }
-  flat.append(text.text, from);
+  flat.append(text, from);
   if (has_cr) strip_cr_before_lf(flat);
   if (block) flat = dedent_block(flat);
   if (has_escape) decode_escapes(flat);
-  text.text.clear();
+  text.clear();
   std::size_t next = 0;
   for (const char c : flat) {
-    if (c == '\0') text.interps[next++].at = static_cast<std::uint32_t>(text.text.size());
-    else text.text += c;
+    if (c == '\0') interps[next++].at = static_cast<std::uint32_t>(text.size());
+    else text += c;
   }
 }
 

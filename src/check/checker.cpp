@@ -20,7 +20,7 @@ std::string where_text(const Program& p, Span s) {
 
 bool is_blank(const ast::Text& t) {
   if (t.has_interp()) return false;
-  return t.literal().find_first_not_of(" \t\r\n") == std::string::npos;
+  return t.text.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
 std::string field_name(ast::StepField::Kind k) {

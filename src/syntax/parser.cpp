@@ -42,9 +42,9 @@ struct Builder {
   int depth = 0;
   std::size_t comments_seen_until = 0;
 
-  // The string being read: its pieces go into `buf` (reused from string to string); a
-  // string of one plain piece stays a view of the source.
-  std::string buf;
+  // The string being read. A string of one plain piece stays a view of the source; from
+  // a second piece or an interpolation on, the pieces go into `buf` (reused).
+  std::string buf, scratch;
   std::vector<ast::Interp> interps;
   ast::StringForm form = ast::StringForm::Quoted;
   std::string_view first_piece;
@@ -104,8 +104,18 @@ struct Builder {
     pieces = 0;
   }
   void append(std::string_view raw) {
-    if (pieces++ == 0) first_piece = raw;
+    if (pieces++ == 0 && interps.empty()) {
+      first_piece = raw;
+      return;
+    }
+    spill();
     buf.append(raw);
+  }
+  // From now on the string is built in `buf`.
+  void spill() {
+    if (first_piece.data() == nullptr) return;
+    buf.assign(first_piece);
+    first_piece = {};
   }
 };
 
@@ -253,6 +263,7 @@ SINK_ACTION(raw_mod) { b.interp.raw = true; (void)in; } SINK_END;
 SINK_ACTION(interp_name) { b.interp.name = ast::Str(in.string_view()); } SINK_END;
 SINK_ACTION(interp) {
   b.interp.span = span_of(in, b.file_id);
+  b.spill();
   b.interp.at = static_cast<std::uint32_t>(b.buf.size());
   b.interps.push_back(b.interp);
 }
@@ -264,9 +275,13 @@ struct FinishText {
     ast::Text t;
     t.form = b.form;
     t.span = span_of(in, b.file_id);
-    finish_text(b.buf, b.interps, b.form);
-    if (b.interps.empty() && b.pieces == 1 && b.buf == b.first_piece) t.text = ast::Str(b.first_piece);
-    else t.text = ast::Str(b.arena.copy(b.buf));
+    if (b.first_piece.data() != nullptr && !needs_finishing(b.first_piece, b.form)) {
+      t.text = ast::Str(b.first_piece);
+    } else {
+      b.spill();
+      finish_text(b.buf, b.interps, b.form, b.scratch);
+      t.text = ast::Str(b.arena.copy(b.buf));
+    }
     t.interps = b.list(b.interps);
     b.last_text = t;
   }

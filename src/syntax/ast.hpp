@@ -1,7 +1,8 @@
 // The Sinkfile syntax tree. It is owned: every node, list and string lives in the arena
-// of its File (which holds its own copy of the source text, so names are views of that
-// copy, never of the caller's buffer), and each node carries the Span it was parsed from.
-// Nodes are plain data (trivially copyable); the arena frees them all at once.
+// of its File, or in the source text, which the File holds a share of (names and plain
+// strings are views of it, so they live as long as the tree, whatever becomes of the
+// Sources it was parsed from). Each node carries the Span it was parsed from. Nodes are
+// plain data (trivially copyable); the arena frees them all at once.
 #pragma once
 
 #include <cstdint>
@@ -244,11 +245,12 @@ struct Comment {
   Span span;
 };
 
-// One parsed file. Its arena owns every node, list and string of the tree.
+// One parsed file. Its arena and its source own every node, list and string of the tree.
 struct File {
   std::uint32_t file_id = 0;
   List<Item> items;
   List<Comment> comments;
+  std::shared_ptr<const SourceFile> source;
   std::unique_ptr<Arena> arena;
 };
 

@@ -20,7 +20,7 @@ std::string where_text(const Program& p, Span s) {
 
 bool is_blank(const ast::Text& t) {
   if (t.has_interp()) return false;
-  return t.literal().find_first_not_of(" \t\r\n") == std::string::npos;
+  return t.text.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
 std::string field_name(ast::StepField::Kind k) {
@@ -80,7 +80,7 @@ void Checker::compute_visibility() {
   }
 }
 
-void Checker::count_declarations(const std::vector<ast::Item>& items, std::size_t& decls, std::size_t& steps) {
+void Checker::count_declarations(const ast::List<ast::Item>& items, std::size_t& decls, std::size_t& steps) {
   for (const auto& item : items) {
     if (item.as<ast::Fact>() || item.as<ast::Ask>()) ++decls;
     else if (item.as<ast::Step>()) ++steps;
@@ -89,7 +89,7 @@ void Checker::count_declarations(const std::vector<ast::Item>& items, std::size_
 }
 
 // Facts, questions and helpers of every module, with duplicate and clash checks.
-void Checker::collect(const std::vector<ast::Item>& items, std::size_t module) {
+void Checker::collect(const ast::List<ast::Item>& items, std::size_t module) {
   for (const auto& item : items) {
     if (const auto* block = item.as<ast::PlatformBlock>()) {
       collect(block->items, module);
@@ -108,7 +108,7 @@ void Checker::collect(const std::vector<ast::Item>& items, std::size_t module) {
     if (const auto* f = item.as<ast::Fact>()) d.fact = f;
     else if (const auto* a = item.as<ast::Ask>()) d.ask = a;
     else continue;
-    const std::string& name = d.name();
+    const ast::Str& name = d.name();
     const char* what = d.fact ? "fact" : "question";
     if (lex::find_builtin(name)) {
       diags_.error("E213", d.name_span(), std::string(what) + " `" + name + "` has the name of a built-in value",
@@ -145,7 +145,7 @@ void Checker::collect(const std::vector<ast::Item>& items, std::size_t module) {
 
 // Variables that `{{env.NAME}}` may name besides the well-known ones: those an `env`
 // statement sets, and those an env fact reads.
-void Checker::collect_env_names(const std::vector<ast::Item>& items) {
+void Checker::collect_env_names(const ast::List<ast::Item>& items) {
   for (const auto& item : items) {
     if (const auto* e = item.as<ast::EnvSet>()) env_names_.insert(e->name);
     else if (const auto* f = item.as<ast::Fact>()) {
@@ -159,7 +159,7 @@ void Checker::collect_env_names(const std::vector<ast::Item>& items) {
   }
 }
 
-void Checker::check_items(const std::vector<ast::Item>& items, const MachineSet* where,
+void Checker::check_items(const ast::List<ast::Item>& items, const MachineSet* where,
                           std::vector<const ast::PlatformBlock*>& outer, bool top) {
   std::vector<EnvRef> envs;
   for (const auto& item : items) {
@@ -206,7 +206,7 @@ void Checker::check_env_scope(const std::vector<EnvRef>& envs) {
   }
 }
 
-void Checker::check_repeats(const std::vector<ast::RepeatedOption>& repeated) {
+void Checker::check_repeats(const ast::List<ast::RepeatedOption>& repeated) {
   for (const auto& r : repeated)
     diags_.error("E265", r.span, "`" + r.option + "` is given twice", "write each option once");
 }
@@ -347,13 +347,13 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
 }
 
 void Checker::check_platform(const ast::PlatformBlock& b, const std::vector<const ast::PlatformBlock*>& outer) {
-  std::vector<std::string> known;
-  for (const auto& p : lex::platforms) known.emplace_back(p.name);
   std::unordered_set<std::string> seen;
   for (const auto& n : b.names) {
     if (!seen.insert(n.name).second)
       diags_.warning("W304", n.span, "platform `" + n.name + "` is listed twice", "remove the repeated name");
     if (!lex::find_platform(n.name)) {
+      std::vector<std::string> known;
+      for (const auto& p : lex::platforms) known.emplace_back(p.name);
       const auto near = suggest(n.name, known);
       diags_.error("E203", n.span, "unknown platform `" + n.name + "`",
                    near ? "did you mean `" + *near + "`?"

@@ -35,7 +35,7 @@ struct Decl {
   enum class Mark : unsigned char { None, Active, Done } mark = Mark::None;  // for the cycle search
   std::uint32_t chain = 1;            // the longest chain of values this one is made from, itself included
   const Decl* chain_next = nullptr;  // the next value on that chain
-  const std::string& name() const { return fact ? fact->name : ask->name; }
+  const ast::Str& name() const { return fact ? fact->name : ask->name; }
   Span name_span() const { return fact ? fact->name_span : ask->name_span; }
   // Declared secret, or a fact whose value is made from a secret.
   bool secret() const { return derived_secret || (fact ? fact->secret.has_value() : ask->secret.has_value()); }
@@ -57,18 +57,18 @@ class Checker {
  private:
   // checker.cpp
   void compute_visibility();
-  static void count_declarations(const std::vector<ast::Item>& items, std::size_t& decls, std::size_t& steps);
-  void collect(const std::vector<ast::Item>& items, std::size_t module);
-  void collect_env_names(const std::vector<ast::Item>& items);
-  void check_items(const std::vector<ast::Item>& items, const MachineSet* where,
+  static void count_declarations(const ast::List<ast::Item>& items, std::size_t& decls, std::size_t& steps);
+  void collect(const ast::List<ast::Item>& items, std::size_t module);
+  void collect_env_names(const ast::List<ast::Item>& items);
+  void check_items(const ast::List<ast::Item>& items, const MachineSet* where,
                    std::vector<const ast::PlatformBlock*>& outer, bool top);
-  void check_repeats(const std::vector<ast::RepeatedOption>& repeated);
+  void check_repeats(const ast::List<ast::RepeatedOption>& repeated);
   void check_fact(const ast::Fact& f);
   void check_ask(const ast::Ask& a);
   void check_step(const ast::Step& s, const MachineSet* where);
   void check_platform(const ast::PlatformBlock& b, const std::vector<const ast::PlatformBlock*>& outer);
   struct EnvRef {
-    const std::string* name;
+    const ast::Str* name;
     Span name_span;
     std::uint32_t line;
   };

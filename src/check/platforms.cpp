@@ -6,7 +6,7 @@
 
 namespace sink {
 
-MachineSet MachineSet::of(const std::vector<ast::PlatformName>& names) {
+MachineSet MachineSet::of(const ast::List<ast::PlatformName>& names) {
   MachineSet s;
   s.all = false;
   for (const auto& n : names) {
@@ -36,9 +36,9 @@ MachineSet intersect(const MachineSet& a, const MachineSet& b) {
 }
 
 bool platforms_compatible(std::string_view a, std::string_view b) {
-  const ast::PlatformName na{std::string(a), {}};
-  const ast::PlatformName nb{std::string(b), {}};
-  return !intersect(MachineSet::of({na}), MachineSet::of({nb})).empty();
+  const ast::PlatformName na{ast::Str(a), {}};
+  const ast::PlatformName nb{ast::Str(b), {}};
+  return !intersect(MachineSet::of({&na, 1}), MachineSet::of({&nb, 1})).empty();
 }
 
 }  // namespace sink

@@ -14,7 +14,7 @@ struct MachineSet {
   // (os, distro); an empty distro means every distribution of that OS.
   std::vector<std::pair<std::string, std::string>> items;
 
-  static MachineSet of(const std::vector<ast::PlatformName>& names);  // known names only
+  static MachineSet of(const ast::List<ast::PlatformName>& names);  // known names only
   bool empty() const { return !all && items.empty(); }
 };
 

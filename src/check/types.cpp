@@ -140,12 +140,12 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* where) 
     Decl* d = nullptr;
     if (resolve(in.name, in.span, &d) == VType::Unknown) continue;
     const bool secret = d && d->secret();
-    const std::string what = d && d->derived_secret ? "`" + in.name + "`, made from a secret," : "secret `" + in.name + "`";
+    auto what = [&] { return d && d->derived_secret ? "`" + in.name + "`, made from a secret," : "secret `" + in.name + "`"; };
     if (secret && in.raw)
-      diags_.error("E261", in.span, what + " cannot be inserted raw",
+      diags_.error("E261", in.span, what() + " cannot be inserted raw",
                    "drop `raw`: a secret reaches the command as a quoted value, never in its argument list");
     else if (secret && use == TextUse::Printed)
-      diags_.error("E261", in.span, what + " would be shown in " + std::string(where),
+      diags_.error("E261", in.span, what() + " would be shown in " + std::string(where),
                    "sink never prints a secret; leave it out of this text");
     else if (in.raw && use != TextUse::Shell)
       diags_.error("E263", in.span, "`raw` only has a meaning in a shell command",
@@ -197,8 +197,8 @@ void Checker::expect_bool(const ast::Expr& e, const char* context) {
 void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
   if (l == VType::Unknown || r == VType::Unknown) return;
   const bool ordering = e.op != lex::CmpOp::Eq && e.op != lex::CmpOp::Ne;
-  const std::string op(lex::op_text(e.op));
   auto mismatch = [&](const std::string& hint) {
+    const std::string op(lex::op_text(e.op));
     diags_.error("E230", e.span,
                  "cannot compare " + std::string(describe(l)) + " with " + std::string(describe(r)) + " using `" + op + "`",
                  hint);
@@ -221,7 +221,7 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
                          : (r == VType::StringLit || r == VType::IntLit) ? e.rhs.get() : nullptr;
   const VType other = lit == e.lhs.get() ? r : l;
   if (lit && lit->kind == ast::Expr::Kind::String && !lit->str->has_interp()) {
-    const std::string value = lit->str->literal();
+    const ast::Str value = lit->str->text;  // no interpolation: the text is the literal
     if (other == VType::Version && !parse_version(value)) {
       diags_.error("E234", lit->span, "\"" + value + "\" is not a version", "a version has a number in it, as in \"20\" or \"3.12.1\"");
       return;

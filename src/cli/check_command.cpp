@@ -43,7 +43,7 @@ struct Counts {
   std::size_t steps = 0, facts = 0, questions = 0;
 };
 
-void count(const std::vector<ast::Item>& items, Counts& c) {
+void count(const ast::List<ast::Item>& items, Counts& c) {
   for (const auto& item : items) {
     if (item.as<ast::Step>()) ++c.steps;
     else if (item.as<ast::Fact>()) ++c.facts;
@@ -65,7 +65,7 @@ void check_answers(Program& program, const Args& args, Diagnostics& diags) {
   std::map<std::string, std::string, std::less<>> answered;
   for (const auto& kv : args.all("--set")) answered[kv.substr(0, kv.find('='))] = "";
   if (args.has("--vars")) read_toml_values(args.get("--vars", ""), "--vars", program.sources, diags, answered);
-  std::function<void(const std::vector<ast::Item>&)> walk = [&](const std::vector<ast::Item>& items) {
+  std::function<void(const ast::List<ast::Item>&)> walk = [&](const ast::List<ast::Item>& items) {
     for (const auto& item : items) {
       if (const auto* a = item.as<ast::Ask>(); a && !a->default_value && !answered.count(a->name))
         diags.error("E404", a->name_span, "question `" + a->name + "` has no default and nothing answers it",

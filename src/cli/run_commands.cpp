@@ -52,7 +52,7 @@ void print_diags(Session& s, std::ostream& err, bool color) {
 template <typename T>
 const T* find_decl(const Program& p, std::string_view name) {
   const T* found = nullptr;
-  std::function<void(const std::vector<ast::Item>&)> walk = [&](const std::vector<ast::Item>& items) {
+  std::function<void(const ast::List<ast::Item>&)> walk = [&](const ast::List<ast::Item>& items) {
     for (const auto& item : items) {
       if (const auto* d = item.as<T>(); d && d->name == name) found = d;
       else if (const auto* b = item.as<ast::PlatformBlock>()) walk(b->items);
@@ -65,7 +65,7 @@ const T* find_decl(const Program& p, std::string_view name) {
 template <typename T>
 std::vector<std::string> names_of(const Program& p) {
   std::vector<std::string> names;
-  std::function<void(const std::vector<ast::Item>&)> walk = [&](const std::vector<ast::Item>& items) {
+  std::function<void(const ast::List<ast::Item>&)> walk = [&](const ast::List<ast::Item>& items) {
     for (const auto& item : items) {
       if (const auto* d = item.as<T>()) names.push_back(d->name);
       else if (const auto* b = item.as<ast::PlatformBlock>()) walk(b->items);

@@ -69,7 +69,7 @@ struct Escaping {
 // newline or tab is written as an escape again).
 std::string body(const ast::Text& t, const Escaping& e, const std::vector<bool>& escaped = {}) {
   if (!e.quoted) return t.text;
-  const std::string& s = t.text;
+  const std::string_view s = t.text;
   const int after_end = e.block && !e.inline_block ? '\n' : '"';
   std::string out;
   out.reserve(s.size() + 2);
@@ -559,7 +559,7 @@ class Printer {
   // The entries of a body (or of the file) between `open_pos` and `close_pos`, with the
   // comments around them. Blank lines between entries and comments stay, at most one.
   template <typename Entry, typename Print>
-  void sequence(const std::vector<Entry>& entries, int indent, Pos open_pos, Pos close_pos, Print print_entry) {
+  void sequence(const ast::List<Entry>& entries, int indent, Pos open_pos, Pos close_pos, Print print_entry) {
     bool first = true;
     std::uint32_t last_line = 0;
     auto separate = [&](std::uint32_t line) {
@@ -649,7 +649,7 @@ class Printer {
 
 // What the tree does not hold in full cannot be printed: the text of an unknown step
 // field, the first of two options. Reported as `sink check` does.
-void unprintable(const std::vector<ast::Item>& items, Diagnostics& diags) {
+void unprintable(const ast::List<ast::Item>& items, Diagnostics& diags) {
   for (const auto& it : items) {
     if (const auto* f = it.as<ast::Fact>()) {
       for (const auto& r : f->repeated)
@@ -681,12 +681,12 @@ bool same(const ast::Expr* a, const ast::Expr* b) {
   return same(a->lhs.get(), b->lhs.get()) && same(a->rhs.get(), b->rhs.get());
 }
 
-bool same_repeats(const std::vector<ast::RepeatedOption>& a, const std::vector<ast::RepeatedOption>& b) {
+bool same_repeats(const ast::List<ast::RepeatedOption>& a, const ast::List<ast::RepeatedOption>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(),
                     [](const auto& x, const auto& y) { return x.option == y.option; });
 }
 
-bool same_items(const std::vector<ast::Item>& a, const std::vector<ast::Item>& b);
+bool same_items(const ast::List<ast::Item>& a, const ast::List<ast::Item>& b);
 
 bool same_node(const ast::Use& a, const ast::Use& b) { return same_text(a.path, b.path); }
 bool same_node(const ast::Fact& a, const ast::Fact& b) {
@@ -719,7 +719,7 @@ bool same_node(const ast::PlatformBlock& a, const ast::PlatformBlock& b) {
          same_items(a.items, b.items);
 }
 
-bool same_items(const std::vector<ast::Item>& a, const std::vector<ast::Item>& b) {
+bool same_items(const ast::List<ast::Item>& a, const ast::List<ast::Item>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (a[i].node.index() != b[i].node.index()) return false;

@@ -47,7 +47,7 @@ struct Walker {
   Selection& out;
   std::vector<const ast::EnvSet*> root_env;
 
-  void items(const std::vector<ast::Item>& list, std::size_t module, std::vector<const ast::EnvSet*> env,
+  void items(const ast::List<ast::Item>& list, std::size_t module, std::vector<const ast::EnvSet*> env,
              std::vector<const ast::PlatformBlock*>& blocks, bool on) {
     for (const auto& item : list)
       if (const auto* e = item.as<ast::EnvSet>()) env.push_back(e);
@@ -121,7 +121,7 @@ Selection select_steps(const Program& program, const Machine& machine) {
   }
   // In declaration order: modules in run order, then file order.
   for (const std::size_t m : order) {
-    std::function<void(const std::vector<ast::Item>&)> walk = [&](const std::vector<ast::Item>& list) {
+    std::function<void(const ast::List<ast::Item>&)> walk = [&](const ast::List<ast::Item>& list) {
       for (const auto& item : list) {
         if (const auto* f = item.as<ast::Fact>(); f && needed.count(f->name)) out.needed.push_back(f->name);
         else if (const auto* a = item.as<ast::Ask>(); a && needed.count(a->name)) out.needed.push_back(a->name);

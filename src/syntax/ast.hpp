@@ -1,23 +1,86 @@
-// The Sinkfile syntax tree. Every node owns its data (no views into the source buffer)
-// and carries the Span it was parsed from.
+// The Sinkfile syntax tree. It is owned: every node, list and string lives in the arena
+// of its File, or in the source text, which the File holds a share of (names and plain
+// strings are views of it, so they live as long as the tree, whatever becomes of the
+// Sources it was parsed from). Each node carries the Span it was parsed from. Nodes are
+// plain data (trivially copyable); the arena frees them all at once.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
+#include "syntax/arena.hpp"
 #include "syntax/lexicon.hpp"
 #include "syntax/span.hpp"
 
 namespace sink::ast {
 
+// A string of the tree: a view of text in the File's arena (or of a static string). It
+// reads like a std::string_view and turns into a std::string where one is needed.
+struct Str : std::string_view {
+  constexpr Str() = default;
+  constexpr Str(const char* s) : std::string_view(s) {}
+  constexpr explicit Str(std::string_view s) : std::string_view(s) {}
+  operator std::string() const { return std::string(data(), size()); }
+};
+inline std::string operator+(const char* a, Str b) { return std::string(a).append(b); }
+inline std::string operator+(const std::string& a, Str b) { return std::string(a).append(b); }
+inline std::string operator+(std::string&& a, Str b) { return std::move(a.append(b)); }
+inline std::string operator+(Str a, const char* b) { return std::string(a).append(b); }
+inline std::string operator+(Str a, const std::string& b) { return std::string(a).append(b); }
+inline std::string operator+(Str a, Str b) { return std::string(a).append(b); }
+inline std::string operator+(char a, Str b) { return std::string(1, a).append(b); }
+inline std::string operator+(Str a, char b) { return std::string(a) + b; }
+
+// A list of nodes in the arena, in order.
+template <typename T>
+class List {
+ public:
+  constexpr List() = default;
+  constexpr List(const T* data, std::size_t size) : data_(data), size_(static_cast<std::uint32_t>(size)) {}
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+  const T* data() const { return data_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  const T& at(std::size_t i) const {
+    if (i >= size_) throw std::out_of_range("ast::List::at");
+    return data_[i];
+  }
+  const T& front() const { return data_[0]; }
+  const T& back() const { return data_[size_ - 1]; }
+
+ private:
+  const T* data_ = nullptr;
+  std::uint32_t size_ = 0;
+};
+
+// A link to a node in the arena (null: none).
+template <typename T>
+class Ptr {
+ public:
+  constexpr Ptr() = default;
+  constexpr Ptr(std::nullptr_t) {}
+  constexpr explicit Ptr(const T* p) : p_(p) {}
+  const T* get() const { return p_; }
+  const T& operator*() const { return *p_; }
+  const T* operator->() const { return p_; }
+  explicit operator bool() const { return p_ != nullptr; }
+
+ private:
+  const T* p_ = nullptr;
+};
+
 // `{{name}}`, `{{env.NAME}}` or `{{raw name}}` inside a string.
 struct Interp {
-  std::string name;      // "git_name", "env.PATH"
+  Str name;      // "git_name", "env.PATH"
   bool raw = false;      // inserted as shell text, not as a quoted value
   Span span;             // the whole {{...}}
   std::uint32_t at = 0;  // where it goes: a byte offset into Text::text
@@ -26,10 +89,10 @@ struct Interp {
 enum class StringForm { Quoted, Raw, QuotedBlock, RawBlock };  // "..", '..', """..""", '''..'''
 
 // A string: its literal text (escapes decoded, block indentation removed) and the
-// interpolations that go into it, in order. Most strings have none: one allocation.
+// interpolations that go into it, in order. Most strings are a view of the source.
 struct Text {
-  std::string text;
-  std::vector<Interp> interps;
+  Str text;
+  List<Interp> interps;
   StringForm form = StringForm::Quoted;
   Span span;
 
@@ -41,11 +104,11 @@ struct Text {
   void visit(OnText&& on_text, OnInterp&& on_interp) const {
     std::size_t from = 0;
     for (const auto& in : interps) {
-      if (in.at > from) on_text(std::string_view(text).substr(from, in.at - from));
+      if (in.at > from) on_text(text.substr(from, in.at - from));
       on_interp(in);
       from = in.at;
     }
-    if (from < text.size()) on_text(std::string_view(text).substr(from));
+    if (from < text.size()) on_text(text.substr(from));
   }
 };
 
@@ -53,12 +116,12 @@ struct Expr {
   enum class Kind { Name, String, Int, Bool, Not, And, Or, Compare };
   Kind kind = Kind::Name;
   Span span;
-  std::string name;           // Kind::Name: fact, question, built-in or env.NAME
-  std::unique_ptr<Text> str;  // Kind::String
+  Str name;                   // Kind::Name: fact, question, built-in or env.NAME
+  Ptr<Text> str;              // Kind::String
   std::int64_t int_value = 0;
   bool bool_value = false;
   lex::CmpOp op = lex::CmpOp::Eq;  // Kind::Compare
-  std::unique_ptr<Expr> lhs, rhs;  // Not uses lhs
+  Ptr<Expr> lhs, rhs;              // Not uses lhs
   std::uint32_t depth = 0;         // levels of operators in this expression (a name: 0)
 };
 
@@ -71,7 +134,7 @@ enum class FactSource { Sh, Env, Value };
 
 // An option written more than once (`required required`): the checker reports it.
 struct RepeatedOption {
-  std::string option;
+  Str option;
   Span span;
 };
 
@@ -86,40 +149,40 @@ struct Literal {
 };
 
 struct Fact {
-  std::string name;
+  Str name;
   Span name_span;
-  std::optional<std::string> type_name;  // as written; the checker validates it
+  std::optional<Str> type_name;  // as written; the checker validates it
   Span type_span;
   FactSource source = FactSource::Value;
   Text value;  // the command, the variable name, or the built string
   std::optional<Span> required;
   std::optional<Literal> default_value;
   std::optional<Span> secret;
-  std::vector<RepeatedOption> repeated;
+  List<RepeatedOption> repeated;
   Span span;
 };
 
 struct Ask {
-  std::string name;
+  Str name;
   Span name_span;
   Text prompt;
   std::optional<Text> default_value;
   std::optional<Span> secret;
-  std::vector<Text> choices;
+  List<Text> choices;
   std::optional<Span> choices_span;
-  std::vector<RepeatedOption> repeated;
+  List<RepeatedOption> repeated;
   Span span;
 };
 
 struct EnvSet {
-  std::string name;
+  Str name;
   Span name_span;
   Text value;
   Span span;
 };
 
 struct Helper {
-  std::string name;
+  Str name;
   Span name_span;
   Text body;
   Span span;
@@ -131,8 +194,8 @@ struct StepField {
   std::uint32_t keyword_length = 0;  // of the field's first word
   Span span;                    // the whole field
   Text text;                    // Run, SkipIfSh, Error, Dir; Env: the value
-  std::unique_ptr<Expr> expr;   // SkipIfExpr, When
-  std::string name;             // Env: the variable; Unknown: the word that is not a field
+  Ptr<Expr> expr;               // SkipIfExpr, When
+  Str name;                     // Env: the variable; Unknown: the word that is not a field
   Span name_span;               // Env: the variable's span
 
   Span keyword_span() const { return {span.file, span.line, span.col, span.line, span.col + keyword_length}; }
@@ -140,7 +203,7 @@ struct StepField {
 
 struct Step {
   Text name;
-  std::vector<StepField> fields;
+  List<StepField> fields;
   Span span;
   const StepField* field(StepField::Kind k) const;  // the first of that kind
   const StepField* skip_if() const;                 // SkipIfSh or SkipIfExpr
@@ -149,31 +212,26 @@ struct Step {
 struct Item;
 
 struct PlatformName {
-  std::string name;
+  Str name;
   Span span;
 };
 
 struct PlatformBlock {
-  std::vector<PlatformName> names;
-  std::vector<Item> items;
+  List<PlatformName> names;
+  List<Item> items;
   Span span;
 };
 
-// A declaration. Each is boxed, so that lists of them stay small and cheap to grow.
+// A declaration: a link to its node, so that lists of them stay small.
 struct Item {
-  std::variant<std::unique_ptr<Use>, std::unique_ptr<Fact>, std::unique_ptr<Ask>, std::unique_ptr<EnvSet>,
-               std::unique_ptr<Step>, std::unique_ptr<PlatformBlock>, std::unique_ptr<Helper>>
+  std::variant<const Use*, const Fact*, const Ask*, const EnvSet*, const Step*, const PlatformBlock*, const Helper*>
       node;
 
-  template <typename T>
-  static Item of(T&& value) {
-    return Item{std::make_unique<std::decay_t<T>>(std::forward<T>(value))};
-  }
   // The declaration if it is a T, else null.
   template <typename T>
   const T* as() const {
-    const auto* p = std::get_if<std::unique_ptr<T>>(&node);
-    return p ? p->get() : nullptr;
+    const auto* p = std::get_if<const T*>(&node);
+    return p ? *p : nullptr;
   }
   // Calls f with the declaration, whatever its type.
   template <typename F>
@@ -183,15 +241,24 @@ struct Item {
 };
 
 struct Comment {
-  std::string text;  // without the leading '#'
+  Str text;  // without the leading '#'
   Span span;
 };
 
-// One parsed file.
+// One parsed file. Its arena and its source own every node, list and string of the tree.
 struct File {
   std::uint32_t file_id = 0;
-  std::vector<Item> items;
-  std::vector<Comment> comments;
+  List<Item> items;
+  List<Comment> comments;
+  std::shared_ptr<const SourceFile> source;
+  std::unique_ptr<Arena> arena;
 };
+
+// Nodes live in an arena that runs no destructors.
+static_assert(std::is_trivially_destructible_v<Step> && std::is_trivially_copyable_v<Step>);
+static_assert(std::is_trivially_destructible_v<Fact> && std::is_trivially_copyable_v<Fact>);
+static_assert(std::is_trivially_destructible_v<Ask> && std::is_trivially_copyable_v<Ask>);
+static_assert(std::is_trivially_destructible_v<PlatformBlock> && std::is_trivially_copyable_v<Item>);
+static_assert(std::is_trivially_destructible_v<Expr> && std::is_trivially_copyable_v<Comment>);
 
 }  // namespace sink::ast

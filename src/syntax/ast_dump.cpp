@@ -60,7 +60,7 @@ const char* source_name(ast::FactSource s) {
   return "?";
 }
 
-void dump_items(const std::vector<ast::Item>& items, int depth, std::string& out) {
+void dump_items(const ast::List<ast::Item>& items, int depth, std::string& out) {
   const std::string pad(static_cast<std::size_t>(depth) * 2, ' ');
   for (const auto& item : items) {
     item.visit(

@@ -57,7 +57,27 @@ template <std::size_t... I>
 sor<seq<lit_at<lex::keywords, I>, not_at<ident_other>>...> any_keyword_impl(std::index_sequence<I...>);
 struct keyword : decltype(any_keyword_impl(std::make_index_sequence<lex::keywords.size()>())) {};
 
-struct identifier : seq<not_at<keyword>, word> {};
+// A word that is not a keyword: seq<not_at<keyword>, word>, matched in one scan of the
+// word instead of trying each keyword in turn.
+struct identifier {
+  using rule_t = identifier;
+  using subs_t = empty_list;
+  static constexpr bool is_word_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  }
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) {
+    const char* const from = in.current();
+    const char* const end = in.end();
+    if (from == end || !is_word_char(*from) || (*from >= '0' && *from <= '9')) return false;
+    const char* p = from + 1;
+    while (p != end && is_word_char(*p)) ++p;
+    const auto n = static_cast<std::size_t>(p - from);
+    if (lex::is_keyword(std::string_view(from, n))) return false;
+    in.bump_in_this_line(n);
+    return true;
+  }
+};
 
 // ---- blanks and comments: newlines are plain whitespace ----
 struct comment : seq<one<'#'>, opt<run_until<'\n'>>> {};

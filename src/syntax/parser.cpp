@@ -1,4 +1,4 @@
-// PEGTL actions that build the owned AST, and the control that turns grammar failures
+// PEGTL actions that build the owned AST (in an arena), and the control that turns grammar failures
 // into located diagnostics.
 #include "syntax/parser.hpp"
 
@@ -32,28 +32,39 @@ struct SyntaxError {
 };
 
 struct Builder {
+  explicit Builder(Arena& a) : arena(a) {}
+  Arena& arena;
   std::uint32_t file_id = 0;
   ParseLimits limits;
-  ast::File file;
+  std::vector<ast::Item> top_items;
+  std::vector<ast::Comment> comments;
   std::vector<LineCol> opens;  // where the enclosing strings, blocks and parentheses opened
   int depth = 0;
   std::size_t comments_seen_until = 0;
   std::size_t steps = 0, values = 0;  // declared so far, for the limits
 
-  ast::Text text;  // the string being read
+  // The string being read. A string of one plain piece stays a view of the source; from
+  // a second piece or an interpolation on, the pieces go into `buf` (reused).
+  std::string buf, scratch;
+  std::vector<ast::Interp> interps;
+  ast::StringForm form = ast::StringForm::Quoted;
+  std::string_view first_piece;
+  std::size_t pieces = 0;
   std::optional<ast::Text> last_text;
   ast::Interp interp;
 
-  std::vector<std::unique_ptr<ast::Expr>> exprs;
+  std::vector<ast::Expr*> exprs;
   std::vector<lex::CmpOp> ops;
 
-  std::string name;
+  ast::Str name;
   Span name_span;
   ast::Fact fact;
   ast::Ask ask;
+  std::vector<ast::Text> choices;
   ast::Step step;
+  std::vector<ast::StepField> fields;
   bool skip_sh = false;
-  std::string env_name;
+  ast::Str env_name;
   Span env_name_span;
   ast::Text env_value;
   std::optional<ast::Literal> literal;
@@ -64,21 +75,49 @@ struct Builder {
     if (slot) repeated.push_back({option, span});
     slot = span;
   }
-  std::vector<ast::PlatformBlock> platforms;
+  struct OpenBlock {
+    std::vector<ast::PlatformName> names;
+    std::vector<ast::Item> items;
+  };
+  std::vector<OpenBlock> platforms;
 
-  std::vector<ast::Item>& items() { return platforms.empty() ? file.items : platforms.back().items; }
+  std::vector<ast::Item>& items() { return platforms.empty() ? top_items : platforms.back().items; }
+  template <typename T>
+  void add_item(const T& node) { items().push_back(ast::Item{arena.make<T>(node)}); }
+  template <typename T>
+  ast::List<T> list(const std::vector<T>& v) { return {arena.copy(v.data(), v.size()), v.size()}; }
 
   ast::Text take_text() {
-    ast::Text t = last_text ? std::move(*last_text) : ast::Text{};
+    ast::Text t = last_text ? *last_text : ast::Text{};
     last_text.reset();
     return t;
   }
-  std::unique_ptr<ast::Expr> pop_expr() {
-    auto e = std::move(exprs.back());
+  ast::Expr* pop_expr() {
+    ast::Expr* e = exprs.back();
     exprs.pop_back();
     return e;
   }
-  void append(std::string_view raw) { text.text.append(raw); }
+  void start_text(ast::StringForm f) {
+    buf.clear();
+    interps.clear();
+    form = f;
+    first_piece = {};
+    pieces = 0;
+  }
+  void append(std::string_view raw) {
+    if (pieces++ == 0 && interps.empty()) {
+      first_piece = raw;
+      return;
+    }
+    spill();
+    buf.append(raw);
+  }
+  // From now on the string is built in `buf`.
+  void spill() {
+    if (first_piece.data() == nullptr) return;
+    buf.assign(first_piece);
+    first_piece = {};
+  }
 };
 
 // The line and column where `in` starts (an action input) or stands (a parse input). Read
@@ -89,26 +128,13 @@ LineCol where(const Input& in) {
   return {static_cast<std::uint32_t>(it.line), static_cast<std::uint32_t>(it.column)};
 }
 
-// The span of a matched rule: its start, and its end found by counting newlines.
+// The span of a matched rule: from where it starts to where the parse input stands now,
+// just after it (the input tracks lines and columns as it goes, so nothing is rescanned).
 template <typename ActionInput>
 Span span_of(const ActionInput& in, std::uint32_t file) {
   const LineCol start = where(in);
-  Span s{file, start.line, start.col, start.line, start.col};
-  const std::string_view text = in.string_view();
-  std::size_t newlines = 0;
-  std::size_t last_nl = std::string_view::npos;
-  for (const char* p = text.data(); (p = static_cast<const char*>(std::memchr(p, '\n', text.data() + text.size() - p)));
-       ++p) {
-    ++newlines;
-    last_nl = static_cast<std::size_t>(p - text.data());
-  }
-  if (newlines == 0) {
-    s.end_col = static_cast<std::uint32_t>(start.col + text.size());
-  } else {
-    s.end_line = static_cast<std::uint32_t>(start.line + newlines);
-    s.end_col = static_cast<std::uint32_t>(text.size() - last_nl);
-  }
-  return s;
+  const LineCol end = where(in.input());
+  return {file, start.line, start.col, end.line, end.col};
 }
 
 // The length of the first word of a match (a keyword such as `run`).
@@ -215,9 +241,9 @@ SINK_ACTION(comment) {
   const auto offset = static_cast<std::size_t>(in.begin() - in.input().begin());
   if (offset < b.comments_seen_until) return;
   b.comments_seen_until = offset + 1;
-  std::string text(in.string_view().substr(1));
-  if (!text.empty() && text.back() == '\r') text.pop_back();
-  b.file.comments.push_back({std::move(text), span_of(in, b.file_id)});
+  std::string_view text = in.string_view().substr(1);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  b.comments.push_back({ast::Str(text), span_of(in, b.file_id)});
 }
 SINK_END;
 
@@ -225,10 +251,7 @@ SINK_END;
 template <ast::StringForm Form>
 struct StartText {
   template <typename In>
-  static void apply(const In& /*in*/, Builder& b) {
-    b.text = ast::Text{};
-    b.text.form = Form;
-  }
+  static void apply(const In& /*in*/, Builder& b) { b.start_text(Form); }
 };
 template <> struct Action<g::dq_open> : StartText<ast::StringForm::Quoted> {};
 template <> struct Action<g::sq_open> : StartText<ast::StringForm::Raw> {};
@@ -248,20 +271,30 @@ template <> struct Action<g::lone_brace> : AppendRaw {};
 
 SINK_ACTION(interp_open) { b.interp = ast::Interp{}; (void)in; } SINK_END;
 SINK_ACTION(raw_mod) { b.interp.raw = true; (void)in; } SINK_END;
-SINK_ACTION(interp_name) { b.interp.name = in.string(); } SINK_END;
+SINK_ACTION(interp_name) { b.interp.name = ast::Str(in.string_view()); } SINK_END;
 SINK_ACTION(interp) {
   b.interp.span = span_of(in, b.file_id);
-  b.interp.at = static_cast<std::uint32_t>(b.text.text.size());
-  b.text.interps.push_back(std::move(b.interp));
+  b.spill();
+  b.interp.at = static_cast<std::uint32_t>(b.buf.size());
+  b.interps.push_back(b.interp);
 }
 SINK_END;
 
 struct FinishText {
   template <typename In>
   static void apply(const In& in, Builder& b) {
-    b.text.span = span_of(in, b.file_id);
-    finish_text(b.text);
-    b.last_text = std::move(b.text);
+    ast::Text t;
+    t.form = b.form;
+    t.span = span_of(in, b.file_id);
+    if (b.first_piece.data() != nullptr && !needs_finishing(b.first_piece, b.form)) {
+      t.text = ast::Str(b.first_piece);
+    } else {
+      b.spill();
+      finish_text(b.buf, b.interps, b.form, b.scratch);
+      t.text = ast::Str(b.arena.copy(b.buf));
+    }
+    t.interps = b.list(b.interps);
+    b.last_text = t;
   }
 };
 template <> struct Action<g::dq_string> : FinishText {};
@@ -279,38 +312,38 @@ std::int64_t parse_int(std::string_view s, LineCol at) {
   return v;
 }
 
-std::unique_ptr<ast::Expr> make_expr(ast::Expr::Kind kind, Span span) {
-  auto e = std::make_unique<ast::Expr>();
+ast::Expr* make_expr(Builder& b, ast::Expr::Kind kind, Span span) {
+  auto* e = b.arena.make<ast::Expr>();
   e->kind = kind;
   e->span = span;
   return e;
 }
 
 SINK_ACTION(name_ref) {
-  auto e = make_expr(ast::Expr::Kind::Name, span_of(in, b.file_id));
-  e->name = in.string();
-  b.exprs.push_back(std::move(e));
+  auto* e = make_expr(b, ast::Expr::Kind::Name, span_of(in, b.file_id));
+  e->name = ast::Str(in.string_view());
+  b.exprs.push_back(e);
 }
 SINK_END;
 SINK_ACTION(expr_string) {
-  auto e = make_expr(ast::Expr::Kind::String, span_of(in, b.file_id));
-  e->str = std::make_unique<ast::Text>(b.take_text());
-  b.exprs.push_back(std::move(e));
+  auto* e = make_expr(b, ast::Expr::Kind::String, span_of(in, b.file_id));
+  e->str = ast::Ptr<ast::Text>(b.arena.make<ast::Text>(b.take_text()));
+  b.exprs.push_back(e);
 }
 SINK_END;
 SINK_ACTION(expr_int) {
-  auto e = make_expr(ast::Expr::Kind::Int, span_of(in, b.file_id));
+  auto* e = make_expr(b, ast::Expr::Kind::Int, span_of(in, b.file_id));
   e->int_value = parse_int(in.string_view(), where(in));
-  b.exprs.push_back(std::move(e));
+  b.exprs.push_back(e);
 }
 SINK_END;
 template <bool Value>
 struct BoolExpr {
   template <typename In>
   static void apply(const In& in, Builder& b) {
-    auto e = make_expr(ast::Expr::Kind::Bool, span_of(in, b.file_id));
+    auto* e = make_expr(b, ast::Expr::Kind::Bool, span_of(in, b.file_id));
     e->bool_value = Value;
-    b.exprs.push_back(std::move(e));
+    b.exprs.push_back(e);
   }
 };
 template <> struct Action<g::expr_true> : BoolExpr<true> {};
@@ -344,37 +377,37 @@ struct Binary {
   static void apply(const In& /*in*/, Builder& b) {
     auto rhs = b.pop_expr();
     auto lhs = b.pop_expr();
-    auto e = make_expr(Kind, join(lhs->span, rhs->span));
+    auto* e = make_expr(b, Kind, join(lhs->span, rhs->span));
     e->depth = 1 + std::max(lhs->depth, rhs->depth);
     check_depth(*e, b);
     if constexpr (Kind == ast::Expr::Kind::Compare) {
       e->op = b.ops.back();
       b.ops.pop_back();
     }
-    e->lhs = std::move(lhs);
-    e->rhs = std::move(rhs);
-    b.exprs.push_back(std::move(e));
+    e->lhs = ast::Ptr<ast::Expr>(lhs);
+    e->rhs = ast::Ptr<ast::Expr>(rhs);
+    b.exprs.push_back(e);
   }
 };
 template <> struct Action<g::cmp_tail> : Binary<ast::Expr::Kind::Compare> {};
 template <> struct Action<g::and_tail> : Binary<ast::Expr::Kind::And> {};
 template <> struct Action<g::or_tail> : Binary<ast::Expr::Kind::Or> {};
 SINK_ACTION(not_app) {
-  auto e = make_expr(ast::Expr::Kind::Not, span_of(in, b.file_id));
-  e->lhs = b.pop_expr();
+  auto* e = make_expr(b, ast::Expr::Kind::Not, span_of(in, b.file_id));
+  e->lhs = ast::Ptr<ast::Expr>(b.pop_expr());
   e->depth = 1 + e->lhs->depth;
   check_depth(*e, b);
-  b.exprs.push_back(std::move(e));
+  b.exprs.push_back(e);
 }
 SINK_END;
 
 // ---- declarations ----
 SINK_ACTION(decl_name) {
-  b.name = in.string();
+  b.name = ast::Str(in.string_view());
   b.name_span = span_of(in, b.file_id);
 }
 SINK_END;
-SINK_ACTION(use_decl) { b.items().push_back(ast::Item::of(ast::Use{b.take_text(), span_of(in, b.file_id)})); } SINK_END;
+SINK_ACTION(use_decl) { b.add_item(ast::Use{b.take_text(), span_of(in, b.file_id)}); } SINK_END;
 
 SINK_ACTION(fact_kw) {
   b.fact = ast::Fact{};
@@ -387,7 +420,7 @@ SINK_ACTION(fact_kw) {
 }
 SINK_END;
 SINK_ACTION(type_name) {
-  b.fact.type_name = in.string();
+  b.fact.type_name = ast::Str(in.string_view());
   b.fact.type_span = span_of(in, b.file_id);
 }
 SINK_END;
@@ -417,16 +450,17 @@ SINK_ACTION(fact_decl) {
   b.fact.name_span = b.name_span;
   b.fact.required = b.required;
   b.fact.secret = b.secret;
-  b.fact.default_value = std::move(b.literal);
-  b.fact.repeated = std::move(b.repeated);
+  b.fact.default_value = b.literal;
+  b.fact.repeated = b.list(b.repeated);
   b.fact.span = span_of(in, b.file_id);
   count(b.values, b.limits.max_values, "facts and questions", in);
-  b.items().push_back(ast::Item::of(std::move(b.fact)));
+  b.add_item(b.fact);
 }
 SINK_END;
 
 SINK_ACTION(ask_kw) {
   b.ask = ast::Ask{};
+  b.choices.clear();
   b.secret.reset();
   b.repeated.clear();
   (void)in;
@@ -439,44 +473,45 @@ SINK_ACTION(ask_default_value) {
 }
 SINK_END;
 SINK_ACTION(choices_kw) { b.once(b.ask.choices_span, "choices", span_of(in, b.file_id)); } SINK_END;
-SINK_ACTION(ask_choice) { b.ask.choices.push_back(b.take_text()); (void)in; } SINK_END;
+SINK_ACTION(ask_choice) { b.choices.push_back(b.take_text()); (void)in; } SINK_END;
 SINK_ACTION(ask_decl) {
   b.ask.name = b.name;
   b.ask.name_span = b.name_span;
   b.ask.secret = b.secret;
-  b.ask.repeated = std::move(b.repeated);
+  b.ask.choices = b.list(b.choices);
+  b.ask.repeated = b.list(b.repeated);
   b.ask.span = span_of(in, b.file_id);
   count(b.values, b.limits.max_values, "facts and questions", in);
-  b.items().push_back(ast::Item::of(std::move(b.ask)));
+  b.add_item(b.ask);
 }
 SINK_END;
 
 SINK_ACTION(env_name) {
-  b.env_name = in.string();
+  b.env_name = ast::Str(in.string_view());
   b.env_name_span = span_of(in, b.file_id);
 }
 SINK_END;
 SINK_ACTION(env_value) { b.env_value = b.take_text(); (void)in; } SINK_END;
 SINK_ACTION(env_decl) {
-  b.items().push_back(ast::Item::of(ast::EnvSet{b.env_name, b.env_name_span, std::move(b.env_value), span_of(in, b.file_id)}));
+  b.add_item(ast::EnvSet{b.env_name, b.env_name_span, b.env_value, span_of(in, b.file_id)});
 }
 SINK_END;
 SINK_ACTION(helper_decl) {
-  b.items().push_back(ast::Item::of(ast::Helper{b.name, b.name_span, b.take_text(), span_of(in, b.file_id)}));
+  b.add_item(ast::Helper{b.name, b.name_span, b.take_text(), span_of(in, b.file_id)});
 }
 SINK_END;
 
 // ---- steps ----
 SINK_ACTION(step_kw) {
   b.step = ast::Step{};
-  b.step.fields.reserve(4);
+  b.fields.clear();
   (void)in;
 }
 SINK_END;
 SINK_ACTION(step_name) { b.step.name = b.take_text(); (void)in; } SINK_END;
 
 ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, Span span, std::uint32_t kw) {
-  auto& f = b.step.fields.emplace_back();
+  auto& f = b.fields.emplace_back();
   f.kind = kind;
   f.span = span;
   f.keyword_length = kw;
@@ -499,42 +534,49 @@ SINK_ACTION(f_skip) {
     f.kind = ast::StepField::Kind::SkipIfSh;
     f.text = b.take_text();
   } else {
-    f.expr = b.pop_expr();
+    f.expr = ast::Ptr<ast::Expr>(b.pop_expr());
   }
   b.skip_sh = false;
 }
 SINK_END;
 SINK_ACTION(f_when) {
-  new_field(b, ast::StepField::Kind::When, span_of(in, b.file_id), keyword_length(in)).expr = b.pop_expr();
+  new_field(b, ast::StepField::Kind::When, span_of(in, b.file_id), keyword_length(in)).expr =
+      ast::Ptr<ast::Expr>(b.pop_expr());
 }
 SINK_END;
 SINK_ACTION(f_env) {
   auto& f = new_field(b, ast::StepField::Kind::Env, span_of(in, b.file_id), keyword_length(in));
   f.name = b.env_name;
   f.name_span = b.env_name_span;
-  f.text = std::move(b.env_value);
+  f.text = b.env_value;
 }
 SINK_END;
 SINK_ACTION(f_unknown) {
   new_field(b, ast::StepField::Kind::Unknown, span_of(in, b.file_id), keyword_length(in)).name =
-      leading_word(in.string_view());
+      ast::Str(in.string_view().substr(0, keyword_length(in)));
 }
 SINK_END;
 SINK_ACTION(step_decl) {
+  b.step.fields = b.list(b.fields);
   b.step.span = span_of(in, b.file_id);
   count(b.steps, b.limits.max_steps, "steps", in);
-  b.items().push_back(ast::Item::of(std::move(b.step)));
+  b.add_item(b.step);
 }
 SINK_END;
 
 // ---- platform blocks ----
 SINK_ACTION(platform_kw) { b.platforms.emplace_back(); (void)in; } SINK_END;
-SINK_ACTION(platform_name) { b.platforms.back().names.push_back({in.string(), span_of(in, b.file_id)}); } SINK_END;
+SINK_ACTION(platform_name) {
+  b.platforms.back().names.push_back({ast::Str(in.string_view()), span_of(in, b.file_id)});
+}
+SINK_END;
 SINK_ACTION(platform_block) {
-  ast::PlatformBlock block = std::move(b.platforms.back());
-  b.platforms.pop_back();
+  ast::PlatformBlock block;
+  block.names = b.list(b.platforms.back().names);
+  block.items = b.list(b.platforms.back().items);
   block.span = span_of(in, b.file_id);
-  b.items().push_back(ast::Item::of(std::move(block)));
+  b.platforms.pop_back();
+  b.add_item(block);
 }
 SINK_END;
 
@@ -577,18 +619,26 @@ std::optional<ast::File> parse_file(const Sources& sources, std::uint32_t file_i
                     : "a Sinkfile must be UTF-8 text; convert it, e.g. with `iconv -t UTF-8`");
     return std::nullopt;
   }
-  Builder b;
+  // The tree shares the source text (it never changes), so that names and most strings
+  // are views of it; nodes take about five times the source's size.
+  ast::File file;
+  file.file_id = file_id;
+  file.source = sources.share(file_id);
+  file.arena = std::make_unique<Arena>(src.text.size() * 6);
+  const std::string_view text = file.source->text;
+  Builder b(*file.arena);
   b.file_id = file_id;
   b.limits = limits;
-  b.file.file_id = file_id;
-  pg::memory_input in(src.text.data(), src.text.size(), src.path);
+  pg::memory_input in(text.data(), text.size(), src.path);
   try {
     pg::parse<g::file, Action, Control>(in, b);
   } catch (const SyntaxError& e) {
     diags.error(e.code, point(file_id, e.at), e.message, e.hint);
     return std::nullopt;
   }
-  return std::move(b.file);
+  file.items = b.list(b.top_items);
+  file.comments = b.list(b.comments);
+  return file;
 }
 
 }  // namespace sink

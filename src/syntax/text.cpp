@@ -1,5 +1,6 @@
 #include "syntax/text.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace sink {
@@ -28,9 +29,14 @@ const StepField* Step::skip_if() const {
 
 namespace {
 
-bool is_blank(std::string_view line) {
-  return line.find_first_not_of(" \t") == std::string_view::npos;
+// The length of the run of blanks (spaces and tabs) that starts `line`.
+std::size_t indent_length(std::string_view line) {
+  std::size_t n = 0;
+  while (n < line.size() && (line[n] == ' ' || line[n] == '\t')) ++n;
+  return n;
 }
+
+bool is_blank(std::string_view line) { return indent_length(line) == line.size(); }
 
 // Decodes the escapes of a "..." string in place (the grammar admits only valid ones).
 void decode_escapes(std::string& s) {
@@ -59,32 +65,56 @@ void strip_cr_before_lf(std::string& s) {
 
 }  // namespace
 
-std::string dedent_block(std::string_view body) {
-  std::vector<std::string_view> lines;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t nl = body.find('\n', start);
+namespace {
+
+// The lines of a text, one after the other, without a list of them.
+class Lines {
+ public:
+  explicit Lines(std::string_view body) : body_(body) {}
+  // The next line, or false after the last one.
+  bool next(std::string_view& line) {
+    if (done_) return false;
+    const std::size_t nl = body_.find('\n', start_);
     if (nl == std::string_view::npos) {
-      lines.push_back(body.substr(start));
-      break;
+      line = body_.substr(start_);
+      done_ = true;
+    } else {
+      line = body_.substr(start_, nl - start_);
+      start_ = nl + 1;
     }
-    lines.push_back(body.substr(start, nl - start));
-    start = nl + 1;
+    return true;
   }
+
+ private:
+  std::string_view body_;
+  std::size_t start_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+void dedent_block_into(std::string_view body, std::string& out) {
+  out.clear();
+  const std::size_t count = static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n')) + 1;
+  const std::string_view front = body.substr(0, body.find('\n'));
+  const std::size_t last_nl = body.rfind('\n');
+  const std::string_view back = last_nl == std::string_view::npos ? body : body.substr(last_nl + 1);
   std::size_t first = 0;
-  std::size_t last = lines.size();
+  std::size_t last = count;
   bool keep_first_verbatim = false;
-  if (lines.size() > 1) {
-    if (is_blank(lines.front())) first = 1;
+  if (count > 1) {
+    if (is_blank(front)) first = 1;
     else keep_first_verbatim = true;  // text right after the opening quotes
-    if (last > first && is_blank(lines.back())) --last;
+    if (last > first && is_blank(back)) --last;
   }
   // The common indentation: the longest whitespace prefix shared by all non-blank lines.
   std::string_view common;
   bool have_common = false;
-  for (std::size_t i = first + (keep_first_verbatim ? 1 : 0); i < last; ++i) {
-    if (is_blank(lines[i])) continue;
-    const std::string_view indent = lines[i].substr(0, lines[i].find_first_not_of(" \t"));
+  std::string_view line;
+  Lines lines(body);
+  for (std::size_t i = 0; i < last && lines.next(line); ++i) {
+    if (i < first + (keep_first_verbatim ? 1 : 0) || is_blank(line)) continue;
+    const std::string_view indent = line.substr(0, indent_length(line));
     if (!have_common) {
       common = indent;
       have_common = true;
@@ -94,43 +124,66 @@ std::string dedent_block(std::string_view body) {
     while (k < common.size() && k < indent.size() && common[k] == indent[k]) ++k;
     common = common.substr(0, k);
   }
-  std::string out;
-  for (std::size_t i = first; i < last; ++i) {
+  out.reserve(body.size());
+  Lines again(body);
+  for (std::size_t i = 0; i < last && again.next(line); ++i) {
+    if (i < first) continue;
     if (i > first) out += '\n';
-    const std::string_view line = lines[i];
     if (i == first && keep_first_verbatim) out += line;
     else if (is_blank(line)) continue;
     else out += line.substr(common.size());
   }
+}
+
+std::string dedent_block(std::string_view body) {
+  std::string out;
+  dedent_block_into(body, out);
   return out;
 }
 
-void finish_text(ast::Text& text) {
-  const bool block = text.form == ast::StringForm::QuotedBlock || text.form == ast::StringForm::RawBlock;
-  const bool quoted = text.form == ast::StringForm::Quoted || text.form == ast::StringForm::QuotedBlock;
-  const bool has_cr = text.text.find('\r') != std::string::npos;
-  const bool has_escape = quoted && text.text.find('\\') != std::string::npos;
+bool needs_finishing(std::string_view text, ast::StringForm form) {
+  const bool block = form == ast::StringForm::QuotedBlock || form == ast::StringForm::RawBlock;
+  const bool quoted = form == ast::StringForm::Quoted || form == ast::StringForm::QuotedBlock;
+  return block || text.find('\r') != std::string_view::npos ||
+         (quoted && text.find('\\') != std::string_view::npos);
+}
+
+void finish_text(std::string& text, std::vector<ast::Interp>& interps, ast::StringForm form, std::string& scratch) {
+  const bool block = form == ast::StringForm::QuotedBlock || form == ast::StringForm::RawBlock;
+  const bool quoted = form == ast::StringForm::Quoted || form == ast::StringForm::QuotedBlock;
+  const bool has_cr = text.find('\r') != std::string::npos;
+  const bool has_escape = quoted && text.find('\\') != std::string::npos;
   if (!block && !has_cr && !has_escape) return;  // the common case: nothing to do
   // Work on the text with a '\0' where each interpolation goes (source text holds no NUL),
   // so that the offsets follow every change.
-  std::string flat;
-  flat.reserve(text.text.size() + text.interps.size());
+  if (!interps.empty()) {
+    scratch.clear();
+    std::size_t from = 0;
+    for (const auto& in : interps) {
+      scratch.append(text, from, in.at - from);
+      scratch += '\0';
+      from = in.at;
+    }
+    scratch.append(text, from);
+    text.swap(scratch);
+  }
+  if (has_cr) strip_cr_before_lf(text);
+  if (block) {
+    dedent_block_into(text, scratch);
+    text.swap(scratch);
+  }
+  if (has_escape) decode_escapes(text);
+  if (interps.empty()) return;
+  scratch.clear();
   std::size_t from = 0;
-  for (const auto& in : text.interps) {
-    flat.append(text.text, from, in.at - from);
-    flat += '\0';
-    from = in.at;
+  for (auto& in : interps) {
+    const std::size_t mark = text.find('\0', from);
+    scratch.append(text, from, mark - from);
+    in.at = static_cast<std::uint32_t>(scratch.size());
+    from = mark + 1;
   }
-  flat.append(text.text, from);
-  if (has_cr) strip_cr_before_lf(flat);
-  if (block) flat = dedent_block(flat);
-  if (has_escape) decode_escapes(flat);
-  text.text.clear();
-  std::size_t next = 0;
-  for (const char c : flat) {
-    if (c == '\0') text.interps[next++].at = static_cast<std::uint32_t>(text.text.size());
-    else text.text += c;
-  }
+  scratch.append(text, from);
+  text.swap(scratch);
 }
 
 }  // namespace sink

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "syntax/ast.hpp"
 
@@ -10,10 +11,15 @@ namespace sink {
 
 // Turns the raw pieces collected by the parser into the string's value: CRLF becomes LF,
 // block strings lose their first and last blank lines and their common indentation,
-// and "..." strings have their escapes decoded.
-void finish_text(ast::Text& text);
+// and "..." strings have their escapes decoded. `text` holds the pieces between the
+// interpolations, which stand at their `at` offsets (kept right through the changes).
+// `scratch` is working space, kept by the caller from string to string.
+// Whether finish_text would change a string without interpolations.
+bool needs_finishing(std::string_view text, ast::StringForm form);
+void finish_text(std::string& text, std::vector<ast::Interp>& interps, ast::StringForm form, std::string& scratch);
 
 // Strips the common indentation of a block string; '\0' bytes stand for interpolations.
 std::string dedent_block(std::string_view body);
+void dedent_block_into(std::string_view body, std::string& out);  // the same, into `out`
 
 }  // namespace sink

@@ -250,14 +250,16 @@ class Printer {
   // the text between its quotes, so this is right wherever it stands.
   void verbatim(const ast::Text& t) { put_literal(source_of(t), 0); }
 
-  // The source of a string, CR LF as LF.
+  // The source of a string, CR LF as LF. A CR LF right after a lone CR stays: the parser
+  // drops the CR of a CR LF once, so "\r\r\n" means a CR and a line break, and written
+  // as "\r\n" it would be read as a line break alone (found by fuzzing).
   std::string source_of(const ast::Text& t) const {
     const std::size_t from = offset(start_of(t.span)), to = offset(end_of(t.span));
     const std::string_view s = src_.substr(from, to - from);
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i)
-      if (!(s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n')) out += s[i];
+      if (!(s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n' && !(i > 0 && s[i - 1] == '\r'))) out += s[i];
     return out;
   }
 

@@ -21,8 +21,11 @@ int main(int argc, char** argv) {
     if (fs::is_directory(p)) {
       for (const auto& e : fs::recursive_directory_iterator(p))
         if (e.is_regular_file()) inputs.push_back(e.path());
-    } else {
+    } else if (fs::is_regular_file(p)) {
       inputs.push_back(p);
+    } else {
+      std::fprintf(stderr, "%s: no such file or folder\n", argv[i]);
+      return 2;
     }
   }
   if (inputs.empty()) {

@@ -106,7 +106,11 @@ int run_check(const Args& args, const Host& host, std::ostream& out, std::ostrea
   if (json) {
     out << renderer.json(diags.items());
   } else {
-    for (const auto& d : diags.items()) err << renderer.text(d) << "\n";
+    // One write for all of them: stderr is unbuffered, and a generated file can hold
+    // tens of thousands of errors.
+    std::string text;
+    for (const auto& d : diags.items()) text += renderer.text(d) + "\n";
+    err << text;
   }
   if (diags.has_errors()) {
     if (!json) err << "sink: " << Renderer::counts(diags) << (path.empty() ? "" : " in " + path) << "\n";

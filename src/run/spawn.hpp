@@ -1,0 +1,69 @@
+// Starting /bin/sh for PosixRunner: posix_spawn (fork + exec where posix_spawn cannot
+// enter a folder), pipes and descriptors kept above the standard streams, the terminal
+// handed to a command's process group, and the messages for what could not start.
+#pragma once
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/types.h>
+
+#include <csignal>
+#include <cstddef>
+#include <string>
+
+// What posix_spawn can do here. The folder: glibc 2.29 and macOS 10.15 have
+// posix_spawn_file_actions_addchdir_np; without it a command with a folder is started with
+// fork() instead (build with -DSINK_SPAWN_CHDIR=0 to try that path). The terminal: glibc 2.35
+// has posix_spawn_file_actions_addtcsetpgrp_np, which hands it over in the child before exec;
+// without it the parent hands it over right after the spawn.
+#ifndef SINK_SPAWN_CHDIR
+#if (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 29))) || \
+    (defined(__APPLE__) && defined(__MAC_OS_X_VERSION_MIN_REQUIRED) && __MAC_OS_X_VERSION_MIN_REQUIRED >= 101500)
+#define SINK_SPAWN_CHDIR 1
+#else
+#define SINK_SPAWN_CHDIR 0
+#endif
+#endif
+#ifndef SINK_SPAWN_TCSETPGRP
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+#define SINK_SPAWN_TCSETPGRP 1
+#else
+#define SINK_SPAWN_TCSETPGRP 0
+#endif
+#endif
+
+namespace sink::spawning {
+
+// The signals that stop sink (and its commands with it). SIGHUP counts as SIGTERM.
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+constexpr std::size_t kStopCount = sizeof(kStopSignals) / sizeof(kStopSignals[0]);
+
+std::string error_text(int err);
+void close_fd(int& fd);
+// File descriptors 0, 1 and 2 are the child's standard streams: keep ours above them.
+int above_stdio(int fd);
+// A close-on-exec pipe, both ends above the standard streams.
+bool make_pipe(int fds[2]);
+void set_nonblocking(int fd);
+// Gives the terminal to process group `pgid` (SIGTTOU ignored meanwhile).
+void set_foreground(pid_t pgid);
+bool sink_has_terminal();
+// Why `dir` cannot be a command's working folder, or "" if it can.
+std::string folder_error(const std::string& dir);
+
+// Everything a command's process is started with, prepared before it is spawned.
+struct Launch {
+  const char* dir = nullptr;  // its working folder; nullptr: sink's own
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  int in = -1, out = -1, err = -1;  // its standard streams when captured; -1: sink's
+  bool terminal = false;            // its group gets the terminal (cleared if that failed)
+};
+
+// Starts /bin/sh with posix_spawn. Returns its pid, or -1 with `error` set.
+pid_t spawn_sh(Launch& l, const posix_spawnattr_t& attr, std::string& error);
+// The fallback where posix_spawn cannot enter a folder: fork, reset the signals in
+// `defaults`, exec. Returns the pid, or -1 with `error` set (a child that failed is reaped).
+pid_t fork_sh(const Launch& l, const sigset_t& defaults, std::string& error);
+
+}  // namespace sink::spawning

@@ -18,24 +18,15 @@ import select
 import signal
 import subprocess
 import sys
-import tempfile
 import termios
 import time
 
-from harness import Fail, Result, Tally, check
+from harness import Fail, Registry, Result, check
 
 SINK, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 ONLY = sys.argv[3:]
 HANG = 60  # seconds: an upper bound against hangs, never a performance threshold
-TESTS = []
-
-
-def test(name):
-    def register(fn):
-        TESTS.append((name, fn))
-        return fn
-
-    return register
+test = Registry()
 
 
 class Case:
@@ -1450,17 +1441,10 @@ step "one" { when count == "three" run "touch one.ran" }
 # --------------------------------------------------------------------------- main
 
 def main():
-    sys.stdout.reconfigure(errors="backslashreplace")
-    tally = Tally()
     if not os.path.exists(SINK):
         print(f"not ok setup: {SINK} does not exist\n0 passed, 1 failed")
         sys.exit(1)
-    for name, fn in TESTS:
-        if ONLY and not any(o in name for o in ONLY):
-            continue
-        with tempfile.TemporaryDirectory(prefix="sink-e2e-") as folder:
-            tally.run(name, fn, Case(folder))
-    sys.exit(tally.finish())
+    test.run(ONLY, Case, "sink-e2e-")
 
 
 if __name__ == "__main__":

@@ -20,25 +20,16 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
 
-from harness import Fail, Result, Tally, check
+from harness import Fail, Registry, Result, check
 
 SINK, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 ONLY = sys.argv[3:]
 HANG = 120  # seconds: an upper bound against hangs, never a performance threshold
-TESTS = []
+test = Registry()
 AS_ROOT = os.geteuid() == 0
 
 UNFORMATTED = 'step   "a"{run "echo a"}\nfact   x="1"\nstep "b" { run "echo {{x}}" }\n'
-
-
-def test(name):
-    def register(fn):
-        TESTS.append((name, fn))
-        return fn
-
-    return register
 
 
 class Case:
@@ -257,20 +248,10 @@ step "s" { run "echo {{n}}" }
 
 
 def main():
-    sys.stdout.reconfigure(errors="backslashreplace")
-    tally = Tally()
     if AS_ROOT and not shutil.which("setpriv"):
         print("not ok setup: running as root needs setpriv (util-linux) to act as another user\n0 passed, 1 failed")
         sys.exit(1)
-    for name, fn in TESTS:
-        if ONLY and not any(o in name for o in ONLY):
-            continue
-        folder = tempfile.mkdtemp(prefix="sink-faults-")
-        try:
-            tally.run(name, fn, Case(folder))
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-    sys.exit(tally.finish())
+    test.run(ONLY, Case, "sink-faults-")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,10 @@
 """What the Python test scripts share: a failure, a check that shows a command's output,
 and the result of running one."""
 
+import os
+import shutil
+import sys
+import tempfile
 import traceback
 
 
@@ -64,3 +68,32 @@ class Tally:
             print(f"ok {name}", flush=True)
         finally:
             case.cleanup()
+
+
+class Registry:
+    """The tests of a script, in order: `@tests("name")` above a function registers it."""
+
+    def __init__(self):
+        self.entries = []
+
+    def __call__(self, name):
+        def register(fn):
+            self.entries.append((name, fn))
+            return fn
+
+        return register
+
+    def run(self, only, make_case, prefix):
+        """Runs every test whose name contains one of `only` (all when empty), each on
+        `make_case(folder)` in a fresh temporary folder; exits with the tally's status."""
+        sys.stdout.reconfigure(errors="backslashreplace")
+        tally = Tally()
+        for name, fn in self.entries:
+            if only and not any(o in name for o in only):
+                continue
+            folder = tempfile.mkdtemp(prefix=prefix)
+            try:
+                tally.run(name, fn, make_case(folder))
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+        sys.exit(tally.finish())

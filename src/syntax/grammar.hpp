@@ -9,6 +9,7 @@
 #include <tao/pegtl.hpp>
 
 #include "syntax/lexicon.hpp"
+#include "syntax/string_scan.hpp"
 #include "util/scan.hpp"
 
 namespace sink::grammar {
@@ -147,7 +148,33 @@ struct sqb_close : pg::string<'\'', '\'', '\''> {};
 struct sqb_plain : plus<sor<run_until<'\''>, seq<one<'\''>, not_at<two<'\''>>>>> {};
 struct sq_block : seq<sqb_open, opt<sqb_plain>, must<sqb_close>> {};
 
-struct string_lit : sor<dq_block, sq_block, dq_string, sq_string> {};
+// The common shapes of "..." and '...' (string_scan.hpp), each read in one pass; the rules
+// above read every other string and report every error in one.
+struct dq_simple {
+  using rule_t = dq_simple;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) {
+    const char* const to =
+        scan::quoted_string(in.current(), in.end(), [](std::string_view) {}, [](std::string_view, const char*, const char*) {});
+    if (to == nullptr) return false;
+    in.bump_in_this_line(static_cast<std::size_t>(to - in.current()));
+    return true;
+  }
+};
+struct sq_simple {
+  using rule_t = sq_simple;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) {
+    const char* const to = scan::raw_string(in.current(), in.end());
+    if (to == nullptr) return false;
+    in.bump_in_this_line(static_cast<std::size_t>(to - in.current()));
+    return true;
+  }
+};
+
+struct string_lit : sor<dq_simple, sq_simple, dq_block, sq_block, dq_string, sq_string> {};
 
 struct int_lit : seq<opt<one<'-'>>, plus<digit>, not_at<ident_other>> {};
 

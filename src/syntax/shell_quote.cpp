@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "util/scan.hpp"
+
 namespace sink {
 
 namespace {
@@ -14,9 +16,9 @@ constexpr std::array<bool, 256> special_outside_quotes = [] {
   return t;
 }();
 
-std::size_t find_first(std::string_view t, std::size_t i, std::string_view stops) {
-  const std::size_t p = t.find_first_of(stops, i);
-  return p == std::string_view::npos ? t.size() : p;
+template <char... Stops>
+std::size_t find_first(std::string_view t, std::size_t i) {
+  return static_cast<std::size_t>(scan::find_first_of<Stops...>(t.data() + i, t.data() + t.size()) - t.data());
 }
 
 }  // namespace
@@ -36,14 +38,14 @@ void ShellQuoteTracker::feed(std::string_view text) {
 std::size_t ShellQuoteTracker::skip_plain(std::string_view t, std::size_t i) {
   switch (stack_.back()) {
     case Frame::Single:
-    case Frame::CodeSingle: return find_first(t, i, "'");
-    case Frame::Comment: return find_first(t, i, "\n");
+    case Frame::CodeSingle: return find_first<'\''>(t, i);
+    case Frame::Comment: return find_first<'\n'>(t, i);
     case Frame::Double:
-    case Frame::CodeDouble: return find_first(t, i, "\\\"`$");
-    case Frame::Arith: return find_first(t, i, "()");
+    case Frame::CodeDouble: return find_first<'\\', '"', '`', '$'>(t, i);
+    case Frame::Arith: return find_first<'(', ')'>(t, i);
     case Frame::HereDoc:
     case Frame::QuotedHereDoc: {
-      const std::size_t stop = find_first(t, i, stack_.back() == Frame::HereDoc ? "\n\\" : "\n");
+      const std::size_t stop = stack_.back() == Frame::HereDoc ? find_first<'\n', '\\'>(t, i) : find_first<'\n'>(t, i);
       line_.append(t.substr(i, stop - i));
       return stop;
     }

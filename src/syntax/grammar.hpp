@@ -303,7 +303,13 @@ struct step_kw : kw<lex::kw_step> {};
 struct step_name : string_lit {};
 struct step_open : one<'{'> {};
 struct step_close : one<'}'> {};
-struct step_body : seq<step_open, sep, star<step_field, sep>, must<step_close>> {};
+struct at_word {  // a word starts here (nothing consumed): every field starts with one
+  using rule_t = at_word;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) { return !in.empty() && scan::is_word_first(*in.current()); }
+};
+struct step_body : seq<step_open, sep, star<at_word, step_field, sep>, must<step_close>> {};
 struct step_decl : seq<step_kw, sep, must<step_name>, sep, must<step_body>> {};
 
 // ---- platform blocks ----

@@ -142,7 +142,7 @@ template <typename ActionInput>
 std::uint32_t keyword_length(const ActionInput& in) {
   const std::string_view text = in.string_view();
   std::size_t n = 0;
-  while (n < text.size() && (std::isalnum(static_cast<unsigned char>(text[n])) || text[n] == '_')) ++n;
+  while (n < text.size() && scan::is_word_char(text[n])) ++n;
   return static_cast<std::uint32_t>(n);
 }
 

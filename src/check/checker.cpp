@@ -196,13 +196,25 @@ void Checker::check_items(const ast::List<ast::Item>& items, const MachineSet* w
 
 void Checker::check_env_scope(const std::vector<EnvRef>& envs) {
   if (envs.empty()) return;
+  auto report = [&](const EnvRef& e, const EnvRef& first) {
+    diags_.error("E212", e.name_span,
+                 "`" + *e.name + "` is already set in this scope at line " + std::to_string(first.line),
+                 "set each variable once per scope; an inner scope (platform block, step) may override it");
+  };
+  // A scope sets a few variables: compare them pairwise; a map only for many.
+  if (envs.size() <= 16) {
+    for (std::size_t i = 1; i < envs.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (std::string_view(*envs[j].name) == std::string_view(*envs[i].name)) {
+          report(envs[i], envs[j]);
+          break;
+        }
+    return;
+  }
   std::unordered_map<std::string_view, const EnvRef*> seen;
   for (const auto& e : envs) {
     auto [it, fresh] = seen.try_emplace(*e.name, &e);
-    if (!fresh)
-      diags_.error("E212", e.name_span,
-                   "`" + *e.name + "` is already set in this scope at line " + std::to_string(it->second->line),
-                   "set each variable once per scope; an inner scope (platform block, step) may override it");
+    if (!fresh) report(e, *it->second);
   }
 }
 
@@ -386,9 +398,10 @@ void Checker::check_cycles() {
     std::size_t next = 0;
   };
   bool chain_reported = false;  // once: a generated chain would otherwise be reported at each link
+  std::vector<Frame> stack;  // reused from root to root
   for (Decl* root : decl_order_) {
     if (root->mark != Mark::None) continue;
-    std::vector<Frame> stack{{root}};
+    stack.assign(1, Frame{root});
     root->mark = Mark::Active;
     while (!stack.empty()) {
       Frame& top = stack.back();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -91,13 +92,16 @@ class Checker {
 
   const Program& program_;
   Diagnostics& diags_;
+  // The nodes of the tables below: carved out of large blocks and let go all at once,
+  // instead of a malloc and a free for each name and step.
+  std::pmr::monotonic_buffer_resource pool_;
   std::size_t module_ = 0;  // the module being checked
   std::vector<std::vector<bool>> sees_;
   // Keys and names are views of the AST, which outlives the checker.
-  std::unordered_map<std::string_view, Decl> decls_;
+  std::pmr::unordered_map<std::string_view, Decl> decls_{&pool_};
   std::vector<Decl*> decl_order_;
-  std::unordered_map<std::string_view, std::pair<const ast::Helper*, std::size_t>> helpers_;
-  std::unordered_set<std::string_view> env_names_;
+  std::pmr::unordered_map<std::string_view, std::pair<const ast::Helper*, std::size_t>> helpers_{&pool_};
+  std::pmr::unordered_set<std::string_view> env_names_{&pool_};
   struct StepSeen {
     const ast::Step* step;
     const MachineSet* where;  // owned by contexts_
@@ -105,7 +109,7 @@ class Checker {
   };
   std::vector<StepSeen> steps_seen_;
   std::deque<MachineSet> contexts_;  // the machines each platform block selects
-  std::unordered_map<std::string_view, std::size_t> steps_;  // name -> last of that name in steps_seen_
+  std::pmr::unordered_map<std::string_view, std::size_t> steps_{&pool_};  // name -> last of that name in steps_seen_
 };
 
 }  // namespace sink::check

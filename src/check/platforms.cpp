@@ -12,8 +12,8 @@ MachineSet MachineSet::of(const ast::List<ast::PlatformName>& names) {
   for (const auto& n : names) {
     const lex::Platform* p = lex::find_platform(n.name);
     if (!p) continue;
-    std::pair<std::string, std::string> item{std::string(p->os), p->is_os ? "" : std::string(p->name)};
-    if (std::find(s.items.begin(), s.items.end(), item) == s.items.end()) s.items.push_back(std::move(item));
+    const std::pair<std::string_view, std::string_view> item{p->os, p->is_os ? std::string_view() : p->name};
+    if (std::find(s.items.begin(), s.items.end(), item) == s.items.end()) s.items.push_back(item);
   }
   return s;
 }
@@ -23,7 +23,7 @@ MachineSet intersect(const MachineSet& a, const MachineSet& b) {
   if (b.all) return a;
   MachineSet out;
   out.all = false;
-  auto add = [&](const std::pair<std::string, std::string>& item) {
+  auto add = [&](const std::pair<std::string_view, std::string_view>& item) {
     if (std::find(out.items.begin(), out.items.end(), item) == out.items.end()) out.items.push_back(item);
   };
   for (const auto& x : a.items)

@@ -12,7 +12,8 @@ namespace sink {
 struct MachineSet {
   bool all = true;  // no platform block: every machine
   // (os, distro); an empty distro means every distribution of that OS.
-  std::vector<std::pair<std::string, std::string>> items;
+  // Views of the names in lexicon.hpp.
+  std::vector<std::pair<std::string_view, std::string_view>> items;
 
   static MachineSet of(const ast::List<ast::PlatformName>& names);  // known names only
   bool empty() const { return !all && items.empty(); }

@@ -9,6 +9,8 @@
 #include <tao/pegtl.hpp>
 
 #include "syntax/lexicon.hpp"
+#include "syntax/string_scan.hpp"
+#include "util/scan.hpp"
 
 namespace sink::grammar {
 
@@ -26,8 +28,8 @@ pg::string<Arr[N][I]...> lit_at_impl(std::index_sequence<I...>);
 template <const auto& Arr, std::size_t N>
 using lit_at = decltype(lit_at_impl<Arr, N>(std::make_index_sequence<Arr[N].size()>()));
 
-// One or more bytes up to (not including) the first of Stops, scanned in one loop: the
-// bodies of strings and comments, which are most of a Sinkfile's bytes.
+// One or more bytes up to (not including) the first of Stops, scanned in one loop (sixteen
+// bytes at a time): the bodies of strings and comments, which are most of a Sinkfile's bytes.
 template <char... Stops>
 struct run_until {
   using rule_t = run_until;
@@ -37,11 +39,10 @@ struct run_until {
   [[nodiscard]] static bool match(ParseInput& in) {
     const char* const from = in.current();
     const char* const end = in.end();
-    const char* p = from;
-    while (p != end && ((*p != Stops) && ...)) ++p;
+    const char* const p = scan::find_first_of<Stops...>(from, end);
     if (p == from) return false;
     if constexpr (stops_at_newline) in.bump_in_this_line(static_cast<std::size_t>(p - from));
-    else in.bump(static_cast<std::size_t>(p - from));
+    else scan::advance_over_lines(in, p);
     return true;
   }
 };
@@ -81,9 +82,38 @@ struct identifier {
 
 // ---- blanks and comments: newlines are plain whitespace ----
 struct comment : seq<one<'#'>, opt<run_until<'\n'>>> {};
-struct blanks : plus<one<' ', '\t', '\r', '\n'>> {};
-struct ws : sor<blanks, comment> {};
-struct sep : star<ws> {};
+// plus<one<' ', '\t', '\r', '\n'>>, in one loop.
+struct blanks {
+  using rule_t = blanks;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) {
+    const char* const from = in.current();
+    const char* const end = in.end();
+    const char* p = from;
+    const char* line_start = from;  // of the line the input stands on
+    for (; p != end; ++p) {
+      if (*p == '\n') {
+        in.bump_to_next_line(static_cast<std::size_t>(p + 1 - line_start));
+        line_start = p + 1;
+      } else if (*p != ' ' && *p != '\t' && *p != '\r') {
+        break;
+      }
+    }
+    if (p == from) return false;
+    in.bump_in_this_line(static_cast<std::size_t>(p - line_start));
+    return true;
+  }
+};
+struct at_hash {  // a comment starts here (nothing consumed)
+  using rule_t = at_hash;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) { return !in.empty() && *in.current() == '#'; }
+};
+// star<sor<blanks, comment>>: blanks always take all the blanks there are, and a comment
+// ends at a newline or the end of the file, so this is the same, with fewer attempts.
+struct sep : seq<opt<blanks>, star<at_hash, comment, opt<blanks>>> {};
 struct hblank : star<one<' ', '\t'>> {};
 
 // ---- strings ----
@@ -125,7 +155,44 @@ struct sqb_close : pg::string<'\'', '\'', '\''> {};
 struct sqb_plain : plus<sor<run_until<'\''>, seq<one<'\''>, not_at<two<'\''>>>>> {};
 struct sq_block : seq<sqb_open, opt<sqb_plain>, must<sqb_close>> {};
 
-struct string_lit : sor<dq_block, sq_block, dq_string, sq_string> {};
+// The common shapes of "..." and '...' (string_scan.hpp), each read in one pass; the rules
+// above read every other string and report every error in one.
+struct dq_simple {
+  using rule_t = dq_simple;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) {
+    const char* const to =
+        scan::quoted_string(in.current(), in.end(), [](std::string_view) {}, [](std::string_view, const char*, const char*) {});
+    if (to == nullptr) return false;
+    in.bump_in_this_line(static_cast<std::size_t>(to - in.current()));
+    return true;
+  }
+};
+struct sq_simple {
+  using rule_t = sq_simple;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) {
+    const char* const to = scan::raw_string(in.current(), in.end());
+    if (to == nullptr) return false;
+    in.bump_in_this_line(static_cast<std::size_t>(to - in.current()));
+    return true;
+  }
+};
+
+// A quote stands next, without consuming it: where no string starts (a name in a
+// condition), the six string rules are not tried one by one.
+struct at_quote {
+  using rule_t = at_quote;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) {
+    return !in.empty() && (*in.current() == '"' || *in.current() == '\'');
+  }
+};
+
+struct string_lit : seq<at_quote, sor<dq_simple, sq_simple, dq_block, sq_block, dq_string, sq_string>> {};
 
 struct int_lit : seq<opt<one<'-'>>, plus<digit>, not_at<ident_other>> {};
 
@@ -236,7 +303,13 @@ struct step_kw : kw<lex::kw_step> {};
 struct step_name : string_lit {};
 struct step_open : one<'{'> {};
 struct step_close : one<'}'> {};
-struct step_body : seq<step_open, sep, star<step_field, sep>, must<step_close>> {};
+struct at_word {  // a word starts here (nothing consumed): every field starts with one
+  using rule_t = at_word;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  [[nodiscard]] static bool match(ParseInput& in) { return !in.empty() && scan::is_word_first(*in.current()); }
+};
+struct step_body : seq<step_open, sep, star<at_word, step_field, sep>, must<step_close>> {};
 struct step_decl : seq<step_kw, sep, must<step_name>, sep, must<step_body>> {};
 
 // ---- platform blocks ----

@@ -3,10 +3,19 @@
 #include <algorithm>
 
 namespace sink::lex {
+namespace {
+
+// Equality with the length and first byte compared inline first: most words checked
+// against these tables are not in them, and differ right there.
+bool same_word(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
+}
+
+}  // namespace
 
 std::optional<Type> type_from_name(std::string_view name) {
   for (const auto& t : types)
-    if (t.name == name) return t.type;
+    if (same_word(t.name, name)) return t.type;
   return std::nullopt;
 }
 
@@ -24,13 +33,13 @@ std::string_view op_text(CmpOp op) {
 
 const Builtin* find_builtin(std::string_view name) {
   for (const auto& b : builtins)
-    if (b.name == name) return &b;
+    if (same_word(b.name, name)) return &b;
   return nullptr;
 }
 
 const Platform* find_platform(std::string_view name) {
   for (const auto& p : platforms)
-    if (p.name == name) return &p;
+    if (same_word(p.name, name)) return &p;
   return nullptr;
 }
 

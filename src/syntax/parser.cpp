@@ -142,7 +142,7 @@ template <typename ActionInput>
 std::uint32_t keyword_length(const ActionInput& in) {
   const std::string_view text = in.string_view();
   std::size_t n = 0;
-  while (n < text.size() && (std::isalnum(static_cast<unsigned char>(text[n])) || text[n] == '_')) ++n;
+  while (n < text.size() && scan::is_word_char(text[n])) ++n;
   return static_cast<std::uint32_t>(n);
 }
 
@@ -297,6 +297,31 @@ struct FinishText {
     b.last_text = t;
   }
 };
+// The common shapes, read by one rule each: the same pieces and interpolations as above.
+SINK_ACTION(dq_simple) {
+  b.start_text(ast::StringForm::Quoted);
+  const LineCol at = where(in);
+  const char* const begin = in.begin();
+  auto col = [&](const char* p) { return at.col + static_cast<std::uint32_t>(p - begin); };
+  // Bounded by the end of the file, as in the rule (the scan stops at the same quote), so
+  // that it can read sixteen bytes at a time up to it.
+  (void)scan::quoted_string(
+      begin, in.input().end(), [&](std::string_view piece) { b.append(piece); },
+      [&](std::string_view name, const char* from, const char* to) {
+        b.spill();
+        b.interps.push_back({ast::Str(name), false, {b.file_id, at.line, col(from), at.line, col(to)},
+                             static_cast<std::uint32_t>(b.buf.size())});
+      });
+  FinishText::apply(in, b);
+}
+SINK_END;
+SINK_ACTION(sq_simple) {
+  b.start_text(ast::StringForm::Raw);
+  const std::string_view body = in.string_view().substr(1, in.size() - 2);
+  if (!body.empty()) b.append(body);
+  FinishText::apply(in, b);
+}
+SINK_END;
 template <> struct Action<g::dq_string> : FinishText {};
 template <> struct Action<g::sq_string> : FinishText {};
 template <> struct Action<g::dq_block> : FinishText {};

@@ -1,9 +1,61 @@
 #include "syntax/shell_quote.hpp"
 
+#include <array>
+
+#include "util/scan.hpp"
+
 namespace sink {
 
+namespace {
+
+// Bytes that mean something to the shell outside quotes (or may: `#` starts a comment only
+// at the start of a word); every other byte just extends the word being read.
+constexpr std::array<bool, 256> special_outside_quotes = [] {
+  std::array<bool, 256> t{};
+  for (const unsigned char c : std::string_view(" \t\n;&|\\#'\"`$)<")) t[c] = true;
+  return t;
+}();
+
+template <char... Stops>
+std::size_t find_first(std::string_view t, std::size_t i) {
+  return static_cast<std::size_t>(scan::find_first_of<Stops...>(t.data() + i, t.data() + t.size()) - t.data());
+}
+
+}  // namespace
+
 void ShellQuoteTracker::feed(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) step(text, i);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!escaped_) {
+      i = skip_plain(text, i);
+      if (i == text.size()) break;
+    }
+    step(text, i);
+  }
+}
+
+// Skips the bytes from `i` on that step() would pass over without changing any state but
+// the word (or here-document line) being read; returns where the next byte of interest is.
+std::size_t ShellQuoteTracker::skip_plain(std::string_view t, std::size_t i) {
+  switch (stack_.back()) {
+    case Frame::Single:
+    case Frame::CodeSingle: return find_first<'\''>(t, i);
+    case Frame::Comment: return find_first<'\n'>(t, i);
+    case Frame::Double:
+    case Frame::CodeDouble: return find_first<'\\', '"', '`', '$'>(t, i);
+    case Frame::Arith: return find_first<'(', ')'>(t, i);
+    case Frame::HereDoc:
+    case Frame::QuotedHereDoc: {
+      const std::size_t stop = stack_.back() == Frame::HereDoc ? find_first<'\n', '\\'>(t, i) : find_first<'\n'>(t, i);
+      line_.append(t.substr(i, stop - i));
+      return stop;
+    }
+    default: {  // Normal, Subst, Backtick
+      std::size_t p = i;
+      while (p < t.size() && !special_outside_quotes[static_cast<unsigned char>(t[p])]) ++p;
+      word_.append(t.substr(i, p - i));
+      return p;
+    }
+  }
 }
 
 ShellContext ShellQuoteTracker::at() const {
@@ -20,15 +72,15 @@ ShellContext ShellQuoteTracker::at() const {
 }
 
 bool ShellQuoteTracker::opens_code() const {
-  const std::string& w = word_.empty() ? last_word_ : word_;
-  return w == "-c" || w == "eval" || w == "-lc" || w == "-ec";
+  const Word& w = word_.empty() ? last_word_ : word_;
+  return w.is("-c") || w.is("eval") || w.is("-lc") || w.is("-ec");
 }
 
 void ShellQuoteTracker::step(std::string_view t, std::size_t& i) {
   const char c = t[i];
   if (escaped_) {
     escaped_ = false;
-    if (stack_.back() == Frame::Normal || stack_.back() == Frame::Subst || stack_.back() == Frame::Backtick) word_ += c;
+    if (stack_.back() == Frame::Normal || stack_.back() == Frame::Subst || stack_.back() == Frame::Backtick) word_.append(c);
     return;
   }
   const Frame frame = stack_.back();
@@ -72,10 +124,10 @@ void ShellQuoteTracker::step(std::string_view t, std::size_t& i) {
     stack_.push_back(Frame::Comment);
   } else if (c == '\'') {
     stack_.push_back(opens_code() ? Frame::CodeSingle : Frame::Single);
-    word_ += c;
+    word_.append(c);
   } else if (c == '"') {
     stack_.push_back(opens_code() ? Frame::CodeDouble : Frame::Double);
-    word_ += c;
+    word_.append(c);
   } else if (c == '`') {
     if (frame == Frame::Backtick) stack_.pop_back();
     else stack_.push_back(Frame::Backtick);
@@ -95,7 +147,7 @@ void ShellQuoteTracker::step(std::string_view t, std::size_t& i) {
     pending_ = false;
     line_.clear();
   } else if (!blank) {
-    word_ += c;
+    word_.append(c);
   }
 }
 

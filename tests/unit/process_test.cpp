@@ -86,8 +86,15 @@ std::vector<std::pair<int, std::string>> marked(const std::string& marker) {
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
     const int pid = std::stoi(name);
     if (pid == getpid()) continue;
-    std::ifstream file("/proc/" + name + "/cmdline", std::ios::binary);
-    std::string line((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    // read(2), not an ifstream: a process that ends while it is read makes read fail
+    // (ESRCH), and libstdc++'s filebuf throws on that (a flaky failure, seen twice).
+    std::string line;
+    if (const int fd = ::open(("/proc/" + name + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+      char buffer[4096];
+      ssize_t n;
+      while ((n = ::read(fd, buffer, sizeof buffer)) > 0) line.append(buffer, static_cast<std::size_t>(n));
+      ::close(fd);
+    }
     std::replace(line.begin(), line.end(), '\0', ' ');
     if (line.find(marker) != std::string::npos) found.emplace_back(pid, line);
   }

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "util/heap.hpp"
+
 namespace sink {
 
 class Arena {
@@ -58,12 +60,14 @@ class Arena {
 
  private:
   static constexpr std::size_t kMinBlock = std::size_t{16} << 10;
+  static constexpr std::size_t kHugeBlock = std::size_t{8} << 20;
 
   void grow(std::size_t at_least) {
     used_before_ += static_cast<std::size_t>(cur_ - begin_);
     const std::size_t size = at_least > next_block_ ? at_least : next_block_;
     blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     begin_ = cur_ = blocks_.back().get();
+    if (size >= kHugeBlock) advise_huge_pages(begin_, size);  // malloc maps such blocks apart
     end_ = begin_ + size;
     next_block_ = size * 2;
   }

@@ -11,4 +11,8 @@ namespace sink {
 // machine). Does nothing for small inputs or elsewhere. See docs/performance.md.
 void prepare_heap(std::size_t input_bytes);
 
+// Asks for transparent huge pages on [p, p + bytes) before it is first touched (Linux; a
+// no-op elsewhere): for the arena's large blocks, which malloc maps apart from the heap.
+void advise_huge_pages(void* p, std::size_t bytes);
+
 }  // namespace sink

@@ -21,7 +21,7 @@ import sys
 import termios
 import time
 
-from harness import Fail, Registry, Result, check
+from harness import Fail, Registry, Result, check, other_processes
 
 SINK, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 ONLY = sys.argv[3:]
@@ -117,19 +117,9 @@ def processes_with(marker, but_sink=False):
     """Processes (other than this one) whose command line contains `marker`; with
     `but_sink`, not sink itself (its own arguments are the user's), nor a copy of it that
     has been forked but has not yet run its command."""
-    found = []
     needle = marker.encode()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmdline = f.read()
-        except OSError:
-            continue
-        if needle in cmdline and not (but_sink and cmdline.split(b"\0")[0] == SINK.encode()):
-            found.append(int(entry))
-    return found
+    return [pid for pid, cmdline in other_processes()
+            if needle in cmdline and not (but_sink and cmdline.split(b"\0")[0] == SINK.encode())]
 
 
 def unique(tag):

@@ -8,6 +8,26 @@ import tempfile
 import traceback
 
 
+def other_processes(with_state=False):
+    """(pid, command line) of every process but this one, read from /proc; with
+    `with_state`, (pid, command line, state letter). A process that ends while it is read
+    is left out."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+            if not with_state:
+                yield int(entry), cmdline
+                continue
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                state = f.read().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        yield int(entry), cmdline, state
+
+
 class Fail(Exception):
     pass
 

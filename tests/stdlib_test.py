@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 
-from harness import Fail, Result, Tally, check
+from harness import Fail, Result, Tally, check, other_processes
 
 SINK, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 ONLY = sys.argv[3:]
@@ -344,21 +344,9 @@ class Case:
 
 def live_processes_with(marker):
     """Processes, zombies aside, whose command line holds `marker` as one argument."""
-    found = []
     needle = marker.encode()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                args = f.read().split(b"\0")
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                state = f.read().rsplit(b")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        if needle in args and state != b"Z":
-            found.append(int(entry))
-    return found
+    return [pid for pid, cmdline, state in other_processes(with_state=True)
+            if needle in cmdline.split(b"\0") and state != b"Z"]
 
 
 def wait_until(cond, timeout, what):

@@ -13,10 +13,15 @@
 
 namespace sink {
 
+#if defined(__linux__) && defined(__GLIBC__)
+namespace {
+constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;  // a transparent huge page
+}  // namespace
+#endif
+
 void prepare_heap(std::size_t input_bytes) {
 #if defined(__linux__) && defined(__GLIBC__)
   constexpr std::size_t kThreshold = std::size_t{128} << 10;  // below 128 KiB it is not worth it
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
   if (input_bytes < kThreshold) return;
   // The AST takes about ten times the source: make the heap that much larger at once,
   // keep it (no trimming, no separate mappings for big blocks), and back it with huge pages.
@@ -39,8 +44,8 @@ void prepare_heap(std::size_t input_bytes) {
   madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
   // The 2 MiB around `from` already holds small pages (what was allocated before), so it
   // can never become a huge page. Keep it out of use, so that what comes next (the input
-  // itself, then the tree) starts on a huge page: that was about 500 page faults of a
-  // 10k-step check. Never touched, it costs address space only; kept reachable, it is no leak.
+  // itself, then the tree) starts on a huge page: about 330 page faults fewer in a
+  // 10k-step check (1,012 -> 677, before the block above was made as large). Never touched, it costs address space only; kept reachable, it is no leak.
   static void* spacer = nullptr;
   if (spacer == nullptr && start - from > 64) spacer = std::malloc(start - from);
 #else
@@ -50,7 +55,6 @@ void prepare_heap(std::size_t input_bytes) {
 
 void advise_huge_pages(void* p, std::size_t bytes) {
 #if defined(__linux__) && defined(__GLIBC__)
-  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
   const auto from = (reinterpret_cast<std::uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
   const auto to = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kHuge - 1);
   if (from < to) madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);

@@ -54,7 +54,9 @@ void Checker::run() {
   decl_order_.reserve(decls);
   steps_.reserve(steps);
   steps_seen_.reserve(steps);
-  for (std::size_t m = 0; m < program_.modules.size(); ++m) collect(program_.modules[m].ast.items, m);
+  for (std::size_t m = 0; m < program_.modules.size(); ++m)
+    collect(program_.modules[m].ast.items, m, &contexts_.emplace_back(), nullptr);
+  collect_std_helpers();
   for (const auto& m : program_.modules) collect_env_names(m.ast.items);
   check_cycles();  // also works out which facts are made from secrets
   for (std::size_t m = 0; m < program_.modules.size(); ++m) {
@@ -89,10 +91,11 @@ void Checker::count_declarations(const ast::List<ast::Item>& items, std::size_t&
 }
 
 // Facts, questions and helpers of every module, with duplicate and clash checks.
-void Checker::collect(const ast::List<ast::Item>& items, std::size_t module) {
+void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, const MachineSet* where,
+                      const ast::PlatformBlock* block) {
   for (const auto& item : items) {
-    if (const auto* block = item.as<ast::PlatformBlock>()) {
-      collect(block->items, module);
+    if (const auto* b = item.as<ast::PlatformBlock>()) {
+      collect(b->items, module, &contexts_.emplace_back(intersect(*where, MachineSet::of(b->names))), b);
       continue;
     }
     if (const auto* h = item.as<ast::Helper>()) {
@@ -105,6 +108,8 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module) {
     }
     Decl d;
     d.module = module;
+    d.block = block;
+    d.where = where;
     if (const auto* f = item.as<ast::Fact>()) d.fact = f;
     else if (const auto* a = item.as<ast::Ask>()) d.ask = a;
     else continue;
@@ -163,6 +168,7 @@ void Checker::check_items(const ast::List<ast::Item>& items, const MachineSet* w
                           std::vector<const ast::PlatformBlock*>& outer, bool top) {
   std::vector<EnvRef> envs;
   for (const auto& item : items) {
+    where_ = where;
     item.visit(
         [&](const auto& node) {
           using T = std::decay_t<decltype(node)>;
@@ -255,6 +261,7 @@ void Checker::check_fact(const ast::Fact& f) {
       break;
     case ast::FactSource::Value:
       check_text(f.value, TextUse::Value, "a fact's value");
+      check_value(f, type);
       break;
   }
   if (f.required && f.default_value)
@@ -310,11 +317,13 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
 
   std::vector<EnvRef> envs;
   const ast::StepField* first_of[8] = {};  // by field kind, for repeats
+  bool meant_run = false;  // an unknown field that is a misspelled `run`: E206 says it all
   for (const auto& f : s.fields) {
     using K = ast::StepField::Kind;
     if (f.kind == K::Unknown) {
       std::vector<std::string> fields(lex::step_field_keywords.begin(), lex::step_field_keywords.end());
       const auto near = suggest(f.name, fields);
+      meant_run = meant_run || (near && *near == lex::kw_run);
       std::string hint = near ? "did you mean `" + *near + "`?" : "a step's fields are run, skip if, when, error, env and dir";
       diags_.error("E206", f.keyword_span(), "unknown step field `" + f.name + "`", hint);
       continue;
@@ -353,7 +362,7 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
     }
   }
   check_env_scope(envs);
-  if (!s.field(ast::StepField::Kind::Run))
+  if (!s.field(ast::StepField::Kind::Run) && !meant_run)
     diags_.error("E240", s.name.span, "step \"" + s.name.literal() + "\" has no `run`",
                  "add the command it runs: run \"...\"");
 }
@@ -364,11 +373,9 @@ void Checker::check_platform(const ast::PlatformBlock& b, const std::vector<cons
     if (!seen.insert(n.name).second)
       diags_.warning("W304", n.span, "platform `" + n.name + "` is listed twice", "remove the repeated name");
     if (!lex::find_platform(n.name)) {
-      std::vector<std::string> known;
-      for (const auto& p : lex::platforms) known.emplace_back(p.name);
-      const auto near = suggest(n.name, known);
+      const auto near = lex::platform_meant(n.name);
       diags_.error("E203", n.span, "unknown platform `" + n.name + "`",
-                   near ? "did you mean `" + *near + "`?"
+                   near ? "did you mean `" + std::string(*near) + "`?"
                         : "a platform is an OS (linux, darwin, freebsd, ...) or a distribution (debian, ubuntu, fedora, arch, alpine, ...)");
       continue;
     }

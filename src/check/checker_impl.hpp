@@ -34,6 +34,8 @@ struct Decl {
   bool derived_secret = false;
   bool clash = false;  // also defined in another module: reported once, at the clash
   enum class Mark : unsigned char { None, Active, Done } mark = Mark::None;  // for the cycle search
+  const ast::PlatformBlock* block = nullptr;  // the innermost platform block it is declared in
+  const MachineSet* where = nullptr;          // the machines where it has a value
   std::uint32_t chain = 1;            // the longest chain of values this one is made from, itself included
   const Decl* chain_next = nullptr;  // the next value on that chain
   const ast::Str& name() const { return fact ? fact->name : ask->name; }
@@ -59,7 +61,10 @@ class Checker {
   // checker.cpp
   void compute_visibility();
   static void count_declarations(const ast::List<ast::Item>& items, std::size_t& decls, std::size_t& steps);
-  void collect(const ast::List<ast::Item>& items, std::size_t module);
+  void collect(const ast::List<ast::Item>& items, std::size_t module, const MachineSet* where,
+               const ast::PlatformBlock* block);
+  void collect_std_helpers();
+  void check_std_helpers(const ast::Text& text);
   void collect_env_names(const ast::List<ast::Item>& items);
   void check_items(const ast::List<ast::Item>& items, const MachineSet* where,
                    std::vector<const ast::PlatformBlock*>& outer, bool top);
@@ -87,6 +92,8 @@ class Checker {
   void expect_bool(const ast::Expr& e, const char* context);
   void check_compare(const ast::Expr& e, VType l, VType r);
   void check_default(const ast::Fact& f, VType type);
+  void check_value(const ast::Fact& f, VType type);
+  void check_platform_value(std::string_view builtin, const std::string& value, Span span, lex::CmpOp op);
   std::vector<std::string> visible_names() const;
   Decl* lookup(std::string_view name);
 
@@ -96,6 +103,9 @@ class Checker {
   // instead of a malloc and a free for each name and step.
   std::pmr::monotonic_buffer_resource pool_;
   std::size_t module_ = 0;  // the module being checked
+  const MachineSet* where_ = nullptr;  // the machines the declaration being checked is for
+  // Helpers of the standard modules that no module of the program uses, with their module.
+  std::vector<std::pair<std::string_view, std::string_view>> std_helpers_;
   std::vector<std::vector<bool>> sees_;
   // Keys and names are views of the AST, which outlives the checker.
   std::pmr::unordered_map<std::string_view, Decl> decls_{&pool_};

@@ -35,6 +35,15 @@ MachineSet intersect(const MachineSet& a, const MachineSet& b) {
   return out;
 }
 
+bool within(const MachineSet& a, const MachineSet& b) {
+  if (b.all) return true;
+  if (a.all) return false;
+  return std::all_of(a.items.begin(), a.items.end(), [&](const auto& x) {
+    return std::any_of(b.items.begin(), b.items.end(),
+                       [&](const auto& y) { return x.first == y.first && (y.second.empty() || y.second == x.second); });
+  });
+}
+
 bool platforms_compatible(std::string_view a, std::string_view b) {
   const ast::PlatformName na{ast::Str(a), {}};
   const ast::PlatformName nb{ast::Str(b), {}};

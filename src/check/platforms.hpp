@@ -20,6 +20,8 @@ struct MachineSet {
 };
 
 MachineSet intersect(const MachineSet& a, const MachineSet& b);
+// Every machine of `a` is one of `b`.
+bool within(const MachineSet& a, const MachineSet& b);
 
 // True when a machine could match both platform names ("linux" and "ubuntu": yes).
 bool platforms_compatible(std::string_view a, std::string_view b);

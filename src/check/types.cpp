@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "check/checker_impl.hpp"
+#include "modules/stdlib.hpp"
 #include "syntax/shell_quote.hpp"
 #include "util/suggest.hpp"
 #include "util/version.hpp"
@@ -102,6 +103,17 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
                    "add `use \"" + path + "\"` at the top of this file");
       return VType::Unknown;
     }
+    if (d->block && where_ && !within(*where_, *d->where)) {
+      std::string names;
+      for (const auto& n : d->block->names) names += (names.empty() ? "" : ", ") + n.name;
+      diags_.error("E214", span,
+                   "`" + std::string(name) + "` is declared inside `platform " + names + "` (" +
+                       program_.sources.get(d->block->span.file).path + ":" + std::to_string(d->block->span.line) +
+                       "), so it has no value here, outside that block",
+                   "move its declaration out of the platform block, or move this use into a `platform " + names +
+                       "` block");
+      return VType::Unknown;
+    }
     return d->type();
   }
   const auto near = suggest(name, visible_names());
@@ -116,7 +128,56 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
   return VType::Unknown;
 }
 
+void Checker::collect_std_helpers() {
+  for (const auto& m : stdlib_modules()) {
+    if (std::any_of(program_.modules.begin(), program_.modules.end(), [&](const Module& u) { return u.name == m.name; }))
+      continue;
+    for (std::size_t at = m.text.find("helper "); at != std::string_view::npos; at = m.text.find("\nhelper ", at + 1)) {
+      const std::size_t from = m.text.find(' ', at + 1) + 1;
+      const std::string_view name = m.text.substr(from, m.text.find_first_of(" \n", from) - from);
+      if (!name.empty() && name[0] != '_') std_helpers_.emplace_back(name, m.name);
+    }
+  }
+}
+
+// A std helper run where a command starts (after ; & | ( or a newline, `--`, then, do,
+// sudo, ...) by a program that does not use its module: it would fail with status 127.
+void Checker::check_std_helpers(const ast::Text& text) {
+  if (std_helpers_.empty()) return;
+  bool at_command = true;
+  std::vector<std::string_view> reported;
+  text.visit(
+      [&](std::string_view t) {
+        for (std::size_t i = 0; i < t.size();) {
+          const char c = t[i];
+          const auto word_char = [](char x) { return std::isalnum(static_cast<unsigned char>(x)) || x == '_' || x == '-'; };
+          if (!word_char(c)) {
+            if (c != ' ' && c != '\t') at_command = std::string_view(";&|(\n{`!").find(c) != std::string_view::npos;
+            ++i;
+            continue;
+          }
+          std::size_t end = i;
+          while (end < t.size() && word_char(t[end])) ++end;
+          const std::string_view w = t.substr(i, end - i);
+          if (at_command)
+            for (const auto& [helper, module] : std_helpers_)
+              if (w == helper && std::find(reported.begin(), reported.end(), w) == reported.end()) {
+                reported.push_back(w);
+                diags_.warning("W306", text.span,
+                               "`" + std::string(w) + "` is a helper of " + std::string(module) +
+                                   ", which this program does not use: the command would not be found",
+                               "add `use \"" + std::string(module) + "\"` at the top of the Sinkfile");
+              }
+          static constexpr std::string_view kLeaders[] = {"--", "then", "do", "else", "sudo", "exec", "time", "if", "while", "until", "nohup", "env"};
+          at_command = std::find(std::begin(kLeaders), std::end(kLeaders), w) != std::end(kLeaders);
+          i = end;
+        }
+      },
+      [&](const ast::Interp&) { at_command = false; });
+}
+
 void Checker::check_text(const ast::Text& text, TextUse use, const char* where) {
+  if (use == TextUse::Shell) check_std_helpers(text);
   if (use == TextUse::Shell && text.has_interp()) {
     // A value reaches a command through a variable; in a here-document whose delimiter
     // is quoted, nothing expands, so the value would never arrive.
@@ -245,6 +306,8 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
                          "this comparison is always " + std::string(e.op == lex::CmpOp::Eq ? "false" : "true"));
       }
     }
+    if (name->kind == ast::Expr::Kind::Name && (name->name == "os" || name->name == "distro") && !ordering)
+      check_platform_value(name->name, value, lit->span, e.op);
     if (ordering && other == VType::String)
       mismatch("strings compare with == and != only; declare the fact as `version` or `int` to order it");
     return;
@@ -294,6 +357,56 @@ void Checker::check_default(const ast::Fact& f, VType type) {
       break;
     default: break;
   }
+}
+
+}  // namespace sink::check
+
+namespace sink::check {
+
+// `os` and `distro` hold lower-case names of the platform table (distro: a distribution's
+// ID, or darwin on macOS): a literal spelled another way can never be equal to them.
+void Checker::check_platform_value(std::string_view builtin, const std::string& value, Span span, lex::CmpOp op) {
+  const bool os = builtin == "os";
+  const lex::Platform* p = lex::find_platform(value);
+  if (p && (os ? p->is_os : !p->is_os || p->name == "darwin")) return;
+  const auto meant = lex::platform_meant(value);
+  const bool lower = std::none_of(value.begin(), value.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+  const bool alias = std::any_of(lex::platform_aliases.begin(), lex::platform_aliases.end(),
+                                 [&](const auto& a) { return a.alias == value; });
+  if (!os && !p && lower && !alias) return;  // a distribution that the table does not list
+  std::string hint;
+  if (p) hint = os ? "`" + value + "` is a distribution: compare `distro` with it" : "`" + value + "` is an OS: compare `os` with it";
+  else if (meant) hint = "did you mean \"" + std::string(*meant) + "\"?";
+  else hint = "`os` is one of " + lex::platform_list(true);
+  diags_.warning("W305", span,
+                 "`" + std::string(builtin) + "` is never \"" + value + "\": this comparison is always " +
+                     (op == lex::CmpOp::Eq ? "false" : "true"),
+                 hint);
+}
+
+// A fact's value written as a literal that is not of its type; most often a command
+// that lacks its `sh`.
+void Checker::check_value(const ast::Fact& f, VType type) {
+  if (f.value.has_interp() || type == VType::String || type == VType::Unknown) return;
+  std::string t(f.value.text);
+  t.erase(0, t.find_first_not_of(" \t\r\n"));
+  t.erase(t.find_last_not_of(" \t\r\n") + 1);
+  std::string low = t;
+  for (auto& c : low) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static constexpr std::string_view kBools[] = {"true", "yes", "on", "1", "false", "no", "off", "0", ""};
+  const bool fits = type == VType::Bool    ? std::find(std::begin(kBools), std::end(kBools), low) != std::end(kBools)
+                    : type == VType::Int ? parses_as_int(t)
+                                         : parse_version(t).has_value();
+  if (fits) return;
+  const std::string_view first = std::string_view(t).substr(0, t.find(' '));
+  const bool command = !t.empty() && (std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '/' || t[0] == '.') &&
+                       first.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./") ==
+                           std::string_view::npos;
+  diags_.error("E233", f.value.span, "the value of `" + f.name + "` is not " + std::string(describe(type)),
+               command ? "did you mean `sh \"" + t + "\"`? A fact's value is its command's output only with `sh`"
+               : type == VType::Bool ? "a bool is true or false"
+               : type == VType::Int  ? "an int is a whole number, as in \"8\""
+                                     : "a version has a number in it, as in \"20.1\"");
 }
 
 }  // namespace sink::check

@@ -10,7 +10,6 @@
 
 #include "syntax/lexicon.hpp"
 #include "util/files.hpp"
-#include "util/suggest.hpp"
 
 extern char** environ;
 
@@ -116,10 +115,9 @@ std::string override_platform(Machine& m, const std::string& spec) {
   }
   const lex::Platform* p = lex::find_platform(name);
   if (!p) {
-    std::vector<std::string> names;
-    for (const auto& q : lex::platforms) names.emplace_back(q.name);
-    const auto near = suggest(name, names);
-    return "unknown platform `" + name + "`" + (near ? "; did you mean `" + *near + "`?" : "");
+    const auto near = lex::platform_meant(name);
+    return "unknown platform `" + name + "`" +
+           (near ? "; did you mean `" + std::string(*near) + "`?" : "; the platforms are " + lex::platform_list(false));
   }
   m.os = std::string(p->os);
   m.distro = p->is_os ? (p->name == "darwin" ? "darwin" : "") : std::string(p->name);

@@ -1,6 +1,11 @@
 #include "syntax/lexicon.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include "util/suggest.hpp"
 
 namespace sink::lex {
 namespace {
@@ -41,6 +46,24 @@ const Platform* find_platform(std::string_view name) {
   for (const auto& p : platforms)
     if (same_word(p.name, name)) return &p;
   return nullptr;
+}
+
+std::optional<std::string_view> platform_meant(std::string_view name) {
+  std::string low(name);
+  for (auto& c : low) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const auto& a : platform_aliases)
+    if (a.alias == low) return a.name;
+  std::vector<std::string> names;
+  for (const auto& p : platforms) names.emplace_back(p.name);
+  if (const auto near = suggest(name, names)) return find_platform(*near)->name;
+  return std::nullopt;
+}
+
+std::string platform_list(bool os_only) {
+  std::string out;
+  for (const auto& p : platforms)
+    if (p.is_os || !os_only) out += (out.empty() ? "" : ", ") + std::string(p.name);
+  return out;
 }
 
 bool is_keyword(std::string_view word) {

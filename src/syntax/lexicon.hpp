@@ -7,6 +7,7 @@
 
 #include <array>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace sink::lex {
@@ -130,6 +131,18 @@ inline constexpr std::array platforms{
     Platform{"void", "linux", false},      Platform{"kali", "linux", false},
 };
 const Platform* find_platform(std::string_view name);
+// Other names people use for a platform.
+struct PlatformAlias {
+  std::string_view alias, name;
+};
+inline constexpr std::array platform_aliases{
+    PlatformAlias{"macos", "darwin"}, PlatformAlias{"osx", "darwin"},  PlatformAlias{"mac", "darwin"},
+    PlatformAlias{"macosx", "darwin"}, PlatformAlias{"redhat", "rhel"}, PlatformAlias{"mint", "linuxmint"},
+    PlatformAlias{"amazon", "amzn"}, PlatformAlias{"suse", "opensuse"}};
+// The platform that `name` most likely means (another spelling or case, an alias, a typo).
+std::optional<std::string_view> platform_meant(std::string_view name);
+// "linux, darwin, ...": the names of the OSes (os_only) or of every platform.
+std::string platform_list(bool os_only);
 
 bool is_keyword(std::string_view word);
 

@@ -183,6 +183,10 @@ case $me in
   sudo) exec "$@" ;;
   dpkg-query)
     n=$(last "$@")
+    case $n in -f=*)  # every package: status and what it provides ("NAME PROVIDES" lines in provides)
+      while read -r p what; do printf 'install ok installed\t%s\n' "$what"; done < "$st/provides" 2>/dev/null
+      printf 'install ok installed\t\nunknown ok not-installed\tghost\n'; exit 0 ;;
+    esac
     if has "$n" pkgs; then echo 'install ok installed'
     elif has "$n" removed; then echo 'deinstall ok config-files'
     else echo "dpkg-query: no packages found matching $n" >&2; exit 1; fi
@@ -1057,6 +1061,24 @@ def _(c):
     set_installed(c, ["vim"], "removed")
     r = c.sh("pkg_installed vim || echo no")
     check(r.out == "no\n", "removed counts as installed", r)
+
+
+@test("pkg_installed/pkg_install (apt): a package that an installed one provides is installed (nodejs provides npm)")
+def _(c):
+    c.fake("apt-get", "dpkg-query", "sudo", "id")
+    set_installed(c, ["nodejs"])
+    with open(os.path.join(c.state, "provides"), "w") as f:
+        f.write("nodejs npm (= 9.2.0), nodejs-dev\nlibfoo foo-dev\n")
+    r = c.sh("pkg_installed npm && pkg_installed nodejs-dev npm nodejs && echo yes")
+    check(r.code == 0 and r.out == "yes\n", "npm, provided by nodejs, is not installed", r)
+    r = c.sh("pkg_installed np || echo no; pkg_installed ghost || echo no; pkg_installed 9.2.0 || echo no")
+    check(r.out == "no\nno\nno\n", "a prefix, a package provided by one not installed, or a version counted", r)
+    r = c.sh("pkg_install npm")
+    check(r.code == 0 and "already installed" in r.err, "pkg_install npm with nodejs installed", r)
+    check(not any(x.startswith("apt-get") for x in c.logged()), f"apt-get ran: {c.logged()}", r)
+    r = c.sh("pkg_install npm yarn")
+    check(r.code == 0 and "installing yarn with apt" in r.err and installed(c) == ["nodejs", "yarn"],
+          "only yarn is missing", r)
 
 
 @test("pkg_install (apt): only what is missing, with sudo when not root; then nothing (idempotent)")

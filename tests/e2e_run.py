@@ -67,9 +67,13 @@ class Case:
     def lines(self, name):
         return self.read(name).splitlines() if self.exists(name) else []
 
-    def sink(self, *args, env=None, cwd=None, timeout=HANG):
+    def sink(self, *args, env=None, cwd=None, timeout=HANG, sh=None):
+        """Runs sink; with `sh` ("bash", "dash"), that shell is /bin/sh for it (a private mount)."""
+        argv = [SINK, *args]
+        if sh:
+            argv = ["unshare", "-m", "/bin/dash", "-c", f'mount --bind /bin/{sh} /bin/sh && exec "$@"', "sh", *argv]
         try:
-            p = subprocess.run([SINK, *args], cwd=cwd or self.dir, env=self.env(env), stdin=subprocess.DEVNULL,
+            p = subprocess.run(argv, cwd=cwd or self.dir, env=self.env(env), stdin=subprocess.DEVNULL,
                                capture_output=True, timeout=timeout, start_new_session=True)
         except subprocess.TimeoutExpired as e:
             raise Fail(f"`sink {' '.join(args)}` did not end within {timeout} s; stderr: {e.stderr!r}")
@@ -633,6 +637,42 @@ step "always" { when not f run "touch always.ran" }
     check(r.code == 0, "apply failed", r)
     check(not c.exists("never.ran") and c.exists("always.ran"), "`when` was not obeyed", r)
     check(re.search(r"\[1/2\] never\s*\n\s*not applicable", r.err), "not reported as not applicable", r)
+
+
+@test("when sh: checked right before its step (sees what an earlier step did); exit 0 applies; dash and bash")
+def _(c):
+    c.sinkfile('''
+step "install tool" { skip if sh "test -x bin/tool" run "mkdir -p bin && printf '#!/bin/sh\\n' > bin/tool && chmod +x bin/tool" }
+step "configure tool" { when sh "test -x bin/tool" run 'echo "${BASH_VERSION:-dash}" > configured' }
+step "absent" { when sh "test -e nowhere" skip if sh "touch skip-check.ran" run "touch absent.ran" }
+''')
+    for sh in ("dash", "bash"):
+        for f in ("bin/tool", "configured"):
+            if c.exists(f):
+                os.remove(c.path(f))
+        r = c.sink("plan", sh=sh)
+        check(r.code == 0 and re.search(r"will run\s+install tool", r.out), f"plan under {sh}", r)
+        check(re.search(r"not applicable\s+configure tool: when sh `test -x bin/tool` failed \(exit 1\)", r.out),
+              f"plan under {sh}: configure tool is not `not applicable`", r)
+        r = c.sink("apply", sh=sh)
+        check(r.code == 0 and c.exists("configured"), f"under {sh}, the tool installed by step 1 was not seen", r)
+        check(re.search(r"\[2/3\] configure tool\s*\n\s*done in", r.err), f"under {sh}: step 2 not run", r)
+        check(re.search(r"\[3/3\] absent\s*\n\s*not applicable: when sh `test -e nowhere` failed", r.err),
+              f"under {sh}: step 3 not reported", r)
+        check(not c.exists("absent.ran") and not c.exists("skip-check.ran"), f"under {sh}: a step or check ran", r)
+        check(c.read("configured").startswith("dash" if sh == "dash" else "5."), f"not run by {sh}")
+        r = c.sink("apply", sh=sh)
+        check(r.code == 0 and re.search(r"\[1/3\] install tool\s*\n\s*already done", r.err), f"second apply under {sh}", r)
+    c.sinkfile('''
+step "twice" { when sh "true" when true run "true" }
+step "empty" { when sh "" run "true" }
+''')
+    r = c.sink("check")
+    check(r.code == 1 and "`when` appears twice in this step" in r.err and "`when sh` has an empty command" in r.err,
+          "when sh with when, and an empty one, are check errors", r)
+    c.sinkfile('step "missing" { when sh run "true" }')
+    r = c.sink("check")
+    check(r.code == 1 and "Sinkfile:1:26" in r.err and "expected a string in quotes" in r.err, "when sh without a command", r)
 
 
 @test("steps run in file order, with progress i/n and a summary")

@@ -28,7 +28,8 @@ std::string field_name(ast::StepField::Kind k) {
     case ast::StepField::Kind::Run: return "run";
     case ast::StepField::Kind::SkipIfSh:
     case ast::StepField::Kind::SkipIfExpr: return "skip if";
-    case ast::StepField::Kind::When: return "when";
+    case ast::StepField::Kind::When:
+    case ast::StepField::Kind::WhenSh: return "when";
     case ast::StepField::Kind::Error: return "error";
     case ast::StepField::Kind::Env: return "env";
     case ast::StepField::Kind::Dir: return "dir";
@@ -316,7 +317,7 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
   last->second = steps_seen_.size() - 1;
 
   std::vector<EnvRef> envs;
-  const ast::StepField* first_of[8] = {};  // by field kind, for repeats
+  const ast::StepField* first_of[9] = {};  // by field kind, for repeats
   bool meant_run = false;  // an unknown field that is a misspelled `run`: E206 says it all
   for (const auto& f : s.fields) {
     using K = ast::StepField::Kind;
@@ -330,8 +331,8 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
     }
     if (f.kind != K::Env) {
       const std::string key = field_name(f.kind);
-      // skip if sh and skip if CONDITION are one field.
-      const auto slot = static_cast<std::size_t>(f.kind == K::SkipIfExpr ? K::SkipIfSh : f.kind);
+      // skip if sh and skip if CONDITION are one field; so are when sh and when CONDITION.
+      const auto slot = static_cast<std::size_t>(f.kind == K::SkipIfExpr ? K::SkipIfSh : f.kind == K::WhenSh ? K::When : f.kind);
       const ast::StepField* first = first_of[slot];
       if (!first) first_of[slot] = &f;
       else
@@ -347,8 +348,10 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
         if (is_blank(f.text)) diags_.error("E242", f.text.span, "`run` has an empty command", "write the command to run");
         break;
       case K::SkipIfSh:
-        check_text(f.text, TextUse::Shell, "a skip check");
-        if (is_blank(f.text)) diags_.error("E242", f.text.span, "`skip if sh` has an empty command", "write the check to run");
+      case K::WhenSh:
+        check_text(f.text, TextUse::Shell, f.kind == K::WhenSh ? "a when check" : "a skip check");
+        if (is_blank(f.text))
+          diags_.error("E242", f.text.span, "`" + field_name(f.kind) + " sh` has an empty command", "write the check to run");
         break;
       case K::SkipIfExpr: expect_bool(*f.expr, "`skip if`"); break;
       case K::When: expect_bool(*f.expr, "`when`"); break;

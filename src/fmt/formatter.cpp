@@ -475,6 +475,7 @@ class Printer {
       case K::SkipIfSh: put("skip if sh "); text(f.text); break;
       case K::SkipIfExpr: put("skip if "); expr(*f.expr, cont); break;
       case K::When: put("when "); expr(*f.expr, cont); break;
+      case K::WhenSh: put("when sh "); text(f.text); break;
       case K::Error: put("error "); text(f.text); break;
       case K::Dir: put("dir "); text(f.text); break;
       case K::Env: put("env " + f.name + " = "); text(f.text); break;

@@ -57,7 +57,8 @@ StepSetup Planner::setup(const SelectedStep& s) const {
       add_missing(f.text, resolver_, out.missing);
       const std::filesystem::path d = to_plain(f.text, lookup);
       out.dir = d.is_absolute() ? d.string() : (std::filesystem::path(resolver_.base_dir()) / d).lexically_normal().string();
-    } else if (f.kind == ast::StepField::Kind::Run || f.kind == ast::StepField::Kind::SkipIfSh) {
+    } else if (f.kind == ast::StepField::Kind::Run || f.kind == ast::StepField::Kind::SkipIfSh ||
+               f.kind == ast::StepField::Kind::WhenSh) {
       add_missing(f.text, resolver_, out.missing);
     }
   }
@@ -103,45 +104,48 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
                (r && !r->problem.empty() ? ": " + r->problem : "");
     return p;
   };
-  if (const auto* when = s.step->field(ast::StepField::Kind::When)) {
-    const Truth t = evaluate(*when->expr, lookup);
-    if (!t.value) return blocked(t.missing);
-    if (!*t.value) {
-      p.verdict = Verdict::NotApplicable;
-      p.reason = "when " + explain(*when->expr, lookup, program_.sources) + " is false";
-      return p;
-    }
-  }
-  if (const auto* skip = s.step->skip_if()) {
-    if (skip->kind == ast::StepField::Kind::SkipIfExpr) {
-      const Truth t = evaluate(*skip->expr, lookup);
-      if (!t.value) return blocked(t.missing);
-      if (*t.value) {
-        p.verdict = Verdict::AlreadyDone;
-        p.reason = "skip if " + explain(*skip->expr, lookup, program_.sources) + " is true";
-        return p;
+  // A guard: `when` (false: not applicable) or `skip if` (true: already done). Returns
+  // whether it decided the step.
+  auto guard = [&](const ast::StepField* f, bool when) {
+    if (!f) return false;
+    const std::string key = when ? "when" : "skip if";
+    const Verdict decided = when ? Verdict::NotApplicable : Verdict::AlreadyDone;
+    if (f->expr) {
+      const Truth t = evaluate(*f->expr, lookup);
+      if (!t.value) {
+        blocked(t.missing);
+        return true;
       }
-    } else {
-      std::vector<std::string_view> missing;
-      add_missing(skip->text, resolver_, missing);
-      if (!missing.empty()) return blocked(missing.front());
-      const std::string shown = "`" + to_plain(skip->text, lookup, true) + "`";
-      if (!run_checks) {
-        p.reason = "unless " + shown + " succeeds";
-      } else {
-        // The check runs where the step runs: when that folder does not exist (yet), the
-        // runner cannot start it, and a check that did not run cannot say "done".
-        const Outcome o = runner_.run(command(s, skip->text, true));
-        if (o.ok()) {
-          p.verdict = Verdict::AlreadyDone;
-          p.reason = "skip if sh " + shown + " succeeded";
-          return p;
-        }
-        p.reason = "check " + shown + (o.started ? " failed (exit " + std::to_string(o.signal ? 128 + o.signal : o.exit_code) + ")"
-                                                 : " could not run: " + o.error);
-      }
+      if (*t.value == when) return false;
+      p.verdict = decided;
+      p.reason = key + " " + explain(*f->expr, lookup, program_.sources) + (when ? " is false" : " is true");
+      return true;
     }
-  }
+    std::vector<std::string_view> missing;
+    add_missing(f->text, resolver_, missing);
+    if (!missing.empty()) {
+      blocked(missing.front());
+      return true;
+    }
+    const std::string shown = "`" + to_plain(f->text, lookup, true) + "`";
+    if (!run_checks) {
+      p.reason += (p.reason.empty() ? "" : ", ") + std::string(when ? "if " : "unless ") + shown + " succeeds";
+      return false;
+    }
+    // The check runs where the step runs: when that folder does not exist (yet), the
+    // runner cannot start it, and a check that did not run never says "done".
+    const Outcome o = runner_.run(command(s, f->text, true));
+    const std::string failed = o.started ? " failed (exit " + std::to_string(o.signal ? 128 + o.signal : o.exit_code) + ")"
+                                         : " could not run: " + o.error;
+    if (o.ok() != when) {
+      p.verdict = decided;
+      p.reason = key + " sh " + shown + (when ? failed : " succeeded");
+      return true;
+    }
+    if (!when) p.reason = "check " + shown + failed;
+    return false;
+  };
+  if (guard(s.step->when(), true) || guard(s.step->skip_if(), false)) return p;
   if (!st.missing.empty()) return blocked(st.missing.front());
   return p;
 }

@@ -1,8 +1,12 @@
 #include "plan/selection.hpp"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <functional>
 #include <unordered_set>
+
+#include "util/suggest.hpp"
 
 namespace sink {
 
@@ -71,9 +75,44 @@ struct Walker {
   }
 };
 
+bool step_matches(const SelectedStep& s, const std::string& pattern) {
+  return s.step->name.text == pattern || fnmatch(pattern.c_str(), std::string(s.step->name.text).c_str(), 0) == 0;
+}
+
+// Drops the steps `choice` leaves out; false (with out.error) when one of its names
+// matches no step.
+bool choose(Selection& out, const StepChoice& choice) {
+  std::vector<std::string> names;
+  for (const auto& s : out.steps) names.push_back(s.step->name.text);
+  std::vector<std::pair<const char*, const std::string*>> given;
+  for (const auto& n : choice.only) given.emplace_back("--only", &n);
+  for (const auto& n : choice.skip) given.emplace_back("--skip", &n);
+  if (!choice.from.empty()) given.emplace_back("--from", &choice.from);
+  for (const auto& [flag, name] : given) {
+    const std::string& n = *name;
+    if (std::any_of(out.steps.begin(), out.steps.end(), [&](const SelectedStep& s) { return step_matches(s, n); }))
+      continue;
+    const auto near = suggest(n, names);
+    out.error = std::string(flag) + " \"" + n + "\": no step is named so" +
+                (near ? "; did you mean \"" + *near + "\"?" : "; `sink plan` lists the steps");
+    return false;
+  }
+  bool started = choice.from.empty();
+  const std::size_t before = out.steps.size();
+  std::erase_if(out.steps, [&](const SelectedStep& s) {
+    started = started || step_matches(s, choice.from);
+    auto any = [&](const std::vector<std::string>& list) {
+      return std::any_of(list.begin(), list.end(), [&](const std::string& n) { return step_matches(s, n); });
+    };
+    return !started || (!choice.only.empty() && !any(choice.only)) || any(choice.skip);
+  });
+  out.not_chosen = before - out.steps.size();
+  return true;
+}
+
 }  // namespace
 
-Selection select_steps(const Program& program, const Machine& machine) {
+Selection select_steps(const Program& program, const Machine& machine, const StepChoice& choice) {
   Selection out;
   if (program.modules.empty()) return out;
   // Modules in run order: depth first, a module's uses before the module itself.
@@ -96,7 +135,9 @@ Selection select_steps(const Program& program, const Machine& machine) {
     w.items(program.modules[m].ast.items, m, m == 0 ? std::vector<const ast::EnvSet*>{} : w.root_env, blocks, true);
   }
 
-  // What the steps on this platform need, and what that needs.
+  if (!choice.empty() && !choose(out, choice)) return out;
+
+  // What the chosen steps on this platform need, and what that needs.
   std::vector<std::string_view> todo;
   for (const auto& s : out.steps)
     if (s.on_platform) {

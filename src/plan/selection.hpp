@@ -19,8 +19,18 @@ struct SelectedStep {
   bool on_platform = true;                        // every enclosing block matches the machine
 };
 
+// The steps chosen on the command line: `--only` and `--skip` (each a step's name or a
+// glob, repeatable) and `--from` (the first step to run, by name or glob).
+struct StepChoice {
+  std::vector<std::string> only, skip;
+  std::string from;
+  bool empty() const { return only.empty() && skip.empty() && from.empty(); }
+};
+
 struct Selection {
-  std::vector<SelectedStep> steps;  // every step, in run order (left-out ones too)
+  std::vector<SelectedStep> steps;  // the chosen steps, in run order (other platforms' too)
+  std::size_t not_chosen = 0;       // steps left out by the StepChoice
+  std::string error;                // a name of the StepChoice that matches no step
   std::string helpers;              // the helpers as shell functions, put before every script
   // Declarations by name.
   std::unordered_map<std::string_view, const ast::Fact*> facts;
@@ -38,8 +48,9 @@ inline constexpr const char* kHelpersVar = "SINKHELPERS";  // no fact's SINK_nam
 std::string script_prefix(const Selection& selection);
 
 // Steps run module by module: a used module's steps before the using file's (each module
-// once, in the order of the `use`s), then the file's own, in file order.
-Selection select_steps(const Program& program, const Machine& machine);
+// once, in the order of the `use`s), then the file's own, in file order. Steps that
+// `choice` leaves out are dropped, and what only they need is not `needed`.
+Selection select_steps(const Program& program, const Machine& machine, const StepChoice& choice = {});
 
 // The names a text or condition interpolates or mentions.
 void names_in(const ast::Text& text, std::vector<std::string_view>& out);

@@ -189,11 +189,11 @@ struct Helper {
 };
 
 struct StepField {
-  enum class Kind { Run, SkipIfSh, SkipIfExpr, When, Error, Env, Dir, Unknown };
+  enum class Kind { Run, SkipIfSh, SkipIfExpr, When, WhenSh, Error, Env, Dir, Unknown };
   Kind kind = Kind::Unknown;
   std::uint32_t keyword_length = 0;  // of the field's first word
   Span span;                    // the whole field
-  Text text;                    // Run, SkipIfSh, Error, Dir; Env: the value
+  Text text;                    // Run, SkipIfSh, WhenSh, Error, Dir; Env: the value
   Ptr<Expr> expr;               // SkipIfExpr, When
   Str name;                     // Env: the variable; Unknown: the word that is not a field
   Span name_span;               // Env: the variable's span
@@ -207,6 +207,7 @@ struct Step {
   Span span;
   const StepField* field(StepField::Kind k) const;  // the first of that kind
   const StepField* skip_if() const;                 // SkipIfSh or SkipIfExpr
+  const StepField* when() const;                    // When or WhenSh
 };
 
 struct Item;

@@ -105,6 +105,7 @@ void dump_items(const ast::List<ast::Item>& items, int depth, std::string& out) 
                 case K::SkipIfSh: out += "skip-if-sh " + text(f.text); break;
                 case K::SkipIfExpr: out += "skip-if " + expr(*f.expr); break;
                 case K::When: out += "when " + expr(*f.expr); break;
+                case K::WhenSh: out += "when-sh " + text(f.text); break;
                 case K::Error: out += "error " + text(f.text); break;
                 case K::Dir: out += "dir " + text(f.text); break;
                 case K::Env: out += "env " + f.name + at(f.name_span) + " = " + text(f.text); break;

@@ -281,12 +281,12 @@ struct helper_decl : seq<kw<lex::kw_helper>, sep, must<decl_name>, sep, must<hel
 // ---- steps ----
 struct field_text : string_lit {};
 struct f_run : seq<kw<lex::kw_run>, sep, must<field_text>> {};
-struct skip_sh : seq<kw<lex::kw_sh>, sep, must<field_text>> {};
-struct skip_check : sor<skip_sh, expr> {};
+struct sh_check : seq<kw<lex::kw_sh>, sep, must<field_text>> {};
+struct skip_check : sor<sh_check, expr> {};
 struct skip_if_kw : kw<lex::kw_if> {};
 struct f_skip : seq<kw<lex::kw_skip>, sep, must<skip_if_kw>, sep, must<skip_check>> {};
-struct when_expr : expr {};
-struct f_when : seq<kw<lex::kw_when>, sep, must<when_expr>> {};
+struct when_check : sor<sh_check, expr> {};
+struct f_when : seq<kw<lex::kw_when>, sep, must<when_check>> {};
 struct f_error : seq<kw<lex::kw_error>, sep, must<field_text>> {};
 struct f_env : seq<kw<lex::kw_env>, sep, env_assign> {};
 struct f_dir : seq<kw<lex::kw_dir>, sep, must<field_text>> {};

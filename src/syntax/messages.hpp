@@ -85,8 +85,8 @@ SINK_SYNTAX_ERROR(skip_if_kw, "E104", "expected `if` after `skip`",
   "skip if sh \"command\" (already done when it succeeds) or skip if CONDITION")
 SINK_SYNTAX_ERROR(skip_check, "E104", "expected `sh \"command\"` or a condition after `skip if`",
   "as in: skip if sh \"command -v brew\" or skip if has_docker")
-SINK_SYNTAX_ERROR(when_expr, "E104", "expected a condition after `when`",
-  "as in: when node >= \"20\"")
+SINK_SYNTAX_ERROR(when_check, "E104", "expected `sh \"command\"` or a condition after `when`",
+  "as in: when sh \"command -v docker\" or when node >= \"20\"")
 SINK_SYNTAX_ERROR(step_name, "E104", "expected the step's name in quotes after `step`",
   "step \"Install tools\" { run \"...\" }")
 SINK_SYNTAX_ERROR(step_body, "E104", "expected `{` after the step's name",

@@ -63,7 +63,7 @@ struct Builder {
   std::vector<ast::Text> choices;
   ast::Step step;
   std::vector<ast::StepField> fields;
-  bool skip_sh = false;
+  bool sh_check = false;  // the skip if / when being built is a `sh` check
   ast::Str env_name;
   Span env_name_span;
   ast::Text env_value;
@@ -552,21 +552,27 @@ struct TextField {
 template <> struct Action<g::f_run> : TextField<ast::StepField::Kind::Run> {};
 template <> struct Action<g::f_error> : TextField<ast::StepField::Kind::Error> {};
 template <> struct Action<g::f_dir> : TextField<ast::StepField::Kind::Dir> {};
-SINK_ACTION(skip_sh) { b.skip_sh = true; (void)in; } SINK_END;
+SINK_ACTION(sh_check) { b.sh_check = true; (void)in; } SINK_END;
 SINK_ACTION(f_skip) {
   auto& f = new_field(b, ast::StepField::Kind::SkipIfExpr, span_of(in, b.file_id), keyword_length(in));
-  if (b.skip_sh) {
+  if (b.sh_check) {
     f.kind = ast::StepField::Kind::SkipIfSh;
     f.text = b.take_text();
   } else {
     f.expr = ast::Ptr<ast::Expr>(b.pop_expr());
   }
-  b.skip_sh = false;
+  b.sh_check = false;
 }
 SINK_END;
 SINK_ACTION(f_when) {
-  new_field(b, ast::StepField::Kind::When, span_of(in, b.file_id), keyword_length(in)).expr =
-      ast::Ptr<ast::Expr>(b.pop_expr());
+  auto& f = new_field(b, ast::StepField::Kind::When, span_of(in, b.file_id), keyword_length(in));
+  if (b.sh_check) {
+    f.kind = ast::StepField::Kind::WhenSh;
+    f.text = b.take_text();
+  } else {
+    f.expr = ast::Ptr<ast::Expr>(b.pop_expr());
+  }
+  b.sh_check = false;
 }
 SINK_END;
 SINK_ACTION(f_env) {

@@ -25,6 +25,11 @@ const StepField* Step::skip_if() const {
   return f ? f : field(StepField::Kind::SkipIfExpr);
 }
 
+const StepField* Step::when() const {
+  const StepField* f = field(StepField::Kind::WhenSh);
+  return f ? f : field(StepField::Kind::When);
+}
+
 }  // namespace ast
 
 namespace {

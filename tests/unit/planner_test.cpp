@@ -182,6 +182,59 @@ step "needs" { run "echo {{broken}}" }
   CHECK(w.decide(6).reason.find("needs `broken`") == 0);
 }
 
+TEST_CASE("when sh: exit 0 means the step applies; checked in the step's folder, before skip if") {
+  World w(R"(
+step "absent" { when sh "command -v nope" skip if sh "never" run "x" }
+step "present" { when sh "command -v git" dir "/srv" skip if sh "test -f done" run "x" }
+step "fresh" { when sh "command -v git" skip if sh "test -f missing" run "x" }
+)");
+  w.runner.results = {{"command -v nope", {1, ""}}, {"test -f missing", {1, ""}}};
+  w.gather();
+  const StepPlan absent = w.decide(0);
+  CHECK(absent.verdict == Verdict::NotApplicable);
+  CHECK(absent.reason == "when sh `command -v nope` failed (exit 1)");
+  CHECK(w.runner.count("never") == 0);
+  CHECK(w.decide(1).verdict == Verdict::AlreadyDone);
+  CHECK(w.runner.started.back().dir == "/srv");
+  CHECK(w.decide(2).verdict == Verdict::Run);
+  CHECK(w.decide(2).reason == "check `test -f missing` failed (exit 1)");
+  Planner planner(w.program, w.selection, w.machine, *w.resolver, w.runner);
+  const std::size_t before = w.runner.started.size();
+  CHECK(planner.decide(w.selection.steps.at(0), false).reason == "if `command -v nope` succeeds, unless `never` succeeds");
+  CHECK(w.runner.started.size() == before);
+}
+
+TEST_CASE("--only, --skip (names or globs) and --from choose the steps; what only others need is not needed") {
+  const char* text = R"(
+fact a = sh "fa"
+fact b = sh "fb"
+ask q "Q?"
+step "Install a" { run "echo {{a}}" }
+step "Install b" { run "echo {{b}}" }
+platform darwin { step "Mac" { run "echo {{q}}" } }
+step "Configure" { run "echo {{q}}" }
+)";
+  World w(text);
+  auto names = [&](const StepChoice& c) {
+    const Selection s = select_steps(w.program, w.machine, c);
+    if (!s.error.empty()) return s.error;
+    std::string out;
+    for (const auto& st : s.steps) out += (out.empty() ? "" : ",") + st.step->name.text;
+    for (const auto n : s.needed) out += " " + std::string(n);
+    return out;
+  };
+  CHECK(names({}) == "Install a,Install b,Mac,Configure a b q");
+  CHECK(names({{"Install a"}, {}, ""}) == "Install a a");
+  CHECK(names({{"Install *"}, {"*b"}, ""}) == "Install a a");
+  CHECK(names({{}, {"Configure"}, ""}) == "Install a,Install b,Mac a b");
+  CHECK(names({{}, {}, "Install b"}) == "Install b,Mac,Configure b q");
+  CHECK(names({{"Mac", "Install a"}, {}, "Install b"}) == "Mac");
+  CHECK(select_steps(w.program, w.machine, {{"Install a"}, {}, ""}).not_chosen == 3);
+  CHECK(names({{"Instal a"}, {}, ""}) == "--only \"Instal a\": no step is named so; did you mean \"Install a\"?");
+  CHECK(names({{}, {"x*"}, ""}).find("--skip \"x*\": no step is named so") == 0);
+  CHECK(names({{}, {}, "Confgure"}).find("did you mean \"Configure\"") != std::string::npos);
+}
+
 TEST_CASE("--platform selects the blocks of another machine") {
   Machine mac = linux_box();
   CHECK(override_platform(mac, "darwin/arm64").empty());

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 SINK, ROOT = os.path.abspath(sys.argv[1]), sys.argv[2]
 LOCATED = re.compile(r"--> [^\n]*Sinkfile:\d+:\d+\n")
@@ -51,6 +52,90 @@ def expect(name, content, status=1, located=True, message=None, args=None):
             passed += 1
 
 
+def expect_tree(name, files, status=1, message=None, absent=None, args=None, located=True, seconds=30):
+    """Like expect, in a folder `project/` laid out by `files` (path: bytes, or
+    ("symlink", target), or "fifo"), next to a file `outside/creds` that holds a token;
+    `absent` must not be in stderr."""
+    global passed, failed
+    with tempfile.TemporaryDirectory() as top:
+        os.mkdir(os.path.join(top, "outside"))
+        for name in ("creds", "creds.sink"):
+            with open(os.path.join(top, "outside", name), "w") as f:
+                f.write("https://user:ghp_TOKEN1234@github.com\n")
+        d = os.path.join(top, "project")
+        os.mkdir(d)
+        for path, what in files.items():
+            full = os.path.join(d, path)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            if what == "fifo":
+                os.mkfifo(full)
+            elif isinstance(what, tuple):
+                os.symlink(what[1], full)
+            else:
+                with open(full, "wb") as f:
+                    f.write(what)
+        started = time.monotonic()
+        code, out, err = run(d, args or ["check"])
+        problems = []
+        if code is None or code < 0:
+            problems.append(f"crashed or hung: {err or code}")
+        elif code != status:
+            problems.append(f"exit {code}, expected {status}")
+        elif time.monotonic() - started > seconds:
+            problems.append(f"took {time.monotonic() - started:.1f} s")
+        if code == 1 and located and not re.search(r"--> [^\n]*:\d+:\d+\n", err):
+            problems.append("no file:line:col in the error")
+        if code == 1 and "hint:" not in err:
+            problems.append("no hint")
+        if message and not re.search(message, err):
+            problems.append(f"stderr lacks /{message}/")
+        if absent and absent in out + err:
+            problems.append(f"output shows {absent!r}")
+        if problems:
+            failed += 1
+            print(f"not ok {name}: {'; '.join(problems)}\n  stderr: {err[:600]!r}")
+        else:
+            passed += 1
+
+
+def modules():
+    """Modules: only regular `.sink` files inside the root file's project; bounded reads;
+    deep chains and cycles through symlinks end in a located error."""
+    use = lambda p: b'use "' + p.encode() + b'"\nstep "s" { run "true" }\n'
+    token = "ghp_TOKEN1234"
+    expect_tree("module outside the project (../)", {"Sinkfile": use("../outside/creds.sink")},
+                message=r"E250[\s\S]*Sinkfile:1:5[\s\S]*hint:.*inside", absent=token)
+    expect_tree("module that is not a .sink file", {"Sinkfile": use("../outside/creds")},
+                message=r"E250[\s\S]*does not name a `\.sink` file", absent=token)
+    expect_tree("module through a symlink out of the project", {"Sinkfile": use("./creds.sink"),
+                "creds.sink": ("symlink", "../outside/creds")},
+                message=r"E250[\s\S]*outside [\s\S]*through a symlink", absent=token)
+    expect_tree("module symlink to /dev/zero", {"Sinkfile": use("./zero.sink"), "zero.sink": ("symlink", "/dev/zero")},
+                message=r"E250", seconds=10)
+    expect_tree("module that is a FIFO", {"Sinkfile": use("./pipe.sink"), "pipe.sink": "fifo"},
+                message=r"E250[\s\S]*FIFO, not a regular file", seconds=10)
+    expect_tree("module in the git repository above the root file", {".git/HEAD": b"ref: x\n",
+                "app/Sinkfile": use("../common.sink"), "common.sink": b'fact c = "1"\n'},
+                status=0, args=["check", "app/Sinkfile"])
+    expect_tree("module above the root file, no git repository", {"app/Sinkfile": use("../common.sink"),
+                "common.sink": b'fact c = "1"\n'}, args=["check", "app/Sinkfile"], message=r"E250[\s\S]*outside")
+    expect_tree("module cycle through a symlink to .", {"Sinkfile": use("./a.sink"), "a.sink": use("./loop/a.sink"),
+                "loop": ("symlink", ".")}, message=r"E251[\s\S]*import cycle: a\.sink -> a\.sink\n")
+    chain = {"Sinkfile": use("./m1.sink")}
+    chain.update({f"m{i}.sink": b'use "./m%d.sink"\n' % (i + 1) for i in range(1, 10000)})
+    chain["m10000.sink"] = b'fact last = "1"\n'
+    for command in (["check"], ["plan", "--platform", "ubuntu"]):
+        expect_tree(f"a chain of 10000 modules ({command[0]})", chain, args=command,
+                    message=r"E254[\s\S]*more than 100 levels[\s\S]*m100\.sink:1:5")
+    deep = {"Sinkfile": use("./m1.sink")}
+    deep.update({f"m{i}.sink": b'use "./m%d.sink"\n' % (i + 1) for i in range(1, 100)})
+    deep["m100.sink"] = b'fact last = "1"\n'
+    expect_tree("a chain of 100 modules works", deep, status=0)
+    expect_tree("module larger than 64 MiB", {"Sinkfile": use("./big.sink"), "big.sink": b"#" * ((64 << 20) + 1)},
+                message=r"E108[\s\S]*big\.sink:1:1")
+    expect_tree("root file /dev/zero: bounded read", {}, args=["check", "/dev/zero"], message=r"E108")
+
+
 def main():
     rng = random.Random(2026)
     # Every prefix of a small example, and a sample of the larger ones' prefixes.
@@ -89,6 +174,7 @@ def main():
     expect("unterminated block string", b'step "s" {\n  run """\n  x\n', message=r"line 2, column 7")
     expect("missing file", None, args=["check", "missing.sink"], located=False, message=r"cannot read `missing.sink`")
     expect("directory as FILE", None, args=["check", "."], located=False, message=r"is a directory")
+    modules()
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

@@ -1,51 +1,69 @@
 #include "modules/loader.hpp"
 
-#include <cerrno>
-#include <cstring>
+#include <sys/stat.h>
+
 #include <filesystem>
-#include <fstream>
 #include <unordered_map>
 
 #include "modules/stdlib.hpp"
-#include "util/heap.hpp"
+#include "util/files.hpp"
 #include "util/suggest.hpp"
 
 namespace sink {
 
 namespace fs = std::filesystem;
 
-FileReader::Status DiskReader::read(const std::string& path, std::string& out, std::string& error) {
+namespace {
+
+FileReader::Status status_of(ReadStatus s) {
+  switch (s) {
+    case ReadStatus::Ok: return FileReader::Status::Ok;
+    case ReadStatus::NotFound: return FileReader::Status::NotFound;
+    case ReadStatus::IsDirectory: return FileReader::Status::IsDirectory;
+    case ReadStatus::NotRegular: return FileReader::Status::Refused;
+    case ReadStatus::Unreadable: break;
+  }
+  return FileReader::Status::Unreadable;
+}
+
+// The git repository holding `root` (the nearest folder with a `.git`), else its folder.
+fs::path project_of(const std::string& root) {
   std::error_code ec;
-  const auto st = fs::status(path, ec);
-  if (ec || !fs::exists(st)) {
-    error = "no such file";
-    return Status::NotFound;
+  const fs::path folder = fs::canonical(fs::absolute(root, ec).parent_path(), ec);
+  for (fs::path p = folder; !p.empty(); p = p.parent_path()) {
+    if (fs::exists(p / ".git", ec)) return p;
+    if (p == p.parent_path()) break;
   }
-  if (fs::is_directory(st)) {
-    error = "it is a directory";
-    return Status::IsDirectory;
+  return folder;
+}
+
+}  // namespace
+
+FileReader::Status DiskReader::read(const std::string& path, std::string& out, std::string& error) {
+  return status_of(read_file(path, out, error));
+}
+
+FileReader::Status DiskReader::read_module(const std::string& root, const std::string& path, std::string& out,
+                                           std::string& error) {
+  std::error_code ec;
+  const fs::path real = fs::canonical(path, ec);
+  if (ec) {
+    error = ec == std::errc::no_such_file_or_directory ? "no such file" : ec.message();
+    return ec == std::errc::no_such_file_or_directory ? Status::NotFound : Status::Unreadable;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = std::strerror(errno);
-    return Status::Unreadable;
+  const fs::path project = project_of(root);
+  const auto rel = real.lexically_relative(project);
+  if (rel.empty() || *rel.begin() == "..") {
+    error = "it is outside " + project.string() + (real.string() != fs::absolute(path, ec).lexically_normal().string() ? " (through a symlink)" : "");
+    return Status::Refused;
   }
-  // Read straight into the string: no stream buffer, no copy.
-  const auto size = fs::file_size(path, ec);
-  out.clear();
-  if (!ec) {
-    prepare_heap(static_cast<std::size_t>(size));
-    out.resize(static_cast<std::size_t>(size));
-    in.read(out.data(), static_cast<std::streamsize>(out.size()));
-    out.resize(static_cast<std::size_t>(in.gcount()));
-  }
-  char buf[4096];  // what grew since file_size, or a file whose size is unknown
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) out.append(buf, static_cast<std::size_t>(in.gcount()));
-  if (in.bad()) {
-    error = "read error";
-    return Status::Unreadable;
-  }
-  return Status::Ok;
+  return status_of(read_file(real.string(), out, error, {.regular_only = true}));
+}
+
+std::string DiskReader::identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return path;
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
 }
 
 namespace {
@@ -56,13 +74,18 @@ const StdModule* find_std(std::string_view name) {
   return nullptr;
 }
 
+// Deeper chains of `use` are E254, so that no walk over the modules (here, in the
+// checker, in the selection) nests deeper than this.
+constexpr std::size_t kMaxUseDepth = 100;
+
 class Loader {
  public:
   Loader(FileReader& reader, Diagnostics& diags, const ParseLimits& limits)
       : reader_(reader), diags_(diags), limits_(limits) {}
 
   Program run(const std::string& display, std::string text) {
-    load(fs::path(display).lexically_normal().string(), display, false, std::move(text));
+    root_ = fs::path(display).lexically_normal().string();
+    load(root_, reader_.identity(root_), display, false, std::move(text));
     program_.complete = !failed_;
     return std::move(program_);
   }
@@ -91,8 +114,10 @@ class Loader {
   }
 
  private:
-  std::optional<std::size_t> load(const std::string& key, const std::string& display, bool is_std,
-                                   std::string text) {
+  // `key`: the path that the module's own `use`s are relative to; `id`: what tells two
+  // modules apart.
+  std::optional<std::size_t> load(const std::string& key, const std::string& id, const std::string& display,
+                                   bool is_std, std::string text) {
     const std::uint32_t file_id = program_.sources.add(display, std::move(text));
     auto parsed = parse_file(program_.sources, file_id, diags_, limits_);
     if (!parsed) {
@@ -100,9 +125,9 @@ class Loader {
       return std::nullopt;
     }
     const std::size_t index = program_.modules.size();
-    by_key_[key] = index;
+    by_id_[id] = index;
     program_.modules.push_back(Module{display, is_std, std::move(*parsed), {}});
-    active_.push_back(key);
+    active_.push_back(id);
     // Collect the uses first: loading appends to modules, which moves the ASTs.
     std::vector<std::pair<ast::Text, Span>> uses;
     for (const auto& item : program_.modules[index].ast.items)
@@ -133,6 +158,11 @@ class Loader {
         return std::nullopt;
       }
       key = (fs::path(from_key).parent_path() / p).lexically_normal().string();
+      if (fs::path(p).extension() != ".sink") {
+        fail("E250", path.span, "module path `" + p + "` does not name a `.sink` file",
+             "a module is a `.sink` file: name it so, e.g. `" + p + ".sink`");
+        return std::nullopt;
+      }
     } else {
       fail("E250", path.span, "module path `" + p + "` must start with `std/`, `./` or `../`",
            !p.empty() && p[0] == '/'
@@ -140,15 +170,22 @@ class Loader {
                : "use \"std/NAME\" for the standard library, or \"./" + p + "\" for a file next to this one");
       return std::nullopt;
     }
+    const std::string id = is_std ? key : reader_.identity(key);
     for (std::size_t i = 0; i < active_.size(); ++i) {
-      if (active_[i] != key) continue;
+      if (active_[i] != id) continue;
       std::string cycle;
-      for (std::size_t j = i; j < active_.size(); ++j) cycle += program_.modules[by_key_[active_[j]]].name + " -> ";
-      fail("E251", span, "import cycle: " + cycle + program_.modules[by_key_[key]].name,
+      for (std::size_t j = i; j < active_.size(); ++j) cycle += program_.modules[by_id_[active_[j]]].name + " -> ";
+      fail("E251", span, "import cycle: " + cycle + program_.modules[by_id_[id]].name,
            "modules cannot use each other in a circle; move what they share into a third module");
       return std::nullopt;
     }
-    if (const auto it = by_key_.find(key); it != by_key_.end()) return it->second;
+    if (const auto it = by_id_.find(id); it != by_id_.end()) return it->second;
+    if (active_.size() > kMaxUseDepth) {
+      fail("E254", path.span, "modules used through more than " + std::to_string(kMaxUseDepth) + " levels, from " +
+                             program_.modules[0].name + " to `" + p + "`",
+           "a chain this deep is almost certainly generated: let one file use the modules side by side");
+      return std::nullopt;
+    }
     std::string text;
     if (is_std) {
       const StdModule* m = find_std(key);
@@ -169,13 +206,15 @@ class Loader {
       text = std::string(m->text);
     } else {
       std::string why;
-      if (reader_.read(key, text, why) != FileReader::Status::Ok) {
+      if (const auto status = reader_.read_module(root_, key, text, why); status != FileReader::Status::Ok) {
         fail("E250", path.span, "cannot load module `" + p + "`: " + key + ": " + why,
-             "a module path is relative to the file that uses it");
+             status == FileReader::Status::Refused
+                 ? "a module is a regular `.sink` file inside the git repository that holds the root Sinkfile (outside a repository: inside its folder)"
+                 : "a module path is relative to the file that uses it");
         return std::nullopt;
       }
     }
-    return load(key, key, is_std, std::move(text));
+    return load(key, id, key, is_std, std::move(text));
   }
 
   void fail(const char* code, Span span, std::string message, std::string hint) {
@@ -187,8 +226,9 @@ class Loader {
   Diagnostics& diags_;
   ParseLimits limits_;
   Program program_;
-  std::unordered_map<std::string, std::size_t> by_key_;
-  std::vector<std::string> active_;
+  std::string root_;
+  std::unordered_map<std::string, std::size_t> by_id_;
+  std::vector<std::string> active_;  // the modules being loaded, by id: the root first
   bool failed_ = false;
 };
 

@@ -16,14 +16,30 @@ namespace sink {
 class FileReader {
  public:
   virtual ~FileReader() = default;
-  enum class Status { Ok, NotFound, IsDirectory, Unreadable };
-  // Reads `path` into `out`; on failure, `error` tells why in a few words.
+  enum class Status { Ok, NotFound, IsDirectory, Unreadable, Refused };
+  // Reads `path` (the root file) into `out`; on failure, `error` tells why in a few words.
   virtual Status read(const std::string& path, std::string& out, std::string& error) = 0;
+  // Reads a module that the program whose root file is `root` uses; Refused when the file
+  // may not be one (DiskReader: see there).
+  virtual Status read_module(const std::string& root, const std::string& path, std::string& out, std::string& error) {
+    (void)root;
+    return read(path, out, error);
+  }
+  // Names the file whatever the path to it, so that a module reached through a symlink is
+  // the module it links to.
+  virtual std::string identity(const std::string& path) { return path; }
 };
 
+// A module is a regular file inside the root file's project: the git repository that holds
+// the root file (the nearest folder above it with a `.git`), or without one the root
+// file's folder, symlinks resolved. So `check`, which CI and editors run on untrusted
+// changes, never reads a device, a FIFO or a file elsewhere on the machine. Files are read
+// up to 64 MiB and one byte (E108 beyond).
 class DiskReader : public FileReader {
  public:
   Status read(const std::string& path, std::string& out, std::string& error) override;
+  Status read_module(const std::string& root, const std::string& path, std::string& out, std::string& error) override;
+  std::string identity(const std::string& path) override;
 };
 
 struct Module {

@@ -635,8 +635,7 @@ std::optional<ast::File> parse_file(const Sources& sources, std::uint32_t file_i
   const SourceFile& src = sources.get(file_id);
   if (src.text.size() > limits.max_bytes) {
     diags.error("E108", point(file_id, {1, 1}),
-                "file too large: " + std::to_string(src.text.size()) + " bytes, more than the limit of " +
-                    std::to_string(limits.max_bytes),
+                "file too large: more than the limit of " + std::to_string(limits.max_bytes) + " bytes",
                 "a Sinkfile this large is almost certainly not one; split it into modules with `use`");
     return std::nullopt;
   }

@@ -7,11 +7,12 @@
 #include "diag/diagnostic.hpp"
 #include "syntax/ast.hpp"
 #include "syntax/span.hpp"
+#include "util/files.hpp"
 
 namespace sink {
 
 struct ParseLimits {
-  std::size_t max_bytes = std::size_t{64} << 20;  // 64 MiB
+  std::size_t max_bytes = kMaxFileBytes;  // 64 MiB: readers stop one byte after it
   int max_nesting = 100;  // parentheses, `not`s and platform blocks inside one another
   int max_expr_depth = 1000;  // operators inside one another in a condition (a chain of `and`s counts each)
   std::size_t max_steps = 100'000;   // steps in one file

@@ -163,10 +163,155 @@ def _(c):
     c.write("other.sink", UNFORMATTED, mode=0o666)
     if AS_ROOT:
         os.chown(c.work, 65534, 65534)  # nobody may write the folder, but not read secret.sink
+        os.chown(c.path("other.sink"), 65534, 65534)
     r = c.sink("fmt", "secret.sink", "other.sink", as_other_user=AS_ROOT)
     check(r.code == 1, "exit status is not 1", r)
     check("error[E001]" in r.err and "secret.sink" in r.err, "no E001 naming the file", r)
     check(c.read("other.sink") != UNFORMATTED, "the readable file was not formatted", r)
+
+
+def big_unformatted(steps=60000):
+    return "".join(f'step   "s{i}"{{run "echo {i}"}}\n' for i in range(steps))
+
+
+def start_sink(c, *args):
+    env = {"PATH": "/usr/bin:/bin", "HOME": c.dir, "NO_COLOR": "1", "LANG": "C.UTF-8"}
+    return subprocess.Popen([c.sink_path, *args], cwd=c.work, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def stop_when(p, ready, tries=200000):
+    """SIGSTOPs `p` as soon as `ready()` holds; False if `p` ended first."""
+    for _ in range(tries):
+        if ready():
+            os.kill(p.pid, signal.SIGSTOP)
+            os.waitpid(p.pid, os.WUNTRACED)  # stopped now, not only sent the signal
+            return True
+        if p.poll() is not None:
+            return False
+    return False
+
+
+def finish(p):
+    os.kill(p.pid, signal.SIGCONT)
+    out, err = p.communicate(timeout=HANG)
+    return Result(p.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
+
+
+@test("fmt data loss: an edit made between the read and the rename is kept, and sink says so")
+def _(c):
+    text = big_unformatted()
+    c.write("Sinkfile", text)
+    for _ in range(5):  # sink must be caught after its read, before its rename
+        c.write("Sinkfile", text)
+        p = start_sink(c, "fmt", "Sinkfile")
+        caught = stop_when(p, lambda: c.leftovers() != [])
+        if caught and c.read("Sinkfile") == text:
+            break
+        finish(p)
+    else:
+        raise Fail("could not stop sink between its read and its rename")
+    with open(c.path("Sinkfile"), "a") as f:
+        f.write("# an edit\n")
+    r = finish(p)
+    check(r.code == 1 and "error[E004]" in r.err and "changed while sink was formatting it" in r.err,
+          "no E004 saying the file changed", r)
+    check(c.read("Sinkfile") == text + "# an edit\n", "the edit was lost", r)
+    check(c.leftovers() == [], f"temporary files left: {c.leftovers()}", r)
+
+
+@test("fmt data loss: SIGINT or SIGTERM during the write removes the temporary file, the file unchanged")
+def _(c):
+    text = big_unformatted()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        for _ in range(5):
+            c.write("Sinkfile", text)
+            p = start_sink(c, "fmt", "Sinkfile")
+            if stop_when(p, lambda: c.leftovers() != []) and c.read("Sinkfile") == text:
+                break
+            finish(p)
+        else:
+            raise Fail("could not stop sink while it writes")
+        os.kill(p.pid, sig)
+        r = finish(p)
+        check(r.code == -sig, f"sink did not end by {sig.name}", r)
+        check(c.read("Sinkfile") == text, "the file changed", r)
+        check(c.leftovers() == [], f"temporary files left: {c.leftovers()}", r)
+
+
+@test("fmt data loss: mode bits (setuid, setgid), owner and extended attributes are kept")
+def _(c):
+    path = c.write("Sinkfile", UNFORMATTED)
+    if AS_ROOT:
+        os.chown(path, 65534, 65534)  # before chmod: chown clears setuid and setgid
+    os.chmod(path, 0o6755)
+    os.setxattr(path, "user.sink-test", b"kept")
+    r = c.sink("fmt", "Sinkfile")
+    check(r.code == 0 and c.read("Sinkfile") != UNFORMATTED, "fmt failed", r)
+    st = os.stat(path)
+    check(stat.S_IMODE(st.st_mode) == 0o6755, f"mode is {oct(stat.S_IMODE(st.st_mode))}, not 0o6755", r)
+    if AS_ROOT:
+        check((st.st_uid, st.st_gid) == (65534, 65534), "the owner changed", r)
+    check(os.getxattr(path, "user.sink-test") == b"kept", "the extended attribute was dropped", r)
+    check(c.leftovers() == [], f"temporary files left: {c.leftovers()}", r)
+
+
+@test("fmt data loss: a file of another owner that this user may write is refused (E004): its owner would change")
+def _(c):
+    if not AS_ROOT:
+        return  # needs a file of another user
+    c.write("Sinkfile", UNFORMATTED, mode=0o666)
+    os.chown(c.work, 65534, 65534)
+    r = c.sink("fmt", "Sinkfile", as_other_user=True)
+    check(r.code == 1 and "error[E004]" in r.err and "owner" in r.err, "no E004 about the owner", r)
+    check(c.read("Sinkfile") == UNFORMATTED, "the file changed", r)
+    check(os.stat(c.path("Sinkfile")).st_uid == 0, "the owner changed", r)
+    check(c.leftovers() == [], f"temporary files left: {c.leftovers()}", r)
+
+
+@test("fmt data loss: a file with hard links is refused (E004), the links kept")
+def _(c):
+    path = c.write("Sinkfile", UNFORMATTED)
+    os.link(path, c.path("other.sink"))
+    r = c.sink("fmt", "Sinkfile")
+    check(r.code == 1 and "error[E004]" in r.err and "2 hard links" in r.err, "no E004 naming the hard links", r)
+    check("hint:" in r.err and "sink fmt - <" in r.err, "the hint does not say how to format it", r)
+    check(c.read("Sinkfile") == UNFORMATTED, "the file changed", r)
+    check(os.stat(path).st_ino == os.stat(c.path("other.sink")).st_ino, "the link was split", r)
+
+
+@test("fmt data loss: `fmt .` neither follows symlinks out of the tree nor rewrites their targets")
+def _(c):
+    outside = os.path.join(c.dir, "outside")
+    os.mkdir(outside)
+    with open(os.path.join(outside, "x.sink"), "w") as f:
+        f.write(UNFORMATTED)
+    os.symlink(os.path.join(outside, "x.sink"), c.path("link.sink"))
+    os.symlink(outside, c.path("linked-folder"))
+    c.write("Sinkfile", UNFORMATTED)
+    r = c.sink("fmt", ".")
+    check(r.code == 0 and c.read("Sinkfile") != UNFORMATTED, "the tree's own file was not formatted", r)
+    check(open(os.path.join(outside, "x.sink")).read() == UNFORMATTED, "a file outside the tree was rewritten", r)
+    check(os.path.islink(c.path("link.sink")), "the symlink was replaced", r)
+    check("outside" not in r.out and "link" not in r.out, "sink reports a symlinked file", r)
+
+
+@test("fmt: a FIFO is refused at once (E001), not waited on")
+def _(c):
+    os.mkfifo(c.path("pipe.sink"))
+    r = c.sink("fmt", "pipe.sink")
+    check(r.code == 1 and "error[E001]" in r.err and "FIFO" in r.err, "no E001 naming the FIFO", r)
+
+
+@test("fmt: `yes | sink fmt -` stops at the 64 MiB limit (E108), bounded memory")
+def _(c):
+    yes = subprocess.Popen(["yes"], stdout=subprocess.PIPE)
+    try:
+        r = c.sink("fmt", "-", stdin=yes.stdout)
+    finally:
+        yes.kill()
+        yes.wait()
+    check(r.code == 1 and "error[E108]" in r.err, "no E108", r)
 
 
 # --------------------------------------------------------------------------- steps

@@ -144,7 +144,8 @@ TEST_CASE("modules: paths, cycles, clashes and visibility") {
   CHECK(diagnose("use \"nope.sink\"") == V{{"E250", 1, 5}});
   CHECK(diagnose("use \"./{{user}}.sink\"") == V{{"E263", 1, 5}});
   CHECK(codes("use \"./a.sink\"", {{"a.sink", "use \"./b.sink\""}, {"b.sink", "use \"./a.sink\""}}) == C{"E251"});
-  CHECK(codes("use \"./Sinkfile\"") == C{"E251"});
+  CHECK(codes("use \"./Sinkfile\"") == C{"E250"});  // a module is a .sink file
+  CHECK(codes("use \"./a.sink\"", {{"a.sink", "use \"./a.sink\""}}) == C{"E251"});
   CHECK(codes("use \"./a.sink\"\nfact x = \"1\"\nstep \"s\" { run \"{{x}}\" }", {{"a.sink", "fact x = \"2\""}}) ==
         C{"E252"});
   CHECK(codes("use \"./a.sink\"\nuse \"./b.sink\"",

@@ -403,6 +403,7 @@ def _(c):
     check(not c.exists("first.ran"), "a step ran", r)
     check("name" in r.err and "--set" in r.err, "the error does not name the question and --set", r)
     check("error[E403]" in r.err, "the error is E403", r)
+    check(r.err.count("--set name=VALUE") == 1, "the message and the hint both say how to answer", r)
 
 
 @test("questions: a bad --vars TOML file is a located error FILE:LINE:COL, exit 1")

@@ -171,8 +171,11 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
       if (cmd)
         for (const auto& f : cmd->flags) names.emplace_back(f.name);
       const auto near = suggest(name, names);
+      const bool dry_run = name == "--dry-run" || name == "-n";
       error = {"unknown flag `" + name + "`" + (cmd ? " for `sink " + args.command + "`" : "") +
-                   (near ? "; did you mean `" + *near + "`?" : ""),
+                   (dry_run ? "; `sink plan` shows what apply would do without running a step"
+                    : near  ? "; did you mean `" + *near + "`?"
+                            : ""),
                args.command};
       return std::nullopt;
     }

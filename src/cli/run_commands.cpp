@@ -192,7 +192,10 @@ bool report_blockers(Session& s, const Selection& sel, const Resolver& r, bool n
                       "fix what it needs, or drop `required` and give it a `default`");
       any = true;
     } else if (const auto a = sel.asks.find(name); need_answers && a != sel.asks.end() && !res->value) {
-      s.diags.error("E403", a->second->name_span, "question `" + a->second->name + "` has no answer: " + res->problem,
+      // The hint says how to answer; the message adds only what the terminal said.
+      const bool asked = res->problem == "the terminal input ended before an answer";
+      s.diags.error("E403", a->second->name_span,
+                    "question `" + a->second->name + "` has no answer" + (asked ? ": " + res->problem : ""),
                     "answer it with --set " + a->second->name + "=VALUE, in a --vars file, or run on a terminal");
       any = true;
     }
@@ -309,7 +312,8 @@ int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostrea
     const std::string type = fact.type_name.value_or("string");
     const bool ok = r && r->value && r->problem.empty();
     if (!ok) ++failed;
-    const std::string value = r && r->value ? resolver.redact(r->value->shown()) : "";
+    const std::string value =
+        r && r->value ? resolver.redact(json && !r->value->secret ? r->value->text : r->value->shown()) : "";
     const double ms = r ? r->seconds * 1000 : 0;
     const std::string source = r ? r->source : "";
     const std::string problem = r ? resolver.redact(r->problem) : "not gathered";

@@ -1,5 +1,8 @@
 #include "plan/inputs.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 #include <toml++/toml.h>
 
@@ -9,9 +12,12 @@ namespace sink {
 
 bool read_toml_values(const std::string& path, const char* flag, Sources& sources, Diagnostics& diags,
                       std::map<std::string, std::string, std::less<>>& out) {
-  const auto content = read_whole_file(path);
+  std::error_code ec;
+  const bool folder = std::filesystem::is_directory(path, ec);
+  const auto content = folder ? std::nullopt : read_whole_file(path);
   if (!content) {
-    Diagnostic d{"E410", Severity::Error, std::string("cannot read the ") + flag + " file `" + path + "`", {},
+    const std::string why = folder ? "it is a directory" : std::strerror(errno);
+    Diagnostic d{"E410", Severity::Error, std::string("cannot read the ") + flag + " file `" + path + "`: " + why, {},
                  "check the path given to " + std::string(flag), sources.add(path, "")};
     diags.add(std::move(d));
     return false;

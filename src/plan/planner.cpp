@@ -116,7 +116,10 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
         blocked(t.missing);
         return true;
       }
-      if (*t.value == when) return false;
+      if (*t.value == when) {
+        if (!when) p.reason = "skip if " + explain(*f->expr, lookup, program_.sources) + " is false";
+        return false;
+      }
       p.verdict = decided;
       p.reason = key + " " + explain(*f->expr, lookup, program_.sources) + (when ? " is false" : " is true");
       return true;

@@ -221,7 +221,7 @@ void Resolver::answer(const ast::Ask& a) {
     AskRequest q{a.name, to_plain(a.prompt, lookup(), true), def, secret, {}};
     for (const auto& c : a.choices) q.choices.push_back(c.text);
     if (const auto answer = prompter_->ask(q)) return take(*answer, "terminal");
-    r.problem = "no answer was given";
+    r.problem = "the terminal input ended before an answer";
     return;
   }
   if (def) return take(*def, "default");

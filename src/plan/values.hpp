@@ -23,7 +23,8 @@ struct Value {
   static Value of_bool(bool b);
   static Value of_int(std::int64_t i);
   // What a secret looks like wherever sink prints a value.
-  std::string shown() const { return secret ? "••••••" : text; }
+  // As printed: secrets masked, an empty value as "" (so that it can be seen).
+  std::string shown() const { return secret ? "••••••" : text.empty() ? "\"\"" : text; }
 };
 
 // The most bytes a value may hold. Each value reaches commands as an environment variable,

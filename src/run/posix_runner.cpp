@@ -55,7 +55,9 @@ struct PosixRunner::Proc {
   pid_t pid = -1;  // also the id of its process group
   bool capture = true;
   bool terminal = false;  // its group was given the terminal, sink takes it back at the end
-  int out_fd = -1, err_fd = -1;
+  int out_fd = -1, err_fd = -1, in_fd = -1;
+  std::string input;  // what is still to be written to in_fd
+  std::function<void(bool, std::string_view)> on_output;
   std::size_t out_dropped = 0, err_dropped = 0;
   bool exited = false;   // reaped
   bool cleanup = false;  // interrupted: its group must be empty or killed before it is done
@@ -214,6 +216,7 @@ void PosixRunner::stop_all() {
     if (p->terminal) set_foreground(getpgrp());
     close_fd(p->out_fd);
     close_fd(p->err_fd);
+    close_fd(p->in_fd);
   }
   procs_.clear();
   ready_.clear();
@@ -292,12 +295,12 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
     outcome.error = "cannot start /bin/sh: " + error_text(rc);
     return;
   }
-  int out[2] = {-1, -1}, err[2] = {-1, -1};
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
   if (command.capture) {
     if (sp.null_fd < 0) sp.null_fd = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (sp.null_fd < 0 || !make_pipe(out) || !make_pipe(err)) {
+    if (sp.null_fd < 0 || (command.feed_input && !make_socket_pair(in)) || !make_pipe(out) || !make_pipe(err)) {
       outcome.error = "cannot start /bin/sh: " + error_text(errno);
-      for (int* fd : {&out[0], &out[1], &err[0], &err[1]}) close_fd(*fd);
+      for (int* fd : {&out[0], &out[1], &err[0], &err[1], &in[0], &in[1]}) close_fd(*fd);
       return;
     }
   }
@@ -307,7 +310,7 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
   launch.argv = argv;
   launch.envp = envp.data();
   if (command.capture) {
-    launch.in = sp.null_fd;
+    launch.in = command.feed_input ? in[0] : sp.null_fd;
     launch.out = out[1];
     launch.err = err[1];
   }
@@ -320,10 +323,12 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
 #endif
   close_fd(out[1]);
   close_fd(err[1]);
+  close_fd(in[0]);
   if (pid < 0) {
     outcome.error = std::move(error);
     close_fd(out[0]);
     close_fd(err[0]);
+    close_fd(in[1]);
     return;
   }
 
@@ -336,6 +341,10 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
     // Fresh pipe ends: no other status flag to keep.
     fcntl(proc.out_fd, F_SETFL, O_NONBLOCK);
     fcntl(proc.err_fd, F_SETFL, O_NONBLOCK);
+    proc.in_fd = in[1];
+    proc.input = command.input;
+    proc.on_output = command.on_output;
+    if (proc.in_fd >= 0) set_nonblocking(proc.in_fd);
   }
 }
 
@@ -366,7 +375,10 @@ void PosixRunner::interrupt(int sig, const Proc* except) const {
   }
 }
 
-void PosixRunner::read_stream(int& fd, std::string& text, std::size_t& dropped, bool drain) {
+void PosixRunner::read_stream(Proc& proc, bool err, bool drain) {
+  int& fd = err ? proc.err_fd : proc.out_fd;
+  std::string& text = err ? proc.outcome.err : proc.outcome.out;
+  std::size_t& dropped = err ? proc.err_dropped : proc.out_dropped;
   char buffer[64 * 1024];
   // Bounded, so that one busy stream cannot starve the others (or, when draining after
   // the command ended, a background process that keeps writing cannot hold sink).
@@ -377,6 +389,10 @@ void PosixRunner::read_stream(int& fd, std::string& text, std::size_t& dropped, 
     if (n > 0) {
       const auto size = static_cast<std::size_t>(n);
       taken += size;
+      if (proc.on_output) {
+        proc.on_output(err, std::string_view(buffer, size));
+        continue;
+      }
       const std::size_t room = options_.capture_limit > text.size() ? options_.capture_limit - text.size() : 0;
       const std::size_t keep = std::min(room, size);
       text.append(buffer, keep);
@@ -444,8 +460,9 @@ void PosixRunner::reap(Proc& proc) {
   if (proc.capture) {
     // Whatever the command wrote is in the pipes now; a background process that kept them
     // open does not hold sink.
-    read_stream(proc.out_fd, outcome.out, proc.out_dropped, true);
-    read_stream(proc.err_fd, outcome.err, proc.err_dropped, true);
+    close_fd(proc.in_fd);
+    read_stream(proc, false, true);
+    read_stream(proc, true, true);
     finish_stream(proc.out_fd, outcome.out, proc.out_dropped);
     finish_stream(proc.err_fd, outcome.err, proc.err_dropped);
   }
@@ -486,7 +503,7 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_any_for(s
 std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
     std::optional<std::chrono::steady_clock::time_point> deadline) {
   std::vector<pollfd> fds;
-  std::vector<std::pair<Proc*, bool>> owners;  // for fds[1..]: the command, and whether stdout
+  std::vector<std::pair<Proc*, int>> owners;  // for fds[1..]: the command, and 0 stdout, 1 stderr, 2 stdin
   while (true) {
     handle_signals();
     for (auto& p : procs_)
@@ -519,13 +536,11 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
     // A safety net only: SIGCHLD wakes the loop when a command ends.
     auto timeout = std::chrono::milliseconds(1000);
     for (auto& p : procs_) {
-      if (p->out_fd >= 0) {
-        fds.push_back({p->out_fd, POLLIN, 0});
-        owners.emplace_back(p.get(), true);
-      }
-      if (p->err_fd >= 0) {
-        fds.push_back({p->err_fd, POLLIN, 0});
-        owners.emplace_back(p.get(), false);
+      for (const int which : {0, 1, 2}) {
+        const int fd = which == 0 ? p->out_fd : which == 1 ? p->err_fd : p->input.empty() ? -1 : p->in_fd;
+        if (fd < 0) continue;
+        fds.push_back({fd, static_cast<short>(which == 2 ? POLLOUT : POLLIN), 0});
+        owners.emplace_back(p.get(), which);
       }
       if (p->cleanup && !p->killed) {
         auto left = std::chrono::ceil<std::chrono::milliseconds>(p->deadline - now);
@@ -547,10 +562,13 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
     for (std::size_t i = 1; i < fds.size(); ++i) {
       if (fds[i].revents == 0) continue;
       Proc& p = *owners[i].first;
-      if (owners[i].second)
-        read_stream(p.out_fd, p.outcome.out, p.out_dropped, false);
-      else
-        read_stream(p.err_fd, p.outcome.err, p.err_dropped, false);
+      if (owners[i].second < 2) {
+        read_stream(p, owners[i].second == 1, false);
+        continue;
+      }
+      const ssize_t n = send_quietly(p.in_fd, p.input);
+      if (n > 0) p.input.erase(0, static_cast<std::size_t>(n));
+      else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) p.input.clear();  // it stopped reading
     }
   }
 }

@@ -71,7 +71,7 @@ class PosixRunner final : public CommandRunner {
   void interrupt(int sig, const Proc* except) const;
   void stop_all();
   void reap(Proc& proc);
-  void read_stream(int& fd, std::string& text, std::size_t& dropped, bool drain);
+  void read_stream(Proc& proc, bool err, bool drain);
   void finish_stream(int& fd, std::string& text, std::size_t dropped);
   void take_terminal_back();
   void suspend_for(Proc& proc);

@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,6 +22,12 @@ struct Command {
   bool capture = true;       // true: stdout and stderr are captured (facts, checks), stdin is
                              // /dev/null. false: the process shares sink's stdin, stdout and
                              // stderr (steps: output streams live, sudo can ask)
+  // With capture: stdin is a socket that gets `input`, then stays open until the command
+  // ends (an ssh session's remote side sees end-of-file only when the session is over).
+  std::string input;
+  bool feed_input = false;
+  // With capture: the output as it arrives (true: stderr), instead of in Outcome.
+  std::function<void(bool, std::string_view)> on_output;
 };
 
 struct Outcome {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,6 +52,32 @@ bool make_pipe(int fds[2]) {
     return false;
   }
   return true;
+}
+
+bool make_socket_pair(int fds[2]) {
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return false;
+  for (int i : {0, 1}) {
+    fds[i] = above_stdio(fds[i]);
+    if (fds[i] >= 0) fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+#ifdef SO_NOSIGPIPE
+    const int one = 1;
+    if (fds[i] >= 0) setsockopt(fds[i], SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+  }
+  if (fds[0] >= 0 && fds[1] >= 0) return true;
+  const int err = errno;
+  close_fd(fds[0]);
+  close_fd(fds[1]);
+  errno = err;
+  return false;
+}
+
+ssize_t send_quietly(int fd, const std::string& data) {
+#ifdef MSG_NOSIGNAL
+  return send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+#else
+  return send(fd, data.data(), data.size(), 0);  // SO_NOSIGPIPE is set on the socket
+#endif
 }
 
 void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }

@@ -44,6 +44,10 @@ void close_fd(int& fd);
 int above_stdio(int fd);
 // A close-on-exec pipe, both ends above the standard streams.
 bool make_pipe(int fds[2]);
+// A connected pair of close-on-exec sockets above the standard streams: a child's stdin
+// that sink writes to with send_quietly (no SIGPIPE when the child stops reading).
+bool make_socket_pair(int fds[2]);
+ssize_t send_quietly(int fd, const std::string& data);
 void set_nonblocking(int fd);
 // Gives the terminal to process group `pgid` (SIGTTOU ignored meanwhile).
 void set_foreground(pid_t pgid);

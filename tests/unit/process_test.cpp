@@ -347,6 +347,38 @@ TEST_CASE("process: megabytes of output are captured whole, stderr apart") {
   CHECK(runner.run(shell("cat; echo done")).out == "done\n");
 }
 
+TEST_CASE("process: input is fed to stdin, which stays open until the command ends; output arrives live") {
+  PosixRunner runner(quick());
+  // 3 MB: more than a socket buffer holds, so the runner must write while the command reads.
+  Command echo = shell("head -c 3000000 | wc -c; echo read; echo oops >&2");
+  echo.feed_input = true;
+  echo.input = std::string(3'000'000, 'x');
+  std::string live, live_err;
+  echo.on_output = [&](bool err, std::string_view text) { (err ? live_err : live) += text; };
+  const Outcome o = runner.run(echo);
+  CHECK(o.ok());
+  CHECK(o.out.empty());  // all of it went to on_output
+  CHECK(live == "3000000\nread\n");
+  CHECK(live_err == "oops\n");
+
+  // A command that ignores its input and exits: no SIGPIPE for sink.
+  Command quits = shell("exit 3");
+  quits.feed_input = true;
+  quits.input = std::string(1'000'000, 'y');
+  CHECK(runner.run(quits).exit_code == 3);
+
+  // No end-of-file while the command runs: `read` waits until the command is stopped.
+  Command waits = shell("IFS= read -r line; echo \"got $line\"; IFS= read -r more; echo never");
+  waits.feed_input = true;
+  waits.input = "first\n";
+  std::string seen;
+  waits.on_output = [&](bool, std::string_view text) { seen += text; };
+  const auto id = runner.start(waits);
+  CHECK_FALSE(runner.wait_any_for(500ms).has_value());
+  CHECK(seen == "got first\n");
+  (void)id;  // still running: the runner's destructor stops it
+}
+
 TEST_CASE("process: captured output beyond the limit is read, dropped and noted") {
   CHECK(PosixRunner::Options{}.capture_limit == std::size_t{16} << 20);
   CHECK(PosixRunner::Options{}.grace == 3s);

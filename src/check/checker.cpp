@@ -49,12 +49,6 @@ Checker::Checker(const Program& program, Diagnostics& diags) : program_(program)
 
 void Checker::run() {
   compute_visibility();
-  std::size_t decls = 0, steps = 0;
-  for (const auto& m : program_.modules) count_declarations(m.ast.items, decls, steps);
-  decls_.reserve(decls);
-  decl_order_.reserve(decls);
-  steps_.reserve(steps);
-  steps_seen_.reserve(steps);
   for (std::size_t m = 0; m < program_.modules.size(); ++m)
     collect(program_.modules[m].ast.items, m, &contexts_.emplace_back(), nullptr);
   collect_std_helpers();
@@ -80,14 +74,6 @@ void Checker::compute_visibility() {
       sees_[m][x] = true;
       for (const std::size_t u : program_.modules[x].uses) todo.push_back(u);
     }
-  }
-}
-
-void Checker::count_declarations(const ast::List<ast::Item>& items, std::size_t& decls, std::size_t& steps) {
-  for (const auto& item : items) {
-    if (item.as<ast::Fact>() || item.as<ast::Ask>()) ++decls;
-    else if (item.as<ast::Step>()) ++steps;
-    else if (const auto* b = item.as<ast::PlatformBlock>()) count_declarations(b->items, decls, steps);
   }
 }
 

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <deque>
-#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,7 +59,6 @@ class Checker {
  private:
   // checker.cpp
   void compute_visibility();
-  static void count_declarations(const ast::List<ast::Item>& items, std::size_t& decls, std::size_t& steps);
   void collect(const ast::List<ast::Item>& items, std::size_t module, const MachineSet* where,
                const ast::PlatformBlock* block);
   void collect_std_helpers();
@@ -99,19 +97,16 @@ class Checker {
 
   const Program& program_;
   Diagnostics& diags_;
-  // The nodes of the tables below: carved out of large blocks and let go all at once,
-  // instead of a malloc and a free for each name and step.
-  std::pmr::monotonic_buffer_resource pool_;
   std::size_t module_ = 0;  // the module being checked
   const MachineSet* where_ = nullptr;  // the machines the declaration being checked is for
   // Helpers of the standard modules that no module of the program uses, with their module.
   std::vector<std::pair<std::string_view, std::string_view>> std_helpers_;
   std::vector<std::vector<bool>> sees_;
   // Keys and names are views of the AST, which outlives the checker.
-  std::pmr::unordered_map<std::string_view, Decl> decls_{&pool_};
+  std::unordered_map<std::string_view, Decl> decls_;
   std::vector<Decl*> decl_order_;
-  std::pmr::unordered_map<std::string_view, std::pair<const ast::Helper*, std::size_t>> helpers_{&pool_};
-  std::pmr::unordered_set<std::string_view> env_names_{&pool_};
+  std::unordered_map<std::string_view, std::pair<const ast::Helper*, std::size_t>> helpers_;
+  std::unordered_set<std::string_view> env_names_;
   struct StepSeen {
     const ast::Step* step;
     const MachineSet* where;  // owned by contexts_
@@ -119,7 +114,7 @@ class Checker {
   };
   std::vector<StepSeen> steps_seen_;
   std::deque<MachineSet> contexts_;  // the machines each platform block selects
-  std::pmr::unordered_map<std::string_view, std::size_t> steps_{&pool_};  // name -> last of that name in steps_seen_
+  std::unordered_map<std::string_view, std::size_t> steps_;  // name -> last of that name in steps_seen_
 };
 
 }  // namespace sink::check

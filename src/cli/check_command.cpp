@@ -52,14 +52,6 @@ void count(const ast::List<ast::Item>& items, Counts& c) {
   }
 }
 
-// A fresh Program that lives until the process exits. Freeing a large AST node by node
-// takes a quarter of a check's time, and the system takes the memory back at once anyway
-// (clang's -disable-free, for the same reason). Kept reachable, so it is no leak.
-Program& kept_until_exit() {
-  static auto* programs = new std::vector<std::unique_ptr<Program>>();
-  return *programs->emplace_back(std::make_unique<Program>());
-}
-
 // --ci: every question must be answerable without a terminal: a default, --set or --vars.
 void check_answers(Program& program, const Args& args, Diagnostics& diags) {
   std::map<std::string, std::string, std::less<>> answered;
@@ -86,7 +78,7 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 int run_check(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
   const bool json = args.get("--format", "text") == "json";
   Diagnostics diags;
-  Program& program = kept_until_exit();
+  Program program;
   std::string path;
   if (!args.positional.empty()) {
     path = args.positional[0];

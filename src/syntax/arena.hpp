@@ -1,10 +1,11 @@
-// A bump allocator for the syntax tree: nodes, their lists and their strings are carved
-// out of large blocks and freed all at once with the arena, never one by one. Only
-// trivially destructible types go in, so nothing needs a destructor call.
+// The syntax tree's memory: nodes, their lists and their strings are carved out of
+// large blocks and freed all at once with the arena, never one by one. Only trivially
+// destructible types go in, so nothing needs a destructor call. Why the tree has an
+// arena at all: docs/decisions.md.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
-#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -13,25 +14,29 @@
 #include <utility>
 #include <vector>
 
-#include "util/heap.hpp"
-
 namespace sink {
 
 class Arena {
  public:
-  // `block_hint`: the size of the first block (later ones are at least as large).
-  explicit Arena(std::size_t block_hint = 0) : next_block_(block_hint < kMinBlock ? kMinBlock : block_hint) {}
+  Arena() = default;
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
   void* allocate(std::size_t bytes, std::size_t align) {
-    auto p = (reinterpret_cast<std::uintptr_t>(cur_) + (align - 1)) & ~(std::uintptr_t{align} - 1);
-    if (p + bytes > reinterpret_cast<std::uintptr_t>(end_)) {
-      grow(bytes + align);
-      p = (reinterpret_cast<std::uintptr_t>(cur_) + (align - 1)) & ~(std::uintptr_t{align} - 1);
+    void* p = cur_;
+    std::size_t room = static_cast<std::size_t>(end_ - cur_);
+    if (!std::align(align, bytes, p, room)) {
+      const std::size_t size = std::max(bytes + align, next_block_);
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+      cur_ = blocks_.back().get();
+      end_ = cur_ + size;
+      next_block_ = size * 2;
+      p = cur_;
+      room = size;
+      std::align(align, bytes, p, room);
     }
-    cur_ = reinterpret_cast<char*>(p + bytes);
-    return reinterpret_cast<void*>(p);
+    cur_ = static_cast<char*>(p) + bytes;
+    return p;
   }
 
   template <typename T, typename... Args>
@@ -55,29 +60,11 @@ class Arena {
     return {copy(s.data(), s.size()), s.size()};
   }
 
-  // Bytes handed out or lost to alignment so far, for tests and measurements.
-  std::size_t used() const { return used_before_ + static_cast<std::size_t>(cur_ - begin_); }
-
  private:
-  static constexpr std::size_t kMinBlock = std::size_t{16} << 10;
-  static constexpr std::size_t kHugeBlock = std::size_t{8} << 20;
-
-  void grow(std::size_t at_least) {
-    used_before_ += static_cast<std::size_t>(cur_ - begin_);
-    const std::size_t size = at_least > next_block_ ? at_least : next_block_;
-    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
-    begin_ = cur_ = blocks_.back().get();
-    if (size >= kHugeBlock) advise_huge_pages(begin_, size);  // malloc maps such blocks apart
-    end_ = begin_ + size;
-    next_block_ = size * 2;
-  }
-
   std::vector<std::unique_ptr<char[]>> blocks_;
-  char* begin_ = nullptr;
   char* cur_ = nullptr;
   char* end_ = nullptr;
-  std::size_t next_block_;
-  std::size_t used_before_ = 0;
+  std::size_t next_block_ = std::size_t{64} << 10;
 };
 
 }  // namespace sink

@@ -9,8 +9,6 @@
 #include <tao/pegtl.hpp>
 
 #include "syntax/lexicon.hpp"
-#include "syntax/string_scan.hpp"
-#include "util/scan.hpp"
 
 namespace sink::grammar {
 
@@ -28,25 +26,6 @@ pg::string<Arr[N][I]...> lit_at_impl(std::index_sequence<I...>);
 template <const auto& Arr, std::size_t N>
 using lit_at = decltype(lit_at_impl<Arr, N>(std::make_index_sequence<Arr[N].size()>()));
 
-// One or more bytes up to (not including) the first of Stops, scanned in one loop (sixteen
-// bytes at a time): the bodies of strings and comments, which are most of a Sinkfile's bytes.
-template <char... Stops>
-struct run_until {
-  using rule_t = run_until;
-  using subs_t = empty_list;
-  static constexpr bool stops_at_newline = ((Stops == '\n') || ...);
-  template <typename ParseInput>
-  [[nodiscard]] static bool match(ParseInput& in) {
-    const char* const from = in.current();
-    const char* const end = in.end();
-    const char* const p = scan::find_first_of<Stops...>(from, end);
-    if (p == from) return false;
-    if constexpr (stops_at_newline) in.bump_in_this_line(static_cast<std::size_t>(p - from));
-    else scan::advance_over_lines(in, p);
-    return true;
-  }
-};
-
 struct ident_first : ranges<'a', 'z', 'A', 'Z', '_'> {};
 struct ident_other : ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
 struct word : seq<ident_first, star<ident_other>> {};
@@ -58,62 +37,12 @@ template <std::size_t... I>
 sor<seq<lit_at<lex::keywords, I>, not_at<ident_other>>...> any_keyword_impl(std::index_sequence<I...>);
 struct keyword : decltype(any_keyword_impl(std::make_index_sequence<lex::keywords.size()>())) {};
 
-// A word that is not a keyword: seq<not_at<keyword>, word>, matched in one scan of the
-// word instead of trying each keyword in turn.
-struct identifier {
-  using rule_t = identifier;
-  using subs_t = empty_list;
-  static constexpr bool is_word_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  }
-  template <typename ParseInput>
-  [[nodiscard]] static bool match(ParseInput& in) {
-    const char* const from = in.current();
-    const char* const end = in.end();
-    if (from == end || !is_word_char(*from) || (*from >= '0' && *from <= '9')) return false;
-    const char* p = from + 1;
-    while (p != end && is_word_char(*p)) ++p;
-    const auto n = static_cast<std::size_t>(p - from);
-    if (lex::is_keyword(std::string_view(from, n))) return false;
-    in.bump_in_this_line(n);
-    return true;
-  }
-};
+struct identifier : seq<not_at<keyword>, word> {};
 
 // ---- blanks and comments: newlines are plain whitespace ----
-struct comment : seq<one<'#'>, opt<run_until<'\n'>>> {};
-// plus<one<' ', '\t', '\r', '\n'>>, in one loop.
-struct blanks {
-  using rule_t = blanks;
-  using subs_t = empty_list;
-  template <typename ParseInput>
-  [[nodiscard]] static bool match(ParseInput& in) {
-    const char* const from = in.current();
-    const char* const end = in.end();
-    const char* p = from;
-    const char* line_start = from;  // of the line the input stands on
-    for (; p != end; ++p) {
-      if (*p == '\n') {
-        in.bump_to_next_line(static_cast<std::size_t>(p + 1 - line_start));
-        line_start = p + 1;
-      } else if (*p != ' ' && *p != '\t' && *p != '\r') {
-        break;
-      }
-    }
-    if (p == from) return false;
-    in.bump_in_this_line(static_cast<std::size_t>(p - line_start));
-    return true;
-  }
-};
-struct at_hash {  // a comment starts here (nothing consumed)
-  using rule_t = at_hash;
-  using subs_t = empty_list;
-  template <typename ParseInput>
-  [[nodiscard]] static bool match(ParseInput& in) { return !in.empty() && *in.current() == '#'; }
-};
-// star<sor<blanks, comment>>: blanks always take all the blanks there are, and a comment
-// ends at a newline or the end of the file, so this is the same, with fewer attempts.
-struct sep : seq<opt<blanks>, star<at_hash, comment, opt<blanks>>> {};
+struct comment : seq<one<'#'>, star<not_one<'\n'>>> {};
+struct blanks : plus<one<' ', '\t', '\r', '\n'>> {};
+struct sep : star<sor<blanks, comment>> {};
 struct hblank : star<one<' ', '\t'>> {};
 
 // ---- strings ----
@@ -133,66 +62,29 @@ struct lone_brace : seq<one<'{'>, not_at<one<'{'>>> {};
 
 // "...": escapes and interpolation, one line
 struct dq_open : one<'"'> {};
-struct dq_plain : run_until<'"', '\\', '\n', '{'> {};
+struct dq_plain : plus<not_one<'"', '\\', '\n', '{'>> {};
 struct dq_close : one<'"'> {};
 struct dq_string : seq<dq_open, star<sor<dq_plain, escape, interp, lone_brace>>, must<dq_close>> {};
 
 // '...': raw, one line
 struct sq_open : one<'\''> {};
-struct sq_plain : run_until<'\'', '\n'> {};
+struct sq_plain : plus<not_one<'\'', '\n'>> {};
 struct sq_close : one<'\''> {};
 struct sq_string : seq<sq_open, opt<sq_plain>, must<sq_close>> {};
 
 // """...""": escapes and interpolation, many lines, common indentation stripped
 struct dqb_open : pg::string<'"', '"', '"'> {};
 struct dqb_close : pg::string<'"', '"', '"'> {};
-struct dqb_plain : plus<sor<run_until<'"', '\\', '{'>, seq<one<'"'>, not_at<two<'"'>>>>> {};
+struct dqb_plain : plus<sor<plus<not_one<'"', '\\', '{'>>, seq<one<'"'>, not_at<two<'"'>>>>> {};
 struct dq_block : seq<dqb_open, star<sor<dqb_plain, escape, interp, lone_brace>>, must<dqb_close>> {};
 
 // '''...''': raw, many lines, common indentation stripped
 struct sqb_open : pg::string<'\'', '\'', '\''> {};
 struct sqb_close : pg::string<'\'', '\'', '\''> {};
-struct sqb_plain : plus<sor<run_until<'\''>, seq<one<'\''>, not_at<two<'\''>>>>> {};
+struct sqb_plain : plus<sor<plus<not_one<'\''>>, seq<one<'\''>, not_at<two<'\''>>>>> {};
 struct sq_block : seq<sqb_open, opt<sqb_plain>, must<sqb_close>> {};
 
-// The common shapes of "..." and '...' (string_scan.hpp), each read in one pass; the rules
-// above read every other string and report every error in one.
-struct dq_simple {
-  using rule_t = dq_simple;
-  using subs_t = empty_list;
-  template <typename ParseInput>
-  [[nodiscard]] static bool match(ParseInput& in) {
-    const char* const to =
-        scan::quoted_string(in.current(), in.end(), [](std::string_view) {}, [](std::string_view, const char*, const char*) {});
-    if (to == nullptr) return false;
-    in.bump_in_this_line(static_cast<std::size_t>(to - in.current()));
-    return true;
-  }
-};
-struct sq_simple {
-  using rule_t = sq_simple;
-  using subs_t = empty_list;
-  template <typename ParseInput>
-  [[nodiscard]] static bool match(ParseInput& in) {
-    const char* const to = scan::raw_string(in.current(), in.end());
-    if (to == nullptr) return false;
-    in.bump_in_this_line(static_cast<std::size_t>(to - in.current()));
-    return true;
-  }
-};
-
-// A quote stands next, without consuming it: where no string starts (a name in a
-// condition), the six string rules are not tried one by one.
-struct at_quote {
-  using rule_t = at_quote;
-  using subs_t = empty_list;
-  template <typename ParseInput>
-  [[nodiscard]] static bool match(ParseInput& in) {
-    return !in.empty() && (*in.current() == '"' || *in.current() == '\'');
-  }
-};
-
-struct string_lit : seq<at_quote, sor<dq_simple, sq_simple, dq_block, sq_block, dq_string, sq_string>> {};
+struct string_lit : sor<dq_block, sq_block, dq_string, sq_string> {};
 
 struct int_lit : seq<opt<one<'-'>>, plus<digit>, not_at<ident_other>> {};
 
@@ -303,13 +195,7 @@ struct step_kw : kw<lex::kw_step> {};
 struct step_name : string_lit {};
 struct step_open : one<'{'> {};
 struct step_close : one<'}'> {};
-struct at_word {  // a word starts here (nothing consumed): every field starts with one
-  using rule_t = at_word;
-  using subs_t = empty_list;
-  template <typename ParseInput>
-  [[nodiscard]] static bool match(ParseInput& in) { return !in.empty() && scan::is_word_first(*in.current()); }
-};
-struct step_body : seq<step_open, sep, star<at_word, step_field, sep>, must<step_close>> {};
+struct step_body : seq<step_open, sep, star<step_field, sep>, must<step_close>> {};
 struct step_decl : seq<step_kw, sep, must<step_name>, sep, must<step_body>> {};
 
 // ---- platform blocks ----

@@ -43,13 +43,10 @@ struct Builder {
   std::size_t comments_seen_until = 0;
   std::size_t steps = 0, values = 0;  // declared so far, for the limits
 
-  // The string being read. A string of one plain piece stays a view of the source; from
-  // a second piece or an interpolation on, the pieces go into `buf` (reused).
+  // The string being read: its raw pieces, then its value (reused from string to string).
   std::string buf, scratch;
   std::vector<ast::Interp> interps;
   ast::StringForm form = ast::StringForm::Quoted;
-  std::string_view first_piece;
-  std::size_t pieces = 0;
   std::optional<ast::Text> last_text;
   ast::Interp interp;
 
@@ -101,22 +98,6 @@ struct Builder {
     buf.clear();
     interps.clear();
     form = f;
-    first_piece = {};
-    pieces = 0;
-  }
-  void append(std::string_view raw) {
-    if (pieces++ == 0 && interps.empty()) {
-      first_piece = raw;
-      return;
-    }
-    spill();
-    buf.append(raw);
-  }
-  // From now on the string is built in `buf`.
-  void spill() {
-    if (first_piece.data() == nullptr) return;
-    buf.assign(first_piece);
-    first_piece = {};
   }
 };
 
@@ -137,22 +118,19 @@ Span span_of(const ActionInput& in, std::uint32_t file) {
   return {file, start.line, start.col, end.line, end.col};
 }
 
-// The length of the first word of a match (a keyword such as `run`).
-template <typename ActionInput>
-std::uint32_t keyword_length(const ActionInput& in) {
-  const std::string_view text = in.string_view();
-  std::size_t n = 0;
-  while (n < text.size() && scan::is_word_char(text[n])) ++n;
-  return static_cast<std::uint32_t>(n);
-}
-
-Span join(const Span& a, const Span& b) { return {a.file, a.line, a.col, b.end_line, b.end_col}; }
-
 std::string leading_word(std::string_view s) {
   std::size_t n = 0;
   while (n < s.size() && (std::isalnum(static_cast<unsigned char>(s[n])) || s[n] == '_')) ++n;
   return std::string(s.substr(0, n));
 }
+
+// The length of the first word of a match (a keyword such as `run`).
+template <typename ActionInput>
+std::uint32_t keyword_length(const ActionInput& in) {
+  return static_cast<std::uint32_t>(leading_word(in.string_view()).size());
+}
+
+Span join(const Span& a, const Span& b) { return {a.file, a.line, a.col, b.end_line, b.end_col}; }
 
 // What the parser found where it expected something else.
 std::string describe_found(const char* p, const char* end) {
@@ -260,7 +238,7 @@ template <> struct Action<g::sqb_open> : StartText<ast::StringForm::RawBlock> {}
 
 struct AppendRaw {
   template <typename In>
-  static void apply(const In& in, Builder& b) { b.append(in.string_view()); }
+  static void apply(const In& in, Builder& b) { b.buf.append(in.string_view()); }
 };
 template <> struct Action<g::dq_plain> : AppendRaw {};
 template <> struct Action<g::sq_plain> : AppendRaw {};
@@ -274,7 +252,6 @@ SINK_ACTION(raw_mod) { b.interp.raw = true; (void)in; } SINK_END;
 SINK_ACTION(interp_name) { b.interp.name = ast::Str(in.string_view()); } SINK_END;
 SINK_ACTION(interp) {
   b.interp.span = span_of(in, b.file_id);
-  b.spill();
   b.interp.at = static_cast<std::uint32_t>(b.buf.size());
   b.interps.push_back(b.interp);
 }
@@ -286,42 +263,12 @@ struct FinishText {
     ast::Text t;
     t.form = b.form;
     t.span = span_of(in, b.file_id);
-    if (b.first_piece.data() != nullptr && !needs_finishing(b.first_piece, b.form)) {
-      t.text = ast::Str(b.first_piece);
-    } else {
-      b.spill();
-      finish_text(b.buf, b.interps, b.form, b.scratch);
-      t.text = ast::Str(b.arena.copy(b.buf));
-    }
+    finish_text(b.buf, b.interps, b.form, b.scratch);
+    t.text = ast::Str(b.arena.copy(b.buf));
     t.interps = b.list(b.interps);
     b.last_text = t;
   }
 };
-// The common shapes, read by one rule each: the same pieces and interpolations as above.
-SINK_ACTION(dq_simple) {
-  b.start_text(ast::StringForm::Quoted);
-  const LineCol at = where(in);
-  const char* const begin = in.begin();
-  auto col = [&](const char* p) { return at.col + static_cast<std::uint32_t>(p - begin); };
-  // Bounded by the end of the file, as in the rule (the scan stops at the same quote), so
-  // that it can read sixteen bytes at a time up to it.
-  (void)scan::quoted_string(
-      begin, in.input().end(), [&](std::string_view piece) { b.append(piece); },
-      [&](std::string_view name, const char* from, const char* to) {
-        b.spill();
-        b.interps.push_back({ast::Str(name), false, {b.file_id, at.line, col(from), at.line, col(to)},
-                             static_cast<std::uint32_t>(b.buf.size())});
-      });
-  FinishText::apply(in, b);
-}
-SINK_END;
-SINK_ACTION(sq_simple) {
-  b.start_text(ast::StringForm::Raw);
-  const std::string_view body = in.string_view().substr(1, in.size() - 2);
-  if (!body.empty()) b.append(body);
-  FinishText::apply(in, b);
-}
-SINK_END;
 template <> struct Action<g::dq_string> : FinishText {};
 template <> struct Action<g::sq_string> : FinishText {};
 template <> struct Action<g::dq_block> : FinishText {};
@@ -649,12 +596,11 @@ std::optional<ast::File> parse_file(const Sources& sources, std::uint32_t file_i
                     : "a Sinkfile must be UTF-8 text; convert it, e.g. with `iconv -t UTF-8`");
     return std::nullopt;
   }
-  // The tree shares the source text (it never changes), so that names and most strings
-  // are views of it; nodes take about five times the source's size.
+  // The tree shares the source text (it never changes), so that names are views of it.
   ast::File file;
   file.file_id = file_id;
   file.source = sources.share(file_id);
-  file.arena = std::make_unique<Arena>(src.text.size() * 6);
+  file.arena = std::make_unique<Arena>();
   const std::string_view text = file.source->text;
   Builder b(*file.arena);
   b.file_id = file_id;

@@ -1,8 +1,7 @@
 #include "syntax/shell_quote.hpp"
 
+#include <algorithm>
 #include <array>
-
-#include "util/scan.hpp"
 
 namespace sink {
 
@@ -16,9 +15,8 @@ constexpr std::array<bool, 256> special_outside_quotes = [] {
   return t;
 }();
 
-template <char... Stops>
-std::size_t find_first(std::string_view t, std::size_t i) {
-  return static_cast<std::size_t>(scan::find_first_of<Stops...>(t.data() + i, t.data() + t.size()) - t.data());
+std::size_t find_first(std::string_view t, std::size_t i, std::string_view stops) {
+  return std::min(t.find_first_of(stops, i), t.size());
 }
 
 }  // namespace
@@ -38,14 +36,14 @@ void ShellQuoteTracker::feed(std::string_view text) {
 std::size_t ShellQuoteTracker::skip_plain(std::string_view t, std::size_t i) {
   switch (stack_.back()) {
     case Frame::Single:
-    case Frame::CodeSingle: return find_first<'\''>(t, i);
-    case Frame::Comment: return find_first<'\n'>(t, i);
+    case Frame::CodeSingle: return find_first(t, i, "'");
+    case Frame::Comment: return find_first(t, i, "\n");
     case Frame::Double:
-    case Frame::CodeDouble: return find_first<'\\', '"', '`', '$'>(t, i);
-    case Frame::Arith: return find_first<'(', ')'>(t, i);
+    case Frame::CodeDouble: return find_first(t, i, "\\\"`$");
+    case Frame::Arith: return find_first(t, i, "()");
     case Frame::HereDoc:
     case Frame::QuotedHereDoc: {
-      const std::size_t stop = stack_.back() == Frame::HereDoc ? find_first<'\n', '\\'>(t, i) : find_first<'\n'>(t, i);
+      const std::size_t stop = stack_.back() == Frame::HereDoc ? find_first(t, i, "\n\\") : find_first(t, i, "\n");
       line_.append(t.substr(i, stop - i));
       return stop;
     }

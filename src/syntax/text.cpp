@@ -146,13 +146,6 @@ std::string dedent_block(std::string_view body) {
   return out;
 }
 
-bool needs_finishing(std::string_view text, ast::StringForm form) {
-  const bool block = form == ast::StringForm::QuotedBlock || form == ast::StringForm::RawBlock;
-  const bool quoted = form == ast::StringForm::Quoted || form == ast::StringForm::QuotedBlock;
-  return block || text.find('\r') != std::string_view::npos ||
-         (quoted && text.find('\\') != std::string_view::npos);
-}
-
 void finish_text(std::string& text, std::vector<ast::Interp>& interps, ast::StringForm form, std::string& scratch) {
   const bool block = form == ast::StringForm::QuotedBlock || form == ast::StringForm::RawBlock;
   const bool quoted = form == ast::StringForm::Quoted || form == ast::StringForm::QuotedBlock;

@@ -14,8 +14,6 @@ namespace sink {
 // and "..." strings have their escapes decoded. `text` holds the pieces between the
 // interpolations, which stand at their `at` offsets (kept right through the changes).
 // `scratch` is working space, kept by the caller from string to string.
-// Whether finish_text would change a string without interpolations.
-bool needs_finishing(std::string_view text, ast::StringForm form);
 void finish_text(std::string& text, std::vector<ast::Interp>& interps, ast::StringForm form, std::string& scratch);
 
 // Strips the common indentation of a block string; '\0' bytes stand for interpolations.

@@ -1,11 +1,5 @@
 #include "util/utf8.hpp"
 
-#include <cstdint>
-#include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace sink::utf8 {
 
@@ -14,28 +8,6 @@ std::size_t find_invalid(std::string_view s) {
   const std::size_t n = s.size();
   std::size_t i = 0;
   while (i < n) {
-#if defined(__SSE2__)
-    // Fast path: sixteen ASCII bytes, none of them NUL.
-    if (i + 16 <= n) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-      const __m128i nul = _mm_cmpeq_epi8(v, _mm_setzero_si128());
-      if (_mm_movemask_epi8(_mm_or_si128(v, nul)) == 0) {
-        i += 16;
-        continue;
-      }
-    }
-#endif
-    // Fast path: eight ASCII bytes, none of them NUL.
-    if (i + 8 <= n) {
-      std::uint64_t v;
-      std::memcpy(&v, p + i, 8);
-      const std::uint64_t high = v & 0x8080808080808080ull;
-      const std::uint64_t zero = (v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull;
-      if ((high | zero) == 0) {
-        i += 8;
-        continue;
-      }
-    }
     const unsigned char c = p[i];
     if (c == 0) return i;
     if (c < 0x80) {

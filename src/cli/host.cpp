@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "run/posix_runner.hpp"
+#include "proc/posix_runner.hpp"
 #include "run/terminal.hpp"
 
 namespace sink {

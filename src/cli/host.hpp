@@ -10,7 +10,7 @@
 
 #include "plan/machine.hpp"
 #include "plan/resolver.hpp"
-#include "run/process.hpp"
+#include "proc/process.hpp"
 
 namespace sink {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "syntax/span.hpp"
+#include "diag/span.hpp"
 
 namespace sink {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "diag/diagnostic.hpp"
-#include "syntax/span.hpp"
+#include "diag/span.hpp"
 
 namespace sink {
 

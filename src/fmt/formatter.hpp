@@ -9,7 +9,7 @@
 
 #include "diag/diagnostic.hpp"
 #include "syntax/ast.hpp"
-#include "syntax/span.hpp"
+#include "diag/span.hpp"
 
 namespace sink {
 

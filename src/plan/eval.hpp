@@ -6,7 +6,7 @@
 
 #include "plan/shell.hpp"
 #include "syntax/ast.hpp"
-#include "syntax/span.hpp"
+#include "diag/span.hpp"
 
 namespace sink {
 

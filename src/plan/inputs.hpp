@@ -5,7 +5,7 @@
 #include <string>
 
 #include "diag/diagnostic.hpp"
-#include "syntax/span.hpp"
+#include "diag/span.hpp"
 
 namespace sink {
 

@@ -13,7 +13,7 @@
 #include "plan/selection.hpp"
 #include "plan/shell.hpp"
 #include "plan/values.hpp"
-#include "run/process.hpp"
+#include "proc/process.hpp"
 
 namespace sink {
 

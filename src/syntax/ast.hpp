@@ -1,8 +1,8 @@
 // The Sinkfile syntax tree. It is owned: every node, list and string lives in the arena
-// of its File, or in the source text, which the File holds a share of (names and plain
-// strings are views of it, so they live as long as the tree, whatever becomes of the
-// Sources it was parsed from). Each node carries the Span it was parsed from. Nodes are
-// plain data (trivially copyable); the arena frees them all at once.
+// of its File, or in the source text, which the File holds a share of (names are views
+// of it, so they live as long as the tree, whatever becomes of the Sources it was parsed
+// from). Each node carries the Span it was parsed from. Nodes are plain data (trivially
+// copyable); the arena frees them all at once.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,7 @@
 
 #include "syntax/arena.hpp"
 #include "syntax/lexicon.hpp"
-#include "syntax/span.hpp"
+#include "diag/span.hpp"
 
 namespace sink::ast {
 
@@ -89,7 +89,7 @@ struct Interp {
 enum class StringForm { Quoted, Raw, QuotedBlock, RawBlock };  // "..", '..', """..""", '''..'''
 
 // A string: its literal text (escapes decoded, block indentation removed) and the
-// interpolations that go into it, in order. Most strings are a view of the source.
+// interpolations that go into it, in order.
 struct Text {
   Str text;
   List<Interp> interps;

@@ -5,8 +5,8 @@
 #include <optional>
 
 #include "diag/diagnostic.hpp"
+#include "diag/span.hpp"
 #include "syntax/ast.hpp"
-#include "syntax/span.hpp"
 #include "util/files.hpp"
 
 namespace sink {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "modules/loader.hpp"
-#include "run/process.hpp"
+#include "proc/process.hpp"
 
 namespace sink::fuzz {
 

@@ -10,7 +10,7 @@
 
 #include "support.hpp"
 #include "util/files.hpp"
-#include "syntax/ast_dump.hpp"
+#include "ast_dump.hpp"
 
 namespace fs = std::filesystem;
 

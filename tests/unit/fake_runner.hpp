@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "run/process.hpp"
+#include "proc/process.hpp"
 
 namespace sink::test {
 

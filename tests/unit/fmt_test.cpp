@@ -16,7 +16,7 @@
 #include "fmt/diff.hpp"
 #include "fmt/formatter.hpp"
 #include "support.hpp"
-#include "syntax/ast_dump.hpp"
+#include "ast_dump.hpp"
 #include "util/files.hpp"
 
 namespace fs = std::filesystem;

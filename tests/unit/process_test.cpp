@@ -30,7 +30,7 @@
 #include <thread>
 #include <vector>
 
-#include "run/posix_runner.hpp"
+#include "proc/posix_runner.hpp"
 
 using namespace sink;
 using namespace std::chrono_literals;

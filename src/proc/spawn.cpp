@@ -1,4 +1,4 @@
-#include "run/spawn.hpp"
+#include "proc/spawn.hpp"
 
 #include <fcntl.h>
 #include <pthread.h>

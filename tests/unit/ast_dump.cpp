@@ -1,4 +1,4 @@
-#include "syntax/ast_dump.hpp"
+#include "ast_dump.hpp"
 
 #include "diag/render.hpp"
 

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "run/process.hpp"
+#include "proc/process.hpp"
 
 namespace sink {
 

@@ -1,4 +1,4 @@
-#include "run/posix_runner.hpp"
+#include "proc/posix_runner.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -17,7 +17,7 @@
 #include <iterator>
 #include <system_error>
 
-#include "run/spawn.hpp"
+#include "proc/spawn.hpp"
 
 namespace sink {
 namespace {

@@ -136,6 +136,20 @@ def modules():
     expect_tree("root file /dev/zero: bounded read", {}, args=["check", "/dev/zero"], message=r"E108")
 
 
+def habits():
+    """Shell habits in conditions and lists: a located error that names the Sinkfile's word."""
+    facts = b'fact a: bool = sh "x"\nfact b: bool = sh "y"\nfact node: version = sh "node --version"\n'
+    step = lambda cond: facts + b'step "s" {\n  when ' + cond + b'\n  run "true"\n}\n'
+    expect("&& in a condition", step(b"a && b"), message=r"E111\].*write `and`\n  --> Sinkfile:5:10\n")
+    expect("|| in a condition", step(b"(a || b)"), message=r"E111\].*write `or`\n  --> Sinkfile:5:11\n")
+    expect("! in a condition", step(b"a and !b"), message=r"E111\].*write `not`\n  --> Sinkfile:5:14\n")
+    expect("= in a condition", step(b'os = "linux"'), message=r"E111\].*write `==`\n  --> Sinkfile:5:11\n")
+    expect("an unquoted version", step(b"node >= 20.1"), message=r"E111\].*in quotes\n  --> Sinkfile:5:18\n[\s\S]*\"20.1\"")
+    expect("!= still works", step(b'os != "linux" and not a'), status=0)
+    expect("choices without commas", b'ask s "Shell?" choices "zsh" "bash"\nstep "s" { run "echo {{s}}" }\n',
+           message=r"E104\].*`,` between two choices[\s\S]*Sinkfile:1:30[\s\S]*separated by commas")
+
+
 def main():
     rng = random.Random(2026)
     # Every prefix of a small example, and a sample of the larger ones' prefixes.
@@ -175,6 +189,7 @@ def main():
     expect("missing file", None, args=["check", "missing.sink"], located=False, message=r"cannot read `missing.sink`")
     expect("directory as FILE", None, args=["check", "."], located=False, message=r"is a directory")
     modules()
+    habits()
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

@@ -89,11 +89,21 @@ struct string_lit : sor<dq_block, sq_block, dq_string, sq_string> {};
 struct int_lit : seq<opt<one<'-'>>, plus<digit>, not_at<ident_other>> {};
 
 // ---- expressions ----
+// Shell habits where a condition goes on: each is an error that names the Sinkfile's word.
+template <typename Habit>
+struct refuse : seq<at<Habit>, raise<Habit>> {};
+struct shell_and : two<'&'> {};
+struct shell_or : two<'|'> {};
+struct shell_not : seq<one<'!'>, not_at<one<'='>>> {};
+struct shell_assign : seq<one<'='>, not_at<one<'='>>> {};
+struct unquoted_version : seq<one<'.'>, digit> {};
+struct shell_habit : seq<sep, sor<refuse<shell_and>, refuse<shell_or>, refuse<shell_assign>>> {};
+
 struct expr;
 struct env_ref : seq<kw<lex::kw_env>, one<'.'>, must<env_var_name>> {};
 struct name_ref : sor<env_ref, identifier> {};
 struct expr_string : string_lit {};
-struct expr_int : int_lit {};
+struct expr_int : seq<int_lit, opt<refuse<unquoted_version>>> {};
 struct expr_true : kw<lex::kw_true> {};
 struct expr_false : kw<lex::kw_false> {};
 struct paren_close : one<')'> {};
@@ -110,11 +120,11 @@ struct op_gt : lit<lex::op_gt> {};
 struct cmp_op : sor<op_eq, op_ne, op_le, op_ge, op_lt, op_gt> {};
 struct operand : primary {};
 struct cmp_tail : seq<sep, cmp_op, sep, must<operand>> {};
-struct comparison : seq<primary, opt<cmp_tail>> {};
+struct comparison : seq<primary, opt<cmp_tail>, opt<shell_habit>> {};
 struct not_operand;
 struct not_body : seq<sep, must<not_operand>> {};
 struct not_app : seq<kw<lex::kw_not>, not_body> {};
-struct not_expr : sor<not_app, comparison> {};
+struct not_expr : sor<not_app, refuse<shell_not>, comparison> {};
 struct not_operand : not_expr {};
 struct and_operand : not_expr {};
 struct and_tail : seq<sep, kw<lex::kw_and>, sep, must<and_operand>> {};
@@ -158,7 +168,9 @@ struct ask_default_value : string_lit {};
 struct ask_default : seq<kw<lex::kw_default>, sep, must<ask_default_value>> {};
 struct ask_choice : string_lit {};
 struct choices_kw : kw<lex::kw_choices> {};
-struct ask_choices : seq<choices_kw, sep, must<ask_choice>, star<sep, one<','>, sep, must<ask_choice>>> {};
+struct choice_comma : one<'"', '\''> {};  // another choice without its `,`
+struct ask_choices
+    : seq<choices_kw, sep, must<ask_choice>, star<sep, one<','>, sep, must<ask_choice>>, opt<sep, refuse<choice_comma>>> {};
 struct ask_option : sor<ask_default, opt_secret, ask_choices> {};
 struct ask_decl : seq<ask_kw, sep, must<decl_name>, sep, must<ask_prompt>, star<sep, ask_option>> {};
 

@@ -49,6 +49,18 @@ SINK_SYNTAX_ERROR(and_operand, "E104", "expected a condition after `and`",
   "as in: has_git and has_docker")
 SINK_SYNTAX_ERROR(or_operand, "E104", "expected a condition after `or`",
   "as in: os == \"darwin\" or os == \"linux\"")
+SINK_SYNTAX_ERROR(shell_and, "E111", "`&&` is the shell's; in a condition, write `and`",
+  "as in: when has_git and has_docker")
+SINK_SYNTAX_ERROR(shell_or, "E111", "`||` is the shell's; in a condition, write `or`",
+  "as in: when os == \"darwin\" or os == \"linux\"")
+SINK_SYNTAX_ERROR(shell_not, "E111", "`!` is the shell's; in a condition, write `not`",
+  "as in: when not has_docker (`!=` means \"not equal\", as in the shell)")
+SINK_SYNTAX_ERROR(shell_assign, "E111", "`=` does not compare; write `==`",
+  "as in: when os == \"linux\"")
+SINK_SYNTAX_ERROR(unquoted_version, "E111", "a version must be written in quotes",
+  "compare with a string, as in: when node >= \"20.1\"")
+SINK_SYNTAX_ERROR(choice_comma, "E104", "expected `,` between two choices",
+  "choices are separated by commas, as in: choices \"zsh\", \"bash\", \"fish\"")
 SINK_SYNTAX_ERROR(use_path, "E104", "expected a module path in quotes after `use`",
   "as in: use \"std/retry\" or use \"./lib/node.sink\"")
 SINK_SYNTAX_ERROR(decl_name, "E104", "expected a name",

@@ -431,6 +431,42 @@ def _(c):
     check(r.code == 2 and "blue" in r.err, "an invalid choice in --vars was not a usage error", r)
 
 
+@test("questions: a shared --vars file: keys that are not questions are warnings (a near one with did-you-mean)")
+def _(c):
+    c.sinkfile(QUESTIONS)
+    c.write("shared.toml", 'colour = "red"\nnmae = "typo"\nname = "Ann"\nother_repo_token = "t"\n')
+    for command in ("apply", "plan"):
+        r = c.sink(command, "--vars", "shared.toml")
+        check(r.code == 0, f"{command} with a shared answers file failed", r)
+        check(re.search(r"warning\[W410\]: `nmae` in the --vars file is not a question of Sinkfile; it is ignored\n"
+                        r"  --> shared\.toml:2:1\n.*\n.*\n.*\n  = hint: did you mean `name`\?", r.err),
+              f"{command}: no located warning with a suggestion for nmae", r)
+        check("`other_repo_token` in the --vars file" in r.err and r.err.count("W410") == 2, f"{command}: warnings", r)
+    check(c.exists("first.ran"), "apply did not run")
+
+
+@test("--vars and --facts naming a folder or an unreadable file: an error that says why (exit 1)")
+def _(c):
+    c.sinkfile(QUESTIONS)
+    os.mkdir(c.path("answers"))
+    c.write("locked.toml", 'name = "x"\n')
+    os.chmod(c.path("locked.toml"), 0)
+    for flag, command in (("--vars", "apply"), ("--facts", "plan"), ("--facts", "facts")):
+        r = c.sink(command, flag, "answers")
+        check(r.code == 1 and f"cannot read the {flag} file `answers`: it is a directory" in r.err, f"{command} {flag} DIR", r)
+        r = c.sink(command, flag, "gone.toml")
+        check(r.code == 1 and f"cannot read the {flag} file `gone.toml`: No such file or directory" in r.err, f"{command} {flag} missing", r)
+    if os.geteuid() == 0:  # root reads anything: drop to nobody for the unreadable file
+        os.chmod(c.dir, 0o755)
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SINK, "apply", "--vars",
+                            "locked.toml"], cwd=c.dir, env=c.env(), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        r = Result(r.returncode, r.stdout, r.stderr)
+    else:
+        r = c.sink("apply", "--vars", "locked.toml")
+    check(r.code == 1 and "cannot read the --vars file `locked.toml`: Permission denied" in r.err, "unreadable", r)
+    check(not c.exists("first.ran"), "a step ran")
+
+
 class Terminal:
     """sink on a pseudo-terminal of its own (it is the session leader, the terminal is its
     controlling terminal)."""

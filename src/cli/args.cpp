@@ -22,7 +22,7 @@ const FlagSpec kPlatform{"--platform", "NAME[/ARCH]", {},
                          "plan for another platform: darwin, ubuntu/arm64, ... (instead of this machine)"};
 const FlagSpec kFacts{"--facts", "FILE.toml", {}, "take fact values from FILE instead of running their commands"};
 const FlagSpec kSet{"--set", "NAME=VALUE", {}, "answer question NAME (may be given many times)", true};
-const FlagSpec kVars{"--vars", "FILE.toml", {}, "answer questions from FILE (NAME = \"value\" lines)"};
+const FlagSpec kVars{"--vars", "FILE.toml", {}, "answer questions from FILE (NAME = \"value\" lines; other names: a warning)"};
 
 }  // namespace
 

@@ -117,7 +117,7 @@ int open_session(const Args& args, const Host& host, std::ostream& err, bool col
   }
   if (args.has("--vars")) {
     s.inputs.vars_file = args.get("--vars", "");
-    read_toml_values(s.inputs.vars_file, "--vars", s.program->sources, s.diags, s.inputs.vars);
+    read_toml_values(s.inputs.vars_file, "--vars", s.program->sources, s.diags, s.inputs.vars, &s.inputs.vars_at);
   }
   if (args.has("--facts")) read_toml_values(args.get("--facts", ""), "--facts", s.program->sources, s.diags, s.inputs.pinned);
   if (s.diags.has_errors()) {
@@ -129,6 +129,12 @@ int open_session(const Args& args, const Host& host, std::ostream& err, bool col
     const std::string from = given == &s.inputs.set ? "--set" : "--vars " + s.inputs.vars_file;
     for (const auto& [name, value] : *given) {
       const ast::Ask* a = find_decl<ast::Ask>(*s.program, name);
+      if (!a && given == &s.inputs.vars) {  // one answers file may serve many Sinkfiles
+        const auto near = suggest(name, questions);
+        s.diags.warning("W410", s.inputs.vars_at[name], "`" + name + "` in the --vars file is not a question of " + s.path + "; it is ignored",
+                        near ? "did you mean `" + *near + "`?" : "");
+        continue;
+      }
       if (!a) {
         const auto near = suggest(name, questions);
         return usage(err, from + ": `" + name + "` is not a question of " + s.path +

@@ -11,7 +11,7 @@
 namespace sink {
 
 bool read_toml_values(const std::string& path, const char* flag, Sources& sources, Diagnostics& diags,
-                      std::map<std::string, std::string, std::less<>>& out) {
+                      std::map<std::string, std::string, std::less<>>& out, std::map<std::string, Span, std::less<>>* at) {
   std::error_code ec;
   const bool folder = std::filesystem::is_directory(path, ec);
   const auto content = folder ? std::nullopt : read_whole_file(path);
@@ -40,6 +40,11 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
     const Span span{file, static_cast<std::uint32_t>(src.line), static_cast<std::uint32_t>(src.column),
                     static_cast<std::uint32_t>(src.line), static_cast<std::uint32_t>(src.column + 1)};
     const std::string name(key.str());
+    if (at) {
+      const auto& k = key.source().begin;
+      const auto line = static_cast<std::uint32_t>(k.line), col = static_cast<std::uint32_t>(k.column);
+      (*at)[name] = Span{file, line, col, line, static_cast<std::uint32_t>(col + name.size())};
+    }
     if (const auto* s = node.as_string()) out[name] = s->get();
     else if (const auto* i = node.as_integer()) out[name] = std::to_string(i->get());
     else if (const auto* b = node.as_boolean()) out[name] = b->get() ? "true" : "false";

@@ -2,7 +2,8 @@
 # or load it by hand: source completions/sink.bash
 #
 # Completes the commands, the flags of each command, the values of --color, --format
-# and --platform, question names for --set (from ./Sinkfile), and files for FILE,
+# and --platform, question names for --set and step names for --only, --skip and --from
+# (from ./Sinkfile), and files for FILE,
 # --facts and --vars. The flags and values are those of src/cli/args.cpp.
 
 _sink_commands="check plan apply facts fmt grammar help"
@@ -14,8 +15,8 @@ _sink_archs="x86_64 arm64"
 _sink_flags_of() {
   case $1 in
     check) echo "--format --ci --set --vars" ;;
-    plan) echo "--platform --facts --set --vars --format --detailed-exitcode" ;;
-    apply) echo "--set --vars" ;;
+    plan) echo "--platform --facts --set --vars --only --skip --from --format --detailed-exitcode" ;;
+    apply) echo "--set --vars --only --skip --from" ;;
     facts) echo "--platform --facts --set --vars --format" ;;
     fmt) echo "--check" ;;
     grammar) echo "--format" ;;
@@ -25,7 +26,7 @@ _sink_flags_of() {
 # Whether FLAG takes a value.
 _sink_takes_value() {
   case $1 in
-    --color | --format | --platform | --facts | --set | --vars) return 0 ;;
+    --color | --format | --platform | --facts | --set | --vars | --only | --skip | --from) return 0 ;;
   esac
   return 1
 }
@@ -53,6 +54,17 @@ _sink_value() {
       # TOML files and folders.
       compopt -o filenames 2>/dev/null
       COMPREPLY=($(compgen -f -X '!*.toml' -- "$cur") $(compgen -d -- "$cur"))
+      ;;
+    --only | --skip | --from)
+      # The step names of ./Sinkfile (written `step "NAME"` or `step 'NAME'`), quoted for
+      # the shell; what was typed is compared without its backslashes and quotes.
+      if [ -r Sinkfile ]; then
+        local name typed=${cur//\\/}
+        typed=${typed#[\"\']}
+        while IFS= read -r name; do
+          [[ $name == "$typed"* ]] && COMPREPLY+=("$(printf '%q' "$name")")
+        done < <(sed -n 's/^[[:space:]]*step[[:space:]][[:space:]]*"\([^"]*\)".*/\1/p; s/^[[:space:]]*step[[:space:]][[:space:]]*'"'"'\([^'"'"']*\)'"'"'.*/\1/p' Sinkfile 2>/dev/null | sort -u)
+      fi
       ;;
     --set)
       # NAME= for the questions of ./Sinkfile; the value is the user's.

@@ -2,7 +2,8 @@
 # or copy it to ~/.config/fish/completions/.
 #
 # Completes the commands, the flags of each command, the values of --color, --format
-# and --platform, question names for --set (from ./Sinkfile), and files for FILE,
+# and --platform, question names for --set and step names for --only, --skip and --from
+# (from ./Sinkfile), and files for FILE,
 # --facts and --vars. The flags and values are those of src/cli/args.cpp.
 
 set -l sink_commands check plan apply facts fmt grammar help
@@ -24,6 +25,12 @@ end
 function __sink_questions
     test -r Sinkfile; or return
     string replace -rf -- '^\s*ask\s+([A-Za-z_][A-Za-z0-9_]*).*' '$1=' <Sinkfile
+end
+
+# The step names of ./Sinkfile (written `step "NAME"` or `step 'NAME'`).
+function __sink_steps
+    test -r Sinkfile; or return
+    string replace -rf -- '^\s*step\s+(?:"([^"]*)"|\'([^\']*)\').*' '$1$2' <Sinkfile
 end
 
 # Whether the command is one of the arguments.
@@ -58,6 +65,9 @@ complete -c sink -n '__sink_command_is check plan apply facts' -l set -x -a '(__
 complete -c sink -n '__sink_command_is check plan apply facts' -l vars -r -k -a '(__fish_complete_suffix .toml)' -d 'Answer questions from a TOML file'
 complete -c sink -n '__sink_command_is plan facts' -l platform -x -a '(__sink_platforms)' -d 'Plan for another platform: NAME[/ARCH]'
 complete -c sink -n '__sink_command_is plan facts' -l facts -r -k -a '(__fish_complete_suffix .toml)' -d 'Take fact values from a TOML file'
+complete -c sink -n '__sink_command_is plan apply' -l only -x -a '(__sink_steps)' -d 'Run only STEP (a name or a glob)'
+complete -c sink -n '__sink_command_is plan apply' -l skip -x -a '(__sink_steps)' -d 'Leave STEP out (a name or a glob)'
+complete -c sink -n '__sink_command_is plan apply' -l from -x -a '(__sink_steps)' -d 'Start at STEP'
 complete -c sink -n '__sink_command_is plan' -l detailed-exitcode -d 'Exit 2 when steps would run, 0 when there is nothing to do'
 
 # fmt

@@ -712,6 +712,39 @@ step "empty" { when sh "" run "true" }
     check(r.code == 1 and "Sinkfile:1:26" in r.err and "expected a string in quotes" in r.err, "when sh without a command", r)
 
 
+@test("--only, --skip (names or globs) and --from choose steps; left-out steps' facts and questions are not gathered or asked")
+def _(c):
+    c.sinkfile('''
+fact b_fact = sh "touch b-fact.ran; echo b"
+ask name "Your name?"
+step "Install a" { run "touch a.ran" }
+step "Install b" { run "touch b.ran {{b_fact}}" }
+step "Configure" { run "touch configure.ran {{name}}" }
+''')
+    r = c.sink("apply", "--only", "Install a")
+    check(r.code == 0 and c.exists("a.ran") and not c.exists("b.ran") and not c.exists("configure.ran"), "--only", r)
+    check(not c.exists("b-fact.ran"), "a fact only a left-out step needs was gathered", r)
+    check("1 step; 2 left out by --only/--skip/--from" in r.err and "[1/1] Install a" in r.err, "apply's header", r)
+    os.remove(c.path("a.ran"))
+    r = c.sink("apply", "--skip", "Install *", "--set", "name=ann")
+    check(r.code == 0 and c.exists("configure.ran") and not c.exists("a.ran") and not c.exists("b-fact.ran"), "--skip glob", r)
+    r = c.sink("apply", "--from", "Install b", "--skip", "Configure")
+    check(r.code == 0 and c.exists("b.ran") and c.exists("b-fact.ran") and not c.exists("a.ran"), "--from and --skip", r)
+    check("E403" not in r.err, "a question only a left-out step needs stopped the run", r)
+    r = c.sink("plan", "--only", "Configure", "--only", "Install a", "--set", "name=ann")
+    check(r.code == 0 and re.search(r"will run\s+Install a\n\s+will run\s+Configure\n2 steps: .*; 1 left out", r.out),
+          "plan --only twice", r)
+    r = c.sink("plan", "--from", "Configure", "--format", "json", "--set", "name=ann")
+    check(r.code == 0 and json.loads(r.out)["summary"]["not_chosen"] == 2, "plan --from in JSON", r)
+    for command in ("apply", "plan"):
+        for flag, name, hint in (("--only", "Instal a", 'did you mean "Install a"?'), ("--skip", "Nothing*", "sink plan"),
+                                 ("--from", "configure", 'did you mean "Configure"?')):
+            r = c.sink(command, flag, name)
+            check(r.code == 2 and f'{flag} "{name}": no step is named so' in r.err and hint in r.err,
+                  f"{command} {flag} {name}: not a usage error with a suggestion", r)
+    check(not c.exists("a.ran"), "a step ran after a usage error")
+
+
 @test("steps run in file order, with progress i/n and a summary")
 def _(c):
     c.sinkfile('''

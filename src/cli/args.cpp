@@ -22,6 +22,9 @@ const FlagSpec kPlatform{"--platform", "NAME[/ARCH]", {},
                          "plan for another platform: darwin, ubuntu/arm64, ... (instead of this machine)"};
 const FlagSpec kFacts{"--facts", "FILE.toml", {}, "take fact values from FILE instead of running their commands"};
 const FlagSpec kSet{"--set", "NAME=VALUE", {}, "answer question NAME (may be given many times)", true};
+const FlagSpec kOnly{"--only", "STEP", {}, "run only STEP (a name or a glob such as 'Install *'; may be given many times)", true};
+const FlagSpec kSkip{"--skip", "STEP", {}, "leave STEP out (a name or a glob; may be given many times)", true};
+const FlagSpec kFrom{"--from", "STEP", {}, "start at STEP, leaving out the steps before it"};
 const FlagSpec kVars{"--vars", "FILE.toml", {}, "answer questions from FILE (NAME = \"value\" lines; other names: a warning)"};
 
 }  // namespace
@@ -46,17 +49,18 @@ const std::vector<CommandSpec>& commands() {
        "\n"
        "Exit status: 0, or with --detailed-exitcode 0 when nothing would run and 2 when\n"
        "steps would run; 1 on errors.",
-       {kPlatform, kFacts, kSet, kVars, kFormat,
+       {kPlatform, kFacts, kSet, kVars, kOnly, kSkip, kFrom, kFormat,
         {"--detailed-exitcode", "", {}, "exit 2 when steps would run, 0 when there is nothing to do"}}},
       {"apply", "[FILE]", 1, "Run the Sinkfile: questions first, then the steps",
        "Checks FILE (and stops on any error), gathers the facts the steps on this machine\n"
        "need, asks every question up front (--set, --vars, then the terminal), then runs the\n"
        "steps in order. A step whose `skip if` holds is already done; one whose `when` is\n"
-       "false does not apply here. The first failing step stops the run.\n"
+       "false does not apply here. The first failing step stops the run. --only, --skip and\n"
+       "--from choose steps; what only the steps left out need is not gathered or asked.\n"
        "\n"
        "Exit status: 0 when every step ran or was already done, 1 on an error or a failed\n"
        "step, 130 after Ctrl-C, 143 after SIGTERM.",
-       {kSet, kVars}},
+       {kSet, kVars, kOnly, kSkip, kFrom}},
       {"facts", "[FILE]", 1, "Show the facts FILE would gather, with their values",
        "Runs the commands of the facts that the steps on this platform need (secrets are\n"
        "masked) and shows each value, how long it took, and which failed and why.",

@@ -32,11 +32,8 @@ struct Session {
   std::unique_ptr<CommandRunner> runner;
   std::unique_ptr<Resolver> resolver;
 
-  // Selects the steps for the machine and makes the runner (which catches Ctrl-C from now).
-  void prepare(const Host& host) {
-    selection = select_steps(*program, machine);
-    runner = host.runner();
-  }
+  // Makes the runner (which catches Ctrl-C from now).
+  void prepare(const Host& host) { runner = host.runner(); }
   // Gathers the facts and answers the steps need; false when interrupted.
   bool gather(Prompter* prompter);
   int interrupted_status() const { return 128 + runner->interrupted(); }
@@ -167,6 +164,9 @@ int open_session(const Args& args, const Host& host, std::ostream& err, bool col
   }
   // Warnings of the check are worth seeing before a run.
   if (!s.diags.items().empty()) print_diags(s, err, color);
+  const StepChoice choice{args.all("--only"), args.all("--skip"), args.get("--from", "")};
+  s.selection = select_steps(*s.program, s.machine, choice);
+  if (!s.selection.error.empty()) return usage(err, s.selection.error, args.command);
   return -1;
 }
 
@@ -249,7 +249,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
     }
     out << (plans.empty() ? "" : "\n  ") << "],\n  \"summary\": {\"run\": " << counts[0] << ", \"done\": " << counts[1]
         << ", \"not_applicable\": " << counts[2] << ", \"other_platform\": " << counts[3] << ", \"blocked\": " << counts[4]
-        << "}\n}\n";
+        << ", \"not_chosen\": " << sel.not_chosen << "}\n}\n";
   } else {
     out << s.path << " on " << s.machine.describe() << ":\n";
     static const char* labels[] = {"will run", "already done", "not applicable", "other platform", "blocked"};
@@ -261,6 +261,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
     out << plans.size() << (plans.size() == 1 ? " step: " : " steps: ") << counts[0] << " will run, " << counts[1] << " already done, " << counts[2]
         << " not applicable, " << counts[3] << " on another platform";
     if (counts[4]) out << ", " << counts[4] << " blocked";
+    if (sel.not_chosen) out << "; " << sel.not_chosen << " left out by --only/--skip/--from";
     out << "\n";
   }
   if (blocked) {
@@ -282,6 +283,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& /*out*/, std::os
   const std::size_t here = sel.on_platform_count();
   err << "sink: " << s.path << " on " << s.machine.describe() << ": " << here << (here == 1 ? " step" : " steps");
   if (sel.steps.size() > here) err << " (" << sel.steps.size() - here << " on other platforms)";
+  if (sel.not_chosen) err << "; " << sel.not_chosen << " left out by --only/--skip/--from";
   err << "\n";
   if (!s.gather(prompter.get())) {
     err << "sink: interrupted while gathering facts; no step was run\n";

@@ -1409,7 +1409,7 @@ def _(c):
             "Linux only": "other platform", "Mac only": "run"}
     check(verdicts == want, f"verdicts {verdicts}, expected {want}")
     check(doc["platform"]["os"] == "darwin", f"platform: {doc['platform']}")
-    check(doc["summary"] == {"run": 2, "done": 2, "not_applicable": 1, "other_platform": 1, "blocked": 0},
+    check(doc["summary"] == {"run": 2, "done": 2, "not_applicable": 1, "other_platform": 1, "blocked": 0, "not_chosen": 0},
           f"summary: {doc['summary']}")
     nothing_ran(c, r)
 

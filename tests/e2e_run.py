@@ -395,6 +395,18 @@ step "show" { run "printf '%s|%s' {{name}} {{colour}} > answers.out" }
     check(c.read("answers.out") == "Zed|green", f"answers: {c.read('answers.out')!r}")
 
 
+@test("modules: a module's facts, checks and steps run in the root Sinkfile's folder, not the module's nor the working one")
+def _(c):
+    c.write("lib/tools.sink", 'fact where = sh "pwd"\nstep "From the module" {\n  skip if sh "pwd > check.pwd; false"\n'
+            '  run "pwd > step.pwd; echo {{where}} > fact.pwd"\n}\n')
+    c.sinkfile('use "./lib/tools.sink"\n')
+    r = c.sink("apply", cwd=c.home)  # from a folder below: sink finds ../Sinkfile
+    check(r.code == 0, "apply failed", r)
+    for name in ("check.pwd", "step.pwd", "fact.pwd"):
+        check(c.read(name).strip() == os.path.realpath(c.dir), f"{name} is {c.read(name)!r}", r)
+    check(not c.exists("lib/step.pwd"), "the step ran in the module's folder", r)
+
+
 @test("questions: no terminal and no answer stops before any step, naming the question and --set")
 def _(c):
     c.sinkfile(QUESTIONS)

@@ -15,6 +15,7 @@ import os
 import pty
 import re
 import select
+import shlex
 import signal
 import subprocess
 import sys
@@ -1550,6 +1551,149 @@ step "one" { when count == "three" run "touch one.ran" }
     check(not any(c.exists(f) for f in ("fact.ran", "zero.ran", "one.ran")), "something ran", r)
 
 
+# --------------------------------------------------------------------------- processes left behind
+
+def sink_pid_in(session):
+    """The pid of sink in the session `session` (a pipeline started with its own session)."""
+    for pid, cmdline in other_processes():
+        if cmdline.split(b"\0")[0] == SINK.encode():
+            try:
+                if os.getsid(pid) == session:
+                    return pid
+            except OSError:
+                pass
+    return None
+
+
+def apply_through_tail(c, signal_to_sink=None, ready="lingers.ready"):
+    """Runs `sink apply | tail -n 5` (tail ends only when every writer of the pipe has
+    gone); once `ready` exists, sends `signal_to_sink` to sink alone. Returns sink's exit
+    status (as the pipeline's, through `set -o pipefail`-free PIPESTATUS-less sh: written
+    to a file) and what tail printed."""
+    script = f'{shlex.quote(SINK)} apply 2>&1; echo $? > sink.status'
+    p = subprocess.Popen(["sh", "-c", f"({script}) | tail -n 5"], cwd=c.dir, env=c.env(), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    c.procs.append(p)
+    if signal_to_sink is not None:
+        c.wait_for_file(ready)
+        pid = None
+        deadline = time.monotonic() + HANG
+        while pid is None and time.monotonic() < deadline:
+            pid = sink_pid_in(p.pid)
+        check(pid is not None, "sink is not running")
+        os.kill(pid, signal_to_sink)
+    try:
+        out, _ = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        raise Fail("`sink apply | tail` was held open after sink ended (a process of the step holds the pipe)")
+    status = int(c.read("sink.status").strip() or -1) if c.exists("sink.status") else None
+    return status, out.decode("utf-8", "replace")
+
+
+LINGER = "sh -c 'touch lingers.ready; while :; do sleep 0.1; done' {marker}"
+
+ESCAPES = {
+    "GNU timeout (a process group of its own)": "timeout 1000 " + LINGER,
+    "a `set -m` job": "set -m; " + LINGER + " & wait",
+    "a setsid child (a session of its own)": "setsid " + LINGER + " & wait",
+    "an orphan (its parent gone, a session of its own)": "(setsid " + LINGER + " &); sleep 1000",
+    "std's with_timeout": "with_timeout 1000 -- " + LINGER,
+}
+
+
+def escape_test(route, command):
+    for sig, status in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+        @test(f"processes left behind: {signal.Signals(sig).name} stops {route}; `sink apply | tail` ends, nothing left")
+        def _(c, sig=sig, status=status):
+            marker = unique("SINKESC")
+            c.sinkfile(f'use "std/timeout"\nstep "s" {{ run "{command.format(marker=marker)}" }}\n'
+                       f'step "after" {{ run "touch after.ran" }}\n')
+            try:
+                code, out = apply_through_tail(c, sig)
+            finally:
+                left = gone(marker, timeout=1)
+            check(code == status, f"sink's exit status {code}, expected {status}; output: {out!r}")
+            check(not left, f"processes left behind: {left}")
+            check(not c.exists("after.ran"), "the next step ran after the interrupt")
+
+
+for _route, _command in ESCAPES.items():
+    escape_test(_route, _command)
+
+
+@test("processes left behind: a failing step's background processes are stopped; `sink apply | tail` ends")
+def _(c):
+    marker = unique("SINKFAILED")
+    c.sinkfile(f'step "s" {{ run "setsid {LINGER.format(marker=marker)} & sleep 0.5; exit 3" }}\n')
+    try:
+        code, out = apply_through_tail(c)
+    finally:
+        left = gone(marker, timeout=1)
+    check(code == 1, f"exit {code}, expected 1; output: {out!r}")
+    check(not left, f"processes left behind: {left}")
+
+
+@test("processes left behind: a daemon that a step which succeeded started on purpose is left alone")
+def _(c):
+    marker = unique("SINKDAEMON")
+    c.sinkfile(f'''
+step "start" {{ run "setsid {LINGER.format(marker=marker)} >/dev/null 2>&1 < /dev/null &" }}
+step "check" {{ skip if sh "test -f nothing.here" run "touch after.ran" }}
+''')
+    r = c.sink("apply")
+    try:
+        alive = processes_with(marker)
+    finally:
+        gone(marker, timeout=0)
+    check(r.code == 0, "apply failed", r)
+    check(c.exists("after.ran"), "the second step did not run", r)
+    check(alive, "the daemon started by a step that succeeded was stopped", r)
+
+
+@test("processes left behind: `sink plan` and `sink facts` leave no fact's background process")
+def _(c):
+    marker = unique("SINKPLANBG")
+    c.sinkfile(f'''
+fact bg = sh "setsid {LINGER.format(marker=marker)} >/dev/null 2>&1 < /dev/null & echo 1"
+fact group = sh "{LINGER.format(marker=marker)} >/dev/null 2>&1 < /dev/null & echo 2"
+step "s" {{ run "echo {{{{bg}}}} {{{{group}}}}" }}
+''')
+    for command in ("plan", "facts"):
+        try:
+            r = c.sink(command)
+            left = processes_with(marker)
+        finally:
+            gone(marker, timeout=0)
+        check(r.code == 0, f"`sink {command}` failed", r)
+        check(not left, f"`sink {command}`: processes left behind: {left}", r)
+
+
+@test("processes left behind: stderr closed while sink writes a prompt: no SIGPIPE death, the fact stopped")
+def _(c):
+    marker = unique("SINKPIPE")
+    c.sinkfile(f'''
+fact slow = sh "{LINGER.format(marker=marker)} >/dev/null 2>&1 & sleep 2; echo 1"
+ask name "Name?"
+step "s" {{ run "echo {{{{slow}}}} {{{{name}}}}" }}
+''')
+    master, slave = pty.openpty()
+    rd, wr = os.pipe()
+    os.close(rd)  # sink's stderr (where prompts go) is a pipe nobody reads
+    p = subprocess.Popen([SINK, "apply"], cwd=c.dir, env=c.env(), stdin=slave, stdout=slave, stderr=wr,
+                         start_new_session=True)
+    os.close(slave)
+    os.close(wr)
+    c.procs.append(p)
+    try:
+        c.wait_for_file("lingers.ready")
+        code = p.wait(timeout=30)
+    finally:
+        left = gone(marker, timeout=2)
+        os.close(master)
+    check(code >= 0, f"sink died of signal {-code}")
+    check(not left, f"processes left behind: {left}")
+
+
 # --------------------------------------------------------------------------- main
 
 def main():
@@ -1561,3 +1705,4 @@ def main():
 
 if __name__ == "__main__":
     main()
+

@@ -17,6 +17,7 @@
 #include <iterator>
 #include <system_error>
 
+#include "proc/process_tree.hpp"
 #include "proc/spawn.hpp"
 
 namespace sink {
@@ -162,7 +163,13 @@ PosixRunner::PosixRunner(Options options)
     if (sig != SIGCHLD && s.old[i].sa_handler == SIG_IGN) continue;
     s.installed[i] = sigaction(sig, &action, nullptr) == 0;
   }
+  // A closed stderr while sink writes a prompt is a failed write (EPIPE), not sink's death
+  // with its commands left running. It stays ignored after the runner, whose last messages
+  // come later (a reader that went away ends sink with exit 1, quietly). Commands get
+  // SIGPIPE at its default again.
+  signal(SIGPIPE, SIG_IGN);
   pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  process_tree::become_subreaper();
 }
 
 PosixRunner::~PosixRunner() {
@@ -220,6 +227,41 @@ void PosixRunner::stop_all() {
   }
   procs_.clear();
   ready_.clear();
+  sweep();
+}
+
+// Stops what commands left running below sink, whatever its group or session, but not what
+// a step that succeeded left on purpose (kept_): SIGTERM, then SIGKILL after the grace
+// period, or at once on another signal.
+void PosixRunner::sweep() {
+  sweep_pending_ = false;
+  auto left = process_tree::below_sink(kept_);
+  for (const auto& process : left) {
+    kill(process.first, SIGTERM);
+    kill(process.first, SIGCONT);  // a stopped process ends only once continued
+  }
+  const auto deadline = Clock::now() + options_.grace;
+  const long count = g_count;
+  while (!left.empty() && Clock::now() < deadline && g_count == count) {
+    poll(nullptr, 0, 20);
+    reap_strays();
+    left = process_tree::below_sink(kept_);
+  }
+  for (const auto& process : left) kill(process.first, SIGKILL);
+  if (!left.empty()) poll(nullptr, 0, 20);
+  reap_strays();
+}
+
+// Reaps the processes that became sink's children when their parents ended (it is their
+// subreaper), leaving sink's own commands to reap().
+void PosixRunner::reap_strays() {
+  while (true) {
+    siginfo_t info{};
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) return;
+    for (const auto& p : procs_)
+      if (p->pid == info.si_pid && !p->exited) return;
+    waitpid(info.si_pid, nullptr, WNOHANG);
+  }
 }
 
 CommandRunner::Id PosixRunner::start(const Command& command) {
@@ -373,6 +415,10 @@ void PosixRunner::interrupt(int sig, const Proc* except) const {
     p->cleanup = true;
     p->deadline = deadline;
   }
+  // What the commands started in groups and sessions of their own (GNU timeout, set -m,
+  // setsid): the sweep after the commands end waits for these and kills what is left.
+  for (const auto& process : process_tree::below_sink(kept_)) kill(process.first, sig);
+  sweep_pending_ = true;
 }
 
 void PosixRunner::read_stream(Proc& proc, bool err, bool drain) {
@@ -508,15 +554,25 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
     handle_signals();
     for (auto& p : procs_)
       if (!p->exited) reap(*p);
+    reap_strays();
     const auto now = Clock::now();
     for (auto it = procs_.begin(); it != procs_.end();) {
       if (settle(**it, now)) {
+        // A step that succeeded may leave a daemon on purpose: it is kept. What a fact, a
+        // check or a failed step leaves is stopped once nothing else runs.
+        if (!(*it)->capture && (*it)->outcome.ok() && interrupted_ == 0) {
+          const auto left = process_tree::below_sink(kept_);
+          kept_.insert(left.begin(), left.end());
+        } else {
+          sweep_pending_ = true;
+        }
         ready_.emplace_back((*it)->id, std::move((*it)->outcome));
         it = procs_.erase(it);
       } else {
         ++it;
       }
     }
+    if (sweep_pending_ && procs_.empty()) sweep();
     if (!ready_.empty()) {
       auto result = std::move(ready_.front());
       ready_.pop_front();

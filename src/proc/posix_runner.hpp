@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <sys/types.h>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +38,13 @@ struct PosixRunnerOptions {
 // A command starts with no signal blocked and every signal at its default, except those
 // that sink ignored when the runner started its first command: they stay ignored, as
 // through exec (but SIGPIPE, SIGCHLD and SIGTTOU are reset to their defaults even then).
+//
+// Beyond the groups (process_tree.hpp): on Linux the runner makes sink a child subreaper.
+// An interrupt also signals every process below sink but those kept; when a captured
+// command or a failed step has ended and nothing else runs, what is left below sink (but
+// kept) gets SIGTERM, then SIGKILL after the grace period. When a step (capture = false)
+// succeeds, what runs below sink is kept: a daemon it started on purpose. SIGPIPE is
+// ignored from the first runner on (a closed stderr must not kill sink mid-run).
 //
 // Destroying the runner while commands still run stops them the same way (SIGTERM to
 // their groups, SIGKILL after the grace period) and reaps them: it may block that long.
@@ -70,6 +79,8 @@ class PosixRunner final : public CommandRunner {
   void handle_signals() const;
   void interrupt(int sig, const Proc* except) const;
   void stop_all();
+  void sweep();
+  void reap_strays();
   void reap(Proc& proc);
   void read_stream(Proc& proc, bool err, bool drain);
   void finish_stream(int& fd, std::string& text, std::size_t dropped);
@@ -85,6 +96,8 @@ class PosixRunner final : public CommandRunner {
   mutable bool forwarded_ = false;                // the interrupt reached the groups
   mutable long signals_seen_ = 0;                 // signals handled so far (escalation)
   const Proc* terminal_owner_ = nullptr;          // the command holding the terminal
+  std::set<std::pair<pid_t, unsigned long long>> kept_;  // left running on purpose by steps that succeeded
+  mutable bool sweep_pending_ = false;  // a command ended that may have left processes behind
   std::unique_ptr<Signals> signals_;
   std::unique_ptr<Spawner> spawner_;  // what every spawn shares (attributes, /dev/null)
 };

@@ -74,6 +74,7 @@ std::optional<std::string> TerminalPrompter::ask(const AskRequest& q) {
       }
       if (q.default_value) out_ << " [" << (q.secret ? masked : *q.default_value) << "]";
       out_ << ": " << std::flush;
+      if (!out_) return std::nullopt;  // the question cannot be shown (a closed stderr): no answer
       line = read_line();
     }
     if (!line) {

@@ -11,6 +11,12 @@ namespace sink {
 
 void check_program(const Program& program, Diagnostics& diags) { check::Checker(program, diags).run(); }
 
+Program load_and_check(const std::string& path, FileReader& reader, Diagnostics& diags) {
+  Program program = load_program(path, reader, diags);
+  if (program.complete) check_program(program, diags);
+  return program;
+}
+
 namespace check {
 namespace {
 

@@ -9,4 +9,8 @@ namespace sink {
 
 void check_program(const Program& program, Diagnostics& diags);
 
+// The first stage of every command that reads a Sinkfile: loads `path` and what it uses
+// and, when all of it loaded, checks it.
+Program load_and_check(const std::string& path, FileReader& reader, Diagnostics& diags);
+
 }  // namespace sink

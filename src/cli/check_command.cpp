@@ -37,37 +37,14 @@ Diagnostic no_sinkfile_error(const Host& host, const std::string& command) {
   return d;
 }
 
+InputFlags input_flags(const Args& args) {
+  InputFlags flags{args.all("--set"), {}, {}};
+  if (args.has("--vars")) flags.vars = args.get("--vars", "");
+  if (args.has("--facts")) flags.facts = args.get("--facts", "");
+  return flags;
+}
+
 namespace {
-
-struct Counts {
-  std::size_t steps = 0, facts = 0, questions = 0;
-};
-
-void count(const ast::List<ast::Item>& items, Counts& c) {
-  for (const auto& item : items) {
-    if (item.as<ast::Step>()) ++c.steps;
-    else if (item.as<ast::Fact>()) ++c.facts;
-    else if (item.as<ast::Ask>()) ++c.questions;
-    else if (const auto* b = item.as<ast::PlatformBlock>()) count(b->items, c);
-  }
-}
-
-// --ci: every question must be answerable without a terminal: a default, --set or --vars.
-void check_answers(Program& program, const Args& args, Diagnostics& diags) {
-  std::map<std::string, std::string, std::less<>> answered;
-  for (const auto& kv : args.all("--set")) answered[kv.substr(0, kv.find('='))] = "";
-  if (args.has("--vars")) read_toml_values(args.get("--vars", ""), "--vars", program.sources, diags, answered);
-  std::function<void(const ast::List<ast::Item>&)> walk = [&](const ast::List<ast::Item>& items) {
-    for (const auto& item : items) {
-      if (const auto* a = item.as<ast::Ask>(); a && !a->default_value && !answered.count(a->name))
-        diags.error("E404", a->name_span, "question `" + a->name + "` has no default and nothing answers it",
-                    "without a terminal the run would stop here: give --set " + a->name +
-                        "=VALUE, put it in a --vars file, or give it a default");
-      else if (const auto* b = item.as<ast::PlatformBlock>()) walk(b->items);
-    }
-  };
-  for (const auto& m : program.modules) walk(m.ast.items);
-}
 
 std::string plural(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -89,9 +66,8 @@ int run_check(const Args& args, const Host& host, std::ostream& out, std::ostrea
   }
   if (!path.empty()) {
     DiskReader reader;
-    program = load_program(path, reader, diags);
-    if (program.complete) check_program(program, diags);
-    if (program.complete && args.has("--ci")) check_answers(program, args, diags);
+    program = load_and_check(path, reader, diags);
+    if (program.complete && args.has("--ci")) check_answers(program, input_flags(args), program.sources, diags);
   }
   diags.sort();
   Renderer renderer(program.sources, color);
@@ -109,10 +85,12 @@ int run_check(const Args& args, const Host& host, std::ostream& out, std::ostrea
     return 1;
   }
   if (!json) {
-    Counts c;
-    for (const auto& m : program.modules) count(m.ast.items, c);
-    out << "ok: " << path << ": " << plural(c.steps, "step", "steps") << ", " << plural(c.facts, "fact", "facts")
-        << ", " << plural(c.questions, "question", "questions");
+    std::size_t steps = 0, facts = 0, questions = 0;
+    for_each<ast::Step>(program, [&](const ast::Step&) { ++steps; });
+    for_each<ast::Fact>(program, [&](const ast::Fact&) { ++facts; });
+    for_each<ast::Ask>(program, [&](const ast::Ask&) { ++questions; });
+    out << "ok: " << path << ": " << plural(steps, "step", "steps") << ", " << plural(facts, "fact", "facts")
+        << ", " << plural(questions, "question", "questions");
     if (program.modules.size() > 1) out << ", " << plural(program.modules.size() - 1, "module", "modules");
     if (diags.warning_count() > 0) out << " (" << plural(diags.warning_count(), "warning", "warnings") << ")";
     out << "\n";

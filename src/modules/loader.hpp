@@ -55,6 +55,12 @@ struct Program {
   bool complete = false;        // false: a file could not be read or parsed, or a `use` failed
 };
 
+// Calls f(const T&) for each declaration of type T of every module (ast::for_each).
+template <typename T, typename F>
+void for_each(const Program& program, F&& f) {
+  for (const auto& m : program.modules) ast::for_each<T>(m.ast.items, f);
+}
+
 // Loads `path` and everything it uses. A file that cannot be read, a syntax error, a
 // module that does not exist or an import cycle is reported and leaves the program
 // incomplete (its sources are still there to render the diagnostics).

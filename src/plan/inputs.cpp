@@ -1,12 +1,15 @@
 #include "plan/inputs.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include <toml++/toml.h>
 
 #include "util/files.hpp"
+#include "util/suggest.hpp"
 
 namespace sink {
 
@@ -55,6 +58,102 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
     }
   }
   return ok;
+}
+
+namespace {
+
+// A mistake in a flag: no place in a file to point at.
+void flag_error(Diagnostics& diags, const char* code, std::string message, std::string hint) {
+  diags.add({code, Severity::Error, std::move(message), {}, std::move(hint), std::numeric_limits<std::uint32_t>::max()});
+}
+
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& names) {
+  const auto near = suggest(name, names);
+  return near ? "; did you mean `" + *near + "`?" : "";
+}
+
+// --set and --vars into `inputs`; false when a --set is not NAME=VALUE.
+bool read_answers(const InputFlags& flags, Sources& sources, Inputs& inputs, Diagnostics& diags) {
+  bool ok = true;
+  for (const auto& kv : flags.set) {
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos && eq != 0) {
+      inputs.set[kv.substr(0, eq)] = kv.substr(eq + 1);
+      continue;
+    }
+    flag_error(diags, "E413", "`--set " + kv + "`: write --set NAME=VALUE", "for example --set git_name=\"Ann Lee\"");
+    ok = false;
+  }
+  if (flags.vars) {
+    inputs.vars_file = *flags.vars;
+    read_toml_values(*flags.vars, "--vars", sources, diags, inputs.vars, &inputs.vars_at);
+  }
+  return ok;
+}
+
+}  // namespace
+
+bool read_inputs(const Program& program, const InputFlags& flags, Sources& sources, Machine& machine,
+                 Inputs& inputs, Diagnostics& diags) {
+  bool usage = !read_answers(flags, sources, inputs, diags);
+  if (flags.facts) read_toml_values(*flags.facts, "--facts", sources, diags, inputs.pinned);
+  const std::string& path = program.modules.front().name;
+  std::vector<std::string> questions;
+  for_each<ast::Ask>(program, [&](const ast::Ask& a) { questions.push_back(a.name); });
+  for (const auto* given : {&inputs.set, &inputs.vars}) {
+    const std::string from = given == &inputs.set ? "--set" : "--vars " + inputs.vars_file;
+    for (const auto& [name, value] : *given) {
+      const ast::Ask* ask = nullptr;
+      for_each<ast::Ask>(program, [&](const ast::Ask& a) { if (a.name == name) ask = &a; });
+      if (!ask && given == &inputs.vars) {
+        const auto near = suggest(name, questions);
+        diags.warning("W410", inputs.vars_at[name],
+                      "`" + name + "` in the --vars file is not a question of " + path + "; it is ignored",
+                      near ? "did you mean `" + *near + "`?" : "");
+        continue;
+      }
+      if (!ask) {
+        usage = true;
+        flag_error(diags, "E414", from + ": `" + name + "` is not a question of " + path + did_you_mean(name, questions),
+                   "`sink plan` lists what a run asks; answer only those");
+        continue;
+      }
+      if (ask->choices.empty() ||
+          std::any_of(ask->choices.begin(), ask->choices.end(), [&](const ast::Text& c) { return c.text == value; }))
+        continue;
+      usage = true;
+      std::string list;
+      for (const auto& c : ask->choices) list += (list.empty() ? "" : ", ") + c.text;
+      flag_error(diags, "E415",
+                 from + ": \"" + (ask->secret ? std::string("••••••") : value) + "\" is not a choice of `" + name + "`: " + list,
+                 "give one of the choices");
+    }
+  }
+  for (const auto& [name, field] : std::initializer_list<std::pair<const char*, std::string Machine::*>>{
+           {"os", &Machine::os}, {"distro", &Machine::distro}, {"distro_version", &Machine::distro_version},
+           {"arch", &Machine::arch}, {"hostname", &Machine::hostname}, {"user", &Machine::user}, {"home", &Machine::home}})
+    if (const auto it = inputs.pinned.find(name); it != inputs.pinned.end()) machine.*field = it->second;
+  std::vector<std::string> facts;
+  for_each<ast::Fact>(program, [&](const ast::Fact& f) { facts.push_back(f.name); });
+  for (const auto& b : lex::builtins) facts.emplace_back(b.name);
+  for (const auto& [name, value] : inputs.pinned)
+    if (std::find(facts.begin(), facts.end(), name) == facts.end()) {
+      usage = true;
+      flag_error(diags, "E416", "--facts: `" + name + "` is not a fact or built-in of " + path + did_you_mean(name, facts),
+                 "a --facts file pins facts and built-ins (os, distro, arch, ...) by name");
+    }
+  return !usage;
+}
+
+void check_answers(const Program& program, const InputFlags& flags, Sources& sources, Diagnostics& diags) {
+  Inputs inputs;
+  read_answers(flags, sources, inputs, diags);
+  for_each<ast::Ask>(program, [&](const ast::Ask& a) {
+    if (!a.default_value && !inputs.set.count(a.name) && !inputs.vars.count(a.name))
+      diags.error("E404", a.name_span, "question `" + a.name + "` has no default and nothing answers it",
+                  "without a terminal the run would stop here: give --set " + a.name +
+                      "=VALUE, put it in a --vars file, or give it a default");
+  });
 }
 
 }  // namespace sink

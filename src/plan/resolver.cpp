@@ -285,4 +285,36 @@ bool Resolver::run() {
   return !runner_.interrupted();
 }
 
+bool report_blockers(const Selection& sel, const Resolver& r, bool need_answers, Diagnostics& diags) {
+  bool any = false;
+  for (const auto name : sel.needed) {
+    const Resolved* res = r.result(name);
+    if (!res) continue;
+    if (const auto f = sel.facts.find(name); f != sel.facts.end() && res->required_failed) {
+      const ast::Fact& fact = *f->second;
+      std::string why = res->problem;
+      if (res->ran && res->outcome.started && !res->outcome.signal) {
+        const std::string err_text = trim(res->outcome.err);
+        if (!err_text.empty() && res->problem.find(err_text.substr(0, 20)) == std::string::npos)
+          why += "; stderr: " + r.redact(err_text).substr(0, 500);
+      }
+      if (res->invalid)
+        diags.error("E402", fact.name_span, "fact `" + fact.name + "` " + why,
+                    "make the command print a value of the fact's type, or change the type");
+      else
+        diags.error("E401", fact.name_span, "required fact `" + fact.name + "` failed: " + why,
+                    "fix what it needs, or drop `required` and give it a `default`");
+      any = true;
+    } else if (const auto a = sel.asks.find(name); need_answers && a != sel.asks.end() && !res->value) {
+      // The hint says how to answer; the message adds only what the terminal said.
+      const bool asked = res->problem == "the terminal input ended before an answer";
+      diags.error("E403", a->second->name_span,
+                  "question `" + a->second->name + "` has no answer" + (asked ? ": " + res->problem : ""),
+                  "answer it with --set " + a->second->name + "=VALUE, in a --vars file, or run on a terminal");
+      any = true;
+    }
+  }
+  return any;
+}
+
 }  // namespace sink

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "plan/inputs.hpp"
 #include "plan/machine.hpp"
 #include "plan/selection.hpp"
 #include "plan/shell.hpp"
@@ -31,15 +32,6 @@ class Prompter {
   virtual ~Prompter() = default;
   // The answer, or nothing when input ended (Ctrl-D) or was interrupted.
   virtual std::optional<std::string> ask(const AskRequest& request) = 0;
-};
-
-// Values given on the command line or in files.
-struct Inputs {
-  std::map<std::string, std::string, std::less<>> set;     // --set NAME=VALUE
-  std::map<std::string, std::string, std::less<>> vars;    // --vars FILE.toml
-  std::map<std::string, Span, std::less<>> vars_at;        // where each stands in it
-  std::string vars_file;
-  std::map<std::string, std::string, std::less<>> pinned;  // --facts FILE.toml: facts and built-ins
 };
 
 struct Resolved {
@@ -98,6 +90,11 @@ class Resolver {
   std::unordered_map<CommandRunner::Id, const ast::Fact*> running_;
   mutable std::unordered_map<std::string, Value> env_values_;  // env.NAME, read on first use
 };
+
+// Problems that stop a run before any step, each reported at its declaration: failed
+// required facts and values of the wrong kind (E401, E402) and, with `need_answers`,
+// unanswered questions (E403). Returns whether there was any.
+bool report_blockers(const Selection& selection, const Resolver& resolver, bool need_answers, Diagnostics& diags);
 
 // The names a fact or question needs before it can be resolved.
 std::vector<std::string_view> dependencies(const ast::Fact& f);

@@ -255,6 +255,16 @@ struct File {
   std::unique_ptr<Arena> arena;
 };
 
+// Calls f(const T&) for each declaration of type T in `items`, in order, inside platform
+// blocks too (a block itself comes before what it holds).
+template <typename T, typename F>
+void for_each(const List<Item>& items, F&& f) {
+  for (const auto& item : items) {
+    if (const auto* d = item.as<T>()) f(*d);
+    if (const auto* b = item.as<PlatformBlock>()) for_each<T>(b->items, f);
+  }
+}
+
 // Nodes live in an arena that runs no destructors.
 static_assert(std::is_trivially_destructible_v<Step> && std::is_trivially_copyable_v<Step>);
 static_assert(std::is_trivially_destructible_v<Fact> && std::is_trivially_copyable_v<Fact>);

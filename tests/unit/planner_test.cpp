@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "fake_runner.hpp"
 #include "plan/eval.hpp"
@@ -338,4 +340,37 @@ TEST_CASE("secrets of three characters are masked too (regression)") {
   w.inputs.set = {{"pin", "917"}};
   w.gather();
   CHECK(w.resolver->redact("bad pin 917") == "bad pin ••••••");
+}
+
+TEST_CASE("read_inputs: --set and --facts are checked against the program, built-ins pinned into the machine") {
+  World w(R"(ask name "Name?"
+ask shell "Shell?" choices "zsh", "bash"
+fact mem: int = sh "echo 1"
+step "s" { when mem > 0 run "echo {{name}} {{shell}}" })");
+  const auto run = [&](InputFlags flags, Diagnostics& diags) {
+    Inputs inputs;
+    const bool usable = read_inputs(w.program, flags, w.program.sources, w.machine, inputs, diags);
+    return std::pair{usable, inputs};
+  };
+  SUBCASE("good values pass and pin the machine") {
+    Diagnostics diags;
+    const auto facts = std::filesystem::temp_directory_path() / "sink-read-inputs-facts.toml";
+    std::ofstream(facts) << "distro = \"fedora\"\nmem = 4\n";
+    const auto [usable, inputs] = run({{"name=Ann", "shell=zsh"}, {}, facts.string()}, diags);
+    std::filesystem::remove(facts);
+    CHECK(usable);
+    CHECK(diags.items().empty());
+    CHECK(inputs.set.at("name") == "Ann");
+    CHECK(inputs.pinned.at("mem") == "4");
+    CHECK(w.machine.distro == "fedora");
+  }
+  SUBCASE("each mistake is a diagnostic, and a usage error") {
+    Diagnostics diags;
+    const auto [usable, inputs] = run({{"nmae=Ann", "shell=fish", "broken"}, {}, {}}, diags);
+    CHECK_FALSE(usable);
+    std::vector<std::string> codes;
+    for (const auto& d : diags.items()) codes.push_back(d.code);
+    CHECK(codes == std::vector<std::string>{"E413", "E414", "E415"});
+    CHECK(diags.items()[1].message.find("did you mean `name`?") != std::string::npos);
+  }
 }

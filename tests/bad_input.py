@@ -145,6 +145,11 @@ def habits():
     expect("! in a condition", step(b"a and !b"), message=r"E111\].*write `not`\n  --> Sinkfile:5:14\n")
     expect("= in a condition", step(b'os = "linux"'), message=r"E111\].*write `==`\n  --> Sinkfile:5:11\n")
     expect("an unquoted version", step(b"node >= 20.1"), message=r"E111\].*in quotes\n  --> Sinkfile:5:18\n[\s\S]*\"20.1\"")
+    expect("a command as a condition", step(b"command -v brew"),
+           message=r'E111\].*cannot run a command\n  --> Sinkfile:5:16\n[\s\S]*skip if sh "command -v brew"')
+    expect("[ ] as a condition", step(b"[ -f x ]"), message=r"E111\].*shell's test[\s\S]*Sinkfile:5:8\n")
+    expect("a quoted command as a condition", step(b'"command -v git"'),
+           message=r'E231\][\s\S]*Sinkfile:5:8\n[\s\S]*did you mean `when sh "command -v git"`')
     expect("!= still works", step(b'os != "linux" and not a'), status=0)
     expect("choices without commas", b'ask s "Shell?" choices "zsh" "bash"\nstep "s" { run "echo {{s}}" }\n',
            message=r"E104\].*`,` between two choices[\s\S]*Sinkfile:1:30[\s\S]*separated by commas")

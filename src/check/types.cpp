@@ -1,6 +1,7 @@
 // Names and expressions: what each name refers to, and whether conditions are well typed.
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 
 #include "check/checker_impl.hpp"
@@ -266,6 +267,9 @@ void Checker::expect_bool(const ast::Expr& e, const char* context) {
     if (t == VType::Version) hint += e.name + " >= \"1.0\"";
     else if (t == VType::Int) hint += e.name + " > 0";
     else hint += e.name + " == \"...\"" + " (or declare a command's success as `fact " + e.name + ": bool = sh ...`)";
+  } else if (e.kind == ast::Expr::Kind::String && !e.str->has_interp() && (context == std::string_view("`when`") || context == std::string_view("`skip if`"))) {
+    const std::string field(context + 1, std::strlen(context) - 2);
+    hint = "did you mean `" + field + " sh \"" + std::string(e.str->text) + "\"`? A string alone is not a condition";
   } else {
     hint = "use a name of type bool or a comparison";
   }

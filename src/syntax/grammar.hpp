@@ -97,7 +97,9 @@ struct shell_or : two<'|'> {};
 struct shell_not : seq<one<'!'>, not_at<one<'='>>> {};
 struct shell_assign : seq<one<'='>, not_at<one<'='>>> {};
 struct unquoted_version : seq<one<'.'>, digit> {};
-struct shell_habit : seq<sep, sor<refuse<shell_and>, refuse<shell_or>, refuse<shell_assign>>> {};
+struct shell_option : seq<one<'-'>, ident_first> {};  // `command -v brew`: a command, not a condition
+struct shell_test : one<'['> {};                       // `[ -f x ]`
+struct shell_habit : seq<sep, sor<refuse<shell_and>, refuse<shell_or>, refuse<shell_assign>, refuse<shell_option>>> {};
 
 struct expr;
 struct env_ref : seq<kw<lex::kw_env>, one<'.'>, must<env_var_name>> {};
@@ -124,7 +126,7 @@ struct comparison : seq<primary, opt<cmp_tail>, opt<shell_habit>> {};
 struct not_operand;
 struct not_body : seq<sep, must<not_operand>> {};
 struct not_app : seq<kw<lex::kw_not>, not_body> {};
-struct not_expr : sor<not_app, refuse<shell_not>, comparison> {};
+struct not_expr : sor<not_app, refuse<shell_not>, refuse<shell_test>, comparison> {};
 struct not_operand : not_expr {};
 struct and_operand : not_expr {};
 struct and_tail : seq<sep, kw<lex::kw_and>, sep, must<and_operand>> {};

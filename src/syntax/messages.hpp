@@ -59,6 +59,10 @@ SINK_SYNTAX_ERROR(shell_assign, "E111", "`=` does not compare; write `==`",
   "as in: when os == \"linux\"")
 SINK_SYNTAX_ERROR(unquoted_version, "E111", "a version must be written in quotes",
   "compare with a string, as in: when node >= \"20.1\"")
+SINK_SYNTAX_ERROR(shell_option, "E111", "a condition cannot run a command",
+  "to use a command's exit status, write it after `sh`, as in: skip if sh \"command -v brew\"")
+SINK_SYNTAX_ERROR(shell_test, "E111", "`[ ... ]` is the shell's test; a condition cannot run it",
+  "write it after `sh`, as in: when sh \"[ -f ~/.zshrc ]\"")
 SINK_SYNTAX_ERROR(choice_comma, "E104", "expected `,` between two choices",
   "choices are separated by commas, as in: choices \"zsh\", \"bash\", \"fish\"")
 SINK_SYNTAX_ERROR(use_path, "E104", "expected a module path in quotes after `use`",

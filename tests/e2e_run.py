@@ -620,6 +620,80 @@ step "show" { run "printf '%s|%s' {{name}} {{city}} > answers.out" }
         t.close()
 
 
+NEEDED_QUESTIONS = '''
+ask name "Your name?"
+ask city "City?" default "Oslo"
+fact greeting = "hello {{name}}"
+step "undo" { when sh "test -f undo" run "rm -f marker undo" }
+step "greet" { skip if sh "test -f marker" run "echo {{greeting}} > greeting.out" }
+step "city" { run "echo {{city}} > city.out" }
+'''
+
+
+@test("questions only when needed: a re-run whose steps are done asks nothing and needs no answer (no terminal)")
+def _(c):
+    c.sinkfile(NEEDED_QUESTIONS)
+    c.write("marker", "")
+    for sh in ("dash", "bash"):
+        r = c.sink("apply", sh=sh)
+        check(r.code == 0 and "E403" not in r.err and c.read("city.out") == "Oslo\n", f"a done step's question stopped apply ({sh})", r)
+        check(re.search(r"\[2/3\] greet\s*\n\s*already done", r.err), f"greet is not already done ({sh})", r)
+    os.remove(c.path("marker"))
+    r = c.sink("apply")
+    check(r.code == 1 and "error[E403]: question `name` has no answer" in r.err and "[1/3]" not in r.err,
+          "a question a step that will run needs did not stop apply before the first step", r)
+    c.write("marker", "")
+    c.write("undo", "")  # step 1 removes the marker: greet looked done, and must run after all
+    r = c.sink("apply")
+    check(r.code == 1 and re.search(r"\[2/3\] greet\s*\n\s*failed: needs `greeting`", r.err), "greet did not fail", r)
+    check("--set name=VALUE" in r.err, "the failure does not name the question and how to answer it", r)
+    check(not c.exists("city.out") or c.read("city.out") == "Oslo\n", "city ran after a failure")
+    r = c.sink("plan")
+    check(re.search(r"blocked\s+greet: needs `greeting`", r.out), "plan: greet is not blocked", r)
+
+
+@test("questions only when needed, on a terminal: asked up front only for steps that will run; late when a step must run after all")
+def _(c):
+    c.sinkfile(NEEDED_QUESTIONS)
+    c.write("marker", "")
+    t = Terminal(c, "apply")
+    try:
+        t.expect(r"City\? \[Oslo\]: ")
+        t.send("Bergen\n")
+        code = t.wait()
+        check(code == 0, f"apply exited {code}; terminal: {t.text()!r}")
+        check("Your name?" not in t.text(), f"a question only a done step needs was asked: {t.text()!r}")
+        check(c.read("city.out") == "Bergen\n", "city's answer")
+    finally:
+        t.close()
+    c.write("undo", "")
+    t = Terminal(c, "apply")
+    try:
+        t.expect(r"City\? \[Oslo\]: ")
+        check("Your name?" not in t.text(), f"name was asked up front: {t.text()!r}")
+        t.send("\n")
+        t.expect(r"\[2/3\] greet[^\n]*\n")
+        t.expect(r"Your name\?: ")
+        t.send("Ann\n")
+        code = t.wait()
+        check(code == 0, f"apply exited {code}; terminal: {t.text()!r}")
+        check(c.read("greeting.out") == "hello Ann\n" and c.read("city.out") == "Oslo\n", "answers")
+        check(t.text().index("City?") < t.text().index("[1/3]"), "city was not asked before the first step")
+    finally:
+        t.close()
+    check(not c.exists("marker"), "step 1 did not remove the marker")
+    t = Terminal(c, "apply")
+    try:
+        t.expect(r"Your name\?: ")
+        t.send("Bo\n")
+        t.expect(r"City\? \[Oslo\]: ")
+        t.send("\n")
+        t.expect(r"\[1/3\]")
+        check(t.wait() == 0 and c.read("greeting.out") == "hello Bo\n", f"terminal: {t.text()!r}")
+    finally:
+        t.close()
+
+
 def prompt_then_signal(c, send_interrupt, status):
     c.sinkfile('''
 ask name "Your name?"

@@ -53,8 +53,9 @@ const std::vector<CommandSpec>& commands() {
         {"--detailed-exitcode", "", {}, "exit 2 when steps would run, 0 when there is nothing to do"}}},
       {"apply", "[FILE]", 1, "Run the Sinkfile: questions first, then the steps",
        "Checks FILE (and stops on any error), gathers the facts the steps on this machine\n"
-       "need, asks every question up front (--set, --vars, then the terminal), then runs the\n"
-       "steps in order. A step whose `skip if` holds is already done; one whose `when` is\n"
+       "need, decides every step as plan does, asks up front only the questions that the\n"
+       "steps which will run need (--set, --vars, then the terminal), then runs the steps\n"
+       "in order. A step whose `skip if` holds is already done; one whose `when` is\n"
        "false does not apply here. The first failing step stops the run. --only, --skip and\n"
        "--from choose steps; what only the steps left out need is not gathered or asked.\n"
        "\n"

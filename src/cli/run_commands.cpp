@@ -171,7 +171,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
     ++counts[static_cast<int>(plans.back().verdict)];
     if (runner->interrupted()) return 128 + runner->interrupted();
   }
-  const bool blocked = report_blockers(sel, resolver, false, r.diags);
+  const bool blocked = report_blockers(sel, resolver, nullptr, r.diags);
   print_plan(r, sel, plans, counts, resolver, args.get("--format", "text") == "json", out);
   if (blocked) {
     print_diags(r, err, color);
@@ -198,12 +198,18 @@ int run_apply(const Args& args, const Host& host, std::ostream& /*out*/, std::os
     err << "sink: interrupted while gathering facts; no step was run\n";
     return 128 + runner->interrupted();
   }
-  if (report_blockers(sel, resolver, true, r.diags)) {
+  // Only the questions that the steps which will run need are asked, up front.
+  Planner planner(r.program, sel, r.machine, resolver, *runner);
+  const auto needed = sel.needed_by(planner.will_run());
+  if (!resolver.ask(needed)) {
+    err << "sink: interrupted while asking; no step was run\n";
+    return 128 + runner->interrupted();
+  }
+  if (report_blockers(sel, resolver, &needed, r.diags)) {
     print_diags(r, err, color);
     err << "sink: stopped before the first step: " << Renderer::counts(r.diags) << "\n";
     return 1;
   }
-  Planner planner(r.program, sel, r.machine, resolver, *runner);
   const bool live = host.is_terminal(STDERR_FILENO) && host.env("TERM").value_or("") != "dumb";
   return apply_steps(r.program, sel, planner, *runner, err, ApplyStyle{color, live});
 }

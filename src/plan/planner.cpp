@@ -81,7 +81,7 @@ Command Planner::command(const SelectedStep& s, const ast::Text& script, bool ca
 }
 
 StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
-  StepPlan p{&s, Verdict::Run, ""};
+  StepPlan p{&s, Verdict::Run, "", {}};
   if (!s.on_platform) {
     p.verdict = Verdict::LeftOut;
     // Name the outermost block that does not match.
@@ -99,6 +99,7 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
   const Lookup lookup = resolver_.lookup();
   auto blocked = [&](std::string_view name) {
     p.verdict = Verdict::Blocked;
+    p.missing = name;
     const Resolved* r = resolver_.result(name);
     p.reason = "needs `" + std::string(name) + "`, which has no value" +
                (r && !r->problem.empty() ? ": " + r->problem : "");
@@ -151,6 +152,23 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
   if (guard(s.step->when(), true) || guard(s.step->skip_if(), false)) return p;
   if (!st.missing.empty()) return blocked(st.missing.front());
   return p;
+}
+
+StepPlan Planner::decide_asking(const SelectedStep& s) {
+  StepPlan p = decide(s, true);
+  if (p.verdict == Verdict::Blocked && resolver_.waiting_any() && resolver_.ask(selection_.needed_by({&s})))
+    p = decide(s, true);
+  return p;
+}
+
+std::vector<const SelectedStep*> Planner::will_run() {
+  std::vector<const SelectedStep*> out;
+  for (const auto& s : selection_.steps) {
+    if (!s.on_platform || runner_.interrupted()) continue;
+    const Verdict v = decide(s, true).verdict;
+    if (v == Verdict::Run || v == Verdict::Blocked) out.push_back(&s);
+  }
+  return out;
 }
 
 }  // namespace sink

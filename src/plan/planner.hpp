@@ -23,6 +23,7 @@ struct StepPlan {
   const SelectedStep* step = nullptr;
   Verdict verdict = Verdict::Run;
   std::string reason;  // why it is not run (or what will run it)
+  std::string_view missing;  // Blocked: the name without a value
 };
 
 // How a step's commands run: script prefix, environment and folder.
@@ -41,6 +42,11 @@ class Planner {
   // Decides one step. `run_checks` = false leaves `skip if sh` unanswered (verdict Run,
   // reason says the check will run first).
   StepPlan decide(const SelectedStep& step, bool run_checks);
+  // decide(), and when the step is blocked by questions not asked yet, asks them (on the
+  // terminal) and decides again.
+  StepPlan decide_asking(const SelectedStep& step);
+  // The steps on this platform that will run (or are blocked), decided as plan does.
+  std::vector<const SelectedStep*> will_run();
   StepSetup setup(const SelectedStep& step) const;
   Lookup lookup() const { return resolver_.lookup(); }
   std::string redact(std::string text) const { return resolver_.redact(std::move(text)); }

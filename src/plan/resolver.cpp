@@ -205,8 +205,13 @@ void Resolver::start_fact(const ast::Fact& f) {
   }
 }
 
-void Resolver::answer(const ast::Ask& a) {
+void Resolver::answer(const ast::Ask& a, bool now) {
   Resolved& r = results_[a.name];
+  if (prompter_ && !now && !inputs_.set.count(a.name) && !inputs_.vars.count(a.name)) {
+    waiting_.push_back(&a);  // asked by ask(), if a step that will run needs it
+    r.problem = "not asked: no step that runs needs it";
+    return;
+  }
   r.done = true;
   const bool secret = a.secret.has_value();
   auto take = [&](const std::string& text, const char* source) {
@@ -228,9 +233,27 @@ void Resolver::answer(const ast::Ask& a) {
   r.problem = "not answered: give it with --set " + a.name + "=VALUE or in a --vars file";
 }
 
+bool Resolver::ask(const std::unordered_set<std::string_view>& names) {
+  for (auto it = waiting_.begin(); it != waiting_.end() && !runner_.interrupted();) {
+    if (!names.count((*it)->name)) {
+      ++it;
+      continue;
+    }
+    const ast::Ask& a = **it;
+    it = waiting_.erase(it);
+    answer(a, true);
+  }
+  return resolve_pending();
+}
+
 bool Resolver::run() {
   resolve_builtins();
-  std::vector<std::string_view> pending(selection_.needed.begin(), selection_.needed.end());
+  pending_.assign(selection_.needed.begin(), selection_.needed.end());
+  return resolve_pending();
+}
+
+bool Resolver::resolve_pending() {
+  std::vector<std::string_view>& pending = pending_;
   while (true) {
     bool progress = false;
     for (auto it = pending.begin(); it != pending.end() && !runner_.interrupted();) {
@@ -242,19 +265,13 @@ bool Resolver::run() {
         continue;
       }
       if (is_fact) start_fact(*f->second);
-      else answer(*a->second);
+      else answer(*a->second, false);
       it = pending.erase(it);
       progress = true;
     }
     if (running_.empty()) {
       if (pending.empty() || runner_.interrupted()) break;
-      if (!progress) {  // cannot happen for a checked program (cycles are errors)
-        for (const auto name : pending) {
-          results_[name].problem = "its dependencies could not be resolved";
-          results_[name].done = true;
-        }
-        break;
-      }
+      if (!progress) break;  // what is left waits for questions not asked yet
       continue;
     }
     auto [id, outcome] = runner_.wait_any();
@@ -285,7 +302,8 @@ bool Resolver::run() {
   return !runner_.interrupted();
 }
 
-bool report_blockers(const Selection& sel, const Resolver& r, bool need_answers, Diagnostics& diags) {
+bool report_blockers(const Selection& sel, const Resolver& r, const std::unordered_set<std::string_view>* answers_for,
+                     Diagnostics& diags) {
   bool any = false;
   for (const auto name : sel.needed) {
     const Resolved* res = r.result(name);
@@ -305,7 +323,7 @@ bool report_blockers(const Selection& sel, const Resolver& r, bool need_answers,
         diags.error("E401", fact.name_span, "required fact `" + fact.name + "` failed: " + why,
                     "fix what it needs, or drop `required` and give it a `default`");
       any = true;
-    } else if (const auto a = sel.asks.find(name); need_answers && a != sel.asks.end() && !res->value) {
+    } else if (const auto a = sel.asks.find(name); answers_for && answers_for->count(name) && a != sel.asks.end() && !res->value) {
       // The hint says how to answer; the message adds only what the terminal said.
       const bool asked = res->problem == "the terminal input ended before an answer";
       diags.error("E403", a->second->name_span,

@@ -52,8 +52,15 @@ class Resolver {
   Resolver(const Program& program, const Selection& selection, const Machine& machine, CommandRunner& runner,
            const Inputs& inputs, Prompter* prompter, std::string base_dir);
 
-  // Resolves every name in selection.needed. Returns false when interrupted.
+  // Resolves every name in selection.needed. With a prompter, a question that --set and
+  // --vars do not answer waits (unasked, and so do the facts built from it) until
+  // ask() names it: only questions a step that will run needs are asked. Returns false
+  // when interrupted.
   bool run();
+  // Asks the waiting questions among `names` (in declaration order), then resolves what
+  // waited for them. Returns false when interrupted.
+  bool ask(const std::unordered_set<std::string_view>& names);
+  bool waiting_any() const { return !waiting_.empty(); }
 
   // The value of a fact, answer, built-in or env.NAME; null when it has none.
   const Value* value(std::string_view name) const;
@@ -73,10 +80,11 @@ class Resolver {
 
  private:
   bool ready(const std::vector<std::string_view>& deps) const;
+  bool resolve_pending();
   void resolve_builtins();
   void settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::string> text, const std::string& failure);
   void start_fact(const ast::Fact& f);
-  void answer(const ast::Ask& a);
+  void answer(const ast::Ask& a, bool now);
   bool is_secret(const std::vector<std::string_view>& deps, bool declared) const;
 
   const Selection& selection_;
@@ -88,13 +96,16 @@ class Resolver {
   std::unordered_map<std::string, Value> builtins_;
   std::unordered_map<std::string_view, Resolved> results_;
   std::unordered_map<CommandRunner::Id, const ast::Fact*> running_;
+  std::vector<std::string_view> pending_;  // needed names not resolved yet
+  std::vector<const ast::Ask*> waiting_;   // questions left for ask()
   mutable std::unordered_map<std::string, Value> env_values_;  // env.NAME, read on first use
 };
 
 // Problems that stop a run before any step, each reported at its declaration: failed
-// required facts and values of the wrong kind (E401, E402) and, with `need_answers`,
-// unanswered questions (E403). Returns whether there was any.
-bool report_blockers(const Selection& selection, const Resolver& resolver, bool need_answers, Diagnostics& diags);
+// required facts and values of the wrong kind (E401, E402) and unanswered questions among
+// `answers_for` (E403: what the steps that will run need). Returns whether there was any.
+bool report_blockers(const Selection& selection, const Resolver& resolver,
+                     const std::unordered_set<std::string_view>* answers_for, Diagnostics& diags);
 
 // The names a fact or question needs before it can be resolved.
 std::vector<std::string_view> dependencies(const ast::Fact& f);

@@ -14,6 +14,31 @@ std::string script_prefix(const Selection& selection) {
   return selection.helpers.empty() ? std::string() : std::string("eval \"$") + kHelpersVar + "\"; ";
 }
 
+std::unordered_set<std::string_view> Selection::needed_by(const std::vector<const SelectedStep*>& chosen) const {
+  std::vector<std::string_view> todo;
+  for (const auto* s : chosen) {
+    const auto names = names_of_step(*s);
+    todo.insert(todo.end(), names.begin(), names.end());
+  }
+  std::unordered_set<std::string_view> needed;
+  while (!todo.empty()) {
+    const std::string_view name = todo.back();
+    todo.pop_back();
+    if (needed.count(name)) continue;
+    if (const auto f = facts.find(name); f != facts.end()) {
+      needed.insert(f->first);
+      names_in(f->second->value, todo);
+      if (f->second->default_value && f->second->default_value->kind == ast::Literal::Kind::String)
+        names_in(f->second->default_value->str, todo);
+    } else if (const auto a = asks.find(name); a != asks.end()) {
+      needed.insert(a->first);
+      names_in(a->second->prompt, todo);
+      if (a->second->default_value) names_in(*a->second->default_value, todo);
+    }
+  }
+  return needed;
+}
+
 std::size_t Selection::on_platform_count() const {
   return static_cast<std::size_t>(
       std::count_if(steps.begin(), steps.end(), [](const SelectedStep& s) { return s.on_platform; }));
@@ -138,28 +163,10 @@ Selection select_steps(const Program& program, const Machine& machine, const Ste
   if (!choice.empty() && !choose(out, choice)) return out;
 
   // What the chosen steps on this platform need, and what that needs.
-  std::vector<std::string_view> todo;
+  std::vector<const SelectedStep*> here;
   for (const auto& s : out.steps)
-    if (s.on_platform) {
-      const auto names = names_of_step(s);
-      todo.insert(todo.end(), names.begin(), names.end());
-    }
-  std::unordered_set<std::string_view> needed;
-  while (!todo.empty()) {
-    const std::string_view name = todo.back();
-    todo.pop_back();
-    if (needed.count(name)) continue;
-    if (const auto f = out.facts.find(name); f != out.facts.end()) {
-      needed.insert(f->first);
-      names_in(f->second->value, todo);
-      if (f->second->default_value && f->second->default_value->kind == ast::Literal::Kind::String)
-        names_in(f->second->default_value->str, todo);
-    } else if (const auto a = out.asks.find(name); a != out.asks.end()) {
-      needed.insert(a->first);
-      names_in(a->second->prompt, todo);
-      if (a->second->default_value) names_in(*a->second->default_value, todo);
-    }
-  }
+    if (s.on_platform) here.push_back(&s);
+  const auto needed = out.needed_by(here);
   // In declaration order: modules in run order, then file order.
   for (const std::size_t m : order) {
     std::function<void(const ast::List<ast::Item>&)> walk = [&](const ast::List<ast::Item>& list) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "modules/loader.hpp"
@@ -39,6 +40,8 @@ struct Selection {
   // declaration order. Only these are gathered or asked.
   std::vector<std::string_view> needed;
   std::size_t on_platform_count() const;
+  // The facts and questions that `steps` need, with what those need.
+  std::unordered_set<std::string_view> needed_by(const std::vector<const SelectedStep*>& steps) const;
 };
 
 // The variable that carries the helpers into every script, and the line that defines

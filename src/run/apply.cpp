@@ -78,7 +78,7 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
     ++index;
     const std::string name = s.step->name.text;
     err << paint(kBold, "[" + std::to_string(index) + "/" + std::to_string(total) + "] " + name) << "\n" << std::flush;
-    const StepPlan p = planner.decide(s, true);
+    const StepPlan p = planner.decide_asking(s);
     if (runner.interrupted()) {
       status = 128 + runner.interrupted();
       break;

@@ -286,8 +286,8 @@ CommandRunner::Id PosixRunner::start(const Command& command) {
 
 void PosixRunner::spawn(Proc& proc, const Command& command) {
   Outcome& outcome = proc.outcome;
-  // Everything the child needs is prepared before the spawn: the child of posix_spawn (or
-  // of the fork fallback) makes no allocation.
+  // Everything the child needs is prepared before the spawn: the child of posix_spawn makes
+  // no allocation.
   if (command.script.find('\0') != std::string::npos) {
     outcome.error = "the command contains a NUL byte";
     return;
@@ -322,13 +322,11 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
       outcome.error = "the folder name contains a NUL byte";
       return;
     }
-#if !SINK_SPAWN_CHDIR
-    // Checked first, so that the fork fallback names the problem as the spawn path does.
+    // Checked first, so that the message names what is wrong with it.
     outcome.error = folder_error(dir);
     if (!outcome.error.empty()) return;
-#endif
   }
-  // exec and posix_spawn take char* const[] and change nothing.
+  // posix_spawn takes char* const[] and changes nothing.
   char arg0[] = "sh", arg1[] = "-c";
   char* argv[] = {arg0, arg1, const_cast<char*>(command.script.c_str()), nullptr};
 
@@ -358,11 +356,7 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
   }
   launch.terminal = !command.capture && terminal_owner_ == nullptr && sink_has_terminal();
   std::string error;
-#if SINK_SPAWN_CHDIR
   const pid_t pid = spawn_sh(launch, sp.attr, error);
-#else
-  const pid_t pid = launch.dir != nullptr ? fork_sh(launch, sp.defaults, error) : spawn_sh(launch, sp.attr, error);
-#endif
   close_fd(out[1]);
   close_fd(err[1]);
   close_fd(in[0]);

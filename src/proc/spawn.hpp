@@ -1,6 +1,7 @@
-// Starting /bin/sh for PosixRunner: posix_spawn (fork + exec where posix_spawn cannot
-// enter a folder), pipes and descriptors kept above the standard streams, the terminal
-// handed to a command's process group, and the messages for what could not start.
+// Starting /bin/sh for PosixRunner: posix_spawn, the one way everywhere (glibc 2.29, musl
+// 1.1.24, macOS 10.15 and FreeBSD 13.1 have posix_spawn_file_actions_addchdir_np for the
+// folder), pipes and descriptors kept above the standard streams, the terminal handed to a
+// command's process group, and the messages for what could not start.
 #pragma once
 
 #include <signal.h>
@@ -10,27 +11,6 @@
 #include <csignal>
 #include <cstddef>
 #include <string>
-
-// What posix_spawn can do here. The folder: glibc 2.29 and macOS 10.15 have
-// posix_spawn_file_actions_addchdir_np; without it a command with a folder is started with
-// fork() instead (build with -DSINK_SPAWN_CHDIR=0 to try that path). The terminal: glibc 2.35
-// has posix_spawn_file_actions_addtcsetpgrp_np, which hands it over in the child before exec;
-// without it the parent hands it over right after the spawn.
-#ifndef SINK_SPAWN_CHDIR
-#if (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 29))) || \
-    (defined(__APPLE__) && defined(__MAC_OS_X_VERSION_MIN_REQUIRED) && __MAC_OS_X_VERSION_MIN_REQUIRED >= 101500)
-#define SINK_SPAWN_CHDIR 1
-#else
-#define SINK_SPAWN_CHDIR 0
-#endif
-#endif
-#ifndef SINK_SPAWN_TCSETPGRP
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
-#define SINK_SPAWN_TCSETPGRP 1
-#else
-#define SINK_SPAWN_TCSETPGRP 0
-#endif
-#endif
 
 namespace sink::spawning {
 
@@ -57,7 +37,7 @@ std::string folder_error(const std::string& dir);
 
 // Everything a command's process is started with, prepared before it is spawned.
 struct Launch {
-  const char* dir = nullptr;  // its working folder; nullptr: sink's own
+  const char* dir = nullptr;  // its working folder (checked already); nullptr: sink's own
   char* const* argv = nullptr;
   char* const* envp = nullptr;
   int in = -1, out = -1, err = -1;  // its standard streams when captured; -1: sink's
@@ -66,8 +46,4 @@ struct Launch {
 
 // Starts /bin/sh with posix_spawn. Returns its pid, or -1 with `error` set.
 pid_t spawn_sh(Launch& l, const posix_spawnattr_t& attr, std::string& error);
-// The fallback where posix_spawn cannot enter a folder: fork, reset the signals in
-// `defaults`, exec. Returns the pid, or -1 with `error` set (a child that failed is reaped).
-pid_t fork_sh(const Launch& l, const sigset_t& defaults, std::string& error);
-
 }  // namespace sink::spawning

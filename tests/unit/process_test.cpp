@@ -282,6 +282,20 @@ TEST_CASE("process: the working folder is applied; a missing one is reported, no
   CHECK(pwd.ok());
   CHECK(pwd.out == fs::canonical(dir.path).string() + "\n");
 
+  // The shell enters the folder itself: an odd name, CDPATH and a symlink change nothing,
+  // the script has no arguments, and its line numbers are its own.
+  const fs::path odd = dir.path / "-odd $(touch X) dir";
+  fs::create_directory(odd);
+  fs::create_directory_symlink(odd, dir.path / "link");
+  Command entered = shell("pwd -P; echo \"$#\"\nfi", {kPath, {"CDPATH", dir.path.string()}});
+  entered.dir = (dir.path / "link").string();
+  const Outcome in_odd = runner.run(entered);
+  CHECK(in_odd.out == fs::canonical(odd).string() + "\n0\n");
+  INFO(in_odd.err);  // dash: "sh: 2: Syntax error", bash: "sh: -c: line 2: syntax error"
+  CHECK((in_odd.err.find(" 2: ") != std::string::npos || in_odd.err.find("line 2: ") != std::string::npos));
+  CHECK_FALSE(fs::exists(dir.path / "X"));
+  CHECK_FALSE(fs::exists(odd / "X"));
+
   const std::string ghost = (dir.path / "missing" / "deeper").string();
   Command missing = shell("touch created");
   missing.dir = ghost;

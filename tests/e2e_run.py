@@ -799,6 +799,29 @@ step "empty" { when sh "" run "true" }
     check(r.code == 1 and "Sinkfile:1:26" in r.err and "expected a string in quotes" in r.err, "when sh without a command", r)
 
 
+@test("exit statuses: plan exits 1 exactly when apply (same values, no terminal) would stop or fail; --detailed-exitcode 0/2")
+def _(c):
+    cases = [  # (Sinkfile, plan, plan --detailed-exitcode, apply)
+        ('step "s" { skip if sh "true" run "true" }', 0, 0, 0),
+        ('step "s" { run "true" }', 0, 2, 0),
+        ('fact n: int = sh "echo many"\nstep "s" { when n > 1 run "true" }', 1, 1, 1),     # a value of the wrong type
+        ('fact f = sh "false"\nstep "s" { run "echo {{f}}" }', 1, 1, 1),                   # blocked: a failed fact
+        ('ask q "Q?"\nstep "s" { run "echo {{q}}" }', 1, 1, 1),                            # blocked: no answer
+        ('ask q "Q?"\nstep "s" { skip if sh "true" run "echo {{q}}" }', 0, 0, 0),          # done: needs no answer
+        ('fact k = env "SINK_SURELY_UNSET" required\nstep "s" { run "echo {{k}}" }', 1, 1, 1),
+    ]
+    for text, plan, detailed, apply in cases:
+        c.sinkfile(text)
+        for sh in ("dash", "bash"):
+            got = (c.sink("plan", sh=sh).code, c.sink("plan", "--detailed-exitcode", sh=sh).code, c.sink("apply", sh=sh).code)
+            check(got == (plan, detailed, apply), f"{text!r} under {sh}: (plan, detailed, apply) = {got}, "
+                                                  f"expected {(plan, detailed, apply)}")
+    c.sinkfile(cases[4][0])
+    r = c.sink("plan")
+    check("apply would fail at a blocked step" in r.err, "plan does not say why it exits 1", r)
+    check(c.sink("plan", "--set", "q=x").code == 0 and c.sink("apply", "--set", "q=x").code == 0, "answered")
+
+
 @test("--only, --skip (names or globs) and --from choose steps; left-out steps' facts and questions are not gathered or asked")
 def _(c):
     c.sinkfile('''

@@ -47,10 +47,12 @@ const std::vector<CommandSpec>& commands() {
        "(which check said so), not applicable (which condition, with the values), or not on\n"
        "this platform. Asks no question: answers come from --set, --vars or defaults.\n"
        "\n"
-       "Exit status: 0, or with --detailed-exitcode 0 when nothing would run and 2 when\n"
-       "steps would run; 1 on errors.",
+       "Exit status: 1 when apply (same values, no terminal) would stop or fail: a check\n"
+       "error, a required fact that failed, a value of the wrong type, or a step that will\n"
+       "run but is blocked (a value it needs is missing); else 0, or with\n"
+       "--detailed-exitcode 0 when nothing would run and 2 when steps would run.",
        {kPlatform, kFacts, kSet, kVars, kOnly, kSkip, kFrom, kFormat,
-        {"--detailed-exitcode", "", {}, "exit 2 when steps would run, 0 when there is nothing to do"}}},
+        {"--detailed-exitcode", "", {}, "exit 2 when steps would run, 0 when there is nothing to do (1 still wins)"}}},
       {"apply", "[FILE]", 1, "Run the Sinkfile: questions first, then the steps",
        "Checks FILE (and stops on any error), gathers the facts the steps on this machine\n"
        "need, decides every step as plan does, asks up front only the questions that the\n"

@@ -173,12 +173,17 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   }
   const bool blocked = report_blockers(sel, resolver, nullptr, r.diags);
   print_plan(r, sel, plans, counts, resolver, args.get("--format", "text") == "json", out);
+  // 1 when apply, given the same values and no terminal, would stop or fail.
   if (blocked) {
     print_diags(r, err, color);
     err << "sink: apply would stop before the first step\n";
     return 1;
   }
-  return args.has("--detailed-exitcode") && counts[0] + counts[4] > 0 ? 2 : 0;
+  if (counts[static_cast<int>(Verdict::Blocked)]) {
+    err << "sink: apply would fail at a blocked step: it needs a value that is missing\n";
+    return 1;
+  }
+  return args.has("--detailed-exitcode") && counts[0] > 0 ? 2 : 0;
 }
 
 int run_apply(const Args& args, const Host& host, std::ostream& /*out*/, std::ostream& err, bool color) {

@@ -63,7 +63,7 @@ class Checker {
                const ast::PlatformBlock* block);
   void collect_std_helpers();
   void check_std_helpers(const ast::Text& text);
-  Span span_in(const ast::Text& text, std::string_view piece) const;
+  Span span_in(const ast::Text& text, std::string_view word, std::size_t nth) const;
   void collect_env_names(const ast::List<ast::Item>& items);
   void check_items(const ast::List<ast::Item>& items, const MachineSet* where,
                    std::vector<const ast::PlatformBlock*>& outer, bool top);

@@ -141,14 +141,25 @@ void Checker::collect_std_helpers() {
   }
 }
 
-// Where `word` first stands as a whole word in the source of a string; else the whole string.
-Span Checker::span_in(const ast::Text& text, std::string_view word) const {
+// How many times `word` stands as a whole word in `text` before `to`.
+static std::size_t whole_words_before(std::string_view text, std::string_view word, std::size_t to) {
+  const auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; };
+  std::size_t n = 0;
+  for (std::size_t at = 0; (at = text.find(word, at)) != std::string_view::npos && at < to; ++at)
+    if ((at == 0 || !is_word(text[at - 1])) && (at + word.size() >= text.size() || !is_word(text[at + word.size()]))) ++n;
+  return n;
+}
+
+// Where the nth whole-word occurrence of `word` stands in the source of a string; else the
+// whole string.
+Span Checker::span_in(const ast::Text& text, std::string_view word, std::size_t nth) const {
   const std::string& src = program_.sources.get(text.span.file).text;
   std::size_t at = 0, line_start = 0;
   for (std::uint32_t line = 1; line < text.span.line && at != std::string::npos; ++line) at = src.find('\n', at) + 1;
   const auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; };
   for (at += text.span.col - 1; (at = src.find(word, at)) != std::string::npos; ++at) {
-    if ((at > 0 && is_word(src[at - 1])) || (at + word.size() < src.size() && is_word(src[at + word.size()]))) continue;
+    if ((at > 0 && is_word(src[at - 1])) || (at + word.size() < src.size() && is_word(src[at + word.size()])) || nth-- > 0)
+      continue;
     const auto line = static_cast<std::uint32_t>(1 + std::count(src.begin(), src.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
     if (line > text.span.end_line) break;
     line_start = src.rfind('\n', at) + 1;  // npos + 1 is 0
@@ -181,7 +192,8 @@ void Checker::check_std_helpers(const ast::Text& text) {
             for (const auto& [helper, module] : std_helpers_)
               if (w == helper && std::find(reported.begin(), reported.end(), w) == reported.end()) {
                 reported.push_back(w);
-                diags_.warning("W306", span_in(text, w),
+                const auto offset = static_cast<std::size_t>(w.data() - text.text.data());
+                diags_.warning("W306", span_in(text, w, whole_words_before(text.text, w, offset)),
                                "`" + std::string(w) + "` is a helper of " + std::string(module) +
                                    ", which this program does not use: the command would not be found",
                                "add `use \"" + std::string(module) + "\"` at the top of the Sinkfile");

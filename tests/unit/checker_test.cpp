@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "support.hpp"
+#include "syntax/lexicon.hpp"
 
 using sink::test::codes;
 using sink::test::diagnose;
@@ -236,4 +237,29 @@ TEST_CASE("a value cannot stand inside '...' or in a string another shell runs (
   CHECK(codes(ask + "step \"s\" { run \"echo \\\"hello {{x}}\\\"; echo 'hi' {{x}}\" }").empty());
   CHECK(codes(ask + "step \"s\" { run \"sh -c 'echo \\\"$1\\\"' sh {{x}}\" }").empty());
   CHECK(codes(ask + "step \"s\" { run \"\"\"\n  # it's {{x}}\n  echo {{x}}\n\"\"\" }").empty());
+}
+
+TEST_CASE("a platform block's values are used only where the block applies (E214)") {
+  const std::string decl = "platform linux {\n  fact apt: bool = sh \"x\"\n}\n";
+  CHECK(diagnose(decl + "step \"s\" {\n  when apt\n  run \"x\"\n}") == V{{"E214", 5, 8}});
+  CHECK(diagnose(decl + "platform debian, ubuntu { step \"s\" { when apt run \"x\" } }").empty());
+  CHECK(diagnose(decl + "platform linux, darwin { step \"s\" { when apt run \"x\" } }") == V{{"E214", 4, 42}});
+  CHECK(diagnose(decl + "fact b = \"{{apt}}\"\nstep \"s\" { run \"{{b}}\" }") == V{{"E214", 4, 11}});
+}
+
+TEST_CASE("platform names people use, and os/distro values that never match") {
+  CHECK(sink::lex::platform_meant("macos") == "darwin");
+  CHECK(sink::lex::platform_meant("OSX") == "darwin");
+  CHECK(sink::lex::platform_meant("Ubuntu") == "ubuntu");
+  CHECK_FALSE(sink::lex::platform_meant("plan9"));
+  CHECK(codes("step \"s\" { when os == \"macos\" or distro == \"Ubuntu\" or os == \"linux\" run \"x\" }") ==
+        C{"W305", "W305"});
+  CHECK(diagnose("step \"s\" { when distro == \"sles\" or distro == \"darwin\" run \"x\" }").empty());
+}
+
+TEST_CASE("a std helper without its use (W306), a typed fact without sh (E233)") {
+  CHECK(diagnose("step \"s\" { run \"echo retry; retry -- x\" }") == V{{"W306", 1, 29}});
+  CHECK(diagnose("use \"std/retry\"\nstep \"s\" { run \"retry -- x\" }").empty());
+  CHECK(diagnose("fact n: int = \"nproc\"\nstep \"s\" { when n > 1 run \"x\" }") == V{{"E233", 1, 15}});
+  CHECK(diagnose("fact n: int = \"8\"\nfact b: bool = \"yes\"\nstep \"s\" { when n > 1 and b run \"x\" }").empty());
 }

@@ -799,6 +799,29 @@ step "empty" { when sh "" run "true" }
     check(r.code == 1 and "Sinkfile:1:26" in r.err and "expected a string in quotes" in r.err, "when sh without a command", r)
 
 
+@test("feedback while facts are gathered: a plain line per slow fact without a terminal; a live line, cleared, on one")
+def _(c):
+    c.sinkfile('''
+fact slow = sh "sleep 2.4; echo s"
+fact quick = sh "echo q"
+step "s" { run "echo {{slow}} {{quick}} > out" }
+''')
+    r = c.sink("apply")
+    check(r.code == 0 and r.err.count("sink: fact `slow` is still running after 2.") == 1, "no plain line for slow", r)
+    check("quick" not in r.err and "\x1b" not in r.err, "a quick fact was named, or a terminal code was written", r)
+    t = Terminal(c, "plan", term="xterm")
+    try:
+        code = t.wait()
+        text = t.text()
+        check(code == 0, f"plan exited {code}: {text!r}")
+        lines = re.findall(r"\r\x1b\[Ksink: gathering facts: slow \((\d+\.\d+)s\)", text)
+        check(len(lines) >= 5 and float(lines[0]) >= 0.5 and float(lines[-1]) > 1.5, f"live lines: {lines}")
+        check(re.search(r"\(\d\.\d+s\)\r\x1b\[KSinkfile on ", text),
+              f"the live line was not cleared before the plan: {text[-300:]!r}")
+    finally:
+        t.close()
+
+
 @test("exit statuses: plan exits 1 exactly when apply (same values, no terminal) would stop or fail; --detailed-exitcode 0/2")
 def _(c):
     cases = [  # (Sinkfile, plan, plan --detailed-exitcode, apply)

@@ -2,6 +2,7 @@
 // CLI is tested in-process: environment variables, the working folder, terminals.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -21,6 +22,8 @@ class Host {
   virtual std::string cwd() const = 0;
   virtual bool is_terminal(int fd) const = 0;
   virtual bool is_file(const std::string& path) const = 0;
+  // The clock for progress lines.
+  virtual std::chrono::steady_clock::time_point now() const { return std::chrono::steady_clock::now(); }
   // The machine sink runs on (detected; --platform applies on top).
   virtual Machine machine() const = 0;
   // What runs commands (created once a run needs it: it catches Ctrl-C while it exists).

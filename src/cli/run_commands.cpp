@@ -79,6 +79,13 @@ std::string base_dir(const std::string& path) {
 
 std::string json_str(const std::string& s) { return "\"" + json_escape(s) + "\""; }
 
+bool live_terminal(const Host& host) {
+  return host.is_terminal(STDERR_FILENO) && host.env("TERM").value_or("") != "dumb";
+}
+
+// Shows, on standard error, which facts are still being gathered.
+void watch(Resolver& resolver, FactProgress& progress) { resolver.watch([&progress](const auto& names) { progress(names); }); }
+
 void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>& plans, const std::size_t (&counts)[5],
                 const Resolver& resolver, bool json, std::ostream& out) {
   if (json) {
@@ -162,6 +169,8 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   if (!sel.error.empty()) return usage(err, sel.error, args.command);
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
+  FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
+  watch(resolver, progress);
   if (!resolver.run()) return 128 + runner->interrupted();
   Planner planner(r.program, sel, r.machine, resolver, *runner);
   std::vector<StepPlan> plans;
@@ -199,6 +208,8 @@ int run_apply(const Args& args, const Host& host, std::ostream& /*out*/, std::os
   if (sel.not_chosen) err << "; " << sel.not_chosen << " left out by --only/--skip/--from";
   err << "\n";
   Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, prompter.get(), base_dir(r.path));
+  FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
+  watch(resolver, progress);
   if (!resolver.run()) {
     err << "sink: interrupted while gathering facts; no step was run\n";
     return 128 + runner->interrupted();
@@ -215,8 +226,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& /*out*/, std::os
     err << "sink: stopped before the first step: " << Renderer::counts(r.diags) << "\n";
     return 1;
   }
-  const bool live = host.is_terminal(STDERR_FILENO) && host.env("TERM").value_or("") != "dumb";
-  return apply_steps(r.program, sel, planner, *runner, err, ApplyStyle{color, live});
+  return apply_steps(r.program, sel, planner, *runner, err, ApplyStyle{color, live_terminal(host)});
 }
 
 int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
@@ -226,6 +236,8 @@ int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostrea
   if (!sel.error.empty()) return usage(err, sel.error, args.command);
   const auto runner = host.runner();
   Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
+  FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
+  watch(resolver, progress);
   if (!resolver.run()) return 128 + runner->interrupted();
   print_facts(r, sel, resolver, args.get("--format", "text") == "json", out);
   return 0;

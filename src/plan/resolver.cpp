@@ -274,7 +274,14 @@ bool Resolver::resolve_pending() {
       if (!progress) break;  // what is left waits for questions not asked yet
       continue;
     }
-    auto [id, outcome] = runner_.wait_any();
+    if (watcher_) {
+      std::vector<std::string_view> names;
+      for (const auto& [id, fact] : running_) names.push_back(fact->name);
+      watcher_(names);
+    }
+    const auto next = watcher_ ? runner_.wait_any_for(std::chrono::milliseconds(100)) : std::optional(runner_.wait_any());
+    if (!next) continue;
+    auto [id, outcome] = *next;
     const auto done = running_.find(id);
     if (done == running_.end()) continue;
     const ast::Fact& fact = *done->second;
@@ -299,6 +306,7 @@ bool Resolver::resolve_pending() {
       settle_fact(fact, r, trim(outcome.out), "");
     }
   }
+  if (watcher_) watcher_({});
   return !runner_.interrupted();
 }
 

@@ -2,6 +2,7 @@
 // most once, in dependency order) and answers (--set, --vars, then the terminal).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -61,6 +62,9 @@ class Resolver {
   // waited for them. Returns false when interrupted.
   bool ask(const std::unordered_set<std::string_view>& names);
   bool waiting_any() const { return !waiting_.empty(); }
+  // Told, about every 100 ms while fact commands run, which are running; then once with
+  // none. For a progress line.
+  void watch(std::function<void(const std::vector<std::string_view>&)> watcher) { watcher_ = std::move(watcher); }
 
   // The value of a fact, answer, built-in or env.NAME; null when it has none.
   const Value* value(std::string_view name) const;
@@ -98,6 +102,7 @@ class Resolver {
   std::unordered_map<CommandRunner::Id, const ast::Fact*> running_;
   std::vector<std::string_view> pending_;  // needed names not resolved yet
   std::vector<const ast::Ask*> waiting_;   // questions left for ask()
+  std::function<void(const std::vector<std::string_view>&)> watcher_;
   mutable std::unordered_map<std::string, Value> env_values_;  // env.NAME, read on first use
 };
 

@@ -1,5 +1,6 @@
 #include "run/apply.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -62,6 +63,37 @@ Outcome run_live(CommandRunner& runner, const Command& command, std::ostream& er
 }
 
 }  // namespace
+
+void FactProgress::operator()(const std::vector<std::string_view>& running) {
+  using namespace std::chrono_literals;
+  const auto now = now_();
+  if (!start_) start_ = now;
+  if (running.empty()) {
+    if (drawn_) err_ << "\r\x1b[K" << std::flush;
+    drawn_ = false;
+    return;
+  }
+  if (!live_) {
+    for (const auto name : running) {
+      const auto since = since_.try_emplace(std::string(name), now).first->second;
+      if (now - since >= 2s && told_.emplace(name).second)
+        err_ << "sink: fact `" << name << "` is still running after " << seconds(std::chrono::duration<double>(now - since).count())
+             << "\n";
+    }
+    return;
+  }
+  if (now - *start_ < 500ms) return;
+  std::vector<std::string> names(running.begin(), running.end());
+  std::sort(names.begin(), names.end());
+  std::string list;
+  std::size_t shown = 0;
+  for (; shown < names.size() && list.size() + names[shown].size() < 50; ++shown) list += (shown ? ", " : "") + names[shown];
+  if (shown < names.size()) list += (shown ? " and " : "") + std::to_string(names.size() - shown) + " more";
+  // One line, rewritten in place: kept short so that it never wraps.
+  err_ << "\r\x1b[Ksink: gathering facts: " << list << " (" << seconds(std::chrono::duration<double>(now - *start_).count())
+       << ")" << std::flush;
+  drawn_ = true;
+}
 
 int apply_steps(const Program& program, const Selection& selection, Planner& planner, CommandRunner& runner,
                 std::ostream& err, const ApplyStyle& style) {

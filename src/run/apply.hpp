@@ -2,7 +2,12 @@
 // progress, a failure report and a summary.
 #pragma once
 
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
 #include <ostream>
+#include <set>
 
 #include "plan/planner.hpp"
 
@@ -13,6 +18,25 @@ struct ApplyStyle {
   // On a terminal: while a step runs longer than a few seconds, its elapsed time shows in
   // the terminal's title (saved and restored), which never mixes with the step's output.
   bool live = false;
+};
+
+// Feedback while facts are gathered (Resolver::watch): on a terminal, after half a
+// second, one live line naming the facts still running and the time so far, cleared when
+// they are done; otherwise a plain line for each fact still running after 2 seconds.
+class FactProgress {
+ public:
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  FactProgress(std::ostream& err, bool live, Clock now) : err_(err), live_(live), now_(std::move(now)) {}
+  void operator()(const std::vector<std::string_view>& running);
+
+ private:
+  std::ostream& err_;
+  bool live_;
+  Clock now_;
+  std::optional<std::chrono::steady_clock::time_point> start_;
+  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> since_;  // when each was first seen
+  std::set<std::string, std::less<>> told_;
+  bool drawn_ = false;
 };
 
 // Runs the steps of `selection` (facts and answers already resolved). Returns the exit

@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "fake_runner.hpp"
 #include "plan/eval.hpp"
 #include "plan/planner.hpp"
+#include "run/apply.hpp"
 #include "support.hpp"
 
 using namespace sink;
@@ -373,4 +375,34 @@ step "s" { when mem > 0 run "echo {{name}} {{shell}}" })");
     CHECK(codes == std::vector<std::string>{"E413", "E414", "E415"});
     CHECK(diags.items()[1].message.find("did you mean `name`?") != std::string::npos);
   }
+}
+
+TEST_CASE("fact progress: a live line after half a second, cleared when done; plain lines for slow facts otherwise") {
+  using namespace std::chrono_literals;
+  auto t = std::chrono::steady_clock::time_point{};
+  std::ostringstream live_out, plain_out;
+  FactProgress live(live_out, true, [&] { return t; });
+  FactProgress plain(plain_out, false, [&] { return t; });
+  const std::vector<std::string_view> both{"node", "brew"}, node{"node"};
+  for (auto* p : {&live, &plain}) (*p)(both);
+  t += 400ms;
+  for (auto* p : {&live, &plain}) (*p)(both);
+  CHECK(live_out.str().empty());
+  t += 200ms;
+  live(both);
+  CHECK(live_out.str() == "\r\x1b[Ksink: gathering facts: brew, node (0.60s)");
+  t += 1500ms;
+  plain(node);
+  CHECK(plain_out.str() == "sink: fact `node` is still running after 2.10s\n");
+  t += 5s;
+  plain(node);
+  CHECK(plain_out.str() == "sink: fact `node` is still running after 2.10s\n");  // once per fact
+  live_out.str("");
+  live({});
+  CHECK(live_out.str() == "\r\x1b[K");
+  std::ostringstream quiet;
+  FactProgress fast(quiet, true, [&] { return t; });
+  fast(both);
+  fast({});
+  CHECK(quiet.str().empty());  // nothing drawn, nothing to clear
 }

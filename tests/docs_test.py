@@ -8,6 +8,8 @@
    the example that follows it instead of being checked alone (a module and its user).
 2. Every diagnostic code in src/ appears in the table of docs/diagnostics.md, and every
    code in that table appears in src/.
+3. Each example of that table that is a Sinkfile (it starts with a declaration keyword)
+   of a code that `sink check` reports (E1xx, E2xx, W3xx) makes `sink check` report it.
 
 usage: docs_test.py SINK SOURCE_ROOT
 """
@@ -76,16 +78,8 @@ def check_examples():
         if m:
             modules[m.group(1)] = text
             continue
-        with tempfile.TemporaryDirectory() as d:
-            for path, body in modules.items():
-                os.makedirs(os.path.dirname(os.path.join(d, path)), exist_ok=True)
-                with open(os.path.join(d, path), "w", encoding="utf-8") as f:
-                    f.write(body)
-            modules = {}
-            with open(os.path.join(d, "Sinkfile"), "w", encoding="utf-8") as f:
-                f.write(text)
-            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NO_COLOR": "1", "HOME": d}
-            p = subprocess.run([SINK, "check"], cwd=d, env=env, capture_output=True, text=True, timeout=30)
+        p = run_check(text, modules)
+        modules = {}
         want = expected_codes(text)
         got = set(re.findall(r"^(?:error|warning)\[([EW]\d{3})\]", p.stderr, re.M))
         if p.returncode < 0 or p.returncode > 1:
@@ -98,6 +92,32 @@ def check_examples():
             unexpected = sorted(c for c in got if c.startswith("E") and c not in want)
             ok = not missing and not unexpected and (p.returncode == 1) == errors
             report(ok, name, f"named {want}, check reported {sorted(got)} (exit {p.returncode}):\n{p.stderr[:600]}")
+
+
+def run_check(text, files=None):
+    with tempfile.TemporaryDirectory() as d:
+        for path, body in (files or {}).items():
+            os.makedirs(os.path.dirname(os.path.join(d, path)), exist_ok=True)
+            with open(os.path.join(d, path), "w", encoding="utf-8") as f:
+                f.write(body)
+        with open(os.path.join(d, "Sinkfile"), "w", encoding="utf-8") as f:
+            f.write(text)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NO_COLOR": "1", "HOME": d}
+        return subprocess.run([SINK, "check"], cwd=d, env=env, capture_output=True, text=True, timeout=30)
+
+
+def check_table_examples():
+    table = open(os.path.join(ROOT, "docs", "diagnostics.md"), encoding="utf-8").read()
+    rows = re.findall(r"^\| ([EW][123]\d\d) \| (?:error|warning) \| .* \| `([^`]+)` \|$", table, re.M)
+    tried = 0
+    for code, example in rows:
+        if not re.match(r"(use|fact|ask|env|step|platform|helper)\b", example):
+            continue
+        tried += 1
+        p = run_check(example.replace("\\|", "|") + "\n")
+        got = re.findall(r"^(?:error|warning)\[([EW]\d{3})\]", p.stderr, re.M)
+        report(code in got, f"diagnostics.md example of {code}", f"`{example}` gives {got}:\n{p.stderr[:400]}")
+    report(tried > 40, "diagnostics.md table examples found", f"only {tried}: is the pattern still right?")
 
 
 def check_codes():
@@ -116,6 +136,7 @@ def check_codes():
 
 
 check_examples()
+check_table_examples()
 check_codes()
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -134,6 +134,8 @@ def modules():
     expect_tree("module larger than 64 MiB", {"Sinkfile": use("./big.sink"), "big.sink": b"#" * ((64 << 20) + 1)},
                 message=r"E108[\s\S]*big\.sink:1:1")
     expect_tree("root file /dev/zero: bounded read", {}, args=["check", "/dev/zero"], message=r"E108")
+    expect_tree("--vars /dev/zero: bounded read", {"Sinkfile": b'ask a "A?"\nstep "s" { run "echo {{a}}" }\n'},
+                args=["plan", "--vars", "/dev/zero"], located=False, message=r"E410[\s\S]*larger than 64 MiB")
 
 
 def habits():

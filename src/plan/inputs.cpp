@@ -25,6 +25,11 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
     diags.add(std::move(d));
     return false;
   }
+  if (content->size() > kMaxFileBytes) {
+    diags.add({"E410", Severity::Error, std::string("cannot read the ") + flag + " file `" + path + "`: it is larger than 64 MiB", {},
+               "give " + std::string(flag) + " a TOML file of answers or facts", sources.add(path, "")});
+    return false;
+  }
   const std::string& text = *content;
   const std::uint32_t file = sources.add(path, text);
   toml::table table;

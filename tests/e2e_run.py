@@ -166,7 +166,7 @@ step "Linux" { run "printf '%s' {{derived}} > linux.out" }
     check(not c.exists("mac.out"), "the darwin step ran on linux")
 
 
-@test("laziness: a fact needed only by a step of another platform is not gathered, even with --platform of this one")
+@test("laziness: a fact needed only by a step of another platform is not gathered; a plan for another platform runs nothing here")
 def _(c):
     c.sinkfile('''
 fact deb = sh "touch deb.ran; echo d"
@@ -174,10 +174,49 @@ fact fed = sh "touch fed.ran; echo f"
 platform debian { step "Deb" { run "echo {{deb}}" } }
 platform fedora { step "Fed" { run "echo {{fed}}" } }
 ''')
-    r = c.sink("plan", "--platform", "fedora")
-    check(r.code == 0, "plan --platform fedora failed", r)
-    check(c.exists("fed.ran") and not c.exists("deb.ran"), "--platform fedora gathered the wrong facts", r)
-    check(re.search(r"other platform\s+Deb", r.out) and re.search(r"will run\s+Fed", r.out), "verdicts wrong", r)
+    for sh in ("dash", "bash"):
+        r = c.sink("plan", "--platform", "fedora/arm64", sh=sh)
+        check(r.code == 0, "plan --platform fedora failed", r)
+        check(not c.exists("fed.ran") and not c.exists("deb.ran"), "a plan for another platform ran a fact here", r)
+        check(re.search(r"other platform\s+Deb", r.out) and
+              re.search(r"unknown\s+Fed: rests on `fed`, which is unknown for another platform", r.out) and
+              "unknown here (pin them in --facts): fed\n" in r.out, "verdicts wrong", r)
+    c.write("pins.toml", 'fed = "f"\n')
+    r = c.sink("plan", "--platform", "fedora", "--facts", "pins.toml", "--format", "json")
+    doc = json.loads(r.out)
+    check(r.code == 0 and doc["pinned"] == ["fed"] and doc["unknown"] == [] and doc["steps"][1]["verdict"] == "run",
+          "a pinned fact", r)
+    check(not c.exists("fed.ran") and not c.exists("deb.ran"), "a plan for another platform ran a fact here", r)
+
+
+@test("plan --platform for another machine runs no skip if sh / when sh check here; [checks] in --facts pins them by step name")
+def _(c):
+    c.sinkfile('''
+step "Brew" { skip if sh "touch skip.ran; command -v brew" run "true" }
+step "Hook" { when sh "touch when.ran" run "true" }
+step "Plain" { run "true" }
+''')
+    other = "darwin/arm64"
+    r = c.sink("plan", "--platform", other)
+    check(r.code == 0 and not c.exists("skip.ran") and not c.exists("when.ran"), "a check ran here for another platform", r)
+    check(re.search(r'unknown\s+Brew: rests on skip if sh `touch skip.ran; command -v brew`, which does not run here '
+                    r'for another platform \(pin "Brew" under \[checks\] in --facts\)', r.out) and
+          re.search(r"unknown\s+Hook: rests on when sh", r.out) and re.search(r"will run\s+Plain", r.out), "verdicts", r)
+    check(c.sink("plan", "--platform", other, "--detailed-exitcode").code == 2, "--detailed-exitcode with unknown steps")
+    c.write("pins.toml", '[checks]\nBrew = true\nHook = false\n')
+    r = c.sink("plan", "--platform", other, "--facts", "pins.toml")
+    check(r.code == 0 and re.search(r"already done\s+Brew: skip if sh `[^`]*` is pinned true", r.out) and
+          re.search(r"not applicable\s+Hook: when sh `touch when.ran` is pinned false", r.out), "pinned checks", r)
+    check('pinned by --facts: check "Brew" = true, check "Hook" = false' in r.out, "pinned values not listed", r)
+    check(not c.exists("skip.ran") and not c.exists("when.ran"), "a pinned check ran", r)
+    c.write("pins.toml", '[checks]\nBrw = true\n')
+    r = c.sink("plan", "--platform", other, "--facts", "pins.toml")
+    check(r.code == 2 and '[checks] "Brw" is not a step of Sinkfile' in r.err and "did you mean `Brew`?" in r.err, "unknown step", r)
+    c.write("pins.toml", '[checks]\nBrew = "yes"\n')
+    r = c.sink("plan", "--platform", other, "--facts", "pins.toml")
+    check(r.code == 1 and "pins.toml:2:" in r.err and "is not true or false" in r.err, "a check that is not a boolean", r)
+    r = c.sink("plan")  # this machine: the checks run
+    check(r.code == 0 and c.exists("skip.ran") and c.exists("when.ran"), "on this machine the checks did not run", r)
 
 
 # --------------------------------------------------------------------------- parallelism
@@ -1509,7 +1548,7 @@ def nothing_ran(c, r):
 @test("plan: would run / already done / not applicable / other platform, with --platform and --facts")
 def _(c):
     c.sinkfile(PLAN)
-    c.write("pins.toml", "has_tool = true\nmem = 4\n")
+    c.write("pins.toml", "has_tool = true\nmem = 4\n[checks]\nConfigure = true\n")
     c.write("configured", "")
     r = c.sink("plan", "--platform", "darwin", "--facts", "pins.toml")
     check(r.code == 0, "plan failed", r)
@@ -1529,7 +1568,7 @@ def _(c):
 @test("plan: --format json parses and has the verdicts")
 def _(c):
     c.sinkfile(PLAN)
-    c.write("pins.toml", "has_tool = true\nmem = 4\n")
+    c.write("pins.toml", "has_tool = true\nmem = 4\n[checks]\nConfigure = true\n")
     c.write("configured", "")
     r = c.sink("plan", "--platform", "darwin", "--facts", "pins.toml", "--format", "json")
     check(r.code == 0, "plan failed", r)
@@ -1542,7 +1581,7 @@ def _(c):
             "Linux only": "other platform", "Mac only": "run"}
     check(verdicts == want, f"verdicts {verdicts}, expected {want}")
     check(doc["platform"]["os"] == "darwin", f"platform: {doc['platform']}")
-    check(doc["summary"] == {"run": 2, "done": 2, "not_applicable": 1, "other_platform": 1, "blocked": 0, "not_chosen": 0},
+    check(doc["summary"] == {"run": 2, "done": 2, "not_applicable": 1, "other_platform": 1, "blocked": 0, "unknown": 0, "not_chosen": 0},
           f"summary: {doc['summary']}")
     nothing_ran(c, r)
 

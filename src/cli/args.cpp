@@ -19,8 +19,8 @@ namespace {
 
 const FlagSpec kFormat{"--format", "FORMAT", {"text", "json"}, "text (default) for people, json for editors and CI"};
 const FlagSpec kPlatform{"--platform", "NAME[/ARCH]", {},
-                         "plan for another platform: darwin, ubuntu/arm64, ... (instead of this machine)"};
-const FlagSpec kFacts{"--facts", "FILE.toml", {}, "take fact values from FILE instead of running their commands"};
+                         "plan for another platform: darwin, ubuntu/arm64, ... (then no command runs here)"};
+const FlagSpec kFacts{"--facts", "FILE.toml", {}, "take fact values (and [checks] by step name) from FILE instead of running commands"};
 const FlagSpec kSet{"--set", "NAME=VALUE", {}, "answer question NAME (may be given many times)", true};
 const FlagSpec kOnly{"--only", "STEP", {}, "run only STEP (a name or a glob such as 'Install *'; may be given many times)", true};
 const FlagSpec kSkip{"--skip", "STEP", {}, "leave STEP out (a name or a glob; may be given many times)", true};

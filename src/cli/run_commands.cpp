@@ -86,7 +86,21 @@ bool live_terminal(const Host& host) {
 // Shows, on standard error, which facts are still being gathered.
 void watch(Resolver& resolver, FactProgress& progress) { resolver.watch([&progress](const auto& names) { progress(names); }); }
 
-void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>& plans, const std::size_t (&counts)[5],
+// The facts that --facts pinned and [checks] (as "check STEP"), or those unknown here for
+// another platform.
+std::vector<std::string> values_from(const Selection& sel, const Resolver& resolver, bool unknown) {
+  std::vector<std::string> out;
+  if (unknown) {
+    for (const auto name : sel.needed)
+      if (const Resolved* r = resolver.result(name); r && r->unknown) out.emplace_back(name);
+    return out;
+  }
+  for (const auto& [name, value] : resolver.inputs().pinned) out.push_back(name);
+  for (const auto& [step, result] : resolver.inputs().checks) out.push_back("check \"" + step + "\" = " + (result ? "true" : "false"));
+  return out;
+}
+
+void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>& plans, const std::size_t (&counts)[6],
                 const Resolver& resolver, bool json, std::ostream& out) {
   if (json) {
     out << "{\n  \"file\": " << json_str(r.path) << ",\n  \"platform\": {\"os\": " << json_str(r.machine.os)
@@ -101,11 +115,16 @@ void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>&
     }
     out << (plans.empty() ? "" : "\n  ") << "],\n  \"summary\": {\"run\": " << counts[0] << ", \"done\": " << counts[1]
         << ", \"not_applicable\": " << counts[2] << ", \"other_platform\": " << counts[3] << ", \"blocked\": " << counts[4]
-        << ", \"not_chosen\": " << sel.not_chosen << "}\n}\n";
+        << ", \"unknown\": " << counts[5] << ", \"not_chosen\": " << sel.not_chosen << "},\n  \"pinned\": [";
+    const auto pinned = values_from(sel, resolver, false), unknown = values_from(sel, resolver, true);
+    for (std::size_t i = 0; i < pinned.size(); ++i) out << (i ? ", " : "") << json_str(pinned[i]);
+    out << "],\n  \"unknown\": [";
+    for (std::size_t i = 0; i < unknown.size(); ++i) out << (i ? ", " : "") << json_str(unknown[i]);
+    out << "]\n}\n";
     return;
   }
   out << r.path << " on " << r.machine.describe() << ":\n";
-  static const char* labels[] = {"will run", "already done", "not applicable", "other platform", "blocked"};
+  static const char* labels[] = {"will run", "already done", "not applicable", "other platform", "blocked", "unknown"};
   for (const auto& p : plans) {
     std::string label = labels[static_cast<int>(p.verdict)];
     label.resize(16, ' ');
@@ -114,8 +133,16 @@ void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>&
   out << plans.size() << (plans.size() == 1 ? " step: " : " steps: ") << counts[0] << " will run, " << counts[1] << " already done, " << counts[2]
       << " not applicable, " << counts[3] << " on another platform";
   if (counts[4]) out << ", " << counts[4] << " blocked";
+  if (counts[5]) out << ", " << counts[5] << " unknown";
   if (sel.not_chosen) out << "; " << sel.not_chosen << " left out by --only/--skip/--from";
   out << "\n";
+  for (const bool unknown : {false, true}) {
+    const auto names = values_from(sel, resolver, unknown);
+    if (names.empty()) continue;
+    out << (unknown ? "unknown here (pin them in --facts): " : "pinned by --facts: ");
+    for (std::size_t i = 0; i < names.size(); ++i) out << (i ? ", " : "") << names[i];
+    out << "\n";
+  }
 }
 
 void print_facts(const Run& r, const Selection& sel, const Resolver& resolver, bool json, std::ostream& out) {
@@ -174,7 +201,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   if (!resolver.run()) return 128 + runner->interrupted();
   Planner planner(r.program, sel, r.machine, resolver, *runner);
   std::vector<StepPlan> plans;
-  std::size_t counts[5] = {};
+  std::size_t counts[6] = {};
   for (const auto& step : sel.steps) {
     plans.push_back(planner.decide(step, true));
     ++counts[static_cast<int>(plans.back().verdict)];
@@ -192,7 +219,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
     err << "sink: apply would fail at a blocked step: it needs a value that is missing\n";
     return 1;
   }
-  return args.has("--detailed-exitcode") && counts[0] > 0 ? 2 : 0;
+  return args.has("--detailed-exitcode") && counts[0] + counts[5] > 0 ? 2 : 0;
 }
 
 int run_apply(const Args& args, const Host& host, std::ostream& /*out*/, std::ostream& err, bool color) {

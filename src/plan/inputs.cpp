@@ -14,7 +14,8 @@
 namespace sink {
 
 bool read_toml_values(const std::string& path, const char* flag, Sources& sources, Diagnostics& diags,
-                      std::map<std::string, std::string, std::less<>>& out, std::map<std::string, Span, std::less<>>* at) {
+                      std::map<std::string, std::string, std::less<>>& out, std::map<std::string, Span, std::less<>>* at,
+                      std::map<std::string, bool, std::less<>>* checks) {
   std::error_code ec;
   const bool folder = std::filesystem::is_directory(path, ec);
   const auto content = folder ? std::nullopt : read_whole_file(path);
@@ -53,7 +54,19 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
       const auto line = static_cast<std::uint32_t>(k.line), col = static_cast<std::uint32_t>(k.column);
       (*at)[name] = Span{file, line, col, line, static_cast<std::uint32_t>(col + name.size())};
     }
-    if (const auto* s = node.as_string()) out[name] = s->get();
+    if (const auto* t = node.as_table(); t && checks && name == "checks") {
+      // [checks] "STEP NAME" = true: that step's `skip if sh` / `when sh` check succeeds.
+      for (const auto& [step, result] : *t) {
+        if (const auto* b = result.as_boolean()) (*checks)[std::string(step.str())] = b->get();
+        else {
+          const auto& at_value = result.source().begin;
+          const auto line = static_cast<std::uint32_t>(at_value.line), col = static_cast<std::uint32_t>(at_value.column);
+          diags.error("E412", {file, line, col, line, col + 1}, "check `" + std::string(step.str()) + "` in [checks] is not true or false",
+                      "write \"STEP NAME\" = true when the step's sh check succeeds, false when it fails");
+          ok = false;
+        }
+      }
+    } else if (const auto* s = node.as_string()) out[name] = s->get();
     else if (const auto* i = node.as_integer()) out[name] = std::to_string(i->get());
     else if (const auto* b = node.as_boolean()) out[name] = b->get() ? "true" : "false";
     else {
@@ -101,7 +114,7 @@ bool read_answers(const InputFlags& flags, Sources& sources, Inputs& inputs, Dia
 bool read_inputs(const Program& program, const InputFlags& flags, Sources& sources, Machine& machine,
                  Inputs& inputs, Diagnostics& diags) {
   bool usage = !read_answers(flags, sources, inputs, diags);
-  if (flags.facts) read_toml_values(*flags.facts, "--facts", sources, diags, inputs.pinned);
+  if (flags.facts) read_toml_values(*flags.facts, "--facts", sources, diags, inputs.pinned, nullptr, &inputs.checks);
   const std::string& path = program.modules.front().name;
   std::vector<std::string> questions;
   for_each<ast::Ask>(program, [&](const ast::Ask& a) { questions.push_back(a.name); });
@@ -146,6 +159,14 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
       usage = true;
       flag_error(diags, "E416", "--facts: `" + name + "` is not a fact or built-in of " + path + did_you_mean(name, facts),
                  "a --facts file pins facts and built-ins (os, distro, arch, ...) by name");
+    }
+  std::vector<std::string> steps;
+  for_each<ast::Step>(program, [&](const ast::Step& s) { steps.push_back(s.name.text); });
+  for (const auto& [name, result] : inputs.checks)
+    if (std::find(steps.begin(), steps.end(), name) == steps.end()) {
+      usage = true;
+      flag_error(diags, "E416", "--facts: [checks] \"" + name + "\" is not a step of " + path + did_you_mean(name, steps),
+                 "[checks] pins a step's `skip if sh` / `when sh` check by the step's name");
     }
   return !usage;
 }

@@ -28,6 +28,7 @@ struct Inputs {
   std::map<std::string, Span, std::less<>> vars_at;        // where each stands in it
   std::string vars_file;
   std::map<std::string, std::string, std::less<>> pinned;  // --facts FILE.toml: facts and built-ins
+  std::map<std::string, bool, std::less<>> checks;         // and its [checks]: a step's sh check succeeds
 };
 
 // Reads `NAME = value` pairs from a TOML file. Strings, whole numbers and booleans are
@@ -36,7 +37,8 @@ struct Inputs {
 // `at`, when given, receives where each name stands in the file.
 bool read_toml_values(const std::string& path, const char* flag, Sources& sources, Diagnostics& diags,
                       std::map<std::string, std::string, std::less<>>& out,
-                      std::map<std::string, Span, std::less<>>* at = nullptr);
+                      std::map<std::string, Span, std::less<>>* at = nullptr,
+                      std::map<std::string, bool, std::less<>>* checks = nullptr);
 
 // Reads the flags into `inputs` and checks them: each --set is NAME=VALUE (E413), each
 // answer names a question (E414; a --vars name that is none is ignored with W410, so that

@@ -119,10 +119,12 @@ std::string override_platform(Machine& m, const std::string& spec) {
     return "unknown platform `" + name + "`" +
            (near ? "; did you mean `" + std::string(*near) + "`?" : "; the platforms are " + lex::platform_list(false));
   }
+  const Machine here = m;
   m.os = std::string(p->os);
   m.distro = p->is_os ? (p->name == "darwin" ? "darwin" : "") : std::string(p->name);
   m.distro_version.clear();
   if (!arch.empty()) m.arch = normalise_arch(arch);
+  m.foreign = m.os != here.os || (!m.distro.empty() && m.distro != here.distro) || m.arch != here.arch;
   return "";
 }
 

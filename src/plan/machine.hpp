@@ -15,6 +15,7 @@ struct Machine {
   std::string arch;            // x86_64, arm64 (aarch64 and amd64 are normalised)
   std::string hostname, user, home;
   std::int64_t cpus = 1;
+  bool foreign = false;  // --platform named another machine: plan runs no command here
   // The process environment, as NAME=value pairs (steps start from it).
   std::vector<std::pair<std::string, std::string>> environment;
 

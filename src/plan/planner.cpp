@@ -14,6 +14,7 @@ std::string_view verdict_name(Verdict v) {
     case Verdict::NotApplicable: return "n/a";
     case Verdict::LeftOut: return "other platform";
     case Verdict::Blocked: return "blocked";
+    case Verdict::Unknown: return "unknown";
   }
   return "?";
 }
@@ -101,6 +102,11 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
     p.verdict = Verdict::Blocked;
     p.missing = name;
     const Resolved* r = resolver_.result(name);
+    if (r && r->unknown) {
+      p.verdict = Verdict::Unknown;
+      p.reason = "rests on `" + std::string(name) + "`, which is unknown for another platform (pin it in --facts)";
+      return p;
+    }
     p.reason = "needs `" + std::string(name) + "`, which has no value" +
                (r && !r->problem.empty() ? ": " + r->problem : "");
     return p;
@@ -135,6 +141,19 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
     if (!run_checks) {
       p.reason += (p.reason.empty() ? "" : ", ") + std::string(when ? "if " : "unless ") + shown + " succeeds";
       return false;
+    }
+    const auto pinned = resolver_.inputs().checks.find(std::string(s.step->name.text));
+    if (pinned != resolver_.inputs().checks.end()) {
+      if (pinned->second == when) return false;
+      p.verdict = decided;
+      p.reason = key + " sh " + shown + (when ? " is pinned false" : " is pinned true");
+      return true;
+    }
+    if (machine_.foreign) {  // its command would run here, not on that machine
+      p.verdict = Verdict::Unknown;
+      p.reason = "rests on " + key + " sh " + shown + ", which does not run here for another platform (pin \"" +
+                 std::string(s.step->name.text) + "\" under [checks] in --facts)";
+      return true;
     }
     // The check runs where the step runs: when that folder does not exist (yet), the
     // runner cannot start it, and a check that did not run never says "done".

@@ -16,8 +16,9 @@ enum class Verdict {
   NotApplicable,  // `when` is false
   LeftOut,        // not on this platform
   Blocked,        // needs a value that is missing
+  Unknown,        // rests on a value unknown for another platform (plan --platform)
 };
-std::string_view verdict_name(Verdict v);  // "run", "done", "n/a", "other platform", "blocked"
+std::string_view verdict_name(Verdict v);  // "run", "done", "n/a", "other platform", "blocked", "unknown"
 
 struct StepPlan {
   const SelectedStep* step = nullptr;

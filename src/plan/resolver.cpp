@@ -169,9 +169,21 @@ void Resolver::start_fact(const ast::Fact& f) {
     settle_fact(f, r, pinned->second, "");
     return;
   }
+  if (machine_.foreign && f.source == ast::FactSource::Sh) {
+    r.done = r.unknown = true;
+    r.source = "unknown";
+    r.problem = "unknown: its command does not run here for another platform; pin it in a --facts file";
+    return;
+  }
   for (const auto d : deps) {
     if ((selection_.facts.count(d) || selection_.asks.count(d)) && !value(d)) {
       const Resolved* dr = result(d);
+      if (dr && dr->unknown) {
+        r.done = r.unknown = true;
+        r.source = "unknown";
+        r.problem = "unknown: it needs `" + std::string(d) + "`, which is unknown for another platform";
+        return;
+      }
       settle_fact(f, r, std::nullopt,
                   "needs `" + std::string(d) + "`, which has no value" + (dr && !dr->problem.empty() ? ": " + dr->problem : ""));
       return;

@@ -40,6 +40,7 @@ struct Resolved {
   std::string problem;          // why there is no value, or why the default stands in
   bool required_failed = false;  // stops the run: a required fact failed, or `invalid`
   bool invalid = false;          // the value did not parse as the fact's type
+  bool unknown = false;          // not gathered: its command would run on another machine
   bool ran = false;             // a command ran for it
   Outcome outcome;              // when it ran
   std::string source;           // "sh", "env", "value", "pinned", "--set", "--vars", "terminal", "default"
@@ -78,6 +79,8 @@ class Resolver {
   std::vector<std::pair<std::string, std::string>> environment(
       const std::vector<std::pair<std::string, std::string>>& extra) const;
   const std::string& base_dir() const { return base_dir_; }
+  const Inputs& inputs() const { return inputs_; }
+  const Machine& machine() const { return machine_; }
   // `text` with every known secret value (of 3 characters or more) replaced by ••••••:
   // for whatever sink prints that came from outside, such as a command's stderr.
   std::string redact(std::string text) const;

@@ -146,7 +146,7 @@ def habits():
     expect("|| in a condition", step(b"(a || b)"), message=r"E111\].*write `or`\n  --> Sinkfile:5:11\n")
     expect("! in a condition", step(b"a and !b"), message=r"E111\].*write `not`\n  --> Sinkfile:5:14\n")
     expect("= in a condition", step(b'os = "linux"'), message=r"E111\].*write `==`\n  --> Sinkfile:5:11\n")
-    expect("an unquoted version", step(b"node >= 20.1"), message=r"E111\].*in quotes\n  --> Sinkfile:5:18\n[\s\S]*\"20.1\"")
+    expect("an unquoted version", step(b"node >= 20.1"), message=r"E111\].*in quotes\n  --> Sinkfile:5:16\n[\s\S]*\"20.1\"")
     expect("a command as a condition", step(b"command -v brew"),
            message=r'E111\].*cannot run a command\n  --> Sinkfile:5:16\n[\s\S]*skip if sh "command -v brew"')
     expect("[ ] as a condition", step(b"[ -f x ]"), message=r"E111\].*shell's test[\s\S]*Sinkfile:5:8\n")

@@ -96,7 +96,7 @@ struct shell_and : two<'&'> {};
 struct shell_or : two<'|'> {};
 struct shell_not : seq<one<'!'>, not_at<one<'='>>> {};
 struct shell_assign : seq<one<'='>, not_at<one<'='>>> {};
-struct unquoted_version : seq<one<'.'>, digit> {};
+struct unquoted_version : seq<int_lit, one<'.'>, digit> {};
 struct shell_option : seq<one<'-'>, ident_first> {};  // `command -v brew`: a command, not a condition
 struct shell_test : one<'['> {};                       // `[ -f x ]`
 struct shell_habit : seq<sep, sor<refuse<shell_and>, refuse<shell_or>, refuse<shell_assign>, refuse<shell_option>>> {};
@@ -105,7 +105,7 @@ struct expr;
 struct env_ref : seq<kw<lex::kw_env>, one<'.'>, must<env_var_name>> {};
 struct name_ref : sor<env_ref, identifier> {};
 struct expr_string : string_lit {};
-struct expr_int : seq<int_lit, opt<refuse<unquoted_version>>> {};
+struct expr_int : seq<opt<refuse<unquoted_version>>, int_lit> {};
 struct expr_true : kw<lex::kw_true> {};
 struct expr_false : kw<lex::kw_false> {};
 struct paren_close : one<')'> {};

@@ -1262,6 +1262,93 @@ context_test("in a case pattern and word",
 
 
 
+# --------------------------------------------------------------------------- nested shells
+
+NESTED_CODE = [  # every form of code another shell or interpreter runs; {{x}} inside it would be code
+    r'sh -c \"echo {{x}}\"', r'sh -xc \"echo {{x}}\"', r'sh -euc \"echo {{x}}\"', r'bash -ic \"echo {{x}}\"',
+    r'sh -c -- \"echo {{x}}\"', r'su root --command \"echo {{x}}\"', r'trap \"echo {{x}}\" EXIT', r'eval echo {{x}}',
+    r'env VAR=1 sh -c \"echo {{x}}\"', r'timeout 5 sh -c \"echo {{x}}\"', r'nohup sh -c \"echo {{x}}\"',
+    r'echo | xargs sh -c \"echo {{x}}\"', r'find . -maxdepth 0 -exec sh -c \"echo {{x}}\" \\;', r'sudo sh -c \"echo {{x}}\"',
+    r'sh \\\n  -c \"echo {{x}}\"', r'sh <<EOF\necho {{x}}\nEOF', r'awk \"BEGIN { print {{x}} }\"', r'sed \"s/a/{{x}}/\"',
+]
+
+
+@test("nested shells: {{x}} in code another shell runs is refused in every form, and the hint's \"$SINK_x\" works")
+def _(c):
+    for run in NESTED_CODE:
+        c.sinkfile('ask x "x?"\nstep "s" { run "' + run + ' > got" }\n')
+        r = c.sink("apply", "--set", "x=$(touch PWNED)")
+        check(r.code == 1 and "E267" in r.err and '"$SINK_x"' in r.err, f"`{run}` should be refused with E267", r)
+        check(not c.exists("got") and not c.exists("PWNED"), f"`{run}`: nothing may run", r)
+        r = c.sink("check", "--ci", "--set", "x=1")
+        check(r.code == 1 and "E267" in r.err, f"`{run}`: check refuses it too", r)
+    # What the hint says: the value is already in the environment, and the inner shell reads it.
+    c.sinkfile('ask x "x?"\nstep "s" {\n  run """\n    sh -xc \'printf %s "$SINK_x" > got\'\n'
+               '    trap \'printf %s "$SINK_x" > got_trap\' EXIT\n  """\n}\n')
+    for payload in PAYLOADS:
+        r = c.sink("apply", "--set", "x=" + payload)
+        check(r.code == 0 and c.read("got", binary=True) == payload.encode() and
+              c.read("got_trap", binary=True) == payload.encode(), f"{payload!r} did not arrive", r)
+        check(not c.exists("PWNED"), f"{payload!r} ran", r)
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+def shells_as_sh():
+    """(name, prefix): how to run sink with /bin/sh as it is, and with bash bound over
+    /bin/sh in a private mount namespace (as root only)."""
+    yield "sh", []
+    if os.geteuid() == 0 and os.path.exists("/usr/bin/unshare"):
+        yield "bash as /bin/sh", ["unshare", "-m", "sh", "-c", 'mount --bind /bin/bash /bin/sh && exec "$@"', "sh"]
+
+
+def sink_as(c, prefix, *args):
+    p = subprocess.run([*prefix, SINK, *args], cwd=c.dir, env=c.env(), stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=HANG)
+    return Result(p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace"))
+
+
+@test("arithmetic: an int value works in every arithmetic context, under dash and with bash as /bin/sh")
+def _(c):
+    for shell, prefix in shells_as_sh():
+        bash = shell != "sh" or os.path.realpath("/bin/sh").endswith("bash")
+        for value, want in (("7", "14 -4 8 6"), ("-5", "-10 8 -4 6"), ("0", "0 3 1 6")):
+            contexts = ['echo "$(({{n}} * 2)) $((3-{{n}})) $(( {{n}} + 1 ))" > got', 'echo $((6)) >> got']
+            if bash:  # bash's own: (( )), let, [[ ]], ${s:offset}, a[i]
+                contexts[1] = ('(( {{n}} < 100 )) && let "m = {{n}} - {{n}} + 2" && [[ {{n}} -lt 100 ]] && '
+                               'a[{{n}}+10]=3 && s=123456 && echo $((m + ${a[{{n}}+10]} + ${#s} - 5)) >> got')
+            c.sinkfile('fact n: int = sh "echo ' + value + '"\nstep "s" {\n  run """\n    ' +
+                       "\n    ".join(contexts) + '\n  """\n}\n')
+            r = sink_as(c, prefix, "apply")
+            check(r.code == 0, f"{shell}: {value} failed", r)
+            check(c.read("got").split() == want.split(), f"{shell}: {value}: got {c.read('got')!r}", r)
+
+
+@test("arithmetic: a value that is not an int never reaches arithmetic: E269, or the fact fails before any step")
+def _(c):
+    for shell, prefix in shells_as_sh():
+        for name in ("got", "first"):
+            if c.exists(name):
+                os.remove(c.path(name))
+        for run in ("echo $(({{x}} * 2)) > got", "[[ {{x}} -gt 2 ]] && echo y > got", "let y={{x}}", "echo ${s:{{x}}}"):
+            c.sinkfile('ask x "x?"\nstep "s" { run "' + run + '" }\n')
+            r = sink_as(c, prefix, "apply", "--set", "x=a[$(touch PWNED)]")
+            check(r.code == 1 and "E269" in r.err, f"{shell}: `{run}` should be refused with E269", r)
+            check(not c.exists("PWNED") and not c.exists("got"), f"{shell}: nothing may run", r)
+        # An int fact whose command prints code: not a whole number, so no step runs.
+        c.sinkfile('fact n: int = sh "printf %s \'a[$(touch PWNED)]\'"\nstep "first" { run "touch first" }\n'
+                   'step "s" { run "echo $(({{n}} * 2)) > got" }\n')
+        r = sink_as(c, prefix, "apply")
+        check(r.code != 0 and not c.exists("first") and not c.exists("PWNED"), f"{shell}: the bad int ran", r)
+        # An answer becomes an int through a fact, checked before any step.
+        c.sinkfile('ask x "x?"\nfact n: int = "{{x}}"\nstep "first" { run "touch first" }\n'
+                   'step "s" { run "echo $(({{n}} * 2)) > got" }\n')
+        r = sink_as(c, prefix, "apply", "--set", "x=a[$(touch PWNED)]")
+        check(r.code != 0 and not c.exists("first") and not c.exists("PWNED"), f"{shell}: the bad answer ran", r)
+        r = sink_as(c, prefix, "apply", "--set", "x=21")
+        check(r.code == 0 and c.read("got").strip() == "42", f"{shell}: 21 * 2", r)
+
+
 @test("apply on a terminal shows a long step's elapsed time in the title, then restores it")
 def _(c):
     c.sinkfile('step "slow" {\n  run "sleep 4.5"\n}\n')

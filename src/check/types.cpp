@@ -212,10 +212,17 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* where) 
     // A value reaches a command through a variable; in a here-document whose delimiter
     // is quoted, nothing expands, so the value would never arrive.
     ShellQuoteTracker quotes;
+    auto quiet_type = [&](std::string_view n) {  // unknown names are reported below
+      if (const auto* b = lex::find_builtin(n)) return from_lex(b->type);
+      if (n.substr(0, lex::env_prefix.size()) == lex::env_prefix) return VType::String;
+      const Decl* d = lookup(n);
+      return d ? d->type() : VType::Unknown;
+    };
     text.visit([&](std::string_view literal) { quotes.feed(literal); },
                [&](const ast::Interp& in) {
                  if (in.raw) return;
                  const ShellContext at = quotes.at();
+                 const std::string var = shell_var(in.name);
                  if (at == ShellContext::QuotedHereDoc)
                    diags_.error("E266", in.span, "{{" + in.name + "}} stands in a here-document whose delimiter is quoted, where nothing expands",
                                 "write the delimiter without quotes (<<EOF instead of <<'EOF') so that the value arrives");
@@ -223,9 +230,22 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* where) 
                    diags_.error("E267", in.span, "{{" + in.name + "}} stands inside '...', where its text would be pasted into the quoted text",
                                 "put it outside the single quotes (echo 'Hello, '{{" + in.name + "}}) or use \"...\"");
                  else if (at == ShellContext::CodeString)
-                   diags_.error("E267", in.span, "{{" + in.name + "}} stands in a string that another shell runs (sh -c, eval), where it would become code",
-                                "pass it as an argument instead: sh -c 'echo \"$1\"' sh {{" + in.name + "}}");
+                   diags_.error("E267", in.span, "{{" + in.name + "}} stands in code that another shell or interpreter runs (sh -c, eval, trap, su -c, a here-document fed to a shell, awk, sed, python -c), where its text would become code",
+                                "the value is already in the environment variable " + var + ", which the inner code inherits: write \"$" + var +
+                                    "\" there instead (sh -c 'echo \"$" + var + "\"'; ENVIRON[\"" + var + "\"] in awk). sudo, su and ssh do not pass the environment on");
+                 else if ((at == ShellContext::Arith || at == ShellContext::Test) && quiet_type(in.name) != VType::Int &&
+                          quiet_type(in.name) != VType::Unknown)
+                   diags_.error("E269", in.span, "{{" + in.name + "}} stands in " + (at == ShellContext::Test ? "[[ ]]" : "arithmetic") +
+                                    ", where bash evaluates its text as an expression (and can run code), but it is not an int",
+                                at == ShellContext::Test ? "compare text with [ ] instead, or make the value an int: fact n: int = ..."
+                                                         : "make the value an int (fact n: int = sh \"...\", or fact n: int = \"{{answer}}\"): sink then checks it is a whole number before any step");
                });
+  }
+  if (use == TextUse::Shell) {  // "$SINK_name" in the script's own text uses that value
+    std::vector<std::string_view> refs;
+    value_refs(text.text, refs);
+    for (const auto name : refs)
+      if (Decl* d = lookup(name)) d->used = true;
   }
   for (const ast::Interp& in : text.interps) {
     Decl* d = nullptr;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <unordered_set>
 
+#include "syntax/shell_quote.hpp"
 #include "util/suggest.hpp"
 
 namespace sink {
@@ -46,6 +47,7 @@ std::size_t Selection::on_platform_count() const {
 
 void names_in(const ast::Text& text, std::vector<std::string_view>& out) {
   for (const auto& in : text.interps) out.push_back(in.name);
+  value_refs(text.text, out);
 }
 
 void names_in(const ast::Expr& e, std::vector<std::string_view>& out) {

@@ -6,16 +6,16 @@
 
 namespace sink {
 
-std::string shell_var(std::string_view name) {
-  // env.NAME and facts or questions get prefixes that cannot meet: a fact `env_HOME`
-  // is SINK_env_HOME, the variable env.HOME is SINKENV_HOME.
-  if (name.substr(0, lex::env_prefix.size()) == lex::env_prefix)
-    return "SINKENV_" + std::string(name.substr(lex::env_prefix.size()));
-  return "SINK_" + std::string(name);
-}
-
 ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
   ShellScript out;
+  auto pass = [&](const std::string& var, const Value* v) {
+    if (std::none_of(out.vars.begin(), out.vars.end(), [&](const auto& p) { return p.first == var; }))
+      out.vars.emplace_back(var, v ? v->text : std::string());
+  };
+  std::vector<std::string_view> refs;
+  value_refs(text.text, refs);
+  for (const auto name : refs)
+    if (const Value* v = lookup(name)) pass(shell_var(name), v);
   ShellQuoteTracker quotes;
   text.visit(
       [&](std::string_view literal) {
@@ -31,8 +31,7 @@ ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
           return;
         }
         const std::string var = shell_var(in.name);
-        if (std::none_of(out.vars.begin(), out.vars.end(), [&](const auto& p) { return p.first == var; }))
-          out.vars.emplace_back(var, value);
+        pass(var, v);
         const std::string ref = "${" + var + "}";
         // A backslash just before would escape the reference's first character: a
         // backslash-newline (a line continuation) takes its place and vanishes.
@@ -40,7 +39,15 @@ ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
           out.script += '\n';
           quotes.feed("\n");
         }
-        switch (quotes.at()) {
+        const ShellContext at = quotes.at();
+        if ((at == ShellContext::Arith || at == ShellContext::Test) && (!v || v->type != lex::Type::Int)) {
+          // The checker allows only ints here; this holds even where a value came in some other way.
+          out.not_int = in.name;
+          return;
+        }
+        switch (at) {
+          case ShellContext::Arith: out.script += var; break;  // the name: bash and dash read it as a number
+          case ShellContext::Test: out.script += "\"" + ref + "\""; break;
           case ShellContext::Single: out.script += "'\"" + ref + "\"'"; break;  // the checker refuses this place
           case ShellContext::Double:
           case ShellContext::HereDoc:
@@ -50,6 +57,8 @@ ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
           case ShellContext::Normal: out.script += "\"" + ref + "\""; break;
         }
       });
+  if (!out.not_int.empty())
+    out.script = "echo 'sink: " + out.not_int + " is not a whole number, so it cannot stand in arithmetic' >&2; exit 2";
   return out;
 }
 

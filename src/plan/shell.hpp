@@ -20,13 +20,12 @@ using Lookup = std::function<const Value*(std::string_view name)>;
 struct ShellScript {
   std::string script;                                       // for /bin/sh -c
   std::vector<std::pair<std::string, std::string>> vars;    // variables the script refers to
+  std::string not_int;  // a value in arithmetic that is not an int: the script only says so and fails
 };
 
-// The variable that carries `name` into a script: SINK_git_name, SINK_env_PATH.
-std::string shell_var(std::string_view name);
-
 // `{{name}}` becomes "${SINK_name}" outside quotes, ${SINK_name} inside double quotes and
-// unquoted here-documents, and '"${SINK_name}"' inside single quotes. `{{raw name}}` is
+// unquoted here-documents, '"${SINK_name}"' inside single quotes, and SINK_name in
+// arithmetic (an int only: bash evaluates a variable's text there as an expression). `{{raw name}}` is
 // the value's text as it is (the checker allows it only for non-secrets).
 ShellScript to_shell(const ast::Text& text, const Lookup& lookup);
 

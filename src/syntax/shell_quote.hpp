@@ -11,74 +11,65 @@ namespace sink {
 
 enum class ShellContext {
   Normal,         // outside quotes (also inside $( ) and backticks)
-  Single,         // inside '...': the value would be pasted into literal text
+  Single,         // inside '...' or $'...': the value would be pasted into literal text
   Double,         // inside "..."
-  CodeString,     // inside a quoted string that another shell will run: sh -c "...", eval "..."
+  CodeString,     // in code that another interpreter runs: sh -c, eval, trap, su -c, a
+                  // here-document fed to a shell, awk and sed programs, python -c, ...
+  Arith,          // an arithmetic expression: $(( )), (( )), let, a[i], ${s:offset}
+  Test,           // an operand of bash's [[ ]], which evaluates -gt operands as arithmetic
   HereDoc,        // in the body of a here-document: expansions happen
   QuotedHereDoc,  // in the body of <<'EOF': nothing expands
   Comment,        // in a # comment
 };
 
-// Follows quotes, backslashes, comments, $( ), $(( )), backticks and here-documents
-// through the text fed.
+// The environment variable that carries `name` into a script: SINK_git_name, and
+// SINKENV_PATH for env.PATH (so that it cannot meet a fact `env_PATH`).
+std::string shell_var(std::string_view name);
+
+// Adds to `out` the names that `script` refers to as $SINK_name or ${SINK_name}: sink
+// passes those values in the environment too, for code another shell runs (sh -c '..."$SINK_x"').
+void value_refs(std::string_view script, std::vector<std::string_view>& out);
+
+// Follows quotes, backslashes, line continuations, comments, $( ), ${ }, $(( )), backticks,
+// here-documents and the words of each simple command through the text fed.
 class ShellQuoteTracker {
  public:
+  ShellQuoteTracker() { stack_.push_back({}); }
   void feed(std::string_view text);
   ShellContext at() const;
   // A backslash stands just before this point: it would escape what comes next.
   bool escape_pending() const { return escaped_; }
 
  private:
-  enum class Frame : unsigned char { Normal, Single, Double, CodeDouble, CodeSingle, Backtick, Subst, Arith, HereDoc, QuotedHereDoc, Comment };
-  // The open quotes and substitutions, innermost last: a few frames in place, more (rare,
-  // deeply nested input) in a vector.
-  class FrameStack {
-   public:
-    Frame back() const { return size_ <= kInPlace ? in_place_[size_ - 1] : more_.back(); }
-    void push_back(Frame f) {
-      if (size_ < kInPlace) in_place_[size_] = f;
-      else more_.push_back(f);
-      ++size_;
-    }
-    void pop_back() {
-      if (size_ > kInPlace) more_.pop_back();
-      --size_;
-    }
-
-   private:
-    static constexpr std::size_t kInPlace = 16;
-    Frame in_place_[kInPlace] = {Frame::Normal};
-    std::vector<Frame> more_;
-    std::size_t size_ = 1;
-  };
-  // A word outside quotes: only its length and whether it is one of the short words that
-  // make the next quote code (-c, eval) matter, so only its first bytes are kept.
+  enum class Frame : unsigned char { Command, Subst, Backtick, Single, AnsiC, Double, Arith, Param, HereDoc, QuotedHereDoc, Comment };
   struct Word {
-    static constexpr std::size_t kKept = 4;
-    char head[kKept] = {};
-    std::size_t size = 0;
-    bool empty() const { return size == 0; }
-    void clear() { size = 0; }
-    void append(std::string_view s) {
-      for (std::size_t i = 0; i < s.size() && size + i < kKept; ++i) head[size + i] = s[i];
-      size += s.size();
-    }
-    void append(char c) { append(std::string_view(&c, 1)); }
-    bool is(std::string_view w) const { return w.size() <= kKept && size == w.size() && w == std::string_view(head, size); }
+    std::string text;  // quotes removed; only the first bytes are kept
+    bool redirect = false;
+  };
+  struct Level {
+    Level(Frame f = Frame::Command, char c = ')', int d = 0) : frame(f), close(c), depth(d) {}
+    Frame frame = Frame::Command;
+    char close = ')';         // Arith: the closing bracket
+    int depth = 0;            // Arith, Command levels: open parentheses
+    bool code = false;        // HereDoc: its body is a script another interpreter runs
+    std::vector<Word> words;  // Command levels: the finished words of the simple command
+    Word word;                // and the one being read (Param: the text so far)
+    bool in_word = false;
+    bool command() const { return frame <= Frame::Backtick; }
   };
 
   void step(std::string_view t, std::size_t& i);
-  std::size_t skip_plain(std::string_view t, std::size_t i);
-  std::size_t read_heredoc_word(std::string_view t, std::size_t i);
+  void command_char(std::string_view t, std::size_t& i);
+  bool dollar(std::string_view t, std::size_t& i);  // $( $(( ${ $[ $'
+  void end_word(Level& l);
+  void add(Level& l, char c);
+  std::size_t read_heredoc_word(std::string_view t, std::size_t i, bool code);
   void heredoc_char(char c);
-  bool opens_code() const;  // the last word before a quote makes it code: -c, eval
 
-  FrameStack stack_;
+  std::vector<Level> stack_;  // the open quotes and substitutions, innermost last
   bool escaped_ = false;
-  bool pending_ = false, pending_quoted_ = false, strip_tabs_ = false;
+  bool pending_ = false, pending_quoted_ = false, pending_code_ = false, strip_tabs_ = false;
   std::string delimiter_, line_;
-  Word word_, last_word_;  // the word being read and the one before, outside quotes
-  int arith_depth_ = 0;
 };
 
 }  // namespace sink

@@ -3,6 +3,7 @@
 
 #include "support.hpp"
 #include "syntax/lexicon.hpp"
+#include "syntax/shell_quote.hpp"
 
 using sink::test::codes;
 using sink::test::diagnose;
@@ -262,4 +263,73 @@ TEST_CASE("a std helper without its use (W306), a typed fact without sh (E233)")
   CHECK(diagnose("use \"std/retry\"\nstep \"s\" { run \"retry -- x\" }").empty());
   CHECK(diagnose("fact n: int = \"nproc\"\nstep \"s\" { when n > 1 run \"x\" }") == V{{"E233", 1, 15}});
   CHECK(diagnose("fact n: int = \"8\"\nfact b: bool = \"yes\"\nstep \"s\" { when n > 1 and b run \"x\" }").empty());
+namespace {
+// The quote tracker's verdict at the `@` of `script`.
+sink::ShellContext context_at(std::string_view script) {
+  sink::ShellQuoteTracker t;
+  t.feed(script.substr(0, script.find('@')));
+  return t.at();
+}
+}  // namespace
+
+TEST_CASE("nested shells: code-taking commands and options are recognised in any form") {
+  using C = sink::ShellContext;
+  for (const char* code : {"sh -c \"echo @\"", "sh -xc \"@\"", "sh -euc '@'", "bash -ic \"@\"", "sh -c -- \"@\"",
+                           "sh -o errexit -c \"@\"", "bash --norc -c \"@\"", "sh -c @", "/bin/sh -c \"@\"",
+                           "su root --command \"@\"", "su -c \"@\" root", "su --command=\"@\"", "runuser -u x -- sh -c \"@\"",
+                           "trap \"echo @\" EXIT", "trap -- \"@\" EXIT", "eval echo @", "eval \"echo @\"", "eval 'x' \"@\"",
+                           "env VAR=1 sh -c \"@\"", "env -u X sh -c \"@\"", "timeout 5 sh -c \"@\"", "timeout -s KILL 5 bash -c \"@\"",
+                           "nohup sh -c \"@\"", "sudo sh -c \"@\"", "sudo -u root -E bash -c \"@\"", "xargs sh -c \"@\"",
+                           "xargs -I{} -n 1 sh -c \"@\"", "find . -name x -exec sh -c \"@\" \\;", "nice -n 5 sh -c \"@\"",
+                           "sh \\\n  -c \"@\"", "sh -\\\nc \"@\"", "exec sh -c \"@\"", "if sh -c \"@\"; then :; fi",
+                           "X=1 sh -c \"@\"", "sh 2>/dev/null -c \"@\"", "sh -c \"$(echo @)\"", "sh -c \"`echo @`\"",
+                           "sh <<EOF\necho @", "bash -s <<EOF\n@", "sudo -s <<EOF\n@", "ssh host \"@\"", "ssh -p 22 host echo @",
+                           "watch -n 1 echo @", "alias x=\"@\"", "awk \"{print @}\"", "awk -F: '{print}@'", "sed \"s/a/@/\"",
+                           "sed -n -e \"s/a/@/p\"", "python3 -c \"print(@)\"", "perl -ne \"@\"", "node -e \"@\"",
+                           "PS4=\"@\"", "flock /tmp/l -c \"@\"", "busybox sh -c \"@\"", "env -S \"@\"", "(sh -c \"@\")",
+                           "{ sh -c \"@\"; }", "sh -c \"# @\"", "python3 - <<EOF\n@"})
+    CHECK_MESSAGE(context_at(code) == C::CodeString, code);
+  for (const char* data : {"sh -c 'echo \"$1\"' sh @", "echo sh -c @", "echo @; sh -c 'x'", "sh script.sh @",
+                           "trap - @", "sudo cp @ /tmp", "timeout 5 cp @ x", "find . -name @", "awk '{print}' @",
+                           "awk -v v=@ '{print v}'", "sed -e 's/a/b/' @", "python3 x.py @", "env VAR=@ cmd",
+                           "xargs -I{} cp {} @", "su - @", "cat <<EOF\n@", "ssh @", "printf %s @ | sh"})
+    CHECK_MESSAGE(context_at(data) != C::CodeString, data);
+  CHECK(context_at("sh <<'EOF'\n@") == C::QuotedHereDoc);
+}
+
+TEST_CASE("arithmetic and [[ ]]: every place where bash evaluates a value as an expression") {
+  using C = sink::ShellContext;
+  for (const char* arith : {"echo $((@ * 2))", "echo \"$((@ - 1))\"", "(( @ > 1 ))", "let x=@+1", "let \"x = @\"",
+                            "echo $[@ + 1]", "a[@]=1", "echo ${s:@}", "echo \"${s:1:@}\"", "echo ${a[@]}",
+                            "declare -i n=@", "echo $(( (1 + @) ))"})
+    CHECK_MESSAGE(context_at(arith) == C::Arith, arith);
+  CHECK(context_at("[[ @ -gt 2 ]]") == C::Test);
+  CHECK(context_at("if [[ 3 -lt @ ]]; then :; fi") == C::Test);
+  for (const char* data : {"echo $((1 + 2)) @", "echo ${s:-@}", "echo ${s:=@}", "[ @ -gt 2 ]", "[[ x ]] && echo @",
+                           "echo ${#s} @", "a=@"})
+    CHECK_MESSAGE(context_at(data) != C::Arith, data);
+}
+
+TEST_CASE("a # after $( ), backticks or $(( )) in the same word is no comment (regression)") {
+  using C = sink::ShellContext;
+  CHECK(context_at("echo $(printf y )#x @") == C::Normal);
+  CHECK(context_at("echo `printf y `#x @") == C::Normal);
+  CHECK(context_at("echo $((1))#x @") == C::Normal);
+  CHECK(context_at("echo x #y @") == C::Comment);
+  CHECK(context_at("echo $'it\\'s' @") == C::Normal);
+  CHECK(context_at("echo $'x @") == C::Single);
+}
+
+TEST_CASE("a value in arithmetic must be an int; in code another shell runs, never (E267, E269)") {
+  CHECK(codes("ask n \"?\"\nstep \"s\" { run \"echo $(({{n}} * 2))\" }") == C{"E269"});
+  CHECK(codes("fact n: int = sh \"nproc\"\nstep \"s\" { run \"echo $(({{n}} * 2)); [[ {{n}} -gt 1 ]]\" }").empty());
+  CHECK(codes("fact n: int = sh \"nproc\"\nstep \"s\" { run \"let x={{n}}\" }").empty());
+  CHECK(codes("ask n \"?\"\nstep \"s\" { run \"[[ {{n}} -gt 1 ]]\" }") == C{"E269"});
+  CHECK(codes("ask n \"?\"\nstep \"s\" { run \"echo $(({{raw n}} * 2))\" }").empty());  // raw: the author's own code
+  sink::test::MapReader reader;
+  sink::Diagnostics diags;
+  auto p = sink::load_program_text("Sinkfile", "ask x \"?\"\nstep \"s\" { run \"sh -xc \\\"echo {{x}}\\\"\" }", reader, diags);
+  sink::check_program(p, diags);
+  REQUIRE(diags.items().size() == 1);
+  CHECK(diags.items()[0].hint.find("\"$SINK_x\"") != std::string::npos);
 }

@@ -148,6 +148,7 @@ void Checker::collect_env_names(const ast::List<ast::Item>& items) {
     if (const auto* e = item.as<ast::EnvSet>()) env_names_.insert(e->name);
     else if (const auto* f = item.as<ast::Fact>()) {
       if (f->source == ast::FactSource::Env && !f->value.has_interp()) env_names_.insert(f->value.text);
+      if (f->source == ast::FactSource::Env && f->secret && !f->value.has_interp()) secret_env_.insert(f->value.text);
     } else if (const auto* s = item.as<ast::Step>()) {
       for (const auto& field : s->fields)
         if (field.kind == ast::StepField::Kind::Env) env_names_.insert(field.name);
@@ -410,7 +411,8 @@ void Checker::check_cycles() {
       if (top.next == top.decl->deps.size()) {
         Decl* done = top.decl;
         done->mark = Mark::Done;
-        for (const auto dep : done->deps)
+        for (const auto dep : done->deps) {
+          if (done->fact && secret_env(dep)) done->derived_secret = true;
           if (const Decl* d = lookup(dep)) {
             if (done->fact && d->secret()) done->derived_secret = true;
             if (d->mark == Mark::Done && d->chain >= done->chain) {
@@ -418,6 +420,7 @@ void Checker::check_cycles() {
               done->chain_next = d;
             }
           }
+        }
         if (done->chain > kMaxChain && !chain_reported) {
           report_chain(*done);
           chain_reported = true;

@@ -108,6 +108,11 @@ class Checker {
   std::vector<Decl*> decl_order_;
   std::unordered_map<std::string_view, std::pair<const ast::Helper*, std::size_t>> helpers_;
   std::unordered_set<std::string_view> env_names_;
+  // Variables a secret env fact reads: {{env.NAME}} of one is secret wherever it stands.
+  std::unordered_set<std::string_view> secret_env_;
+  bool secret_env(std::string_view name) const {
+    return name.substr(0, lex::env_prefix.size()) == lex::env_prefix && secret_env_.count(name.substr(lex::env_prefix.size()));
+  }
   struct StepSeen {
     const ast::Step* step;
     const MachineSet* where;  // owned by contexts_

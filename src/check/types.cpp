@@ -250,8 +250,10 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* where) 
   for (const ast::Interp& in : text.interps) {
     Decl* d = nullptr;
     if (resolve(in.name, in.span, &d) == VType::Unknown) continue;
-    const bool secret = d && d->secret();
-    auto what = [&] { return d && d->derived_secret ? "`" + in.name + "`, made from a secret," : "secret `" + in.name + "`"; };
+    const bool secret = (d && d->secret()) || secret_env(in.name);
+    auto what = [&] {
+      return d && d->derived_secret ? "`" + in.name + "`, made from a secret," : !d ? "`" + in.name + "`, which a secret fact reads," : "secret `" + in.name + "`";
+    };
     if (secret && in.raw)
       diags_.error("E261", in.span, what() + " cannot be inserted raw",
                    "drop `raw`: a secret reaches the command as a quoted value, never in its argument list");

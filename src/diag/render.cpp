@@ -28,22 +28,19 @@ std::size_t char_boundary(std::string_view s, std::size_t i) {
 std::string json_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = utf8::sequence_length(s, i);
+    if (c == '"' || c == '\\') out += {'\\', static_cast<char>(c)};
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (len > 1 || (len == 1 && c >= 0x20 && c != 0x7F)) out.append(s, i, len);
+    else {  // a control character, or a byte that is not UTF-8 (JSON must be): \xNN as text
+      char buf[8];
+      std::snprintf(buf, sizeof buf, len == 1 ? "\\u%04x" : "\\\\x%02X", static_cast<unsigned>(c));
+      out += buf;
     }
+    i += len > 1 ? len : 1;
   }
   return out;
 }
@@ -88,9 +85,9 @@ std::string Renderer::paint(const char* code, std::string_view s) const {
 std::string Renderer::text(const Diagnostic& d) {
   const bool error = d.severity == Severity::Error;
   std::string out = paint(error ? kRed : kYellow, std::string(error ? "error" : "warning") + "[" + d.code + "]");
-  out += paint(kBold, ": " + d.message) + "\n";
+  out += paint(kBold, ": " + utf8::printable(d.message)) + "\n";
   const std::uint32_t file = d.span.valid() ? d.span.file : d.file;
-  const std::string path = file < sources_.size() ? sources_.get(file).path : std::string();
+  const std::string path = file < sources_.size() ? utf8::printable(sources_.get(file).path) : std::string();
   if (path.empty()) {
     // No file to point at (no Sinkfile was found).
   } else if (!d.span.valid()) {
@@ -118,7 +115,9 @@ std::string Renderer::text(const Diagnostic& d) {
       from = from - start + lead.size();
       to = std::min(to - start, line.size() + 1) + lead.size();
     }
-    const std::string shown = lead + std::string(line) + trail;
+    std::string shown = lead + std::string(line) + trail;
+    if (std::any_of(shown.begin(), shown.end(), [](char c) { return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7F; }))
+      shown = utf8::printable(shown);  // the underline may shift; the terminal is safe
     std::string under;
     for (std::size_t i = 0; i < from && i < shown.size(); ++i) {
       if (is_continuation(shown[i])) continue;
@@ -133,7 +132,7 @@ std::string Renderer::text(const Diagnostic& d) {
     out += paint(kBlue, number + " |") + " " + shown + "\n";
     out += paint(kBlue, gutter + " |") + " " + paint(error ? kRed : kYellow, under) + "\n";
   }
-  if (!d.hint.empty()) out += paint(kCyan, "  = hint: ") + d.hint + "\n";
+  if (!d.hint.empty()) out += paint(kCyan, "  = hint: ") + utf8::printable(d.hint) + "\n";
   return out;
 }
 
@@ -142,7 +141,7 @@ std::string Renderer::json(const std::vector<Diagnostic>& diags) {
   bool first = true;
   for (const auto& d : diags) {
     const std::uint32_t file = d.span.valid() ? d.span.file : d.file;
-    const std::string path = file < sources_.size() ? sources_.get(file).path : std::string();
+    const std::string path = file < sources_.size() ? utf8::printable(sources_.get(file).path) : std::string();
     out += first ? "\n  {" : ",\n  {";
     first = false;
     out += "\"file\": \"" + json_escape(path) + "\"";

@@ -25,7 +25,10 @@ Resolver::Resolver(const Program& /*program*/, const Selection& selection, const
       runner_(runner),
       inputs_(inputs),
       prompter_(prompter),
-      base_dir_(std::move(base_dir)) {}
+      base_dir_(std::move(base_dir)) {
+  for (const auto& [name, f] : selection_.facts)
+    if (f->source == ast::FactSource::Env && f->secret && !f->value.has_interp()) secret_env_.insert(f->value.text);
+}
 
 void Resolver::resolve_builtins() {
   std::string why;
@@ -52,7 +55,7 @@ const Value* Resolver::value(std::string_view name) const {
     // env.NAME: the variable as sink found it; unset reads as empty.
     const std::string var(name.substr(lex::env_prefix.size()));
     auto [it, fresh] = env_values_.try_emplace(var);
-    if (fresh) it->second = Value::of_string(machine_.env(var).value_or(""));
+    if (fresh) it->second = Value::of_string(machine_.env(var).value_or(""), secret_env_.count(var) > 0);
     return &it->second;
   }
   return nullptr;
@@ -81,14 +84,22 @@ std::vector<std::pair<std::string, std::string>> Resolver::environment(
   return env;
 }
 
+std::vector<std::string> Resolver::secrets() const {
+  std::vector<std::string> out;
+  for (const auto& [name, r] : results_)
+    if (r.value && r.value->secret && r.value->type != lex::Type::Bool) out.push_back(r.value->text);
+  for (const auto var : secret_env_)
+    if (auto v = machine_.env(std::string(var))) out.push_back(*v);
+  std::erase_if(out, [](const std::string& s) { return s.size() < 3; });
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return out;
+}
+
 std::string Resolver::redact(std::string text) const {
   static const std::string mask = "••••••";
-  for (const auto& [name, r] : results_) {
-    if (!r.value || !r.value->secret || r.value->text.size() < 3) continue;
-    const std::string& secret = r.value->text;
+  for (const std::string& secret : secrets())
     for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + mask.size()))
       text.replace(at, secret.size(), mask);
-  }
   return text;
 }
 
@@ -111,10 +122,12 @@ bool Resolver::is_secret(const std::vector<std::string_view>& deps, bool declare
 
 namespace {
 
+// The first line of a command's stderr, at most 200 bytes, saying how much was left out.
 std::string first_line(const std::string& s) {
   const std::string t = trim(s);
   const auto nl = t.find('\n');
-  return nl == std::string::npos ? t : t.substr(0, nl) + " ...";
+  if (nl == std::string::npos) return preview(t, 200);
+  return preview(t.substr(0, nl), 200) + " ... (" + std::to_string(t.size() - nl) + " more bytes)";
 }
 
 lex::Type type_of(const ast::Fact& f) {
@@ -227,6 +240,12 @@ void Resolver::answer(const ast::Ask& a, bool now) {
   r.done = true;
   const bool secret = a.secret.has_value();
   auto take = [&](const std::string& text, const char* source) {
+    std::string why;
+    if (!parse_value(lex::Type::String, text, why)) {
+      r.problem = std::string("the answer from ") + source + " " + why;
+      r.invalid = r.required_failed = true;  // stops apply before its first step
+      return;
+    }
     r.value = Value::of_string(text, secret);
     r.source = source;
   };
@@ -310,7 +329,7 @@ bool Resolver::resolve_pending() {
       settle_fact(fact, r, outcome.exit_code == 0 ? "true" : "false", "");
     } else if (outcome.exit_code != 0) {
       std::string why = command + " exited with status " + std::to_string(outcome.exit_code);
-      if (!trim(outcome.err).empty()) why += ": " + redact(first_line(outcome.err));
+      if (!trim(outcome.err).empty()) why += ": " + first_line(redact(outcome.err));
       settle_fact(fact, r, std::nullopt, why);
     } else if (trim(outcome.out).empty() && type_of(fact) != lex::Type::String) {
       settle_fact(fact, r, std::nullopt, command + " printed nothing");

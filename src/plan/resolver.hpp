@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "plan/inputs.hpp"
@@ -81,8 +82,11 @@ class Resolver {
   const std::string& base_dir() const { return base_dir_; }
   const Inputs& inputs() const { return inputs_; }
   const Machine& machine() const { return machine_; }
-  // `text` with every known secret value (of 3 characters or more) replaced by ••••••:
-  // for whatever sink prints that came from outside, such as a command's stderr.
+  // `text` with every known secret value (of 3 characters or more, longest first; not a
+  // secret bool, whose text is only true or false) replaced by ••••••: for whatever sink
+  // prints that came from outside, such as a command's stderr. The values of variables a
+  // secret env fact reads count, whether or not that fact is needed.
+  std::vector<std::string> secrets() const;
   std::string redact(std::string text) const;
 
  private:
@@ -107,6 +111,7 @@ class Resolver {
   std::vector<const ast::Ask*> waiting_;   // questions left for ask()
   std::function<void(const std::vector<std::string_view>&)> watcher_;
   mutable std::unordered_map<std::string, Value> env_values_;  // env.NAME, read on first use
+  std::unordered_set<std::string_view> secret_env_;  // variables a secret env fact reads
 };
 
 // Problems that stop a run before any step, each reported at its declaration: failed

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "util/utf8.hpp"
+
 namespace sink {
 
 Value Value::of_string(std::string s, bool secret) {
@@ -30,23 +32,11 @@ Value Value::of_int(std::int64_t i) {
   return v;
 }
 
-std::string preview(std::string_view text) {
-  constexpr std::size_t kShown = 60;
-  std::size_t end = std::min(text.size(), kShown);
+std::string preview(std::string_view text, std::size_t shown) {
+  std::size_t end = std::min(text.size(), shown);
   while (end < text.size() && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  std::string out;
-  for (const char c : text.substr(0, end)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (u < 0x20 || u == 0x7f) {
-      static const char hex[] = "0123456789ABCDEF";
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else out += c;
-  }
-  if (end < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
+  std::string out = utf8::printable(text.substr(0, end));
+  if (end < text.size()) out += "... (" + std::to_string(text.size() - end) + " more bytes)";
   return out;
 }
 

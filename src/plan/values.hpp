@@ -37,10 +37,10 @@ inline constexpr std::size_t kMaxValueBytes = 100'000;
 // the first dotted number. On failure returns nothing and sets `why`.
 std::optional<Value> parse_value(lex::Type type, std::string_view text, std::string& why);
 
-// `text` as sink shows it in a message: at most about 60 bytes (cut at a character
-// boundary, with the full length said), control characters and NUL as \n, \t, \xNN, so
-// that what a command printed cannot move the cursor or recolour the terminal.
-std::string preview(std::string_view text);
+// `text` as sink shows it in a message: at most about `shown` bytes (cut at a character
+// boundary, saying how many more there were), control characters and NUL as \n, \t, \xNN,
+// so that what a command printed cannot move the cursor or recolour the terminal.
+std::string preview(std::string_view text, std::size_t shown = 60);
 
 // Command output as a fact's text: without the trailing newline(s) and surrounding blanks.
 std::string trim(std::string_view s);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "plan/shell.hpp"
+#include "util/utf8.hpp"
 
 namespace sink {
 namespace {
@@ -108,7 +109,7 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
       continue;
     }
     ++index;
-    const std::string name = s.step->name.text;
+    const std::string name = utf8::printable(s.step->name.text);
     err << paint(kBold, "[" + std::to_string(index) + "/" + std::to_string(total) + "] " + name) << "\n" << std::flush;
     const StepPlan p = planner.decide_asking(s);
     if (runner.interrupted()) {
@@ -117,21 +118,21 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
     }
     if (p.verdict == Verdict::AlreadyDone) {
       ++done;
-      err << paint(kDim, "  already done: " + planner.redact(p.reason)) << "\n";
+      err << paint(kDim, "  already done: " + utf8::printable(planner.redact(p.reason))) << "\n";
       continue;
     }
     if (p.verdict == Verdict::NotApplicable) {
       ++not_applicable;
-      err << paint(kDim, "  not applicable: " + planner.redact(p.reason)) << "\n";
+      err << paint(kDim, "  not applicable: " + utf8::printable(planner.redact(p.reason))) << "\n";
       continue;
     }
     const auto* error_field = s.step->field(ast::StepField::Kind::Error);
     const std::string where = program.sources.get(s.step->span.file).path + ":" + std::to_string(s.step->span.line);
     auto report_failure = [&](const std::string& what) {
       ++failed;
-      err << paint(kRed, "  failed: " + what) << "\n";
-      if (error_field) err << "  error: " << planner.redact(to_plain(error_field->text, planner.lookup(), true)) << "\n";
-      err << "  --> " << where << "\n";
+      err << paint(kRed, "  failed: " + utf8::printable(what)) << "\n";
+      if (error_field) err << "  error: " << utf8::printable(planner.redact(to_plain(error_field->text, planner.lookup(), true))) << "\n";
+      err << "  --> " << utf8::printable(where) << "\n";
     };
     if (p.verdict == Verdict::Blocked) {
       report_failure(planner.redact(p.reason));

@@ -7,10 +7,14 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "util/utf8.hpp"
+
 namespace sink {
 namespace {
 
 // Turns echo off for as long as it lives (for secrets), whatever way the read ends.
+// Ctrl-\ and Ctrl-Z are plain keys meanwhile: SIGQUIT would end sink and SIGTSTP stop it with echo
+// still off (Ctrl-C still interrupts: sink handles SIGINT and restores the terminal).
 class EchoOff {
  public:
   EchoOff(int fd, bool on) : fd_(fd) {
@@ -18,6 +22,10 @@ class EchoOff {
     termios quiet = saved_;
     quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
     quiet.c_lflag |= ECHONL;
+    quiet.c_cc[VQUIT] = quiet.c_cc[VSUSP] = _POSIX_VDISABLE;
+#ifdef VDSUSP
+    quiet.c_cc[VDSUSP] = _POSIX_VDISABLE;
+#endif
     active_ = tcsetattr(fd_, TCSANOW, &quiet) == 0;
   }
   ~EchoOff() {
@@ -66,13 +74,13 @@ std::optional<std::string> TerminalPrompter::ask(const AskRequest& q) {
     std::optional<std::string> line;
     {
       const EchoOff quiet(in_, q.secret);  // before the prompt shows, so nothing typed echoes
-      out_ << q.question;
+      out_ << utf8::printable(q.question);
       if (!q.choices.empty()) {
         out_ << " (";
-        for (std::size_t i = 0; i < q.choices.size(); ++i) out_ << (i ? "/" : "") << q.choices[i];
+        for (std::size_t i = 0; i < q.choices.size(); ++i) out_ << (i ? "/" : "") << utf8::printable(q.choices[i]);
         out_ << ")";
       }
-      if (q.default_value) out_ << " [" << (q.secret ? masked : *q.default_value) << "]";
+      if (q.default_value) out_ << " [" << (q.secret ? masked : utf8::printable(*q.default_value)) << "]";
       out_ << ": " << std::flush;
       if (!out_) return std::nullopt;  // the question cannot be shown (a closed stderr): no answer
       line = read_line();
@@ -87,8 +95,8 @@ std::optional<std::string> TerminalPrompter::ask(const AskRequest& q) {
       continue;
     }
     if (!q.choices.empty() && std::find(q.choices.begin(), q.choices.end(), *line) == q.choices.end()) {
-      out_ << "  \"" << (q.secret ? masked : *line) << "\" is not one of the choices; choose one of: ";
-      for (std::size_t i = 0; i < q.choices.size(); ++i) out_ << (i ? ", " : "") << q.choices[i];
+      out_ << "  \"" << (q.secret ? masked : utf8::printable(*line)) << "\" is not one of the choices; choose one of: ";
+      for (std::size_t i = 0; i < q.choices.size(); ++i) out_ << (i ? ", " : "") << utf8::printable(q.choices[i]);
       out_ << "\n";
       continue;
     }

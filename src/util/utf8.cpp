@@ -3,30 +3,50 @@
 
 namespace sink::utf8 {
 
-std::size_t find_invalid(std::string_view s) {
+std::size_t sequence_length(std::string_view s, std::size_t i) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char c = p[i];
-    if (c == 0) return i;
-    if (c < 0x80) {
-      ++i;
+  const unsigned char c = p[i];
+  if (c < 0x80) return c == 0 ? 0 : 1;
+  std::size_t len = 0;
+  unsigned min = 0, cp = 0;
+  if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
+  else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
+  else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
+  else return 0;
+  if (i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((p[i + k] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (p[i + k] & 0x3F);
+  }
+  return cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : len;
+}
+
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = sequence_length(s, i);
+    const bool c1 = c == 0xC2 && len == 2 && static_cast<unsigned char>(s[i + 1]) < 0xA0;  // U+0080..U+009F
+    if ((len == 1 && c >= 0x20 && c != 0x7F) || (len > 1 && !c1)) {
+      out.append(s, i, len);
+      i += len;
       continue;
     }
-    std::size_t len = 0;
-    unsigned min = 0;
-    unsigned cp = 0;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
-    else return i;
-    if (i + len > n) return i;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    static const char hex[] = "0123456789ABCDEF";
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else out += {'\\', 'x', hex[c >> 4], hex[c & 15]};
+    ++i;
+  }
+  return out;
+}
+
+std::size_t find_invalid(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t len = sequence_length(s, i);
+    if (len == 0) return i;
     i += len;
   }
   return std::string_view::npos;

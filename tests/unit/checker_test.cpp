@@ -263,6 +263,8 @@ TEST_CASE("a std helper without its use (W306), a typed fact without sh (E233)")
   CHECK(diagnose("use \"std/retry\"\nstep \"s\" { run \"retry -- x\" }").empty());
   CHECK(diagnose("fact n: int = \"nproc\"\nstep \"s\" { when n > 1 run \"x\" }") == V{{"E233", 1, 15}});
   CHECK(diagnose("fact n: int = \"8\"\nfact b: bool = \"yes\"\nstep \"s\" { when n > 1 and b run \"x\" }").empty());
+}
+
 namespace {
 // The quote tracker's verdict at the `@` of `script`.
 sink::ShellContext context_at(std::string_view script) {

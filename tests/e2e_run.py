@@ -762,6 +762,26 @@ def _(c):
     prompt_then_signal(c, lambda t: os.kill(t.pid, signal.SIGTERM), 143)
 
 
+@test("questions on a terminal: Ctrl-\\ or Ctrl-Z at a secret prompt neither kill nor stop sink with echo off")
+def _(c):
+    c.sinkfile('ask tok "Token?" secret\nstep "s" { run "touch ran; test -n {{tok}}" }\n')
+    t = Terminal(c, "apply")
+    try:
+        t.expect(r"Token\?: ")
+        t.wait_echo_off()
+        t.send(b"\x1c")  # Ctrl-\: SIGQUIT would end sink with the terminal's echo off
+        t.send(b"\x1a")  # Ctrl-Z: SIGTSTP would stop it so
+        time.sleep(0.5)
+        check(t.poll() is None, f"sink ended ({t.poll()}) on Ctrl-\\ or Ctrl-Z at a secret prompt")
+        t.send(b"\x03")
+        code = t.wait(15)
+        check(code == 130, f"Ctrl-C: exit {code}, expected 130")
+        check(termios.tcgetattr(t.fd)[3] & termios.ECHO, "the terminal was left with echo off")
+    finally:
+        t.close()
+    check(not c.exists("ran"), "the step ran")
+
+
 # --------------------------------------------------------------------------- steps: skip, when, order, failure, output, modules
 
 @test("skip if sh true: already done, the step does not run")
@@ -1260,6 +1280,126 @@ context_test("in a parameter expansion default (${UNSET:-{{x}}}), quoted and not
 context_test("in a case pattern and word",
              """    case {{x}} in {{x}}) printf '%s' {{x}} > got;; *) printf 'no match' > got;; esac""", lambda p: p)
 
+
+
+# --------------------------------------------------------------------------- secrets in sink's own messages
+
+@test("secrets in sink's own messages: a --vars TOML error never quotes the file")
+def _(c):
+    c.sinkfile('ask tok "Token?" secret\nstep "s" { run "test -n {{tok}}" }\n')
+    for text in ('tok = "ghp_S3CRETVALUE\n', 'tok = "ghp_S3CRETVALUE" x\n', 'tok = ["ghp_S3CRETVALUE"]\n',
+                 "tok = 'ghp_S3CRETVALUE\n"):
+        c.write("v.toml", text)
+        for cmd in (["apply", "--vars", "v.toml"], ["plan", "--vars", "v.toml"], ["check", "--ci", "--vars", "v.toml"]):
+            r = c.sink(*cmd)
+            check(r.code != 0 and re.search(r"E41[12]", r.err), f"{cmd} on {text!r}: no E411/E412", r)
+            check("S3CRET" not in r.both, f"{cmd} quoted the --vars file: {text!r}", r)
+            check("line 1" in r.err, f"{cmd}: the error does not say where", r)
+
+
+@test("secrets in sink's own messages: a failed fact's stderr is masked before it is cut or trimmed, longest secret first")
+def _(c):
+    c.sinkfile("""
+ask outer "?" secret
+ask inner "?" secret
+fact f = sh "printf '%s\\\\n%s\\\\n' {{outer}} {{inner}} >&2; printf 'pad\\\\n' >&2; exit 3" required
+step "s" { run "touch ran; echo {{f}}" }
+""")
+    c.write("v.toml", 'outer = "  xxabcxx-multi\\nline-secret  "\ninner = "abc"\n')
+    r = c.sink("apply", "--vars", "v.toml")
+    check(r.code == 1 and "E401" in r.err and not c.exists("ran"), "the required fact should stop apply", r)
+    for part in ("xxabcxx", "multi", "line-secret", "abc"):
+        check(part not in r.both, f"{part!r} of a secret was printed", r)
+    check("more bytes" in r.err, "the cut stderr does not say how much was left out", r)
+
+
+@test("secrets in sink's own messages: {{env.X}} of a variable a secret env fact reads is secret, even when that fact is not needed")
+def _(c):
+    c.sinkfile('platform darwin {\n  fact token = env "GH_TOKEN" secret\n  step "mac" { run "echo {{token}}" }\n}\n'
+               'step "s" { run "echo hi" error "failed with {{env.GH_TOKEN}}" }\n')
+    r = c.sink("check")
+    check(r.code == 1 and "E261" in r.err, "{{env.GH_TOKEN}} in an error message should be refused (E261)", r)
+    c.sinkfile('platform darwin {\n  fact token = env "GH_TOKEN" secret\n  step "mac" { run "echo {{token}}" }\n}\n'
+               'fact who = sh "echo {{env.GH_TOKEN}} >&2; exit 4" required\nstep "s" { run "echo {{who}}" }\n')
+    r = c.sink("apply", env={"GH_TOKEN": "ghp_envs3cret"})
+    check(r.code == 1 and "exited with status 4" in r.err, "the fact should fail", r)
+    check("ghp_envs3cret" not in r.both, "the variable's value was printed", r)
+    r = c.sink("facts", "--format", "json", env={"GH_TOKEN": "ghp_envs3cret"})
+    check("ghp_envs3cret" not in r.both, "facts printed the variable's value", r)
+
+
+@test("secrets in sink's own messages: a secret bool leaves every other true alone; --set of a secret warns")
+def _(c):
+    c.sinkfile('fact admin: bool = sh "true" secret\nfact f = sh "echo true is true >&2; exit 2" required\n'
+               'step "s" { when admin run "echo {{f}}" }\n')
+    r = c.sink("apply")
+    check(r.code == 1 and "true is true" in r.err, "a secret bool masked the word true", r)
+    r = c.sink("facts")
+    check("admin" in r.out and "••••••" in r.out, "the secret bool's own value is masked", r)
+    c.sinkfile('ask tok "Token?" secret\nstep "s" { run "test -n {{tok}}" }\n')
+    r = c.sink("apply", "--set", "tok=abc123")
+    check(r.code == 0 and "warning: --set tok" in r.err and "--vars" in r.err and "abc123" not in r.err,
+          "--set of a secret should warn and point to --vars", r)
+
+
+# --------------------------------------------------------------------------- output hygiene
+
+@test("output hygiene: control characters from names, fact values, error text and stderr never reach the terminal raw")
+def _(c):
+    c.sinkfile("""
+fact title = sh "printf 'x\\\\033]0;pwned\\\\007y\\\\033[2J'"
+fact bad = sh "printf 'e\\\\033[31mred\\\\007' >&2; exit 5"
+step "s" { run "echo {{bad}}" }
+step "t" { run "false" error "failed: {{title}}" }
+""")
+    for cmd in (["facts"], ["plan"], ["apply"]):
+        r = c.sink(*cmd)
+        raw = [ch for ch in "\x1b\x07\x9b" if ch in r.both]
+        check(not raw, f"{cmd} printed raw control characters {raw!r}", r)
+    r = c.sink("facts")
+    check("\\x1B]0;pwned\\x07" in r.out, "the value is shown escaped", r)
+    check("e\\x1B[31mred\\x07" in r.out, "the failing fact's stderr is shown escaped", r)
+
+
+@test("output hygiene: a failing fact's long one-line stderr is cut, saying how much was left out")
+def _(c):
+    c.sinkfile('fact big = sh "head -c 16000000 /dev/zero | tr \'\\\\0\' x >&2; exit 1" required\nstep "s" { run "echo {{big}}" }\n')
+    r = c.sink("apply")
+    check(r.code == 1 and len(r.err) < 5000, f"{len(r.err)} bytes of stderr", r)
+    check(re.search(r"more bytes\)", r.err), "no note of what was left out", r)
+
+
+@test("output hygiene: non-UTF-8 fact output keeps --format json valid")
+def _(c):
+    c.sinkfile('fact v = sh "printf \'a\\\\377\\\\033b\\\\300\'"\nfact w = sh "printf \'\\\\377\' >&2; exit 1"\n'
+               'step "s" { run "echo {{v}} {{w}}" }\n')
+    for cmd in (["facts", "--format", "json"], ["plan", "--format", "json"]):
+        p = subprocess.run([SINK, *cmd], cwd=c.dir, env=c.env(), capture_output=True, timeout=HANG)
+        try:
+            data = json.loads(p.stdout.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise Fail(f"{cmd}: not valid JSON ({e}): {p.stdout[:300]!r}")
+        check(data is not None, f"{cmd}: empty")
+
+
+# --------------------------------------------------------------------------- limits
+
+@test("limits: an answer over 100,000 bytes stops apply before its first step")
+def _(c):
+    c.sinkfile('ask big "?"\nstep "first" { run "touch first" }\nstep "second" { run "printf %s {{big}} | wc -c" }\n')
+    c.write("v.toml", 'big = "' + "x" * 100_001 + '"\n')
+    r = c.sink("apply", "--vars", "v.toml")
+    check(r.code == 1 and not c.exists("first"), "step 1 ran although step 2's answer is over the limit", r)
+    check("bytes" in r.err, "the limit is not said", r)
+
+
+@test("limits: check --ci refuses an unknown --set, as apply does")
+def _(c):
+    c.sinkfile('ask name "?"\nstep "s" { run "echo {{name}}" }\n')
+    r = c.sink("check", "--ci", "--set", "nmae=x", "--set", "name=y")
+    check(r.code == 1 and "E405" in r.err and "did you mean `name`" in r.err, "an unknown --set must be an error", r)
+    r = c.sink("apply", "--set", "nmae=x", "--set", "name=y")
+    check(r.code != 0 and "not a question" in r.err, "apply refuses it", r)
 
 
 # --------------------------------------------------------------------------- nested shells

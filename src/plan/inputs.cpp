@@ -31,23 +31,26 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
                "give " + std::string(flag) + " a TOML file of answers or facts", sources.add(path, "")});
     return false;
   }
-  const std::string& text = *content;
-  const std::uint32_t file = sources.add(path, text);
+  // The file holds answers, secrets among them: no message quotes a line of it. Errors
+  // name the line and column only, and toml++'s description loses what it quotes.
+  const std::uint32_t file = sources.add(path, "");
+  auto at = [&](const toml::source_position& p) { return " (line " + std::to_string(p.line) + ", column " + std::to_string(p.column) + ")"; };
   toml::table table;
   try {
-    table = toml::parse(text, path);
+    table = toml::parse(*content, path);
   } catch (const toml::parse_error& e) {
-    const auto& b = e.source().begin;
-    const auto line = static_cast<std::uint32_t>(b.line), col = static_cast<std::uint32_t>(b.column);
-    diags.error("E411", {file, line, col, line, col + 1}, std::string(flag) + " file is not valid TOML: " + std::string(e.description()),
-                "write one `NAME = \"value\"` per line");
+    std::string why(e.description());
+    for (auto open = why.find('\''); open != std::string::npos; open = why.find('\'', open + 3)) {
+      const auto close = why.find('\'', open + 1);
+      if (close == std::string::npos) break;
+      why.replace(open, close - open + 1, "'...'");
+    }
+    diags.add({"E411", Severity::Error, std::string(flag) + " file is not valid TOML" + at(e.source().begin) + ": " + why, {},
+               "write one `NAME = \"value\"` per line", file});
     return false;
   }
   bool ok = true;
   for (const auto& [key, node] : table) {
-    const auto& src = node.source().begin;
-    const Span span{file, static_cast<std::uint32_t>(src.line), static_cast<std::uint32_t>(src.column),
-                    static_cast<std::uint32_t>(src.line), static_cast<std::uint32_t>(src.column + 1)};
     const std::string name(key.str());
     if (at) {
       const auto& k = key.source().begin;
@@ -70,8 +73,8 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
     else if (const auto* i = node.as_integer()) out[name] = std::to_string(i->get());
     else if (const auto* b = node.as_boolean()) out[name] = b->get() ? "true" : "false";
     else {
-      diags.error("E412", span, "`" + name + "` in the " + std::string(flag) + " file is not a string, number or boolean",
-                  "write it as NAME = \"value\"");
+      diags.add({"E412", Severity::Error, "`" + name + "` in the " + std::string(flag) + " file" + at(node.source().begin) +
+                                             " is not a string, number or boolean", {}, "write it as NAME = \"value\"", file});
       ok = false;
     }
   }

@@ -1294,7 +1294,7 @@ def _(c):
             r = c.sink(*cmd)
             check(r.code != 0 and re.search(r"E41[12]", r.err), f"{cmd} on {text!r}: no E411/E412", r)
             check("S3CRET" not in r.both, f"{cmd} quoted the --vars file: {text!r}", r)
-            check("line 1" in r.err, f"{cmd}: the error does not say where", r)
+            check("v.toml:1:" in r.err, f"{cmd}: the error does not say where", r)
 
 
 @test("secrets in sink's own messages: a failed fact's stderr is masked before it is cut or trimmed, longest secret first")

@@ -95,6 +95,8 @@ std::string Renderer::text(const Diagnostic& d) {
   } else {
     const std::uint32_t col = char_col(file, d.span.line, d.span.col);
     out += paint(kBlue, "  --> ") + path + ":" + std::to_string(d.span.line) + ":" + std::to_string(col) + "\n";
+  }
+  if (d.span.valid() && !path.empty() && !sources_.get(file).text.empty()) {  // a file kept without its text is never quoted
     const std::string number = std::to_string(d.span.line);
     const std::string gutter(number.size(), ' ');
     std::string_view line = line_text(file, d.span.line);

@@ -31,10 +31,14 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
                "give " + std::string(flag) + " a TOML file of answers or facts", sources.add(path, "")});
     return false;
   }
-  // The file holds answers, secrets among them: no message quotes a line of it. Errors
-  // name the line and column only, and toml++'s description loses what it quotes.
+  // The file holds answers, secrets among them: no message quotes a line of it (it is kept
+  // without its text, so errors name the line and column only), and toml++'s description
+  // loses what it quotes.
   const std::uint32_t file = sources.add(path, "");
-  auto at = [&](const toml::source_position& p) { return " (line " + std::to_string(p.line) + ", column " + std::to_string(p.column) + ")"; };
+  auto at = [&](const toml::source_position& p) {
+    const auto line = static_cast<std::uint32_t>(p.line), col = static_cast<std::uint32_t>(p.column);
+    return Span{file, line, col, line, col + 1};
+  };
   toml::table table;
   try {
     table = toml::parse(*content, path);
@@ -45,8 +49,7 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
       if (close == std::string::npos) break;
       why.replace(open, close - open + 1, "'...'");
     }
-    diags.add({"E411", Severity::Error, std::string(flag) + " file is not valid TOML" + at(e.source().begin) + ": " + why, {},
-               "write one `NAME = \"value\"` per line", file});
+    diags.error("E411", at(e.source().begin), std::string(flag) + " file is not valid TOML: " + why, "write one `NAME = \"value\"` per line");
     return false;
   }
   bool ok = true;
@@ -73,8 +76,8 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
     else if (const auto* i = node.as_integer()) out[name] = std::to_string(i->get());
     else if (const auto* b = node.as_boolean()) out[name] = b->get() ? "true" : "false";
     else {
-      diags.add({"E412", Severity::Error, "`" + name + "` in the " + std::string(flag) + " file" + at(node.source().begin) +
-                                             " is not a string, number or boolean", {}, "write it as NAME = \"value\"", file});
+      diags.error("E412", at(node.source().begin), "`" + name + "` in the " + std::string(flag) + " file is not a string, number or boolean",
+                  "write it as NAME = \"value\"");
       ok = false;
     }
   }

@@ -1402,6 +1402,42 @@ def _(c):
     check(r.code != 0 and "not a question" in r.err, "apply refuses it", r)
 
 
+@test("limits: 500 facts are gathered a bounded number at a time, without running out of files")
+def _(c):
+    facts = "".join(f'fact f{i} = sh "echo {i}"\n' for i in range(500))
+    c.sinkfile(facts + 'step "s" { run "echo ' + " ".join(f"{{{{f{i}}}}}" for i in range(500)) + ' > got" }\n')
+    r = c.sink("apply")
+    check(r.code == 0, "500 facts failed", r)
+    check(c.read("got").split() == [str(i) for i in range(500)], "values lost", r)
+
+
+@test("limits: a run over 128 KiB, or values past ARG_MAX, fail before any step with a clear error")
+def _(c):
+    c.sinkfile('step "first" { run "touch first" }\nstep "big" {\n  run """\n' + "    : " + "x" * 140_000 + '\n  """\n}\n')
+    r = c.sink("apply")
+    check(r.code == 1 and not c.exists("first") and "cannot start" in r.err and "Sinkfile:2" in r.err,
+          "a 140 kB run should stop apply before step 1", r)
+    facts = "".join(f'fact v{i} = sh "head -c 90000 /dev/zero | tr \'\\\\0\' y"\n' for i in range(40))
+    c.sinkfile(facts + 'step "first" { run "touch first" }\nstep "many" { run ": ' +
+               " ".join(f"{{{{v{i}}}}}" for i in range(40)) + '" }\n')
+    r = c.sink("apply")
+    check(r.code == 1 and not c.exists("first") and "ARG_MAX" in r.err, "3.6 MB of values should stop apply before step 1", r)
+
+
+@test("limits: whole numbers out of range, version parts over 18 digits, and a version against a negative int")
+def _(c):
+    c.sinkfile('fact n: int = sh "echo 9223372036854775808"\nstep "s" { run "echo {{n}}" }\n')
+    r = c.sink("apply")
+    check(r.code == 1 and "out of range" in r.err, "9223372036854775808 should be out of range", r)
+    c.sinkfile('fact v: version = sh "echo 1.1234567890123456789"\nstep "s" { run "echo {{v}}" }\n')
+    r = c.sink("apply")
+    check(r.code == 1 and "more than 18 digits" in r.err, "a 19-digit version part should be refused, not cut", r)
+    c.sinkfile('fact v: version = sh "echo 1.0"\nstep "s" { when v > -5 run "touch yes" }\n'
+               'step "t" { when v < -5 run "touch no" }\n')
+    r = c.sink("apply")
+    check(r.code == 0 and c.exists("yes") and not c.exists("no"), 'a version 1.0 is above -5', r)
+
+
 # --------------------------------------------------------------------------- nested shells
 
 NESTED_CODE = [  # every form of code another shell or interpreter runs; {{x}} inside it would be code

@@ -57,6 +57,14 @@ bool compare(lex::CmpOp op, const Value& l, const Value& r) {
                                                                   : Type::String;
   std::string why;
   if (t == Type::Version) {
+    // A negative whole number is below every version (parse_version would read -5 as 5).
+    const auto negative = [&](const Value& v) {
+      const auto i = parse_value(Type::Int, v.text, why);
+      return i && i->integer < 0;
+    };
+    const bool nl = negative(l), nr = negative(r);
+    if (nl && nr) return apply(op, parse_value(Type::Int, l.text, why)->integer, parse_value(Type::Int, r.text, why)->integer);
+    if (nl || nr) return apply(op, nl ? -1 : 1, 0);
     const auto a = parse_version(l.text), b = parse_version(r.text);
     if (!a || !b) return op == lex::CmpOp::Ne;
     const int c = sink::compare(*a, *b);

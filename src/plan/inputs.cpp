@@ -35,7 +35,7 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
   // without its text, so errors name the line and column only), and toml++'s description
   // loses what it quotes.
   const std::uint32_t file = sources.add(path, "");
-  auto at = [&](const toml::source_position& p) {
+  auto where = [&](const toml::source_position& p) {
     const auto line = static_cast<std::uint32_t>(p.line), col = static_cast<std::uint32_t>(p.column);
     return Span{file, line, col, line, col + 1};
   };
@@ -49,7 +49,7 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
       if (close == std::string::npos) break;
       why.replace(open, close - open + 1, "'...'");
     }
-    diags.error("E411", at(e.source().begin), std::string(flag) + " file is not valid TOML: " + why, "write one `NAME = \"value\"` per line");
+    diags.error("E411", where(e.source().begin), std::string(flag) + " file is not valid TOML: " + why, "write one `NAME = \"value\"` per line");
     return false;
   }
   bool ok = true;
@@ -76,7 +76,7 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
     else if (const auto* i = node.as_integer()) out[name] = std::to_string(i->get());
     else if (const auto* b = node.as_boolean()) out[name] = b->get() ? "true" : "false";
     else {
-      diags.error("E412", at(node.source().begin), "`" + name + "` in the " + std::string(flag) + " file is not a string, number or boolean",
+      diags.error("E412", where(node.source().begin), "`" + name + "` in the " + std::string(flag) + " file is not a string, number or boolean",
                   "write it as NAME = \"value\"");
       ok = false;
     }

@@ -4,6 +4,8 @@
 
 namespace sink {
 
+constexpr std::size_t kFactsAtOnce = 64;
+
 std::vector<std::string_view> dependencies(const ast::Fact& f) {
   std::vector<std::string_view> deps;
   names_in(f.value, deps);
@@ -291,7 +293,8 @@ bool Resolver::resolve_pending() {
       const auto f = selection_.facts.find(*it);
       const auto a = selection_.asks.find(*it);
       const bool is_fact = f != selection_.facts.end();
-      if (!ready(is_fact ? dependencies(*f->second) : dependencies(*a->second))) {
+      // At most kFactsAtOnce commands at a time: each holds two pipes and a process.
+      if (!ready(is_fact ? dependencies(*f->second) : dependencies(*a->second)) || (is_fact && running_.size() >= kFactsAtOnce)) {
         ++it;
         continue;
       }

@@ -72,6 +72,10 @@ std::optional<Value> parse_value(lex::Type type, std::string_view text, std::str
       const std::string t = trim(text);
       std::int64_t i = 0;
       const auto r = std::from_chars(t.data(), t.data() + t.size(), i);
+      if (r.ec == std::errc::result_out_of_range && r.ptr == t.data() + t.size()) {
+        why = "is out of range: a whole number is from -9223372036854775808 to 9223372036854775807";
+        return std::nullopt;
+      }
       if (t.empty() || r.ec != std::errc{} || r.ptr != t.data() + t.size()) {
         why = "is not a whole number";
         return std::nullopt;
@@ -81,7 +85,9 @@ std::optional<Value> parse_value(lex::Type type, std::string_view text, std::str
     case lex::Type::Version: {
       const auto v = parse_version(text);
       if (!v) {
-        why = "has no version number in it";
+        why = std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })
+                  ? "has a version part of more than 18 digits"
+                  : "has no version number in it";
         return std::nullopt;
       }
       Value out;

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <unistd.h>
+
 #include "plan/shell.hpp"
 #include "util/utf8.hpp"
 
@@ -28,6 +30,9 @@ class Painter {
  private:
   bool on_;
 };
+
+// The longest single argument Linux passes to a program (MAX_ARG_STRLEN).
+constexpr std::size_t kMaxArgument = 128 * 1024;
 
 constexpr const char* kBold = "\x1b[1m";
 constexpr const char* kGreen = "\x1b[32m";
@@ -103,6 +108,28 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
   const std::size_t total = selection.on_platform_count();
   std::size_t index = 0, ran = 0, done = 0, not_applicable = 0, left_out = 0, failed = 0;
   int status = 0;
+  // A script the system cannot pass to /bin/sh would fail when its turn comes, after the
+  // steps before it ran: say so before any step. Values travel in the environment, so the
+  // limits are one argument (Linux: 128 KiB) and arguments plus environment (ARG_MAX).
+  for (const auto& s : selection.steps) {
+    const auto* run = s.on_platform ? s.step->field(ast::StepField::Kind::Run) : nullptr;
+    if (!run) continue;
+    const Command c = planner.command(s, run->text, false);
+    std::size_t total = c.script.size() + 64;
+    for (const auto& [k, v] : c.env) total += k.size() + v.size() + 2 + sizeof(char*);
+    const long arg_max = sysconf(_SC_ARG_MAX);
+    std::string why;
+    if (c.script.size() >= kMaxArgument)
+      why = "its script is " + std::to_string(c.script.size()) + " bytes; one argument may hold " + std::to_string(kMaxArgument - 1);
+    else if (arg_max > 0 && total > static_cast<std::size_t>(arg_max))
+      why = "its script and environment (values included) are " + std::to_string(total) + " bytes, more than this system's " +
+            std::to_string(arg_max) + " (ARG_MAX)";
+    if (why.empty()) continue;
+    err << paint(kRed, "sink: step \"" + utf8::printable(s.step->name.text) + "\" cannot start: " + why) << "\n  --> "
+        << utf8::printable(program.sources.get(s.step->span.file).path) << ":" << s.step->span.line
+        << "\n  = hint: move long code into a script file the step runs, and long values into files\nsink: no step was run\n";
+    return 1;
+  }
   for (const auto& s : selection.steps) {
     if (!s.on_platform) {
       ++left_out;

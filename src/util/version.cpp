@@ -19,10 +19,11 @@ std::optional<Version> parse_version(std::string_view text) {
     std::uint64_t n = 0;
     std::size_t digits = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-      if (digits < 18) n = n * 10 + static_cast<std::uint64_t>(text[i] - '0');
+      n = n * 10 + static_cast<std::uint64_t>(text[i] - '0');
       ++digits;
       ++i;
     }
+    if (digits > 18) return std::nullopt;  // no silent cut: 10^19 does not fit
     v.parts.push_back(n);
     if (i + 1 < text.size() && text[i] == '.' && std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
       ++i;

@@ -491,8 +491,9 @@ def _(c):
         r = c.sink(command, "--vars", "shared.toml")
         check(r.code == 0, f"{command} with a shared answers file failed", r)
         check(re.search(r"warning\[W410\]: `nmae` in the --vars file is not a question of Sinkfile; it is ignored\n"
-                        r"  --> shared\.toml:2:1\n.*\n.*\n.*\n  = hint: did you mean `name`\?", r.err),
+                        r"  --> shared\.toml:2:1\n  = hint: did you mean `name`\?", r.err),
               f"{command}: no located warning with a suggestion for nmae", r)
+        check('"typo"' not in r.err and '"t"' not in r.err, f"{command}: a line of the answers file was quoted", r)
         check("`other_repo_token` in the --vars file" in r.err and r.err.count("W410") == 2, f"{command}: warnings", r)
     check(c.exists("first.ran"), "apply did not run")
 

@@ -13,6 +13,7 @@
 #include "plan/inputs.hpp"
 #include "plan/planner.hpp"
 #include "run/apply.hpp"
+#include "util/utf8.hpp"
 
 namespace sink {
 
@@ -123,12 +124,13 @@ void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>&
     out << "]\n}\n";
     return;
   }
-  out << r.path << " on " << r.machine.describe() << ":\n";
+  out << utf8::printable(r.path) << " on " << r.machine.describe() << ":\n";
   static const char* labels[] = {"will run", "already done", "not applicable", "other platform", "blocked", "unknown"};
   for (const auto& p : plans) {
     std::string label = labels[static_cast<int>(p.verdict)];
     label.resize(16, ' ');
-    out << "  " << label << p.step->step->name.text << (p.reason.empty() ? "" : ": " + resolver.redact(p.reason)) << "\n";
+    out << "  " << label << utf8::printable(p.step->step->name.text)
+        << (p.reason.empty() ? "" : ": " + utf8::printable(resolver.redact(p.reason))) << "\n";
   }
   out << plans.size() << (plans.size() == 1 ? " step: " : " steps: ") << counts[0] << " will run, " << counts[1] << " already done, " << counts[2]
       << " not applicable, " << counts[3] << " on another platform";
@@ -176,8 +178,8 @@ void print_facts(const Run& r, const Selection& sel, const Resolver& resolver, b
       char took[32];
       std::snprintf(took, sizeof took, "%6.0f ms", ms);
       out << "  " << n << t << (res && res->ran ? took : "         ") << "  "
-          << (res && res->value ? value : std::string("(no value)"));
-      if (!problem.empty()) out << "  [" << (res && res->value ? "default: " : "failed: ") << problem << "]";
+          << (res && res->value ? utf8::printable(value) : std::string("(no value)"));
+      if (!problem.empty()) out << "  [" << (res && res->value ? "default: " : "failed: ") << utf8::printable(problem) << "]";
       out << "\n";
     }
     first = false;

@@ -142,6 +142,10 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
                    "`sink plan` lists what a run asks; answer only those");
         continue;
       }
+      if (given == &inputs.set && ask->secret)
+        diags.add({"W411", Severity::Warning, "--set " + name + ": a secret on the command line is visible to other users (ps) and kept in shell history", {},
+                   "put it in a --vars file only you can read, answer it at the prompt, or read it with a secret env fact",
+                   std::numeric_limits<std::uint32_t>::max()});
       if (ask->choices.empty() ||
           std::any_of(ask->choices.begin(), ask->choices.end(), [&](const ast::Text& c) { return c.text == value; }))
         continue;
@@ -180,6 +184,12 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
 void check_answers(const Program& program, const InputFlags& flags, Sources& sources, Diagnostics& diags) {
   Inputs inputs;
   read_answers(flags, sources, inputs, diags);
+  std::vector<std::string> questions;
+  for_each<ast::Ask>(program, [&](const ast::Ask& a) { questions.push_back(a.name); });
+  for (const auto& [name, value] : inputs.set)  // as apply does
+    if (std::find(questions.begin(), questions.end(), name) == questions.end())
+      flag_error(diags, "E414", "--set: `" + name + "` is not a question of " + program.modules.front().name + did_you_mean(name, questions),
+                 "`sink plan` lists what a run asks; answer only those");
   for_each<ast::Ask>(program, [&](const ast::Ask& a) {
     if (!a.default_value && !inputs.set.count(a.name) && !inputs.vars.count(a.name))
       diags.error("E404", a.name_span, "question `" + a.name + "` has no default and nothing answers it",

@@ -354,9 +354,9 @@ bool report_blockers(const Selection& sel, const Resolver& r, const std::unorder
       const ast::Fact& fact = *f->second;
       std::string why = res->problem;
       if (res->ran && res->outcome.started && !res->outcome.signal) {
-        const std::string err_text = trim(res->outcome.err);
-        if (!err_text.empty() && res->problem.find(err_text.substr(0, 20)) == std::string::npos)
-          why += "; stderr: " + r.redact(err_text).substr(0, 500);
+        // Masked before it is trimmed or cut: a secret may span lines or start with blanks.
+        const std::string err_text = trim(r.redact(res->outcome.err));
+        if (err_text.find('\n') != std::string::npos) why += "; stderr: " + preview(err_text, 500);
       }
       if (res->invalid)
         diags.error("E402", fact.name_span, "fact `" + fact.name + "` " + why,
@@ -367,7 +367,7 @@ bool report_blockers(const Selection& sel, const Resolver& r, const std::unorder
       any = true;
     } else if (const auto a = sel.asks.find(name); answers_for && answers_for->count(name) && a != sel.asks.end() && !res->value) {
       // The hint says how to answer; the message adds only what the terminal said.
-      const bool asked = res->problem == "the terminal input ended before an answer";
+      const bool asked = res->problem == "the terminal input ended before an answer" || res->invalid;
       diags.error("E403", a->second->name_span,
                   "question `" + a->second->name + "` has no answer" + (asked ? ": " + res->problem : ""),
                   "answer it with --set " + a->second->name + "=VALUE, in a --vars file, or run on a terminal");

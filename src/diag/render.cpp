@@ -3,16 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "diag/paint.hpp"
 #include "util/utf8.hpp"
 
 namespace sink {
 namespace {
 
-constexpr const char* kRed = "\x1b[1;31m";
-constexpr const char* kYellow = "\x1b[1;33m";
-constexpr const char* kBlue = "\x1b[1;34m";
-constexpr const char* kCyan = "\x1b[36m";
-constexpr const char* kBold = "\x1b[1m";
 constexpr std::size_t kMaxShown = 160;  // bytes of a source line shown around the span
 
 bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
@@ -77,10 +73,7 @@ std::uint32_t Renderer::char_col(std::uint32_t file, std::uint32_t line, std::ui
   return static_cast<std::uint32_t>(utf8::count_chars(l.substr(0, prefix)) + 1 + (bytes - prefix));
 }
 
-std::string Renderer::paint(const char* code, std::string_view s) const {
-  if (!color_) return std::string(s);
-  return std::string(code) + std::string(s) + "\x1b[0m";
-}
+std::string Renderer::paint(const char* code, std::string_view s) const { return Painter(color_)(code, s); }
 
 std::string Renderer::text(const Diagnostic& d) {
   const bool error = d.severity == Severity::Error;

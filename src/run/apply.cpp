@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "diag/paint.hpp"
 #include "plan/shell.hpp"
 #include "util/utf8.hpp"
 
@@ -20,24 +21,8 @@ std::string seconds(double s) {
   return buf;
 }
 
-class Painter {
- public:
-  explicit Painter(bool on) : on_(on) {}
-  std::string operator()(const char* code, const std::string& s) const {
-    return on_ ? std::string(code) + s + "\x1b[0m" : s;
-  }
-
- private:
-  bool on_;
-};
-
 // The longest single argument Linux passes to a program (MAX_ARG_STRLEN).
 constexpr std::size_t kMaxArgument = 128 * 1024;
-
-constexpr const char* kBold = "\x1b[1m";
-constexpr const char* kGreen = "\x1b[32m";
-constexpr const char* kRed = "\x1b[1;31m";
-constexpr const char* kDim = "\x1b[2m";
 
 std::string describe_exit(const Outcome& o) {
   if (!o.started) return "could not start: " + o.error;

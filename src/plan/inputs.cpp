@@ -126,7 +126,10 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
   for_each<ast::Ask>(program, [&](const ast::Ask& a) { questions.push_back(a.name); });
   for (const auto* given : {&inputs.set, &inputs.vars}) {
     const std::string from = given == &inputs.set ? "--set" : "--vars " + inputs.vars_file;
-    for (const auto& [name, value] : *given) {
+    for (const auto& entry : *given) {
+      // Named copies: clang 14 cannot capture structured bindings in the lambdas below.
+      const std::string& name = entry.first;
+      const std::string& value = entry.second;
       const ast::Ask* ask = nullptr;
       for_each<ast::Ask>(program, [&](const ast::Ask& a) { if (a.name == name) ask = &a; });
       if (!ask && given == &inputs.vars) {

@@ -6,7 +6,7 @@
 # (from ./Sinkfile), and files for FILE,
 # --facts and --vars. The flags and values are those of src/cli/args.cpp.
 
-_sink_commands="check plan apply facts fmt grammar help"
+_sink_commands="check plan apply facts export fmt grammar help"
 _sink_global_flags="--color --help --version"
 _sink_platforms="linux darwin freebsd openbsd netbsd debian ubuntu fedora arch alpine centos rhel rocky almalinux amzn opensuse linuxmint pop manjaro nixos raspbian gentoo void kali"
 _sink_archs="x86_64 arm64"
@@ -18,6 +18,7 @@ _sink_flags_of() {
     plan) echo "--platform --facts --set --vars --only --skip --from --format --detailed-exitcode" ;;
     apply) echo "--set --vars --only --skip --from" ;;
     facts) echo "--platform --facts --set --vars --format" ;;
+    export) echo "--platform --set --vars --only --skip --from --output" ;;
     fmt) echo "--check" ;;
     grammar) echo "--format" ;;
   esac
@@ -26,7 +27,7 @@ _sink_flags_of() {
 # Whether FLAG takes a value.
 _sink_takes_value() {
   case $1 in
-    --color | --format | --platform | --facts | --set | --vars | --only | --skip | --from) return 0 ;;
+    --color | --format | --platform | --facts | --set | --vars | --only | --skip | --from | --output | -o) return 0 ;;
   esac
   return 1
 }
@@ -49,6 +50,10 @@ _sink_value() {
       else
         COMPREPLY=($(compgen -W "$_sink_platforms" -- "$cur"))
       fi
+      ;;
+    --output | -o)
+      compopt -o filenames 2>/dev/null
+      COMPREPLY=($(compgen -f -- "$cur"))
       ;;
     --facts | --vars)
       # TOML files and folders.

@@ -6,7 +6,7 @@
 # (from ./Sinkfile), and files for FILE,
 # --facts and --vars. The flags and values are those of src/cli/args.cpp.
 
-set -l sink_commands check plan apply facts fmt grammar help
+set -l sink_commands check plan apply facts export fmt grammar help
 
 # The platform names of src/syntax/lexicon.hpp; after NAME/, the architectures.
 function __sink_platforms
@@ -45,6 +45,7 @@ complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a check -d
 complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a plan -d 'Show what apply would do, step by step, and why'
 complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a apply -d 'Run the Sinkfile: questions first, then the steps'
 complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a facts -d 'Show the facts FILE would gather, with their values'
+complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a export -d 'Write the Sinkfile as one POSIX sh script that applies it'
 complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a fmt -d 'Rewrite Sinkfiles in the canonical layout'
 complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a grammar -d 'Print an editor grammar (TextMate or Vim) for Sinkfiles'
 complete -c sink -n "not __fish_seen_subcommand_from $sink_commands" -a help -d 'Show help for sink or one of its commands'
@@ -56,19 +57,25 @@ complete -c sink -s h -l help -d 'Show help for the command'
 complete -c sink -s V -l version -d "Show sink's version"
 
 # FILE
-complete -c sink -n '__sink_command_is check plan apply facts fmt' -F
+complete -c sink -n '__sink_command_is check plan apply facts export fmt' -F
 
 # check, plan, apply, facts
 complete -c sink -n '__sink_command_is check plan facts' -l format -x -a 'text json' -d 'Output format'
 complete -c sink -n '__sink_command_is check' -l ci -d 'Also fail on questions that nothing answers without a terminal'
-complete -c sink -n '__sink_command_is check plan apply facts' -l set -x -a '(__sink_questions)' -d 'Answer question NAME (NAME=VALUE)'
-complete -c sink -n '__sink_command_is check plan apply facts' -l vars -r -k -a '(__fish_complete_suffix .toml)' -d 'Answer questions from a TOML file'
-complete -c sink -n '__sink_command_is plan facts' -l platform -x -a '(__sink_platforms)' -d 'Plan for another platform: NAME[/ARCH]'
+complete -c sink -n '__sink_command_is check plan apply facts export' -l set -x -a '(__sink_questions)' -d 'Answer question NAME (NAME=VALUE)'
+complete -c sink -n '__sink_command_is check plan apply facts export' -l vars -r -k -a '(__fish_complete_suffix .toml)' -d 'Answer questions from a TOML file'
+complete -c sink -n '__sink_command_is plan facts export' -l platform -x -a '(__sink_platforms)' -d 'Plan for another platform: NAME[/ARCH]'
 complete -c sink -n '__sink_command_is plan facts' -l facts -r -k -a '(__fish_complete_suffix .toml)' -d 'Take fact values from a TOML file'
 complete -c sink -n '__sink_command_is plan apply' -l only -x -a '(__sink_steps)' -d 'Run only STEP (a name or a glob)'
 complete -c sink -n '__sink_command_is plan apply' -l skip -x -a '(__sink_steps)' -d 'Leave STEP out (a name or a glob)'
 complete -c sink -n '__sink_command_is plan apply' -l from -x -a '(__sink_steps)' -d 'Start at STEP'
 complete -c sink -n '__sink_command_is plan' -l detailed-exitcode -d 'Exit 2 when steps would run, 0 when there is nothing to do'
+
+# export
+complete -c sink -n '__sink_command_is export' -l only -x -d 'Only the steps named NAME (or matching a glob)'
+complete -c sink -n '__sink_command_is export' -l skip -x -d 'Leave out the steps named NAME (or matching a glob)'
+complete -c sink -n '__sink_command_is export' -l from -x -d 'Start at the step named NAME'
+complete -c sink -n '__sink_command_is export' -s o -l output -r -F -d 'Write the script to FILE'
 
 # fmt
 complete -c sink -n '__sink_command_is fmt' -l check -d 'Change nothing: print a diff, exit 1 if anything would change'

@@ -27,7 +27,7 @@ from harness import Tally
 ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
 COMPLETIONS = os.path.join(ROOT, "completions")
 CWD = os.path.join(ROOT, "examples", "dotfiles")
-COMMANDS = ["apply", "check", "facts", "fmt", "grammar", "help", "plan"]
+COMMANDS = ["apply", "check", "export", "facts", "fmt", "grammar", "help", "plan"]
 PLATFORMS = sorted("linux darwin freebsd openbsd netbsd debian ubuntu fedora arch alpine centos rhel rocky almalinux "
                    "amzn opensuse linuxmint pop manjaro nixos raspbian gentoo void kali".split())
 GLOBAL = ["--color", "--help", "--version"]
@@ -64,6 +64,7 @@ BASH_CASES = [
     (["sink", "plan", "--"], ["--platform", "--facts", "--set", "--vars", "--only", "--skip", "--from", "--format",
                               "--detailed-exitcode"] + GLOBAL),
     (["sink", "apply", "--"], ["--set", "--vars", "--only", "--skip", "--from"] + GLOBAL),
+    (["sink", "export", "--"], ["--from", "--only", "--output", "--platform", "--set", "--skip", "--vars"] + GLOBAL),
     (["sink", "facts", "--"], ["--platform", "--facts", "--set", "--vars", "--format"] + GLOBAL),
     (["sink", "fmt", "--"], ["--check"] + GLOBAL),
     (["sink", "grammar", "--"], ["--format"] + GLOBAL),

@@ -68,6 +68,19 @@ const std::vector<CommandSpec>& commands() {
        "Runs the commands of the facts that the steps on this platform need (secrets are\n"
        "masked) and shows each value, how long it took, and which failed and why.",
        {kPlatform, kFacts, kSet, kVars, kFormat}},
+      {"export", "[FILE]", 1, "Write the Sinkfile as one POSIX sh script that applies it",
+       "Checks FILE (nothing is written on an error) and writes one self-contained script for\n"
+       "/bin/sh (dash, bash, busybox ash): modules and helpers inlined. Run on a machine\n"
+       "without sink, it does what `sink apply` does there; `sh SCRIPT --plan` shows what\n"
+       "would run, `--facts` the facts, `--report` adds tab-separated records on standard\n"
+       "output, and --only/--skip/--from choose steps. Answers given now are written into\n"
+       "the script (never a secret's); others come from SINK_ANSWER_<NAME> or the terminal.\n"
+       "See docs/export.md.\n"
+       "\n"
+       "Exit status: 0 when the script was written, 1 on a check error, 2 for a usage error.",
+       {{"--platform", "NAME[/ARCH]", {}, "write the script for that platform instead of detecting it when it runs"},
+        kSet, kVars, kOnly, kSkip, kFrom,
+        {"--output", "FILE", {}, "write the script to FILE (mode 0755, replaced in one step) instead of standard output; also -o"}}},
       {"fmt", "[FILE...]", static_cast<std::size_t>(-1), "Rewrite Sinkfiles in the canonical layout",
        "Rewrites each FILE in one canonical layout (docs/formatting.md): indentation, spacing,\n"
        "blank lines, how strings are written; comments stay with what they describe. Without\n"
@@ -136,6 +149,7 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
       }
       if (name == "-h") name = "--help";
       if (name == "-V") name = "--version";
+      if (name == "-o") name = "--output";
       // Whether it takes a value is known from either table.
       const FlagSpec* spec = find_flag(global_flags(), name);
       for (const auto& c : commands())

@@ -70,6 +70,7 @@ int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream
   if (args.command == "check") return run_check(args, host, out, err, color);
   if (args.command == "plan") return run_plan(args, host, out, err, color);
   if (args.command == "apply") return run_apply(args, host, out, err, color);
+  if (args.command == "export") return run_export(args, host, out, err, color);
   if (args.command == "facts") return run_facts(args, host, out, err, color);
   if (args.command == "fmt") return run_fmt(args, host, out, err, color);
   if (args.command == "grammar") return run_grammar(args, out, err);

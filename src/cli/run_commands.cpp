@@ -2,7 +2,12 @@
 // (-> apply).
 #include "cli/run_commands.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <filesystem>
@@ -10,6 +15,7 @@
 #include "check/checker.hpp"
 #include "cli/check_command.hpp"
 #include "diag/render.hpp"
+#include "export/script.hpp"
 #include "plan/inputs.hpp"
 #include "plan/planner.hpp"
 #include "run/apply.hpp"
@@ -76,6 +82,29 @@ StepChoice step_choice(const Args& args) { return {args.all("--only"), args.all(
 std::string base_dir(const std::string& path) {
   std::error_code ec;
   return fs::absolute(path, ec).parent_path().lexically_normal().string();
+}
+
+// Writes `text` to a temporary file beside `path` (mode 0755) and renames it over `path`,
+// so that `path` is never half written. Returns "" or why it failed.
+std::string write_script(const std::string& path, const std::string& text) {
+  const fs::path target(path);
+  std::string temp = (target.has_parent_path() ? target.parent_path() : fs::path(".")) / ("." + target.filename().string() + ".sink-XXXXXX");
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) return std::strerror(errno);
+  bool ok = ::fchmod(fd, 0755) == 0;
+  for (std::size_t done = 0; ok && done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  const std::string why = ok ? "" : std::strerror(errno);
+  if (::close(fd) != 0 && ok) ok = false;
+  if (ok && ::rename(temp.c_str(), path.c_str()) == 0) return "";
+  const std::string err = why.empty() ? std::strerror(errno) : why;
+  ::unlink(temp.c_str());
+  return err;
 }
 
 std::string json_str(const std::string& s) { return "\"" + json_escape(s) + "\""; }
@@ -256,6 +285,27 @@ int run_apply(const Args& args, const Host& host, std::ostream& /*out*/, std::os
     return 1;
   }
   return apply_steps(r.program, sel, planner, *runner, err, ApplyStyle{color, live_terminal(host)});
+}
+
+int run_export(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
+  Run r;
+  if (const int status = load(args, host, err, color, r); status >= 0) return status;
+  ExportOptions o{r.path, args.get("--platform", ""), r.inputs.vars, args.all("--only"), args.all("--skip"),
+                  args.get("--from", "")};
+  for (const auto& [name, value] : r.inputs.set) o.answers[name] = value;
+  std::string error;
+  const std::string script = export_script(r.program, o, error);
+  if (!error.empty()) return usage(err, error, args.command);
+  if (!args.has("--output")) {
+    out << script << std::flush;
+    return 0;
+  }
+  const std::string target = args.get("--output", "");
+  if (const std::string why = write_script(target, script); !why.empty()) {
+    err << "error: cannot write " << target << ": " << why << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {

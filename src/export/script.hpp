@@ -1,0 +1,30 @@
+// `sink export`: a checked program as one POSIX sh script that does what `sink apply`
+// does. The runtime (detection, typed values, progress, signals) is runtime.sh, the same
+// for every script; this writes only what is particular to one Sinkfile.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "modules/loader.hpp"
+
+namespace sink {
+
+struct ExportOptions {
+  std::string path;                                         // the Sinkfile as messages name it
+  std::string platform;                                     // NAME[/ARCH]: fixed; "" detected at run time
+  std::map<std::string, std::string, std::less<>> answers;  // questions answered now (never secrets)
+  std::vector<std::string> only, skip;                      // step names or globs
+  std::string from;
+};
+
+// The script for `program` (loaded and checked without errors). Returns "" and sets
+// `error` when it cannot be written: an unknown platform, a secret among the answers, a
+// `{{raw x}}` whose value is not known now.
+std::string export_script(const Program& program, const ExportOptions& options, std::string& error);
+
+// The runtime part alone (runtime.sh, embedded at build time).
+std::string_view export_runtime();
+
+}  // namespace sink

@@ -24,8 +24,10 @@ sink_record() {
   for sink_f in "$@"; do
     case $sink_f in
       *\\* | *"$sink_tab"* | *"$sink_nl"*)
-        sink_f=$(SINK_R=$sink_f command awk 'BEGIN { s = ENVIRON["SINK_R"]; gsub(/\\/, "\\\\", s);
-          gsub(/\t/, "\\t", s); gsub(/\n/, "\\n", s); printf "%s", s }') ;;
+        sink_f=$(SINK_R=$sink_f command awk 'BEGIN { s = ENVIRON["SINK_R"]; n = length(s); o = ""
+          for (i = 1; i <= n; i++) { c = substr(s, i, 1)
+            if (c == "\\") o = o "\\\\"; else if (c == "\t") o = o "\\t"; else if (c == "\n") o = o "\\n"; else o = o c }
+          printf "%s", o }') ;;
     esac
     sink_rec="$sink_rec$sink_tab$sink_f"
   done
@@ -137,8 +139,21 @@ sink_has() {
   return 1
 }
 # Three-valued logic: 0 true, 1 false, 2 unknown (a name without a value).
-sink_and() { if [ "$1" = 1 ] || [ "$2" = 1 ]; then return 1; elif [ "$1" = 2 ] || [ "$2" = 2 ]; then return 2; fi; return 0; }
-sink_or() { if [ "$1" = 0 ] || [ "$2" = 0 ]; then return 0; elif [ "$1" = 2 ] || [ "$2" = 2 ]; then return 2; fi; return 1; }
+# sink_and L R MISSING_L MISSING_R: L and R, sink_m the name that leaves it unknown.
+sink_and() {
+  sink_m=$4
+  case $1 in 1) return 1 ;; 0) return "$2" ;; esac
+  sink_m=$3
+  [ "$2" = 1 ] && return 1
+  return 2
+}
+sink_or() {
+  sink_m=$4
+  case $1 in 0) return 0 ;; 1) return "$2" ;; esac
+  sink_m=$3
+  [ "$2" = 0 ] && return 0
+  return 2
+}
 sink_not() { case $1 in 0) return 1 ;; 1) return 0 ;; esac; return 2; }
 
 # Sets NAME's value to sink_out (SECRET: 1 masks it wherever it is shown).
@@ -194,8 +209,10 @@ sink_settle() {  # sink_out as the fact's value, or a value of the wrong type: s
     return
   fi
   sink_secret && sink_raw=$sink_mask
-  sink_none "$sink_fn" "got \"$sink_raw\", which $sink_why"
-  sink_blocker "error[E402]: fact \`$sink_fn\` got \"$sink_raw\", which $sink_why (a $sink_ft fact)"
+  case $sink_ft in int) sink_x="an int" ;; *) sink_x="a $sink_ft" ;; esac
+  sink_why="got \"$sink_raw\", which $sink_why ($sink_x fact)"
+  sink_none "$sink_fn" "$sink_why"
+  sink_blocker "error[E402]: fact \`$sink_fn\` $sink_why"
 }
 sink_failed() {  # WHY: the default stands in, or a required fact stops the run
   case $sink_ff in
@@ -332,7 +349,7 @@ sink_f_arch() { sink_builtin arch "$sink_arch"; }
 sink_f_distro() { sink_builtin distro "$sink_distro"; }
 sink_f_distro_version() {
   sink_version "$sink_distro_version" && sink_out=$sink_v && sink_set distro_version 0 && return
-  sink_none distro_version "the distribution version is unknown"
+  sink_none distro_version ""
 }
 sink_f_hostname() { sink_builtin hostname "$sink_host"; }
 sink_f_user() { sink_builtin user "${USER:-$(command id -un 2>/dev/null)}"; }
@@ -403,12 +420,18 @@ sink_blocked() {
 # A `skip if sh` or `when sh` check, where and how the step runs, its output unseen.
 sink_run_check() {
   sink_src=$2
+  "sink_dir_$sink_i"
+  if [ ! -d "$sink_dir" ]; then
+    sink_failure="could not run: folder $sink_dir does not exist"
+    return 1
+  fi
   (
     "sink_env_$sink_i"
     set -e
     "$1"
   ) </dev/null >/dev/null 2>&1
   sink_rc=$?
+  sink_failure="failed (exit $sink_rc)"
   [ "$sink_rc" = 0 ] || return 1
 }
 
@@ -422,7 +445,7 @@ sink_decide() {
     if [ "$sink_g" = 2 ]; then sink_blocked "$sink_missing"; return; fi
     if [ "$sink_g" = 1 ]; then
       sink_verdict=n/a
-      if [ "$sink_when" = sh ]; then sink_why="when sh \`$sink_src\` failed (exit $sink_rc)"; else sink_explain; sink_why="when $sink_why is false"; fi
+      if [ "$sink_when" = sh ]; then sink_why="when sh \`$sink_src\` $sink_failure"; else sink_explain; sink_why="when $sink_why is false"; fi
       return
     fi
   fi
@@ -436,7 +459,7 @@ sink_decide() {
       if [ "$sink_skip_if" = sh ]; then sink_why="skip if sh \`$sink_src\` succeeded"; else sink_explain; sink_why="skip if $sink_why is true"; fi
       return
     fi
-    [ "$sink_skip_if" = sh ] && sink_why="check \`$sink_src\` failed (exit $sink_rc)"
+    [ "$sink_skip_if" = sh ] && sink_why="check \`$sink_src\` $sink_failure"
   fi
   for sink_x in $sink_uses; do
     eval "[ -n \"\${sink_h_$sink_x-}\" ]" || { sink_blocked "$sink_x"; return; }
@@ -481,12 +504,16 @@ sink_trap() {
 
 sink_run_step() {
   sink_begin=$sink_t
+  # The step ignores SIGINT, as a background job does under dash: a terminal's Ctrl-C
+  # reaches the script, which stops the step's whole tree while it is still one tree.
   (
+    trap '' INT
     "sink_env_$sink_i"
     set -e
     "sink_run_$sink_i"
   ) <&3 3<&- &
   sink_pid=$!
+  [ -z "$sink_signal" ] || sink_stop  # the signal came while the step started
   wait "$sink_pid"
   sink_status=$?
   sink_pid=
@@ -658,12 +685,13 @@ sink_apply() {
   sink_stop_blockers "stopped before the first step"
   sink_now
   sink_start=$sink_t
-  sink_i=1 sink_n=0 sink_ran=0 sink_done=0 sink_na=0 sink_failed_n=0 sink_status=0 sink_code=0
+  sink_i=1 sink_n=0 sink_ran=0 sink_done=0 sink_na=0 sink_failed_n=0 sink_status=0 sink_code=0 sink_left=0
   while [ "$sink_i" -le "$sink_steps" ]; do
     eval "sink_st=\$sink_st_$sink_i"
     "sink_step_$sink_i"
     if [ "$sink_st" = out ]; then sink_i=$((sink_i + 1)); continue; fi
     if [ "$sink_st" = other ]; then
+      [ "$sink_code" != 0 ] || sink_left=$((sink_left + 1))
       eval "sink_record step \"\$sink_i\" other-platform \"\$sink_name\" \"\$sink_why_$sink_i\""
       sink_i=$((sink_i + 1))
       continue
@@ -686,6 +714,10 @@ sink_apply() {
     elif [ "$sink_verdict" = blocked ]; then
       sink_fail_report "$sink_why"
       sink_record step "$sink_i" failed "$sink_name" "$sink_why"
+      sink_code=1
+    elif "sink_dir_$sink_i" && [ ! -d "$sink_dir" ]; then
+      sink_fail_report "could not start: folder $sink_dir does not exist after 0s"
+      sink_record step "$sink_i" failed "$sink_name" "could not start: folder $sink_dir does not exist"
       sink_code=1
     else
       sink_run_step
@@ -711,11 +743,11 @@ sink_apply() {
     sink_i=$((sink_i + 1))
   done
   sink_took "$sink_start"
-  sink_x="sink: $sink_ran ran, $sink_done already done, $sink_na not applicable, $sink_other not on this platform, $sink_failed_n failed"
+  sink_x="sink: $sink_ran ran, $sink_done already done, $sink_na not applicable, $sink_left not on this platform, $sink_failed_n failed"
   [ "$sink_code" -gt 128 ] && sink_x="$sink_x, interrupted"
   sink_say "$sink_x ($sink_secs)"
   sink_end "$sink_code"
 }
-sink_cd() {  # DIR: the step's folder, relative to the one the script started in
-  case $1 in /*) cd -- "$1" ;; *) cd -- "$sink_base/$1" ;; esac || exit 1
+sink_folder() {  # DIR: the step's folder, relative to the one the script started in
+  case $1 in /*) sink_dir=$1 ;; *) sink_dir=$sink_base/$1 ;; esac
 }

@@ -126,14 +126,16 @@ struct Writer {
     switch (e.kind) {
       case K::Not: {
         const int a = condition(*e.lhs, code);
-        code += "sink_not \"$sink_e" + std::to_string(a) + "\"; " + t + "=$?\n";
+        code += "sink_not \"$sink_e" + std::to_string(a) + "\"; " + t + "=$?; sink_m" + std::to_string(n) + "=$sink_m" +
+                std::to_string(a) + "\n";
         break;
       }
       case K::And:
       case K::Or: {
         const int a = condition(*e.lhs, code), b = condition(*e.rhs, code);
-        code += std::string(e.kind == K::And ? "sink_and" : "sink_or") + " \"$sink_e" + std::to_string(a) + "\" \"$sink_e" +
-                std::to_string(b) + "\"; " + t + "=$?\n";
+        const std::string A = std::to_string(a), B = std::to_string(b);
+        code += std::string(e.kind == K::And ? "sink_and" : "sink_or") + " \"$sink_e" + A + "\" \"$sink_e" + B + "\" \"$sink_m" +
+                A + "\" \"$sink_m" + B + "\"; " + t + "=$?; sink_m" + std::to_string(n) + "=$sink_m\n";
         break;
       }
       case K::Compare: {
@@ -147,14 +149,16 @@ struct Writer {
         const char* cmp = a == lex::Type::Version || b == lex::Type::Version ? "version"
                           : a == lex::Type::Int || b == lex::Type::Int       ? "int" : "text";
         static const char* ops[] = {"eq", "ne", "le", "ge", "lt", "gt"};  // lex::CmpOp's order
-        code += pre + t + "=2\nif " + (tests.empty() ? ":" : tests) + "; then sink_a=" + l + " sink_b=" + r + "; sink_cmp " +
-                cmp + " " + ops[static_cast<int>(e.op)] + "; " + t + "=$?; fi\n";
+        code += pre + "sink_missing=''\n" + t + "=2\nif " + (tests.empty() ? ":" : tests) + "; then sink_a=" + l + " sink_b=" + r +
+                "; sink_cmp " + cmp + " " + ops[static_cast<int>(e.op)] + "; " + t + "=$?; fi\nsink_m" + std::to_string(n) +
+                "=$sink_missing\n";
         break;
       }
       default: {
         std::string pre, tests;
         const std::string v = operand(e, pre, tests);
-        code += pre + t + "=2\nif " + (tests.empty() ? ":" : tests) + "; then [ " + v + " = true ]; " + t + "=$?; fi\n";
+        code += pre + "sink_missing=''\n" + t + "=2\nif " + (tests.empty() ? ":" : tests) + "; then [ " + v + " = true ]; " + t +
+                "=$?; fi\nsink_m" + std::to_string(n) + "=$sink_missing\n";
       }
     }
     return n;
@@ -170,7 +174,7 @@ struct Writer {
       temp = 0;
       const int r = condition(*f.expr, code);
       out += std::string(fn) + id + "() {\n  sink_src=" + sq(source_text(program.sources, f.expr->span)) +
-             " sink_names=" + sq(join(names)) + "\n" + code + "return \"$sink_e" + std::to_string(r) + "\"\n}\n";
+             " sink_names=" + sq(join(names)) + "\n" + code + "sink_missing=$sink_m" + std::to_string(r) + "\nreturn \"$sink_e" + std::to_string(r) + "\"\n}\n";
       return;
     }
     kind = "sh";
@@ -206,7 +210,7 @@ struct Writer {
     for (const auto n : uses)
       if (!is_env(n) && std::find(used.begin(), used.end(), n) == used.end()) used.push_back(n);
 
-    std::string when, skip, exports, env;
+    std::string when, skip, exports, env, dir = "sink_dir=$sink_base";
     if (const auto* f = st.when()) guard("sink_when_", i, *f, when);
     if (const auto* f = st.skip_if()) guard("sink_skip_", i, *f, skip);
     const auto* err = st.field(ast::StepField::Kind::Error);
@@ -214,11 +218,11 @@ struct Writer {
     for (const auto* e : s.scope_env) env += "  " + e->name + "=" + dq(e->value) + "; export " + e->name + "\n";
     for (const auto& f : st.fields) {
       if (f.kind == ast::StepField::Kind::Env) env += "  " + f.name + "=" + dq(f.text) + "; export " + f.name + "\n";
-      if (f.kind == ast::StepField::Kind::Dir) env += "  sink_cd " + dq(f.text) + "\n";
+      if (f.kind == ast::StepField::Kind::Dir) dir = "sink_folder " + dq(f.text);
     }
     const auto* run = st.field(ast::StepField::Kind::Run);
     const std::string body = run ? shell(run->text, exports) : ":";
-    out += "sink_env_" + id + "() {\n  :\n" + env + "}\n";
+    out += "sink_dir_" + id + "() { " + dir + "; }\nsink_env_" + id + "() {\n  cd -- \"$sink_dir\" || exit 1\n" + env + "}\n";
     out += "sink_run_" + id + "() {\n  :" + (exports.empty() ? "" : "; export" + exports) + "\n" + body + "\n}\n";
     std::string plat;
     for (const auto* b : s.blocks) {

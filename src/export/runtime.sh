@@ -255,8 +255,7 @@ sink_ask() {
     sink_set "$sink_an" "$sink_as"
   else
     sink_none "$sink_an" "not answered: set $sink_av"
-    [ "$sink_mode" = apply ] &&
-      sink_blocker "error[E403]: question \`$sink_an\` has no answer: set $sink_av=VALUE in the environment, or run on a terminal"
+    eval "sink_unanswered_$sink_an=\$sink_av"
   fi
 }
 sink_choice() {  # VALUE CHOICE...: whether VALUE is one of the choices (any, when none)
@@ -459,7 +458,7 @@ sink_decide() {
       if [ "$sink_skip_if" = sh ]; then sink_why="skip if sh \`$sink_src\` succeeded"; else sink_explain; sink_why="skip if $sink_why is true"; fi
       return
     fi
-    [ "$sink_skip_if" = sh ] && sink_why="check \`$sink_src\` $sink_failure"
+    if [ "$sink_skip_if" = sh ]; then sink_why="check \`$sink_src\` $sink_failure"; else sink_explain; sink_why="skip if $sink_why is false"; fi
   fi
   for sink_x in $sink_uses; do
     eval "[ -n \"\${sink_h_$sink_x-}\" ]" || { sink_blocked "$sink_x"; return; }
@@ -682,6 +681,27 @@ sink_plan() {
 }
 
 sink_apply() {
+  # As sink apply: the steps are decided first (checks run), and only an unanswered
+  # question that a step which will run needs stops the run.
+  sink_i=1
+  while [ "$sink_i" -le "$sink_steps" ]; do
+    eval "sink_st=\$sink_st_$sink_i"
+    if [ "$sink_st" = on ]; then
+      "sink_step_$sink_i"
+      sink_decide
+      [ -z "$sink_signal" ] || sink_end $((128 + sink_signal))
+      case $sink_verdict in
+        run | blocked)
+          for sink_x in $sink_needs; do
+            eval "sink_v=\${sink_unanswered_$sink_x-}"
+            [ -n "$sink_v" ] || continue
+            eval "sink_unanswered_$sink_x="
+            sink_blocker "error[E403]: question \`$sink_x\` has no answer: set $sink_v=VALUE in the environment, or run on a terminal"
+          done ;;
+      esac
+    fi
+    sink_i=$((sink_i + 1))
+  done
   sink_stop_blockers "stopped before the first step"
   sink_now
   sink_start=$sink_t

@@ -120,7 +120,7 @@ def verdicts(err):
         m = re.match(r"^\[(\d+)/(\d+)\] (.*)$", line)
         if m:
             nxt = next((l for l in lines[i + 1:] if l.startswith("  ")), "")
-            kind = ("ran" if nxt.startswith("  done in") else "done" if nxt.startswith("  already done") else
+            kind = ("ran" if nxt.startswith("  done") else "done" if nxt.startswith("  already done") else
                     "n/a" if nxt.startswith("  not applicable") else "failed" if nxt.startswith("  failed") else
                     "interrupted" if nxt.startswith("  interrupted") else "?")
             out.append(f"{m.group(1)}/{m.group(2)} {m.group(3)}: {kind}")

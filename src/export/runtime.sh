@@ -34,7 +34,11 @@ sink_record() {
   printf '%s\n' "$sink_rec"
 }
 
-sink_now() { sink_t=$(command date +%s 2>/dev/null) || sink_t=0; }
+# The clock: bash's $SECONDS costs nothing; `date` costs a process, so under other shells
+# a step's own time is left out (the run's total time is still shown).
+sink_now() {
+  if [ -n "$sink_seconds" ]; then sink_t=$SECONDS; else sink_t=$(command date +%s 2>/dev/null) || sink_t=0; fi
+}
 sink_took() { sink_now; sink_secs="$((sink_t - $1))s"; }
 
 # ---- values -------------------------------------------------------------------------
@@ -502,7 +506,7 @@ sink_trap() {
 }
 
 sink_run_step() {
-  sink_begin=$sink_t
+  [ -z "$sink_seconds" ] || sink_begin=$SECONDS
   # The step ignores SIGINT, as a background job does under dash: a terminal's Ctrl-C
   # reaches the script, which stops the step's whole tree while it is still one tree.
   (
@@ -516,7 +520,8 @@ sink_run_step() {
   wait "$sink_pid"
   sink_status=$?
   sink_pid=
-  sink_took "$sink_begin"
+  sink_secs=''
+  [ -z "$sink_seconds" ] || sink_took "$sink_begin"
 }
 
 sink_fail_report() {  # WHAT
@@ -530,6 +535,7 @@ sink_fail_report() {  # WHAT
 
 sink_main() {
   sink_tab=$(printf '\t')
+  sink_seconds=${SECONDS:+1}
   sink_mode=apply sink_report='' sink_signal='' sink_pid='' sink_blockers='' sink_seen='' sink_started=
   sink_init
   while [ $# -gt 0 ]; do
@@ -677,6 +683,10 @@ sink_plan() {
   [ "$sink_blocked_n" = 0 ] || sink_x="$sink_x, $sink_blocked_n blocked"
   printf '%s\n' "$sink_x" >&"$sink_o"
   sink_stop_blockers "apply would stop before the first step"
+  if [ "$sink_blocked_n" != 0 ]; then
+    sink_say "sink: apply would fail at a blocked step: it needs a value that is missing"
+    sink_end 1
+  fi
   sink_end 0
 }
 
@@ -742,12 +752,12 @@ sink_apply() {
     else
       sink_run_step
       if [ -n "$sink_signal" ]; then
-        if [ -n "$sink_color" ]; then sink_paint '1;31' "  interrupted after $sink_secs"; else sink_say "  interrupted after $sink_secs"; fi
+        if [ -n "$sink_color" ]; then sink_paint '1;31' "  interrupted${sink_secs:+ after $sink_secs}"; else sink_say "  interrupted${sink_secs:+ after $sink_secs}"; fi
         sink_record step "$sink_i" failed "$sink_name" "interrupted"
         sink_code=$((128 + sink_signal))
       elif [ "$sink_status" = 0 ]; then
         sink_ran=$((sink_ran + 1))
-        if [ -n "$sink_color" ]; then sink_paint 32 "  done in $sink_secs"; else sink_say "  done in $sink_secs"; fi
+        if [ -n "$sink_color" ]; then sink_paint 32 "  done${sink_secs:+ in $sink_secs}"; else sink_say "  done${sink_secs:+ in $sink_secs}"; fi
         sink_record step "$sink_i" ran "$sink_name" ""
       else
         if [ "$sink_status" -gt 128 ] && sink_x=$(kill -l "$((sink_status - 128))" 2>/dev/null); then
@@ -755,7 +765,7 @@ sink_apply() {
         else
           sink_x="exit status $sink_status"
         fi
-        sink_fail_report "$sink_x after $sink_secs"
+        sink_fail_report "$sink_x${sink_secs:+ after $sink_secs}"
         sink_record step "$sink_i" failed "$sink_name" "$sink_x"
         sink_code=1
       fi

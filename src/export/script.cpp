@@ -359,7 +359,7 @@ std::string export_script(const Program& program, const ExportOptions& options, 
   return "#!/bin/sh\n# " + options.path + " as one script, written by `sink export`.\n" +
          "# Run it where the Sinkfile would be applied: sh THIS_FILE [--plan | --facts] [--report]\n" +
          "# [--only NAME]... [--skip NAME]... [--from NAME]. Answers: SINK_ANSWER_<NAME> or the terminal.\n" +
-         "# Steps and helpers are functions, their variables set through eval:\n# shellcheck disable=SC1091,SC2016,SC2034,SC2119,SC2120,SC2154,SC2317\n\n" + std::string(export_runtime()) +
+         "# Steps and helpers are functions, their variables set through eval:\n# shellcheck disable=SC1091,SC2015,SC2016,SC2034,SC2119,SC2120,SC2154,SC2317,SC3028\n\n" + std::string(export_runtime()) +
          "\n# ---- " + options.path + " ----\n" + init + helpers + w.out + "\nsink_main \"$@\"\n";
 }
 

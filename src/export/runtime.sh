@@ -64,9 +64,15 @@ sink_typed() {
       case $sink_s in '' | *[!0-9]*) sink_why='is not a whole number'; return 1 ;; esac
       sink_s=${sink_s#"${sink_s%%[!0]*}"}
       [ -n "$sink_s" ] || sink_sg='' sink_s=0
+      if [ -n "$sink_sg" ]; then sink_numcmp "$sink_s" 9223372036854775808; else sink_numcmp "$sink_s" 9223372036854775807; fi
+      if [ "$sink_c" = 1 ]; then
+        sink_why='is out of range: a whole number is from -9223372036854775808 to 9223372036854775807'
+        return 1
+      fi
       sink_out=$sink_sg$sink_s ;;
     version)
-      sink_version "$sink_out" || { sink_why='has no version number in it'; return 1; }
+      sink_vwhy=''
+      sink_version "$sink_out" || { sink_why=${sink_vwhy:-has no version number in it}; return 1; }
       sink_out=$sink_v ;;
   esac
   return 0
@@ -80,6 +86,7 @@ sink_version() {
   while :; do
     sink_d=${sink_s%%[!0-9]*}
     sink_s=${sink_s#"$sink_d"}
+    if [ "${#sink_d}" -gt 18 ]; then sink_vwhy='has a version part of more than 18 digits'; return 1; fi
     sink_d=${sink_d#"${sink_d%%[!0]*}"}
     sink_v=$sink_v${sink_v:+.}${sink_d:-0}
     case $sink_s in .[0-9]*) sink_s=${sink_s#.} ;; *) return 0 ;; esac

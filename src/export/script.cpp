@@ -8,6 +8,7 @@
 #include "plan/machine.hpp"
 #include "plan/resolver.hpp"
 #include "plan/shell.hpp"
+#include "syntax/shell_quote.hpp"
 
 namespace sink {
 namespace {

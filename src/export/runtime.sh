@@ -109,11 +109,23 @@ sink_numcmp() {
 sink_cmp() {
   case $1 in
     version)
-      if ! sink_version "$sink_a"; then [ "$2" = ne ]; return; fi
-      sink_x=$sink_v
-      if ! sink_version "$sink_b"; then [ "$2" = ne ]; return; fi
-      sink_y=$sink_v
-      sink_c=0
+      # A negative number is below every version.
+      case $sink_a in -[0-9]*) sink_x=-1 ;; *) sink_x=0 ;; esac
+      case $sink_b in -[0-9]*) sink_y=-1 ;; *) sink_y=0 ;; esac
+      if [ "$sink_x" != "$sink_y" ]; then
+        sink_c=$((sink_x - sink_y))
+        sink_a=x sink_b=x
+      fi
+      if [ "$sink_a$sink_b" = xx ]; then :
+      elif ! sink_version "$sink_a"; then [ "$2" = ne ]; return; fi
+      if [ "$sink_a$sink_b" != xx ]; then
+        sink_x=$sink_v
+        if ! sink_version "$sink_b"; then [ "$2" = ne ]; return; fi
+        sink_y=$sink_v
+        sink_c=0
+      else
+        sink_x='' sink_y=''
+      fi
       while [ -n "$sink_x$sink_y" ]; do
         sink_p=${sink_x%%.*} sink_q=${sink_y%%.*}
         case $sink_x in *.*) sink_x=${sink_x#*.} ;; *) sink_x= ;; esac

@@ -3,8 +3,8 @@
 #
 # Completes the commands, the flags of each command, the values of --color, --format
 # and --platform, question names for --set and step names for --only, --skip and --from
-# (from ./Sinkfile), and files for FILE,
-# --facts and --vars. The flags and values are those of src/cli/args.cpp.
+# (from ./Sinkfile), the Host names of ~/.ssh/config for --host, and files for FILE,
+# --facts, --vars and --hosts. The flags and values are those of src/cli/args.cpp.
 
 _sink_commands="check plan apply facts export fmt grammar help"
 _sink_global_flags="--color --help --version"
@@ -15,9 +15,9 @@ _sink_archs="x86_64 arm64"
 _sink_flags_of() {
   case $1 in
     check) echo "--format --ci --set --vars" ;;
-    plan) echo "--platform --facts --set --vars --only --skip --from --format --detailed-exitcode" ;;
-    apply) echo "--set --vars --only --skip --from" ;;
-    facts) echo "--platform --facts --set --vars --format" ;;
+    plan) echo "--platform --facts --set --vars --only --skip --from --format --detailed-exitcode --host --hosts --jobs" ;;
+    apply) echo "--set --vars --only --skip --from --host --hosts --jobs" ;;
+    facts) echo "--platform --facts --set --vars --format --host --hosts --jobs" ;;
     export) echo "--platform --set --vars --only --skip --from --output" ;;
     fmt) echo "--check" ;;
     grammar) echo "--format" ;;
@@ -28,6 +28,7 @@ _sink_flags_of() {
 _sink_takes_value() {
   case $1 in
     --color | --format | --platform | --facts | --set | --vars | --only | --skip | --from | --output | -o) return 0 ;;
+    --host | --hosts | --jobs) return 0 ;;
   esac
   return 1
 }
@@ -51,7 +52,13 @@ _sink_value() {
         COMPREPLY=($(compgen -W "$_sink_platforms" -- "$cur"))
       fi
       ;;
-    --output | -o)
+    --host)
+      # The Host names of ~/.ssh/config, patterns aside.
+      local hosts
+      hosts=$(awk 'tolower($1) == "host" { for (i = 2; i <= NF; i++) if ($i !~ /[*?!]/) print $i }' ~/.ssh/config 2>/dev/null)
+      COMPREPLY=($(compgen -W "$hosts" -- "$cur"))
+      ;;
+    --output | -o | --hosts)
       compopt -o filenames 2>/dev/null
       COMPREPLY=($(compgen -f -- "$cur"))
       ;;

@@ -3,8 +3,8 @@
 #
 # Completes the commands, the flags of each command, the values of --color, --format
 # and --platform, question names for --set and step names for --only, --skip and --from
-# (from ./Sinkfile), and files for FILE,
-# --facts and --vars. The flags and values are those of src/cli/args.cpp.
+# (from ./Sinkfile), the Host names of ~/.ssh/config for --host, and files for FILE,
+# --facts, --vars and --hosts. The flags and values are those of src/cli/args.cpp.
 
 set -l sink_commands check plan apply facts export fmt grammar help
 
@@ -31,6 +31,12 @@ end
 function __sink_steps
     test -r Sinkfile; or return
     string replace -rf -- '^\s*step\s+(?:"([^"]*)"|\'([^\']*)\').*' '$1$2' <Sinkfile
+end
+
+# The Host names of ~/.ssh/config, patterns aside.
+function __sink_ssh_hosts
+    test -r ~/.ssh/config; or return
+    awk 'tolower($1) == "host" { for (i = 2; i <= NF; i++) if ($i !~ /[*?!]/) print $i }' ~/.ssh/config
 end
 
 # Whether the command is one of the arguments.
@@ -69,6 +75,9 @@ complete -c sink -n '__sink_command_is plan facts' -l facts -r -k -a '(__fish_co
 complete -c sink -n '__sink_command_is plan apply' -l only -x -a '(__sink_steps)' -d 'Run only STEP (a name or a glob)'
 complete -c sink -n '__sink_command_is plan apply' -l skip -x -a '(__sink_steps)' -d 'Leave STEP out (a name or a glob)'
 complete -c sink -n '__sink_command_is plan apply' -l from -x -a '(__sink_steps)' -d 'Start at STEP'
+complete -c sink -n '__sink_command_is plan apply facts' -l host -x -a '(__sink_ssh_hosts)' -d 'Run on DEST over ssh'
+complete -c sink -n '__sink_command_is plan apply facts' -l hosts -r -F -d 'Run on every destination listed in FILE'
+complete -c sink -n '__sink_command_is plan apply facts' -l jobs -x -d 'With --host: how many hosts at a time'
 complete -c sink -n '__sink_command_is plan' -l detailed-exitcode -d 'Exit 2 when steps would run, 0 when there is nothing to do'
 
 # export

@@ -31,6 +31,7 @@ COMMANDS = ["apply", "check", "export", "facts", "fmt", "grammar", "help", "plan
 PLATFORMS = sorted("linux darwin freebsd openbsd netbsd debian ubuntu fedora arch alpine centos rhel rocky almalinux "
                    "amzn opensuse linuxmint pop manjaro nixos raspbian gentoo void kali".split())
 GLOBAL = ["--color", "--help", "--version"]
+HOSTS = ["--host", "--hosts", "--jobs"]
 
 TALLY = Tally()
 report = TALLY.report
@@ -44,6 +45,9 @@ def platform_names():
 
 
 HOME = tempfile.TemporaryDirectory(prefix="sink-completions-home-")  # no rc file of the user's
+os.mkdir(os.path.join(HOME.name, ".ssh"))
+with open(os.path.join(HOME.name, ".ssh", "config"), "w") as f:  # the Host names that --host offers
+    f.write("Host web db.example.com\n  User deploy\nhost bastion *.internal !nope\n  Port 2222\nHost *\n  ForwardAgent no\n")
 
 
 def env():
@@ -62,10 +66,13 @@ BASH_CASES = [
     (["sink", "--color", "never", "ch"], ["check"]),
     (["sink", "check", "--"], ["--format", "--ci", "--set", "--vars"] + GLOBAL),
     (["sink", "plan", "--"], ["--platform", "--facts", "--set", "--vars", "--only", "--skip", "--from", "--format",
-                              "--detailed-exitcode"] + GLOBAL),
-    (["sink", "apply", "--"], ["--set", "--vars", "--only", "--skip", "--from"] + GLOBAL),
+                              "--detailed-exitcode"] + HOSTS + GLOBAL),
+    (["sink", "apply", "--"], ["--set", "--vars", "--only", "--skip", "--from"] + HOSTS + GLOBAL),
+    (["sink", "apply", "--host", ""], ["web", "db.example.com", "bastion"]),
+    (["sink", "plan", "--host", "=", "b"], ["bastion"]),
+    (["sink", "facts", "--hosts", "facts-d"], ["facts-darwin.toml"]),
     (["sink", "export", "--"], ["--from", "--only", "--output", "--platform", "--set", "--skip", "--vars"] + GLOBAL),
-    (["sink", "facts", "--"], ["--platform", "--facts", "--set", "--vars", "--format"] + GLOBAL),
+    (["sink", "facts", "--"], ["--platform", "--facts", "--set", "--vars", "--format"] + HOSTS + GLOBAL),
     (["sink", "fmt", "--"], ["--check"] + GLOBAL),
     (["sink", "grammar", "--"], ["--format"] + GLOBAL),
     (["sink", "check", "--format", ""], ["text", "json"]),
@@ -251,9 +258,10 @@ FISH_CASES = [
     ("sink pl", ["plan"]),
     ("sink ", COMMANDS),
     ("sink plan --", ["--color", "--detailed-exitcode", "--facts", "--format", "--from", "--help", "--only", "--platform",
-                      "--set", "--skip", "--vars", "--version"]),
+                      "--set", "--skip", "--vars", "--version"] + HOSTS),
     ("sink check --", ["--ci", "--color", "--format", "--help", "--set", "--vars", "--version"]),
-    ("sink apply --", ["--color", "--from", "--help", "--only", "--set", "--skip", "--vars", "--version"]),
+    ("sink apply --", ["--color", "--from", "--help", "--only", "--set", "--skip", "--vars", "--version"] + HOSTS),
+    ("sink apply --host ", ["bastion", "db.example.com", "web"]),
     ("sink apply --only L", ["Link the vim config", "Load shellrc from your shell"]),
     ("sink plan --skip Install", ["Install the command line tools"]),
     ("sink fmt --", ["--check", "--color", "--help", "--version"]),

@@ -1,4 +1,5 @@
-"""Throwaway OpenSSH servers on 127.0.0.1, for tests of runs over ssh.
+"""Throwaway OpenSSH servers on 127.0.0.1, for the tests of `sink --host` and of the
+exported script under Ansible.
 
     with SshHosts({"web": "web", "db": "db"}, unreachable=["gone"]) as hosts:
         env = hosts.env()        # SINK_SSH_COMMAND="ssh -F CONFIG" (and PATH, HOME)

@@ -25,6 +25,9 @@ const FlagSpec kSet{"--set", "NAME=VALUE", {}, "answer question NAME (may be giv
 const FlagSpec kOnly{"--only", "STEP", {}, "run only STEP (a name or a glob such as 'Install *'; may be given many times)", true};
 const FlagSpec kSkip{"--skip", "STEP", {}, "leave STEP out (a name or a glob; may be given many times)", true};
 const FlagSpec kFrom{"--from", "STEP", {}, "start at STEP, leaving out the steps before it"};
+const FlagSpec kHost{"--host", "DEST", {}, "run on DEST over ssh (user@host or a Host of ~/.ssh/config; may be given many times)", true};
+const FlagSpec kHosts{"--hosts", "FILE", {}, "run on every destination listed in FILE (one a line, # comments)", true};
+const FlagSpec kJobs{"--jobs", "N", {}, "with --host: how many hosts at a time (default 8)"};
 const FlagSpec kVars{"--vars", "FILE.toml", {}, "answer questions from FILE (NAME = \"value\" lines; other names: a warning)"};
 
 }  // namespace
@@ -52,7 +55,7 @@ const std::vector<CommandSpec>& commands() {
        "run but is blocked (a value it needs is missing); else 0, or with\n"
        "--detailed-exitcode 0 when nothing would run and 2 when steps would run.",
        {kPlatform, kFacts, kSet, kVars, kOnly, kSkip, kFrom, kFormat,
-        {"--detailed-exitcode", "", {}, "exit 2 when steps would run, 0 when there is nothing to do (1 still wins)"}}},
+        {"--detailed-exitcode", "", {}, "exit 2 when steps would run, 0 when there is nothing to do (1 still wins)"}, kHost, kHosts, kJobs}},
       {"apply", "[FILE]", 1, "Run the Sinkfile: questions first, then the steps",
        "Checks FILE (and stops on any error), gathers the facts the steps on this machine\n"
        "need, decides every step as plan does, asks up front only the questions that the\n"
@@ -61,13 +64,17 @@ const std::vector<CommandSpec>& commands() {
        "false does not apply here. The first failing step stops the run. --only, --skip and\n"
        "--from choose steps; what only the steps left out need is not gathered or asked.\n"
        "\n"
+       "With --host DEST (or --hosts FILE), plan, apply and facts run on those machines over\n"
+       "ssh instead (they need only /bin/sh), --jobs at a time; see docs/hosts.md.\n"
+       "\n"
        "Exit status: 0 when every step ran or was already done, 1 on an error or a failed\n"
-       "step, 130 after Ctrl-C, 143 after SIGTERM.",
-       {kSet, kVars, kOnly, kSkip, kFrom}},
+       "step (with --host: on any host, or a host unreachable), 130 after Ctrl-C, 143 after\n"
+       "SIGTERM.",
+       {kSet, kVars, kOnly, kSkip, kFrom, kHost, kHosts, kJobs}},
       {"facts", "[FILE]", 1, "Show the facts FILE would gather, with their values",
        "Runs the commands of the facts that the steps on this platform need (secrets are\n"
        "masked) and shows each value, how long it took, and which failed and why.",
-       {kPlatform, kFacts, kSet, kVars, kFormat}},
+       {kPlatform, kFacts, kSet, kVars, kFormat, kHost, kHosts, kJobs}},
       {"export", "[FILE]", 1, "Write the Sinkfile as one POSIX sh script that applies it",
        "Checks FILE (nothing is written on an error) and writes one self-contained script for\n"
        "/bin/sh (dash, bash, busybox ash): modules and helpers inlined. Run on a machine\n"

@@ -14,6 +14,7 @@
 
 #include "check/checker.hpp"
 #include "cli/check_command.hpp"
+#include "cli/hosts.hpp"
 #include "diag/render.hpp"
 #include "export/script.hpp"
 #include "plan/inputs.hpp"
@@ -25,22 +26,13 @@ namespace sink {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// What plan, apply and facts share: the checked program, the machine, the values given.
-struct Run {
-  std::string path;
-  Program program;
-  Diagnostics diags;
-  Machine machine;
-  Inputs inputs;
-};
-
 void print_diags(Run& r, std::ostream& err, bool color) {
   r.diags.sort();
   Renderer renderer(r.program.sources, color);
   for (const auto& d : r.diags.items()) err << renderer.text(d) << "\n";
 }
+
+namespace {
 
 // A usage error about a value given on the command line.
 int usage(std::ostream& err, const std::string& message, const std::string& command) {
@@ -48,6 +40,8 @@ int usage(std::ostream& err, const std::string& message, const std::string& comm
       << "` for more.\n";
   return 2;
 }
+
+}  // namespace
 
 // Loads and checks FILE, then reads --platform, --set, --vars and --facts. Returns an
 // exit status to stop with, or -1 to go on.
@@ -78,6 +72,8 @@ int load(const Args& args, const Host& host, std::ostream& err, bool color, Run&
 }
 
 StepChoice step_choice(const Args& args) { return {args.all("--only"), args.all("--skip"), args.get("--from", "")}; }
+
+namespace {
 
 std::string base_dir(const std::string& path) {
   std::error_code ec;
@@ -221,6 +217,7 @@ void print_facts(const Run& r, const Selection& sel, const Resolver& resolver, b
 }  // namespace
 
 int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
+  if (wants_hosts(args)) return run_on_hosts(args, host, out, err, color);
   Run r;
   if (const int status = load(args, host, err, color, r); status >= 0) return status;
   const Selection sel = select_steps(r.program, r.machine, step_choice(args));
@@ -253,7 +250,8 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   return args.has("--detailed-exitcode") && counts[0] + counts[5] > 0 ? 2 : 0;
 }
 
-int run_apply(const Args& args, const Host& host, std::ostream& /*out*/, std::ostream& err, bool color) {
+int run_apply(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
+  if (wants_hosts(args)) return run_on_hosts(args, host, out, err, color);
   Run r;
   if (const int status = load(args, host, err, color, r); status >= 0) return status;
   const Selection sel = select_steps(r.program, r.machine, step_choice(args));
@@ -309,6 +307,7 @@ int run_export(const Args& args, const Host& host, std::ostream& out, std::ostre
 }
 
 int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
+  if (wants_hosts(args)) return run_on_hosts(args, host, out, err, color);
   Run r;
   if (const int status = load(args, host, err, color, r); status >= 0) return status;
   const Selection sel = select_steps(r.program, r.machine, step_choice(args));

@@ -5,8 +5,26 @@
 
 #include "cli/args.hpp"
 #include "cli/host.hpp"
+#include "diag/diagnostic.hpp"
+#include "plan/inputs.hpp"
+#include "plan/selection.hpp"
 
 namespace sink {
+
+// What plan, apply and facts share: the checked program, the machine, the values given.
+struct Run {
+  std::string path;
+  Program program;
+  Diagnostics diags;
+  Machine machine;
+  Inputs inputs;
+};
+
+void print_diags(Run& r, std::ostream& err, bool color);
+// Loads and checks FILE, then reads --platform, --set, --vars and --facts. Returns an
+// exit status to stop with, or -1 to go on.
+int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r);
+StepChoice step_choice(const Args& args);
 
 int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);
 int run_apply(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);

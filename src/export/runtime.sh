@@ -589,6 +589,16 @@ sink_main() {
   trap 'sink_trap 2' INT
   trap 'sink_trap 15' TERM
   trap 'sink_trap 1' HUP
+  # Under `sink --host` (SINK_SESSION=1 on stdin ahead of the script) the end of the ssh
+  # session is end-of-file on stdin: without a terminal sshd sends no SIGHUP, so a watcher
+  # sends it, and the running step stops with the session.
+  if [ -n "${SINK_SESSION-}" ]; then
+    exec 4<&0
+    (while IFS= read -r sink_x; do :; done; kill -HUP $$) <&4 >/dev/null 2>&1 &
+    sink_watch=$!
+    exec 4<&-
+    trap 'kill "$sink_watch" 2>/dev/null' EXIT
+  fi
   sink_machine
   sink_check_choices "$sink_from"
   sink_ifs=$IFS

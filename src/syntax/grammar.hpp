@@ -41,8 +41,8 @@ struct identifier : seq<not_at<keyword>, word> {};
 
 // ---- blanks and comments: newlines are plain whitespace ----
 struct comment : seq<one<'#'>, star<not_one<'\n'>>> {};
-struct blanks : plus<one<' ', '\t', '\r', '\n'>> {};
-struct sep : star<sor<blanks, comment>> {};
+struct ws : sor<one<' ', '\t', '\r', '\n'>, comment> {};
+struct sep : star<ws> {};
 struct hblank : star<one<' ', '\t'>> {};
 
 // ---- strings ----

@@ -212,6 +212,10 @@ struct Action : pg::nothing<Rule> {};
   struct Action<g::RULE> { \
     template <typename In> \
     static void apply(const In& in, Builder& b)
+#define SINK_ACTION0(RULE) \
+  template <>              \
+  struct Action<g::RULE> { \
+    static void apply0(Builder& b)
 #define SINK_END }
 
 // ---- comments (kept for the formatter; backtracking may visit one twice) ----
@@ -228,8 +232,7 @@ SINK_END;
 // ---- strings ----
 template <ast::StringForm Form>
 struct StartText {
-  template <typename In>
-  static void apply(const In& /*in*/, Builder& b) { b.start_text(Form); }
+  static void apply0(Builder& b) { b.start_text(Form); }
 };
 template <> struct Action<g::dq_open> : StartText<ast::StringForm::Quoted> {};
 template <> struct Action<g::sq_open> : StartText<ast::StringForm::Raw> {};
@@ -247,8 +250,8 @@ template <> struct Action<g::sqb_plain> : AppendRaw {};
 template <> struct Action<g::escape> : AppendRaw {};
 template <> struct Action<g::lone_brace> : AppendRaw {};
 
-SINK_ACTION(interp_open) { b.interp = ast::Interp{}; (void)in; } SINK_END;
-SINK_ACTION(raw_mod) { b.interp.raw = true; (void)in; } SINK_END;
+SINK_ACTION0(interp_open) { b.interp = ast::Interp{}; } SINK_END;
+SINK_ACTION0(raw_mod) { b.interp.raw = true; } SINK_END;
 SINK_ACTION(interp_name) { b.interp.name = ast::Str(in.string_view()); } SINK_END;
 SINK_ACTION(interp) {
   b.interp.span = span_of(in, b.file_id);
@@ -323,8 +326,7 @@ template <> struct Action<g::expr_false> : BoolExpr<false> {};
 
 template <lex::CmpOp Op>
 struct PushOp {
-  template <typename In>
-  static void apply(const In& /*in*/, Builder& b) { b.ops.push_back(Op); }
+  static void apply0(Builder& b) { b.ops.push_back(Op); }
 };
 template <> struct Action<g::op_eq> : PushOp<lex::CmpOp::Eq> {};
 template <> struct Action<g::op_ne> : PushOp<lex::CmpOp::Ne> {};
@@ -345,8 +347,7 @@ void check_depth(const ast::Expr& e, const Builder& b) {
 
 template <ast::Expr::Kind Kind>
 struct Binary {
-  template <typename In>
-  static void apply(const In& /*in*/, Builder& b) {
+  static void apply0(Builder& b) {
     auto rhs = b.pop_expr();
     auto lhs = b.pop_expr();
     auto* e = make_expr(b, Kind, join(lhs->span, rhs->span));
@@ -381,14 +382,13 @@ SINK_ACTION(decl_name) {
 SINK_END;
 SINK_ACTION(use_decl) { b.add_item(ast::Use{b.take_text(), span_of(in, b.file_id)}); } SINK_END;
 
-SINK_ACTION(fact_kw) {
+SINK_ACTION0(fact_kw) {
   b.fact = ast::Fact{};
   b.literal.reset();
   b.required.reset();
   b.secret.reset();
   b.repeated.clear();
   b.fact_default_seen = false;
-  (void)in;
 }
 SINK_END;
 SINK_ACTION(type_name) {
@@ -396,9 +396,9 @@ SINK_ACTION(type_name) {
   b.fact.type_span = span_of(in, b.file_id);
 }
 SINK_END;
-SINK_ACTION(fact_sh) { b.fact.source = ast::FactSource::Sh; b.fact.value = b.take_text(); (void)in; } SINK_END;
-SINK_ACTION(fact_env) { b.fact.source = ast::FactSource::Env; b.fact.value = b.take_text(); (void)in; } SINK_END;
-SINK_ACTION(fact_value) { b.fact.source = ast::FactSource::Value; b.fact.value = b.take_text(); (void)in; } SINK_END;
+SINK_ACTION0(fact_sh) { b.fact.source = ast::FactSource::Sh; b.fact.value = b.take_text(); } SINK_END;
+SINK_ACTION0(fact_env) { b.fact.source = ast::FactSource::Env; b.fact.value = b.take_text(); } SINK_END;
+SINK_ACTION0(fact_value) { b.fact.source = ast::FactSource::Value; b.fact.value = b.take_text(); } SINK_END;
 SINK_ACTION(opt_required) { b.once(b.required, "required", span_of(in, b.file_id)); } SINK_END;
 SINK_ACTION(opt_secret) { b.once(b.secret, "secret", span_of(in, b.file_id)); } SINK_END;
 SINK_ACTION(opt_default) {
@@ -430,22 +430,21 @@ SINK_ACTION(fact_decl) {
 }
 SINK_END;
 
-SINK_ACTION(ask_kw) {
+SINK_ACTION0(ask_kw) {
   b.ask = ast::Ask{};
   b.choices.clear();
   b.secret.reset();
   b.repeated.clear();
-  (void)in;
 }
 SINK_END;
-SINK_ACTION(ask_prompt) { b.ask.prompt = b.take_text(); (void)in; } SINK_END;
+SINK_ACTION0(ask_prompt) { b.ask.prompt = b.take_text(); } SINK_END;
 SINK_ACTION(ask_default_value) {
   if (b.ask.default_value) b.repeated.push_back({"default", span_of(in, b.file_id)});
   b.ask.default_value = b.take_text();
 }
 SINK_END;
 SINK_ACTION(choices_kw) { b.once(b.ask.choices_span, "choices", span_of(in, b.file_id)); } SINK_END;
-SINK_ACTION(ask_choice) { b.choices.push_back(b.take_text()); (void)in; } SINK_END;
+SINK_ACTION0(ask_choice) { b.choices.push_back(b.take_text()); } SINK_END;
 SINK_ACTION(ask_decl) {
   b.ask.name = b.name;
   b.ask.name_span = b.name_span;
@@ -463,7 +462,7 @@ SINK_ACTION(env_name) {
   b.env_name_span = span_of(in, b.file_id);
 }
 SINK_END;
-SINK_ACTION(env_value) { b.env_value = b.take_text(); (void)in; } SINK_END;
+SINK_ACTION0(env_value) { b.env_value = b.take_text(); } SINK_END;
 SINK_ACTION(env_decl) {
   b.add_item(ast::EnvSet{b.env_name, b.env_name_span, b.env_value, span_of(in, b.file_id)});
 }
@@ -474,13 +473,12 @@ SINK_ACTION(helper_decl) {
 SINK_END;
 
 // ---- steps ----
-SINK_ACTION(step_kw) {
+SINK_ACTION0(step_kw) {
   b.step = ast::Step{};
   b.fields.clear();
-  (void)in;
 }
 SINK_END;
-SINK_ACTION(step_name) { b.step.name = b.take_text(); (void)in; } SINK_END;
+SINK_ACTION0(step_name) { b.step.name = b.take_text(); } SINK_END;
 
 ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, Span span, std::uint32_t kw) {
   auto& f = b.fields.emplace_back();
@@ -499,7 +497,7 @@ struct TextField {
 template <> struct Action<g::f_run> : TextField<ast::StepField::Kind::Run> {};
 template <> struct Action<g::f_error> : TextField<ast::StepField::Kind::Error> {};
 template <> struct Action<g::f_dir> : TextField<ast::StepField::Kind::Dir> {};
-SINK_ACTION(sh_check) { b.sh_check = true; (void)in; } SINK_END;
+SINK_ACTION0(sh_check) { b.sh_check = true; } SINK_END;
 SINK_ACTION(f_skip) {
   auto& f = new_field(b, ast::StepField::Kind::SkipIfExpr, span_of(in, b.file_id), keyword_length(in));
   if (b.sh_check) {
@@ -543,7 +541,7 @@ SINK_ACTION(step_decl) {
 SINK_END;
 
 // ---- platform blocks ----
-SINK_ACTION(platform_kw) { b.platforms.emplace_back(); (void)in; } SINK_END;
+SINK_ACTION0(platform_kw) { b.platforms.emplace_back(); } SINK_END;
 SINK_ACTION(platform_name) {
   b.platforms.back().names.push_back({ast::Str(in.string_view()), span_of(in, b.file_id)});
 }
@@ -559,6 +557,7 @@ SINK_ACTION(platform_block) {
 SINK_END;
 
 #undef SINK_ACTION
+#undef SINK_ACTION0
 #undef SINK_END
 
 LineCol line_col_at(std::string_view text, std::size_t offset) {

@@ -1,6 +1,13 @@
 // Grammar rules, checked through the AST the parser builds and the errors it reports.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <set>
+#include <sstream>
+
 #include "support.hpp"
 
 using namespace sink;
@@ -201,4 +208,38 @@ TEST_CASE("syntax errors are located where the text goes wrong") {
     CHECK(d.message.find(c.in_message) != std::string::npos);
     CHECK_FALSE(d.hint.empty());
   }
+}
+
+namespace {
+
+std::string read_source(const std::string& relative) {
+  std::ifstream in(std::string(SINK_SOURCE_ROOT) + "/" + relative);
+  REQUIRE_MESSAGE(in, relative);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The names that `pattern`'s first group finds, line by line.
+std::set<std::string> names(const std::string& text, const std::regex& pattern) {
+  std::set<std::string> out;
+  std::istringstream lines(text);
+  std::string line, previous;
+  for (; std::getline(lines, line); previous = line) {
+    std::smatch m;
+    // A template is PEG notation (kw(W), ^e), not a rule.
+    if (std::regex_search(line, m, pattern) && previous.rfind("template", 0) != 0) out.insert(m[1]);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("grammar/sinkfile.peg names the same rules as the PEGTL grammar") {
+  const auto peg = names(read_source("grammar/sinkfile.peg"), std::regex(R"(^([a-z_][a-z0-9_]*)\s*<-)"));
+  const auto pegtl = names(read_source("src/syntax/grammar.hpp"), std::regex(R"(^struct ([a-z_][a-z0-9_]*)\s*(:|$))"));
+  CHECK(peg.size() > 100);
+  std::vector<std::string> only_peg, only_pegtl;
+  std::set_difference(peg.begin(), peg.end(), pegtl.begin(), pegtl.end(), std::back_inserter(only_peg));
+  std::set_difference(pegtl.begin(), pegtl.end(), peg.begin(), peg.end(), std::back_inserter(only_pegtl));
+  CHECK(only_peg == std::vector<std::string>{});
+  CHECK(only_pegtl == std::vector<std::string>{});
 }

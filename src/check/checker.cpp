@@ -144,7 +144,7 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, con
 // Variables that `{{env.NAME}}` may name besides the well-known ones: those an `env`
 // statement sets, and those an env fact reads.
 void Checker::collect_env_names(const ast::List<ast::Item>& items) {
-  for (const auto& item : items) {
+  ast::for_each<ast::Item>(items, [&](const ast::Item& item) {
     if (const auto* e = item.as<ast::EnvSet>()) env_names_.insert(e->name);
     else if (const auto* f = item.as<ast::Fact>()) {
       if (f->source == ast::FactSource::Env && !f->value.has_interp()) env_names_.insert(f->value.text);
@@ -152,10 +152,8 @@ void Checker::collect_env_names(const ast::List<ast::Item>& items) {
     } else if (const auto* s = item.as<ast::Step>()) {
       for (const auto& field : s->fields)
         if (field.kind == ast::StepField::Kind::Env) env_names_.insert(field.name);
-    } else if (const auto* b = item.as<ast::PlatformBlock>()) {
-      collect_env_names(b->items);
     }
-  }
+  });
 }
 
 void Checker::check_items(const ast::List<ast::Item>& items, const MachineSet* where,

@@ -649,7 +649,7 @@ class Printer {
 // What the tree does not hold in full cannot be printed: the text of an unknown step
 // field, the first of two options. Reported as `sink check` does.
 void unprintable(const ast::List<ast::Item>& items, Diagnostics& diags) {
-  for (const auto& it : items) {
+  ast::for_each<ast::Item>(items, [&](const ast::Item& it) {
     if (const auto* f = it.as<ast::Fact>()) {
       for (const auto& r : f->repeated)
         diags.error("E265", r.span, "`" + r.option + "` is given twice", "write each option once");
@@ -664,10 +664,8 @@ void unprintable(const ast::List<ast::Item>& items, Diagnostics& diags) {
         diags.error("E206", f.keyword_span(), "unknown step field `" + f.name + "`",
                     near ? "did you mean `" + *near + "`?" : "a step's fields are run, skip if, when, error, env and dir");
       }
-    } else if (const auto* b = it.as<ast::PlatformBlock>()) {
-      unprintable(b->items, diags);
     }
-  }
+  });
 }
 
 }  // namespace

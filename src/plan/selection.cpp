@@ -170,16 +170,11 @@ Selection select_steps(const Program& program, const Machine& machine, const Ste
     if (s.on_platform) here.push_back(&s);
   const auto needed = out.needed_by(here);
   // In declaration order: modules in run order, then file order.
-  for (const std::size_t m : order) {
-    std::function<void(const ast::List<ast::Item>&)> walk = [&](const ast::List<ast::Item>& list) {
-      for (const auto& item : list) {
-        if (const auto* f = item.as<ast::Fact>(); f && needed.count(f->name)) out.needed.push_back(f->name);
-        else if (const auto* a = item.as<ast::Ask>(); a && needed.count(a->name)) out.needed.push_back(a->name);
-        else if (const auto* b = item.as<ast::PlatformBlock>()) walk(b->items);
-      }
-    };
-    walk(program.modules[m].ast.items);
-  }
+  for (const std::size_t m : order)
+    ast::for_each<ast::Item>(program.modules[m].ast.items, [&](const ast::Item& item) {
+      if (const auto* f = item.as<ast::Fact>(); f && needed.count(f->name)) out.needed.push_back(f->name);
+      else if (const auto* a = item.as<ast::Ask>(); a && needed.count(a->name)) out.needed.push_back(a->name);
+    });
   return out;
 }
 

@@ -256,11 +256,12 @@ struct File {
 };
 
 // Calls f(const T&) for each declaration of type T in `items`, in order, inside platform
-// blocks too (a block itself comes before what it holds).
+// blocks too (a block itself comes before what it holds). With T = Item, f gets every item.
 template <typename T, typename F>
 void for_each(const List<Item>& items, F&& f) {
   for (const auto& item : items) {
-    if (const auto* d = item.as<T>()) f(*d);
+    if constexpr (std::is_same_v<T, Item>) f(item);
+    else if (const auto* d = item.as<T>()) f(*d);
     if (const auto* b = item.as<PlatformBlock>()) for_each<T>(b->items, f);
   }
 }

@@ -214,14 +214,20 @@ void print_facts(const Run& r, const Selection& sel, const Resolver& resolver, b
   if (!json && failed) out << failed << (failed == 1 ? " fact" : " facts") << " failed or used a default\n";
 }
 
+// load, then the steps that --only/--skip/--from choose. An exit status to stop with, or -1.
+int load_selected(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection& sel) {
+  if (const int status = load(args, host, err, color, r); status >= 0) return status;
+  sel = select_steps(r.program, r.machine, step_choice(args));
+  return sel.error.empty() ? -1 : usage(err, sel.error, args.command);
+}
+
 }  // namespace
 
 int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
   if (wants_hosts(args)) return run_on_hosts(args, host, out, err, color);
   Run r;
-  if (const int status = load(args, host, err, color, r); status >= 0) return status;
-  const Selection sel = select_steps(r.program, r.machine, step_choice(args));
-  if (!sel.error.empty()) return usage(err, sel.error, args.command);
+  Selection sel;
+  if (const int status = load_selected(args, host, err, color, r, sel); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
   FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
@@ -253,9 +259,8 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
 int run_apply(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
   if (wants_hosts(args)) return run_on_hosts(args, host, out, err, color);
   Run r;
-  if (const int status = load(args, host, err, color, r); status >= 0) return status;
-  const Selection sel = select_steps(r.program, r.machine, step_choice(args));
-  if (!sel.error.empty()) return usage(err, sel.error, args.command);
+  Selection sel;
+  if (const int status = load_selected(args, host, err, color, r, sel); status >= 0) return status;
   const auto runner = host.runner();
   const auto prompter = host.prompter(err, [&runner] { return runner->interrupted() != 0; });
   const std::size_t here = sel.on_platform_count();
@@ -309,9 +314,8 @@ int run_export(const Args& args, const Host& host, std::ostream& out, std::ostre
 int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
   if (wants_hosts(args)) return run_on_hosts(args, host, out, err, color);
   Run r;
-  if (const int status = load(args, host, err, color, r); status >= 0) return status;
-  const Selection sel = select_steps(r.program, r.machine, step_choice(args));
-  if (!sel.error.empty()) return usage(err, sel.error, args.command);
+  Selection sel;
+  if (const int status = load_selected(args, host, err, color, r, sel); status >= 0) return status;
   const auto runner = host.runner();
   Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
   FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });

@@ -29,20 +29,10 @@ bool is_blank(const ast::Text& t) {
   return t.text.find_first_not_of(" \t\r\n") == std::string::npos;
 }
 
-std::string field_name(ast::StepField::Kind k) {
-  switch (k) {
-    case ast::StepField::Kind::Run: return "run";
-    case ast::StepField::Kind::SkipIfSh:
-    case ast::StepField::Kind::SkipIfExpr: return "skip if";
-    case ast::StepField::Kind::When:
-    case ast::StepField::Kind::WhenSh: return "when";
-    case ast::StepField::Kind::Error: return "error";
-    case ast::StepField::Kind::Env: return "env";
-    case ast::StepField::Kind::Dir: return "dir";
-    case ast::StepField::Kind::Unknown: break;
-  }
-  return "?";
-}
+// By ast::StepField::Kind, but for Unknown. skip if sh and skip if CONDITION are one field;
+// so are when sh and when CONDITION.
+constexpr std::string_view kFieldNames[] = {"run", "skip if", "skip if", "when", "when", "error", "env", "dir"};
+std::string field_name(ast::StepField::Kind k) { return std::string(kFieldNames[static_cast<int>(k)]); }
 
 bool is_env_name(std::string_view s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
@@ -51,7 +41,11 @@ bool is_env_name(std::string_view s) {
 
 }  // namespace
 
-Checker::Checker(const Program& program, Diagnostics& diags) : program_(program), diags_(diags) {}
+std::string names_of(const ast::PlatformBlock& b) {
+  std::string names;
+  for (const auto& n : b.names) names += (names.empty() ? "" : ", ") + n.name;
+  return names;
+}
 
 void Checker::run() {
   compute_visibility();
@@ -113,7 +107,6 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, con
                    "`" + name + "` is always available; choose another name, such as `my_" + name + "`");
       continue;
     }
-    d.order = decl_order_.size();
     auto add = [&d](const ast::Text& t) {
       for (const auto& in : t.interps) d.deps.push_back(in.name);
     };
@@ -161,59 +154,38 @@ void Checker::check_items(const ast::List<ast::Item>& items, const MachineSet* w
   std::vector<EnvRef> envs;
   for (const auto& item : items) {
     where_ = where;
-    item.visit(
-        [&](const auto& node) {
-          using T = std::decay_t<decltype(node)>;
-          if constexpr (std::is_same_v<T, ast::Use>) {
-            if (!top)
-              diags_.error("E253", node.span, "`use` cannot stand inside a platform block",
-                           "move it to the top of the file; a module's steps can have platform blocks of their own");
-          } else if constexpr (std::is_same_v<T, ast::Fact>) {
-            check_fact(node);
-          } else if constexpr (std::is_same_v<T, ast::Ask>) {
-            check_ask(node);
-          } else if constexpr (std::is_same_v<T, ast::EnvSet>) {
-            check_text(node.value, TextUse::Value, "an env value");
-            envs.push_back({&node.name, node.name_span, node.span.line});
-          } else if constexpr (std::is_same_v<T, ast::Helper>) {
-            if (node.body.has_interp())
-              diags_.error("E263", node.body.span, "a helper's code cannot interpolate values",
-                           "pass values to the helper as arguments from the step: " + node.name + " \"{{name}}\"");
-          } else if constexpr (std::is_same_v<T, ast::Step>) {
-            check_step(node, where);
-          } else if constexpr (std::is_same_v<T, ast::PlatformBlock>) {
-            check_platform(node, outer);
-            outer.push_back(&node);
-            check_items(node.items, &contexts_.emplace_back(intersect(*where, MachineSet::of(node.names))), outer, false);
-            outer.pop_back();
-          }
-        });
+    if (const auto* u = item.as<ast::Use>(); u && !top) {
+      diags_.error("E253", u->span, "`use` cannot stand inside a platform block",
+                   "move it to the top of the file; a module's steps can have platform blocks of their own");
+    } else if (const auto* f = item.as<ast::Fact>()) {
+      check_fact(*f);
+    } else if (const auto* a = item.as<ast::Ask>()) {
+      check_ask(*a);
+    } else if (const auto* e = item.as<ast::EnvSet>()) {
+      check_text(e->value, TextUse::Value, "an env value");
+      envs.push_back({&e->name, e->name_span, e->span.line});
+    } else if (const auto* h = item.as<ast::Helper>(); h && h->body.has_interp()) {
+      diags_.error("E263", h->body.span, "a helper's code cannot interpolate values",
+                   "pass values to the helper as arguments from the step: " + h->name + " \"{{name}}\"");
+    } else if (const auto* s = item.as<ast::Step>()) {
+      check_step(*s, where);
+    } else if (const auto* b = item.as<ast::PlatformBlock>()) {
+      check_platform(*b, outer);
+      outer.push_back(b);
+      check_items(b->items, &contexts_.emplace_back(intersect(*where, MachineSet::of(b->names))), outer, false);
+      outer.pop_back();
+    }
   }
   check_env_scope(envs);
 }
 
 void Checker::check_env_scope(const std::vector<EnvRef>& envs) {
-  if (envs.empty()) return;
-  auto report = [&](const EnvRef& e, const EnvRef& first) {
-    diags_.error("E212", e.name_span,
-                 "`" + *e.name + "` is already set in this scope at line " + std::to_string(first.line),
-                 "set each variable once per scope; an inner scope (platform block, step) may override it");
-  };
-  // A scope sets a few variables: compare them pairwise; a map only for many.
-  if (envs.size() <= 16) {
-    for (std::size_t i = 1; i < envs.size(); ++i)
-      for (std::size_t j = 0; j < i; ++j)
-        if (std::string_view(*envs[j].name) == std::string_view(*envs[i].name)) {
-          report(envs[i], envs[j]);
-          break;
-        }
-    return;
-  }
-  std::unordered_map<std::string_view, const EnvRef*> seen;
-  for (const auto& e : envs) {
-    auto [it, fresh] = seen.try_emplace(*e.name, &e);
-    if (!fresh) report(e, *it->second);
-  }
+  std::unordered_map<std::string_view, std::uint32_t> first_line;
+  for (const auto& e : envs)
+    if (auto [it, fresh] = first_line.try_emplace(*e.name, e.line); !fresh)
+      diags_.error("E212", e.name_span,
+                   "`" + *e.name + "` is already set in this scope at line " + std::to_string(it->second),
+                   "set each variable once per scope; an inner scope (platform block, step) may override it");
 }
 
 void Checker::check_repeats(const ast::List<ast::RepeatedOption>& repeated) {
@@ -223,22 +195,13 @@ void Checker::check_repeats(const ast::List<ast::RepeatedOption>& repeated) {
 
 void Checker::check_fact(const ast::Fact& f) {
   check_repeats(f.repeated);
-  VType type = VType::String;
-  if (f.type_name) {
-    const auto t = lex::type_from_name(*f.type_name);
-    if (!t) {
-      std::vector<std::string> names;
-      for (const auto& n : lex::types) names.emplace_back(n.name);
-      const auto near = suggest(*f.type_name, names);
-      diags_.error("E205", f.type_span, "unknown type `" + *f.type_name + "`",
-                   near ? "did you mean `" + *near + "`?" : "the types are string, bool, int and version");
-      type = VType::Unknown;
-    } else {
-      type = t == lex::Type::Bool ? VType::Bool
-             : t == lex::Type::Int ? VType::Int
-             : t == lex::Type::Version ? VType::Version
-                                       : VType::String;
-    }
+  const VType type = fact_type(f);
+  if (type == VType::Unknown) {
+    std::vector<std::string> names;
+    for (const auto& n : lex::types) names.emplace_back(n.name);
+    const auto near = suggest(*f.type_name, names);
+    diags_.error("E205", f.type_span, "unknown type `" + *f.type_name + "`",
+                 near ? "did you mean `" + *near + "`?" : "the types are string, bool, int and version");
   }
   switch (f.source) {
     case ast::FactSource::Sh:
@@ -262,12 +225,9 @@ void Checker::check_fact(const ast::Fact& f) {
   if (f.required && f.source == ast::FactSource::Value)
     diags_.error("E260", *f.required, "a fact built from other values cannot be `required`",
                  "mark the facts it is built from as required instead");
-  if (f.default_value) {
-    if (f.default_value->kind == ast::Literal::Kind::String) {
-      check_text(f.default_value->str, TextUse::Value, "a default");
-    }
-    check_default(f, type);
-  }
+  if (f.default_value && f.default_value->kind == ast::Literal::Kind::String)
+    check_text(f.default_value->str, TextUse::Value, "a default");
+  if (f.default_value) check_default(f, type);
 }
 
 void Checker::check_ask(const ast::Ask& a) {
@@ -295,20 +255,18 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
   else if (is_blank(s.name))
     diags_.error("E242", s.name.span, "a step needs a name", "step \"Install tools\" { ... }");
 
-  const auto [last, fresh] = steps_.try_emplace(s.name.text, steps_seen_.size());
-  for (std::size_t i = fresh ? std::string::npos : last->second; i != std::string::npos; i = steps_seen_[i].next) {
-    const StepSeen& other = steps_seen_[i];
-    if (intersect(*other.where, *where).empty()) continue;
+  auto& same_name = steps_[s.name.text];  // the latest that overlaps is named
+  const auto other = std::find_if(same_name.rbegin(), same_name.rend(),
+                                  [&](const auto& o) { return !intersect(*o.second, *where).empty(); });
+  if (other != same_name.rend())
     diags_.error("E211", s.name.span,
-                 "a step named \"" + s.name.literal() + "\" already exists at " + where_text(program_, other.step->span),
+                 "a step named \"" + s.name.literal() + "\" already exists at " +
+                     where_text(program_, other->first->span),
                  "step names must differ where their platforms overlap");
-    break;
-  }
-  steps_seen_.push_back({&s, where, fresh ? std::string::npos : last->second});
-  last->second = steps_seen_.size() - 1;
+  same_name.emplace_back(&s, where);
 
   std::vector<EnvRef> envs;
-  const ast::StepField* first_of[9] = {};  // by field kind, for repeats
+  std::unordered_map<std::string, const ast::StepField*> first_of;  // by field name, for repeats
   bool meant_run = false;  // an unknown field that is a misspelled `run`: E206 says it all
   for (const auto& f : s.fields) {
     using K = ast::StepField::Kind;
@@ -320,19 +278,14 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
       diags_.error("E206", f.keyword_span(), "unknown step field `" + f.name + "`", hint);
       continue;
     }
-    if (f.kind != K::Env) {
-      const std::string key = field_name(f.kind);
-      // skip if sh and skip if CONDITION are one field; so are when sh and when CONDITION.
-      const auto slot = static_cast<std::size_t>(f.kind == K::SkipIfExpr ? K::SkipIfSh : f.kind == K::WhenSh ? K::When : f.kind);
-      const ast::StepField* first = first_of[slot];
-      if (!first) first_of[slot] = &f;
-      else
-        diags_.error("E241", f.keyword_span(),
-                     "`" + key + "` appears twice in this step (first at line " + std::to_string(first->span.line) + ")",
-                     key == "run" ? "join the commands into one run with a \"\"\"...\"\"\" block"
-                     : key == "when" || key == "skip if" ? "combine the conditions with `and` / `or`"
-                                                          : "keep one");
-    }
+    const std::string key = field_name(f.kind);
+    if (auto [first, fresh] = first_of.try_emplace(key, &f); !fresh && f.kind != K::Env)
+      diags_.error("E241", f.keyword_span(),
+                   "`" + key + "` appears twice in this step (first at line " +
+                       std::to_string(first->second->span.line) + ")",
+                   key == "run" ? "join the commands into one run with a \"\"\"...\"\"\" block"
+                   : key == "when" || key == "skip if" ? "combine the conditions with `and` / `or`"
+                                                        : "keep one");
     switch (f.kind) {
       case K::Run:
         check_text(f.text, TextUse::Shell, "a run command");
@@ -373,19 +326,16 @@ void Checker::check_platform(const ast::PlatformBlock& b, const std::vector<cons
                         : "a platform is an OS (linux, darwin, freebsd, ...) or a distribution (debian, ubuntu, fedora, arch, alpine, ...)");
       continue;
     }
-    for (const auto* o : outer) {
-      bool possible = false;
-      for (const auto& on : o->names)
-        if (!lex::find_platform(on.name) || platforms_compatible(on.name, n.name)) possible = true;
-      if (possible) continue;
-      std::string outer_names;
-      for (const auto& on : o->names) outer_names += (outer_names.empty() ? "" : ", ") + on.name;
+    const auto never = std::find_if(outer.begin(), outer.end(), [&](const ast::PlatformBlock* o) {
+      return std::none_of(o->names.begin(), o->names.end(), [&](const ast::PlatformName& on) {
+        return !lex::find_platform(on.name) || platforms_compatible(on.name, n.name);
+      });
+    });
+    if (never != outer.end())
       diags_.error("E204", n.span,
-                   "platform `" + n.name + "` can never match inside `platform " + outer_names + "` (line " +
-                       std::to_string(o->span.line) + ")",
+                   "platform `" + n.name + "` can never match inside `platform " + names_of(**never) + "` (line " +
+                       std::to_string((*never)->span.line) + ")",
                    "a machine is one OS and one distribution; move this block out of the outer one");
-      break;
-    }
   }
 }
 

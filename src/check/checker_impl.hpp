@@ -18,16 +18,17 @@ namespace sink::check {
 // The longest chain of values made from values (a fact built from a fact built from ...).
 inline constexpr std::uint32_t kMaxChain = 100;
 
-// The type of an expression. Literals keep their own kind: "20" may compare with a
-// version, 8 with an int.
-enum class VType { Unknown, String, Bool, Int, Version, StringLit, IntLit };
+// The type of an expression: lex::Type's four first, in its order, then the kinds of
+// literals, which keep their own kind: "20" may compare with a version, 8 with an int.
+enum class VType { String, Bool, Int, Version, Unknown, StringLit, IntLit };
 std::string_view describe(VType t);
+VType fact_type(const ast::Fact& f);  // Unknown for an unknown type name
+std::string names_of(const ast::PlatformBlock& b);  // "debian, ubuntu"
 
 struct Decl {
   const ast::Fact* fact = nullptr;  // exactly one of fact and ask
   const ast::Ask* ask = nullptr;
   std::size_t module = 0;
-  std::size_t order = 0;  // declaration order across the program
   std::vector<std::string_view> deps;  // the names its value needs
   bool used = false;
   bool derived_secret = false;
@@ -41,7 +42,7 @@ struct Decl {
   Span name_span() const { return fact ? fact->name_span : ask->name_span; }
   // Declared secret, or a fact whose value is made from a secret.
   bool secret() const { return derived_secret || (fact ? fact->secret.has_value() : ask->secret.has_value()); }
-  VType type() const;
+  VType type() const { return fact ? fact_type(*fact) : VType::String; }
 };
 
 // Where an interpolated value ends up, which decides what it may contain.
@@ -53,7 +54,7 @@ enum class TextUse {
 
 class Checker {
  public:
-  Checker(const Program& program, Diagnostics& diags);
+  Checker(const Program& program, Diagnostics& diags) : program_(program), diags_(diags) {}
   void run();
 
  private:
@@ -63,7 +64,7 @@ class Checker {
                const ast::PlatformBlock* block);
   void collect_std_helpers();
   void check_std_helpers(const ast::Text& text);
-  Span span_in(const ast::Text& text, std::string_view word, std::size_t nth) const;
+  Span span_in(const ast::Text& text, std::string_view word) const;
   void collect_env_names(const ast::List<ast::Item>& items);
   void check_items(const ast::List<ast::Item>& items, const MachineSet* where,
                    std::vector<const ast::PlatformBlock*>& outer, bool top);
@@ -111,16 +112,11 @@ class Checker {
   // Variables a secret env fact reads: {{env.NAME}} of one is secret wherever it stands.
   std::unordered_set<std::string_view> secret_env_;
   bool secret_env(std::string_view name) const {
-    return name.substr(0, lex::env_prefix.size()) == lex::env_prefix && secret_env_.count(name.substr(lex::env_prefix.size()));
+    return name.starts_with(lex::env_prefix) && secret_env_.count(name.substr(lex::env_prefix.size()));
   }
-  struct StepSeen {
-    const ast::Step* step;
-    const MachineSet* where;  // owned by contexts_
-    std::size_t next;         // the previous step of the same name in steps_seen_, or npos
-  };
-  std::vector<StepSeen> steps_seen_;
-  std::deque<MachineSet> contexts_;  // the machines each platform block selects
-  std::unordered_map<std::string_view, std::size_t> steps_;  // name -> last of that name in steps_seen_
+  // The steps of each name so far, with the machines they are for.
+  std::unordered_map<std::string_view, std::vector<std::pair<const ast::Step*, const MachineSet*>>> steps_;
+  std::deque<MachineSet> contexts_;  // the machines each platform block selects; steps_ and Decl point into it
 };
 
 }  // namespace sink::check

@@ -13,29 +13,15 @@
 namespace sink::check {
 
 std::string_view describe(VType t) {
-  switch (t) {
-    case VType::String: return "a string";
-    case VType::Bool: return "a bool";
-    case VType::Int: return "an int";
-    case VType::Version: return "a version";
-    case VType::StringLit: return "a string";
-    case VType::IntLit: return "a number";
-    case VType::Unknown: break;
-  }
-  return "unknown";
+  constexpr std::string_view kNames[] = {"a string", "a bool", "an int",   "a version",
+                                         "unknown",  "a string", "a number"};
+  return kNames[static_cast<int>(t)];
 }
 
 namespace {
 
-VType from_lex(lex::Type t) {
-  switch (t) {
-    case lex::Type::String: return VType::String;
-    case lex::Type::Bool: return VType::Bool;
-    case lex::Type::Int: return VType::Int;
-    case lex::Type::Version: return VType::Version;
-  }
-  return VType::Unknown;
-}
+VType from_lex(lex::Type t) { return static_cast<VType>(t); }
+static_assert(VType::Version == static_cast<VType>(lex::Type::Version));
 
 bool parses_as_int(std::string_view s) {
   std::int64_t v = 0;
@@ -45,11 +31,21 @@ bool parses_as_int(std::string_view s) {
 
 bool is_orderable(VType t) { return t == VType::Int || t == VType::Version || t == VType::IntLit; }
 
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }
+
+// Where `word` next stands as a whole word in `s`, from `at` on; npos if nowhere.
+std::size_t find_word(std::string_view s, std::string_view word, std::size_t at) {
+  for (; (at = s.find(word, at)) != std::string_view::npos; ++at)
+    if ((at == 0 || !is_word_char(s[at - 1])) && (at + word.size() >= s.size() || !is_word_char(s[at + word.size()])))
+      return at;
+  return std::string_view::npos;
+}
+
 }  // namespace
 
-VType Decl::type() const {
-  if (ask || !fact->type_name) return VType::String;
-  const auto t = lex::type_from_name(*fact->type_name);
+VType fact_type(const ast::Fact& f) {
+  if (!f.type_name) return VType::String;
+  const auto t = lex::type_from_name(*f.type_name);
   return t ? from_lex(*t) : VType::Unknown;
 }
 
@@ -68,7 +64,7 @@ std::vector<std::string> Checker::visible_names() const {
 }
 
 VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
-  if (name.substr(0, lex::env_prefix.size()) == lex::env_prefix) {
+  if (name.starts_with(lex::env_prefix)) {
     const std::string_view var = name.substr(lex::env_prefix.size());
     const bool known = std::find(lex::well_known_env.begin(), lex::well_known_env.end(), var) !=
                        lex::well_known_env.end();
@@ -104,9 +100,8 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
                    "add `use \"" + path + "\"` at the top of this file");
       return VType::Unknown;
     }
-    if (d->block && where_ && !within(*where_, *d->where)) {
-      std::string names;
-      for (const auto& n : d->block->names) names += (names.empty() ? "" : ", ") + n.name;
+    if (d->block && !within(*where_, *d->where)) {
+      const std::string names = names_of(*d->block);
       diags_.error("E214", span,
                    "`" + std::string(name) + "` is declared inside `platform " + names + "` (" +
                        program_.sources.get(d->block->span.file).path + ":" + std::to_string(d->block->span.line) +
@@ -141,32 +136,22 @@ void Checker::collect_std_helpers() {
   }
 }
 
-// How many times `word` stands as a whole word in `text` before `to`.
-static std::size_t whole_words_before(std::string_view text, std::string_view word, std::size_t to) {
-  const auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; };
-  std::size_t n = 0;
-  for (std::size_t at = 0; (at = text.find(word, at)) != std::string_view::npos && at < to; ++at)
-    if ((at == 0 || !is_word(text[at - 1])) && (at + word.size() >= text.size() || !is_word(text[at + word.size()]))) ++n;
-  return n;
-}
-
-// Where the nth whole-word occurrence of `word` stands in the source of a string; else the
-// whole string.
-Span Checker::span_in(const ast::Text& text, std::string_view word, std::size_t nth) const {
+// Where `word`, a whole word of text.text (a view into it), stands in the source of the
+// string: its nth occurrence there if it is the nth in the text; else the whole string.
+Span Checker::span_in(const ast::Text& text, std::string_view word) const {
+  const auto offset = static_cast<std::size_t>(word.data() - text.text.data());
+  std::size_t nth = 0;
+  for (auto at = find_word(text.text, word, 0); at < offset; at = find_word(text.text, word, at + 1)) ++nth;
   const std::string& src = program_.sources.get(text.span.file).text;
-  std::size_t at = 0, line_start = 0;
-  for (std::uint32_t line = 1; line < text.span.line && at != std::string::npos; ++line) at = src.find('\n', at) + 1;
-  const auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; };
-  for (at += text.span.col - 1; (at = src.find(word, at)) != std::string::npos; ++at) {
-    if ((at > 0 && is_word(src[at - 1])) || (at + word.size() < src.size() && is_word(src[at + word.size()])) || nth-- > 0)
-      continue;
-    const auto line = static_cast<std::uint32_t>(1 + std::count(src.begin(), src.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-    if (line > text.span.end_line) break;
-    line_start = src.rfind('\n', at) + 1;  // npos + 1 is 0
-    const auto col = static_cast<std::uint32_t>(at - line_start + 1);
-    return {text.span.file, line, col, line, col + static_cast<std::uint32_t>(word.size())};
-  }
-  return text.span;
+  std::size_t at = 0;
+  for (std::uint32_t line = 1; line < text.span.line; ++line) at = src.find('\n', at) + 1;
+  for (at = find_word(src, word, at + text.span.col - 1); nth > 0 && at != std::string::npos; --nth)
+    at = find_word(src, word, at + 1);
+  if (at == std::string::npos) return text.span;
+  const auto line = static_cast<std::uint32_t>(1 + std::count(src.data(), src.data() + at, '\n'));
+  if (line > text.span.end_line) return text.span;
+  const auto col = static_cast<std::uint32_t>(at - (src.rfind('\n', at) + 1) + 1);  // npos + 1 is 0
+  return {text.span.file, line, col, line, col + static_cast<std::uint32_t>(word.size())};
 }
 
 // A std helper run where a command starts (after ; & | ( or a newline, `--`, then, do,
@@ -179,21 +164,19 @@ void Checker::check_std_helpers(const ast::Text& text) {
       [&](std::string_view t) {
         for (std::size_t i = 0; i < t.size();) {
           const char c = t[i];
-          const auto word_char = [](char x) { return std::isalnum(static_cast<unsigned char>(x)) || x == '_' || x == '-'; };
-          if (!word_char(c)) {
+          if (!is_word_char(c)) {
             if (c != ' ' && c != '\t') at_command = std::string_view(";&|(\n{`!").find(c) != std::string_view::npos;
             ++i;
             continue;
           }
           std::size_t end = i;
-          while (end < t.size() && word_char(t[end])) ++end;
+          while (end < t.size() && is_word_char(t[end])) ++end;
           const std::string_view w = t.substr(i, end - i);
           if (at_command)
             for (const auto& [helper, module] : std_helpers_)
               if (w == helper && std::find(reported.begin(), reported.end(), w) == reported.end()) {
                 reported.push_back(w);
-                const auto offset = static_cast<std::size_t>(w.data() - text.text.data());
-                diags_.warning("W306", span_in(text, w, whole_words_before(text.text, w, offset)),
+                diags_.warning("W306", span_in(text, w),
                                "`" + std::string(w) + "` is a helper of " + std::string(module) +
                                    ", which this program does not use: the command would not be found",
                                "add `use \"" + std::string(module) + "\"` at the top of the Sinkfile");
@@ -214,7 +197,7 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* where) 
     ShellQuoteTracker quotes;
     auto quiet_type = [&](std::string_view n) {  // unknown names are reported below
       if (const auto* b = lex::find_builtin(n)) return from_lex(b->type);
-      if (n.substr(0, lex::env_prefix.size()) == lex::env_prefix) return VType::String;
+      if (n.starts_with(lex::env_prefix)) return VType::String;
       const Decl* d = lookup(n);
       return d ? d->type() : VType::Unknown;
     };
@@ -319,69 +302,44 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
                  "cannot compare " + std::string(describe(l)) + " with " + std::string(describe(r)) + " using `" + op + "`",
                  hint);
   };
-  const bool l_lit = l == VType::StringLit || l == VType::IntLit;
-  const bool r_lit = r == VType::StringLit || r == VType::IntLit;
-  if (l_lit && r_lit) {  // no name to take a type from: a string is a string, a number an int
+  const auto is_lit = [](VType t) { return t == VType::StringLit || t == VType::IntLit; };
+  if (is_lit(l) && is_lit(r)) {  // no name to take a type from: a string is a string, a number an int
     if (l != r) mismatch("write both as numbers or both as strings");
     else if (ordering && l == VType::StringLit)
       mismatch("strings compare with == and != only; declare a fact as `version` or `int` to order it");
     return;
   }
   // A literal takes the type of the other side.
-  auto settle = [](VType a, VType b) { return (a == VType::StringLit || a == VType::IntLit) ? b : a; };
-  VType lt = settle(l, r), rt = settle(r, l);
-  if (lt == VType::StringLit && rt == VType::StringLit) lt = rt = VType::String;
-  if (lt == VType::IntLit && rt == VType::IntLit) lt = rt = VType::Int;
-
-  const ast::Expr* lit = (l == VType::StringLit || l == VType::IntLit) ? e.lhs.get()
-                         : (r == VType::StringLit || r == VType::IntLit) ? e.rhs.get() : nullptr;
+  const ast::Expr* lit = is_lit(l) ? e.lhs.get() : is_lit(r) ? e.rhs.get() : nullptr;
+  const ast::Expr* name = lit == e.lhs.get() ? e.rhs.get() : e.lhs.get();
   const VType other = lit == e.lhs.get() ? r : l;
-  if (lit && lit->kind == ast::Expr::Kind::String && !lit->str->has_interp()) {
-    const ast::Str value = lit->str->text;  // no interpolation: the text is the literal
-    if (other == VType::Version && !parse_version(value)) {
-      diags_.error("E234", lit->span, "\"" + value + "\" is not a version", "a version has a number in it, as in \"20\" or \"3.12.1\"");
-      return;
-    }
-    if (other == VType::Int && !parses_as_int(value)) {
-      mismatch("compare an int with a whole number, as in: " + std::string(lex::op_text(e.op)) + " 8");
-      return;
-    }
-    if (other == VType::Bool) {
-      mismatch("compare a bool with true or false, or use it alone");
-      return;
-    }
+  const VType lt = lit ? other : l, rt = lit ? other : r;
+  const bool is_int = lit && lit->kind == ast::Expr::Kind::Int;
+  const bool plain_string = lit && !is_int && !lit->str->has_interp();  // its text is the literal
+  if ((is_int || plain_string) && other == VType::Bool)
+    return mismatch("compare a bool with true or false, or use it alone");
+  if (is_int && other == VType::String)
+    return mismatch("write the number as a string (\"" + std::to_string(lit->int_value) +
+                    "\"), or declare the fact as `int`");
+  if (plain_string) {
+    const ast::Str value = lit->str->text;
+    if (other == VType::Version && !parse_version(value))
+      return diags_.error("E234", lit->span, "\"" + value + "\" is not a version",
+                          "a version has a number in it, as in \"20\" or \"3.12.1\"");
+    if (other == VType::Int && !parses_as_int(value))
+      return mismatch("compare an int with a whole number, as in: " + std::string(lex::op_text(e.op)) + " 8");
     // A question with choices can only equal one of them.
-    const ast::Expr* name = lit == e.lhs.get() ? e.rhs.get() : e.lhs.get();
-    if (name->kind == ast::Expr::Kind::Name) {
-      const Decl* d = lookup(name->name);
-      if (d && d->ask && !d->ask->choices.empty() && !ordering) {
-        const auto& cs = d->ask->choices;
-        if (std::none_of(cs.begin(), cs.end(), [&](const ast::Text& c) { return c.literal() == value; }))
-          diags_.warning("W303", lit->span, "\"" + value + "\" is not one of the choices of `" + d->name() + "`",
-                         "this comparison is always " + std::string(e.op == lex::CmpOp::Eq ? "false" : "true"));
-      }
-    }
+    const Decl* d = name->kind == ast::Expr::Kind::Name && !ordering ? lookup(name->name) : nullptr;
+    const auto is_value = [&](const ast::Text& c) { return c.literal() == value; };
+    if (d && d->ask && !d->ask->choices.empty() &&
+        std::none_of(d->ask->choices.begin(), d->ask->choices.end(), is_value))
+      diags_.warning("W303", lit->span, "\"" + value + "\" is not one of the choices of `" + d->name() + "`",
+                     "this comparison is always " + std::string(e.op == lex::CmpOp::Eq ? "false" : "true"));
     if (name->kind == ast::Expr::Kind::Name && (name->name == "os" || name->name == "distro") && !ordering)
       check_platform_value(name->name, value, lit->span, e.op);
-    if (ordering && other == VType::String)
-      mismatch("strings compare with == and != only; declare the fact as `version` or `int` to order it");
-    return;
-  }
-  if (lit && lit->kind == ast::Expr::Kind::Int) {
-    if (other == VType::String) {
-      mismatch("write the number as a string (\"" + std::to_string(lit->int_value) + "\"), or declare the fact as `int`");
-      return;
-    }
-    if (other == VType::Bool) {
-      mismatch("compare a bool with true or false, or use it alone");
-      return;
-    }
   }
   const bool int_version = (lt == VType::Int && rt == VType::Version) || (lt == VType::Version && rt == VType::Int);
-  if (lt != rt && !int_version) {
-    mismatch("both sides must have the same type");
-    return;
-  }
+  if (lt != rt && !int_version) return mismatch("both sides must have the same type");
   if (ordering && !(is_orderable(lt) && is_orderable(rt)))
     mismatch(lt == VType::Bool ? "bools compare with == and != only"
                                : "strings compare with == and != only; declare the fact as `version` or `int` to order it");
@@ -393,30 +351,18 @@ void Checker::check_default(const ast::Fact& f, VType type) {
   auto bad = [&](const std::string& what) {
     diags_.error("E232", d.span, "the default of `" + f.name + "` is not " + std::string(describe(type)), what);
   };
-  const bool is_text = d.kind == LK::String;
-  const std::string text = is_text ? d.str.literal() : std::string();
-  switch (type) {
-    case VType::String:
-      if (!is_text) bad("write it in quotes: default \"" + (d.kind == LK::Int ? std::to_string(d.int_value) : std::string(d.bool_value ? "true" : "false")) + "\"");
-      break;
-    case VType::Bool:
-      if (d.kind != LK::Bool) bad("a bool's default is true or false");
-      break;
-    case VType::Int:
-      if (d.kind == LK::Bool || (is_text && !d.str.has_interp() && !parses_as_int(text)))
-        bad("an int's default is a whole number, as in: default 0");
-      break;
-    case VType::Version:
-      if (d.kind == LK::Bool || (is_text && !d.str.has_interp() && !parse_version(text)))
-        bad("a version's default has a number in it, as in: default \"0\"");
-      break;
-    default: break;
-  }
+  const bool plain_text = d.kind == LK::String && !d.str.has_interp();  // a text that is known here
+  if (type == VType::String && d.kind != LK::String)
+    bad("write it in quotes: default \"" +
+        (d.kind == LK::Int ? std::to_string(d.int_value) : std::string(d.bool_value ? "true" : "false")) + "\"");
+  else if (type == VType::Bool && d.kind != LK::Bool)
+    bad("a bool's default is true or false");
+  else if (type == VType::Int && (d.kind == LK::Bool || (plain_text && !parses_as_int(d.str.literal()))))
+    bad("an int's default is a whole number, as in: default 0");
+  else if (type == VType::Version && (d.kind == LK::Bool || (plain_text && !parse_version(d.str.literal()))))
+    bad("a version's default has a number in it, as in: default \"0\"");
 }
 
-}  // namespace sink::check
-
-namespace sink::check {
 
 // `os` and `distro` hold lower-case names of the platform table (distro: a distribution's
 // ID, or darwin on macOS): a literal spelled another way can never be equal to them.

@@ -1,11 +1,8 @@
 #include "proc/posix_runner.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +23,17 @@ namespace {
 using namespace spawning;
 
 using Clock = std::chrono::steady_clock;
+
+// The signals that stop sink (and its commands with it), then SIGCHLD (a command ended).
+// SIGHUP counts as SIGTERM.
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+
+sigset_t handled() {
+  sigset_t all;
+  sigemptyset(&all);
+  for (const int sig : kSignals) sigaddset(&all, sig);
+  return all;
+}
 
 // Shared with the signal handler: the active runner's self-pipe and what was caught.
 volatile std::sig_atomic_t g_wake_fd = -1;
@@ -69,79 +77,20 @@ struct PosixRunner::Proc {
 
 struct PosixRunner::Signals {
   int read_fd = -1, write_fd = -1;
-  bool installed[kStopCount + 1] = {};
-  struct sigaction old[kStopCount + 1] = {};  // kStopSignals..., then SIGCHLD
+  struct sigaction old[std::size(kSignals)] = {};
   std::sig_atomic_t previous_wake_fd = -1, previous_caught = 0, previous_count = 0;
 };
 
-// What every spawn shares, set up once.
-struct PosixRunner::Spawner {
-  posix_spawnattr_t attr{};
-  bool attr_ready = false;
-  // Back to SIG_DFL in the child: the stop signals this runner catches, and SIGCHLD, SIGTTOU
-  // and SIGPIPE (sink's dispositions for them are its own business), as the fork path does.
-  // Every other signal that is not ignored is in the set too: exec would reset a handler to
-  // SIG_DFL anyway, and glibc's child spends one sigaction on a signal in the set but two on
-  // one outside it (a third of the cost of a spawn on a slow VM). A signal ignored when the
-  // runner starts its first command stays ignored in every command, as it does through exec.
-  sigset_t defaults{};
-  int null_fd = -1;  // /dev/null, the stdin of captured commands; opened on first use
-  Spawner() = default;
-  // Each command gets its own process group, the signals in `defaults` at SIG_DFL (a stop
-  // signal that sink ignores stays ignored) and nothing blocked. 0 or an error number.
-  int prepare(const bool installed[kStopCount]) {
-    if (attr_ready) return 0;
-    sigemptyset(&defaults);
-    for (std::size_t i = 0; i < kStopCount; ++i)
-      if (installed[i]) sigaddset(&defaults, kStopSignals[i]);
-    for (const int sig : {SIGCHLD, SIGTTOU, SIGPIPE}) sigaddset(&defaults, sig);
-    for (int sig = 1; sig < NSIG; ++sig) {
-      if (sig == SIGKILL || sig == SIGSTOP || sigismember(&defaults, sig) == 1 ||
-          std::find(std::begin(kStopSignals), std::end(kStopSignals), sig) != std::end(kStopSignals))
-        continue;
-      struct sigaction now {};
-      // Fails for the C library's own signals (sigaddset refuses them too): left out.
-      if (sigaction(sig, nullptr, &now) == 0 && now.sa_handler != SIG_IGN)
-        sigaddset(&defaults, sig);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    int rc = posix_spawnattr_init(&attr);
-    if (rc != 0) return rc;
-    rc = posix_spawnattr_setflags(
-        &attr, static_cast<short>(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
-    if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
-    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &defaults);
-    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &none);
-    if (rc != 0) {
-      posix_spawnattr_destroy(&attr);
-      return rc;
-    }
-    attr_ready = true;
-    return 0;
-  }
-  Spawner(const Spawner&) = delete;
-  Spawner& operator=(const Spawner&) = delete;
-  ~Spawner() {
-    if (attr_ready) posix_spawnattr_destroy(&attr);
-    close_fd(null_fd);
-  }
-};
-
-PosixRunner::PosixRunner(Options options)
-    : options_(options), signals_(std::make_unique<Signals>()), spawner_(std::make_unique<Spawner>()) {
+PosixRunner::PosixRunner(Options options) : options_(options), signals_(std::make_unique<Signals>()) {
   int fds[2];
-  if (!make_pipe(fds)) throw std::system_error(errno, std::generic_category(), "pipe");
+  if (!make_pair(fds)) throw std::system_error(errno, std::generic_category(), "pipe");
   set_nonblocking(fds[0]);
   set_nonblocking(fds[1]);
   Signals& s = *signals_;
   s.read_fd = fds[0];
   s.write_fd = fds[1];
 
-  sigset_t all;
-  sigemptyset(&all);
-  for (const int sig : kStopSignals) sigaddset(&all, sig);
-  sigaddset(&all, SIGCHLD);
+  const sigset_t all = handled();
   sigset_t before;
   pthread_sigmask(SIG_BLOCK, &all, &before);
   s.previous_wake_fd = g_wake_fd;
@@ -155,13 +104,11 @@ PosixRunner::PosixRunner(Options options)
   action.sa_handler = on_signal;
   action.sa_mask = all;
   action.sa_flags = SA_RESTART;
-  for (std::size_t i = 0; i <= kStopCount; ++i) {
-    const int sig = i < kStopCount ? kStopSignals[i] : SIGCHLD;
-    sigaction(sig, nullptr, &s.old[i]);
+  for (std::size_t i = 0; i < std::size(kSignals); ++i) {
+    sigaction(kSignals[i], nullptr, &s.old[i]);
     // A stop signal that was ignored when sink started (nohup, `sink apply &` in a script)
     // stays ignored, for sink and for its commands.
-    if (sig != SIGCHLD && s.old[i].sa_handler == SIG_IGN) continue;
-    s.installed[i] = sigaction(sig, &action, nullptr) == 0;
+    if (kSignals[i] == SIGCHLD || s.old[i].sa_handler != SIG_IGN) sigaction(kSignals[i], &action, nullptr);
   }
   // A closed stderr while sink writes a prompt is a failed write (EPIPE), not sink's death
   // with its commands left running. It stays ignored after the runner, whose last messages
@@ -175,15 +122,10 @@ PosixRunner::PosixRunner(Options options)
 PosixRunner::~PosixRunner() {
   stop_all();
   Signals& s = *signals_;
-  sigset_t all, before;
-  sigemptyset(&all);
-  for (const int sig : kStopSignals) sigaddset(&all, sig);
-  sigaddset(&all, SIGCHLD);
+  const sigset_t all = handled();
+  sigset_t before;
   pthread_sigmask(SIG_BLOCK, &all, &before);
-  for (std::size_t i = 0; i <= kStopCount; ++i) {
-    const int sig = i < kStopCount ? kStopSignals[i] : SIGCHLD;
-    if (s.installed[i]) sigaction(sig, &s.old[i], nullptr);
-  }
+  for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &s.old[i], nullptr);
   g_wake_fd = s.previous_wake_fd;
   g_caught = s.previous_caught;
   g_count = s.previous_count;
@@ -201,31 +143,10 @@ int PosixRunner::interrupted() const {
 // Commands still running when the runner goes were abandoned by the caller: stop them as
 // an interrupt would and reap them, so that nothing is left behind.
 void PosixRunner::stop_all() {
-  try {
-    const auto deadline = Clock::now() + options_.grace;
-    for (auto& p : procs_) {
-      if (p->cleanup || p->exited) continue;
-      killpg(p->pid, SIGTERM);
-      p->cleanup = true;
-      p->deadline = deadline;
-    }
-    while (!procs_.empty()) wait_any();
-  } catch (...) {
-    // Out of memory, most likely: no more grace.
-  }
-  for (auto& p : procs_) {
-    if (!p->exited || (p->cleanup && !p->killed)) killpg(p->pid, SIGKILL);
-    if (!p->exited) {
-      int status = 0;
-      while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR) {
-      }
-    }
-    if (p->terminal) set_foreground(getpgrp());
-    close_fd(p->out_fd);
-    close_fd(p->err_fd);
-    close_fd(p->in_fd);
-  }
-  procs_.clear();
+  const auto deadline = Clock::now() + options_.grace;
+  for (auto& p : procs_)
+    if (!p->cleanup && !p->exited) stop(*p, SIGTERM, deadline);
+  while (!procs_.empty()) wait_any();
   ready_.clear();
   sweep();
 }
@@ -292,8 +213,7 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
     outcome.error = "the command contains a NUL byte";
     return;
   }
-  // The environment in one block, NAME=value\0 after each other, and pointers into it.
-  std::size_t bytes = 0;
+  std::vector<std::string> entries;  // NAME=value
   for (const auto& [name, value] : command.env) {
     // Name the variable, never its value: it may be a secret.
     if (name.empty() || name.find('=') != std::string::npos || name.find('\0') != std::string::npos) {
@@ -304,17 +224,10 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
       outcome.error = "the value of environment variable " + name + " contains a NUL byte";
       return;
     }
-    bytes += name.size() + value.size() + 2;
+    entries.push_back(name + "=" + value);
   }
-  std::string block;
-  block.reserve(bytes);  // never outgrown below: the pointers stay valid
   std::vector<char*> envp;
-  envp.reserve(command.env.size() + 1);
-  for (const auto& [name, value] : command.env) {
-    const std::size_t at = block.size();
-    block.append(name).append(1, '=').append(value).append(1, '\0');
-    envp.push_back(block.data() + at);
-  }
+  for (auto& entry : entries) envp.push_back(entry.data());
   envp.push_back(nullptr);
   const std::string& dir = command.dir;
   if (!dir.empty()) {
@@ -330,16 +243,10 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
   char arg0[] = "sh", arg1[] = "-c";
   char* argv[] = {arg0, arg1, const_cast<char*>(command.script.c_str()), nullptr};
 
-  Spawner& sp = *spawner_;
-  if (const int rc = sp.prepare(signals_->installed); rc != 0) {
-    outcome.error = "cannot start /bin/sh: " + error_text(rc);
-    return;
-  }
   int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
   if (command.capture) {
-    if (sp.null_fd < 0) sp.null_fd = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (sp.null_fd < 0 || (command.feed_input && !make_socket_pair(in)) || !make_pipe(out) || !make_pipe(err)) {
-      outcome.error = "cannot start /bin/sh: " + error_text(errno);
+    if ((command.feed_input && !make_pair(in, true)) || !make_pair(out) || !make_pair(err)) {
+      outcome.error = "cannot start /bin/sh: " + std::string(std::strerror(errno));
       for (int* fd : {&out[0], &out[1], &err[0], &err[1], &in[0], &in[1]}) close_fd(*fd);
       return;
     }
@@ -349,39 +256,30 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
   launch.dir = dir.empty() ? nullptr : dir.c_str();
   launch.argv = argv;
   launch.envp = envp.data();
-  if (command.capture) {
-    launch.in = command.feed_input ? in[0] : sp.null_fd;
-    launch.out = out[1];
-    launch.err = err[1];
-  }
+  launch.in = in[0];
+  launch.null_in = command.capture && !command.feed_input;
+  launch.out = out[1];
+  launch.err = err[1];
   launch.terminal = !command.capture && terminal_owner_ == nullptr && sink_has_terminal();
   std::string error;
-  const pid_t pid = spawn_sh(launch, sp.attr, error);
-  close_fd(out[1]);
-  close_fd(err[1]);
-  close_fd(in[0]);
+  const pid_t pid = spawn_sh(launch, error);
+  for (int* fd : {&out[1], &err[1], &in[0]}) close_fd(*fd);
   if (pid < 0) {
     outcome.error = std::move(error);
-    close_fd(out[0]);
-    close_fd(err[0]);
-    close_fd(in[1]);
+    for (int* fd : {&out[0], &err[0], &in[1]}) close_fd(*fd);
     return;
   }
 
   outcome.started = true;
   proc.pid = pid;
   proc.terminal = launch.terminal;
-  if (command.capture) {
-    proc.out_fd = out[0];
-    proc.err_fd = err[0];
-    // Fresh pipe ends: no other status flag to keep.
-    fcntl(proc.out_fd, F_SETFL, O_NONBLOCK);
-    fcntl(proc.err_fd, F_SETFL, O_NONBLOCK);
-    proc.in_fd = in[1];
-    proc.input = command.input;
-    proc.on_output = command.on_output;
-    if (proc.in_fd >= 0) set_nonblocking(proc.in_fd);
-  }
+  proc.out_fd = out[0];
+  proc.err_fd = err[0];
+  proc.in_fd = in[1];
+  for (const int fd : {proc.out_fd, proc.err_fd, proc.in_fd})
+    if (fd >= 0) set_nonblocking(fd);
+  proc.input = command.input;
+  proc.on_output = command.on_output;
 }
 
 void PosixRunner::handle_signals() const {
@@ -403,12 +301,8 @@ void PosixRunner::interrupt(int sig, const Proc* except) const {
   if (interrupted_ == 0) interrupted_ = sig;
   forwarded_ = true;
   const auto deadline = Clock::now() + options_.grace;
-  for (auto& p : procs_) {
-    if (p.get() == except || p->cleanup || p->exited) continue;
-    killpg(p->pid, sig);
-    p->cleanup = true;
-    p->deadline = deadline;
-  }
+  for (auto& p : procs_)
+    if (p.get() != except && !p->cleanup && !p->exited) stop(*p, sig, deadline);
   // What the commands started in groups and sessions of their own (GNU timeout, set -m,
   // setsid): the sweep after the commands end waits for these and kills what is left.
   for (const auto& process : process_tree::below_sink(kept_)) kill(process.first, sig);
@@ -491,34 +385,35 @@ void PosixRunner::reap(Proc& proc) {
   proc.exited = true;
   outcome.ended_at = Clock::now();
   if (r < 0) {
-    outcome.error = "the command's exit status was lost: " + error_text(errno);
+    outcome.error = "the command's exit status was lost: " + std::string(std::strerror(errno));
   } else if (WIFEXITED(status)) {
     outcome.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {
     outcome.signal = WTERMSIG(status);
   }
-  if (proc.capture) {
-    // Whatever the command wrote is in the pipes now; a background process that kept them
-    // open does not hold sink.
-    close_fd(proc.in_fd);
-    read_stream(proc, false, true);
-    read_stream(proc, true, true);
-    finish_stream(proc.out_fd, outcome.out, proc.out_dropped);
-    finish_stream(proc.err_fd, outcome.err, proc.err_dropped);
-  }
+  // Whatever the command wrote is in the pipes now; a background process that kept them
+  // open does not hold sink.
+  close_fd(proc.in_fd);
+  read_stream(proc, false, true);
+  read_stream(proc, true, true);
+  finish_stream(proc.out_fd, outcome.out, proc.out_dropped);
+  finish_stream(proc.err_fd, outcome.err, proc.err_dropped);
   if (proc.terminal) {
     proc.terminal = false;
     take_terminal_back();
     // Ctrl-C went to the command's group, not to sink: it is sink's interrupt all the same.
     if (outcome.signal == SIGINT || outcome.exit_code == 130) {
       interrupt(SIGINT, &proc);
-      if (!proc.cleanup) {
-        killpg(proc.pid, SIGTERM);
-        proc.cleanup = true;
-        proc.deadline = Clock::now() + options_.grace;
-      }
+      if (!proc.cleanup) stop(proc, SIGTERM, Clock::now() + options_.grace);
     }
   }
+}
+
+// Signals the command's group; what is left of it gets SIGKILL at `deadline`.
+void PosixRunner::stop(Proc& proc, int sig, Clock::time_point deadline) const {
+  killpg(proc.pid, sig);
+  proc.cleanup = true;
+  proc.deadline = deadline;
 }
 
 // Whether the command is done; sends SIGKILL to an interrupted group whose time is up.
@@ -616,7 +511,7 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
         read_stream(p, owners[i].second == 1, false);
         continue;
       }
-      const ssize_t n = send_quietly(p.in_fd, p.input);
+      const ssize_t n = write(p.in_fd, p.input.data(), p.input.size());
       if (n > 0) p.input.erase(0, static_cast<std::size_t>(n));
       else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) p.input.clear();  // it stopped reading
     }

@@ -36,8 +36,8 @@ struct PosixRunnerOptions {
 // After an interrupt, start() spawns nothing (the outcome says "interrupted").
 //
 // A command starts with no signal blocked and every signal at its default, except those
-// that sink ignored when the runner started its first command: they stay ignored, as
-// through exec (but SIGPIPE, SIGCHLD and SIGTTOU are reset to their defaults even then).
+// that sink ignores: they stay ignored, as through exec (but SIGPIPE, SIGCHLD and SIGTTOU
+// are reset to their defaults even then).
 //
 // Beyond the groups (process_tree.hpp): on Linux the runner makes sink a child subreaper.
 // An interrupt also signals every process below sink but those kept; when a captured
@@ -70,7 +70,6 @@ class PosixRunner final : public CommandRunner {
  private:
   struct Proc;
   struct Signals;
-  struct Spawner;
 
   std::optional<std::pair<Id, Outcome>> wait_until(std::optional<std::chrono::steady_clock::time_point> deadline);
   void spawn(Proc& proc, const Command& command);
@@ -86,6 +85,7 @@ class PosixRunner final : public CommandRunner {
   void finish_stream(int& fd, std::string& text, std::size_t dropped);
   void take_terminal_back();
   void suspend_for(Proc& proc);
+  void stop(Proc& proc, int sig, std::chrono::steady_clock::time_point deadline) const;
   bool settle(Proc& proc, std::chrono::steady_clock::time_point now);
 
   Options options_;
@@ -99,7 +99,6 @@ class PosixRunner final : public CommandRunner {
   std::set<std::pair<pid_t, unsigned long long>> kept_;  // left running on purpose by steps that succeeded
   mutable bool sweep_pending_ = false;  // a command ended that may have left processes behind
   std::unique_ptr<Signals> signals_;
-  std::unique_ptr<Spawner> spawner_;  // what every spawn shares (attributes, /dev/null)
 };
 
 }  // namespace sink

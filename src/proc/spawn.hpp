@@ -4,30 +4,18 @@
 // command's process group, and the messages for what could not start.
 #pragma once
 
-#include <signal.h>
-#include <spawn.h>
 #include <sys/types.h>
 
-#include <csignal>
-#include <cstddef>
 #include <string>
 
 namespace sink::spawning {
 
-// The signals that stop sink (and its commands with it). SIGHUP counts as SIGTERM.
-constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
-constexpr std::size_t kStopCount = sizeof(kStopSignals) / sizeof(kStopSignals[0]);
-
-std::string error_text(int err);
 void close_fd(int& fd);
 // File descriptors 0, 1 and 2 are the child's standard streams: keep ours above them.
 int above_stdio(int fd);
-// A close-on-exec pipe, both ends above the standard streams.
-bool make_pipe(int fds[2]);
-// A connected pair of close-on-exec sockets above the standard streams: a child's stdin
-// that sink writes to with send_quietly (no SIGPIPE when the child stops reading).
-bool make_socket_pair(int fds[2]);
-ssize_t send_quietly(int fd, const std::string& data);
+// A close-on-exec pipe, or with `socket` a connected pair of sockets (a child's stdin
+// that sink writes to), both ends above the standard streams.
+bool make_pair(int fds[2], bool socket = false);
 void set_nonblocking(int fd);
 // Gives the terminal to process group `pgid` (SIGTTOU ignored meanwhile).
 void set_foreground(pid_t pgid);
@@ -40,10 +28,13 @@ struct Launch {
   const char* dir = nullptr;  // its working folder (checked already); nullptr: sink's own
   char* const* argv = nullptr;
   char* const* envp = nullptr;
-  int in = -1, out = -1, err = -1;  // its standard streams when captured; -1: sink's
-  bool terminal = false;            // its group gets the terminal (cleared if that failed)
+  int in = -1, out = -1, err = -1;  // its standard streams; -1: sink's
+  bool null_in = false;             // stdin is /dev/null (with in = -1)
+  bool terminal = false;            // its group gets the terminal
 };
 
-// Starts /bin/sh with posix_spawn. Returns its pid, or -1 with `error` set.
-pid_t spawn_sh(Launch& l, const posix_spawnattr_t& attr, std::string& error);
+// Starts /bin/sh with posix_spawn in a process group of its own, no signal blocked, and
+// every signal at its default but those sink ignores (SIGPIPE, SIGCHLD and SIGTTOU are
+// reset even then), as fork + exec would leave them. Returns its pid, or -1 with `error` set.
+pid_t spawn_sh(const Launch& l, std::string& error);
 }  // namespace sink::spawning

@@ -1,8 +1,8 @@
-// Editor grammars, generated from the same definitions the parser uses: the words of
-// lexicon.hpp (keywords, types, built-ins, platforms, operators, comment and
-// interpolation punctuation) and the character rules of grammar.hpp (names, quotes,
-// escapes, blanks). `sink grammar` prints them; editors/ holds the checked-in copies,
-// which a unit test compares with these functions.
+// Editor grammars, generated from the same definitions the parser uses: fixed templates
+// (src/editor/*.in) filled in with the words of lexicon.hpp (keywords, types, built-ins,
+// platforms, operators) and the character rules of grammar.hpp (names, escapes, blanks).
+// `sink grammar` prints them; editors/ holds the checked-in copies, which a unit test
+// compares with these functions.
 #pragma once
 
 #include <string>

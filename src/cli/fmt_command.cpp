@@ -219,8 +219,8 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
       const auto status = read_file(path, text, why, {.regular_only = true}, &seen);
       if (status != ReadStatus::Ok) {
         diags.add(file_problem(sources, path, "E001", "cannot read `" + path + "`: " + why,
-                               status == ReadStatus::NotFound     ? "check the path"
-                               : status == ReadStatus::NotRegular ? "sink fmt formats regular files; for a stream, use `sink fmt -`"
+                               status == ReadStatus::NotFound  ? "check the path"
+                               : status == ReadStatus::Refused ? "sink fmt formats regular files; for a stream, use `sink fmt -`"
                                                                   : "check the file's permissions"));
         report(diags);
         ++failed;

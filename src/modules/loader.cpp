@@ -15,17 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-FileReader::Status status_of(ReadStatus s) {
-  switch (s) {
-    case ReadStatus::Ok: return FileReader::Status::Ok;
-    case ReadStatus::NotFound: return FileReader::Status::NotFound;
-    case ReadStatus::IsDirectory: return FileReader::Status::IsDirectory;
-    case ReadStatus::NotRegular: return FileReader::Status::Refused;
-    case ReadStatus::Unreadable: break;
-  }
-  return FileReader::Status::Unreadable;
-}
-
 // The git repository holding `root` (the nearest folder with a `.git`), else its folder.
 fs::path project_of(const std::string& root) {
   std::error_code ec;
@@ -40,7 +29,7 @@ fs::path project_of(const std::string& root) {
 }  // namespace
 
 FileReader::Status DiskReader::read(const std::string& path, std::string& out, std::string& error) {
-  return status_of(read_file(path, out, error));
+  return read_file(path, out, error);
 }
 
 FileReader::Status DiskReader::read_module(const std::string& root, const std::string& path, std::string& out,
@@ -57,7 +46,7 @@ FileReader::Status DiskReader::read_module(const std::string& root, const std::s
     error = "it is outside " + project.string() + (real.string() != fs::absolute(path, ec).lexically_normal().string() ? " (through a symlink)" : "");
     return Status::Refused;
   }
-  return status_of(read_file(real.string(), out, error, {.regular_only = true}));
+  return read_file(real.string(), out, error, {.regular_only = true});
 }
 
 std::string DiskReader::identity(const std::string& path) {
@@ -94,20 +83,13 @@ class Loader {
     std::string text, why;
     const auto status = reader_.read(path, text, why);
     if (status != FileReader::Status::Ok) {
-      Diagnostic d;
-      d.file = program_.sources.add(path, "");
-      if (status == FileReader::Status::IsDirectory) {
-        d.code = "E002";
-        d.message = "cannot read `" + path + "`: it is a directory";
-        d.hint = "pass the Sinkfile itself, e.g. " + (fs::path(path) / "Sinkfile").string();
-      } else {
-        d.code = "E001";
-        d.message = "cannot read `" + path + "`: " + why;
-        d.hint = status == FileReader::Status::NotFound
-                     ? "check the path; without FILE, sink looks for `Sinkfile` here and in the parent folders"
-                     : "check the file's permissions";
-      }
-      diags_.add(std::move(d));
+      const bool folder = status == FileReader::Status::IsDirectory;
+      diags_.add({folder ? "E002" : "E001", Severity::Error, "cannot read `" + path + "`: " + why, {},
+                  folder ? "pass the Sinkfile itself, e.g. " + (fs::path(path) / "Sinkfile").string()
+                  : status == FileReader::Status::NotFound
+                      ? "check the path; without FILE, sink looks for `Sinkfile` here and in the parent folders"
+                      : "check the file's permissions",
+                  program_.sources.add(path, "")});
       return std::move(program_);
     }
     return run(path, std::move(text));

@@ -9,6 +9,7 @@
 #include "diag/diagnostic.hpp"
 #include "syntax/ast.hpp"
 #include "syntax/parser.hpp"
+#include "util/files.hpp"
 
 namespace sink {
 
@@ -16,7 +17,7 @@ namespace sink {
 class FileReader {
  public:
   virtual ~FileReader() = default;
-  enum class Status { Ok, NotFound, IsDirectory, Unreadable, Refused };
+  using Status = ReadStatus;
   // Reads `path` (the root file) into `out`; on failure, `error` tells why in a few words.
   virtual Status read(const std::string& path, std::string& out, std::string& error) = 0;
   // Reads a module that the program whose root file is `root` uses; Refused when the file

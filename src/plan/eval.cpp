@@ -10,27 +10,26 @@ namespace {
 
 struct Operand {
   std::optional<Value> value;
-  bool literal = false;
   std::string missing;
 };
 
 Operand operand(const ast::Expr& e, const Lookup& lookup) {
   switch (e.kind) {
     case ast::Expr::Kind::Name: {
-      if (const Value* v = lookup(e.name)) return {*v, false, ""};
-      return {std::nullopt, false, e.name};
+      if (const Value* v = lookup(e.name)) return {*v, ""};
+      return {std::nullopt, e.name};
     }
     case ast::Expr::Kind::String: {
       for (const auto& in : e.str->interps)
-        if (!lookup(in.name)) return {std::nullopt, true, in.name};
-      return {Value::of_string(to_plain(*e.str, lookup)), true, ""};
+        if (!lookup(in.name)) return {std::nullopt, in.name};
+      return {Value::of_string(to_plain(*e.str, lookup)), ""};
     }
-    case ast::Expr::Kind::Int: return {Value::of_int(e.int_value), true, ""};
-    case ast::Expr::Kind::Bool: return {Value::of_bool(e.bool_value), true, ""};
+    case ast::Expr::Kind::Int: return {Value::of_int(e.int_value), ""};
+    case ast::Expr::Kind::Bool: return {Value::of_bool(e.bool_value), ""};
     default: {
       const Truth t = evaluate(e, lookup);
-      if (!t.value) return {std::nullopt, false, t.missing};
-      return {Value::of_bool(*t.value), false, ""};
+      if (!t.value) return {std::nullopt, t.missing};
+      return {Value::of_bool(*t.value), ""};
     }
   }
 }
@@ -51,32 +50,23 @@ bool apply(lex::CmpOp op, const T& a, const T& b) {
 bool compare(lex::CmpOp op, const Value& l, const Value& r) {
   using lex::Type;
   // A literal takes the type of the named side: "20" compares as a version with node.
-  const Type t = l.type == Type::Version || r.type == Type::Version ? Type::Version
-                 : l.type == Type::Int || r.type == Type::Int     ? Type::Int
-                 : l.type == Type::Bool || r.type == Type::Bool   ? Type::Bool
-                                                                  : Type::String;
   std::string why;
-  if (t == Type::Version) {
+  if (l.type == Type::Version || r.type == Type::Version) {
     // A negative whole number is below every version (parse_version would read -5 as 5).
-    const auto negative = [&](const Value& v) {
-      const auto i = parse_value(Type::Int, v.text, why);
-      return i && i->integer < 0;
-    };
-    const bool nl = negative(l), nr = negative(r);
-    if (nl && nr) return apply(op, parse_value(Type::Int, l.text, why)->integer, parse_value(Type::Int, r.text, why)->integer);
+    const auto a = parse_value(Type::Int, l.text, why), b = parse_value(Type::Int, r.text, why);
+    const bool nl = a && a->integer < 0, nr = b && b->integer < 0;
+    if (nl && nr) return apply(op, a->integer, b->integer);
     if (nl || nr) return apply(op, nl ? -1 : 1, 0);
-    const auto a = parse_version(l.text), b = parse_version(r.text);
-    if (!a || !b) return op == lex::CmpOp::Ne;
-    const int c = sink::compare(*a, *b);
-    return apply(op, c, 0);
+    const auto va = parse_version(l.text), vb = parse_version(r.text);
+    if (!va || !vb) return op == lex::CmpOp::Ne;
+    return apply(op, sink::compare(*va, *vb), 0);
   }
-  if (t == Type::Int) {
+  if (l.type == Type::Int || r.type == Type::Int) {
     const auto a = parse_value(Type::Int, l.text, why), b = parse_value(Type::Int, r.text, why);
     if (!a || !b) return op == lex::CmpOp::Ne;
     return apply(op, a->integer, b->integer);
   }
-  if (t == Type::Bool) return apply(op, l.text, r.text);
-  return apply(op, l.text, r.text);
+  return apply(op, l.text, r.text);  // bools by their text, true or false
 }
 
 }  // namespace
@@ -113,20 +103,17 @@ Truth evaluate(const ast::Expr& e, const Lookup& lookup) {
 
 std::string source_text(const Sources& sources, const Span& span) {
   if (!span.valid() || span.file >= sources.size()) return "";
-  const std::string& text = sources.get(span.file).text;
-  std::size_t line_start = 0;
-  for (std::uint32_t line = 1; line < span.line && line_start < text.size(); ++line) {
-    const auto nl = text.find('\n', line_start);
-    if (nl == std::string::npos) return "";
-    line_start = nl + 1;
+  std::string_view text = sources.get(span.file).text;
+  for (std::uint32_t line = 1; line < span.line; ++line) {
+    const auto nl = text.find('\n');
+    if (nl == std::string_view::npos) return "";
+    text.remove_prefix(nl + 1);
   }
-  std::size_t from = line_start + span.col - 1;
-  std::size_t line_end = text.find('\n', line_start);
-  if (line_end == std::string::npos) line_end = text.size();
-  std::size_t to = span.end_line == span.line ? line_start + span.end_col - 1 : line_end;
-  from = std::min(from, text.size());
-  to = std::clamp(to, from, text.size());
-  std::string out = text.substr(from, to - from);
+  text = text.substr(0, text.find('\n'));
+  const std::size_t from = std::min<std::size_t>(span.col - 1, text.size());
+  const std::size_t to =
+      span.end_line == span.line ? std::clamp<std::size_t>(span.end_col - 1, from, text.size()) : text.size();
+  std::string out(text.substr(from, to - from));
   if (!out.empty() && out.back() == '\r') out.pop_back();
   if (span.end_line != span.line) out += " ...";
   return out;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <type_traits>
 
 #include <toml++/toml.h>
 
@@ -19,25 +20,21 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
   std::error_code ec;
   const bool folder = std::filesystem::is_directory(path, ec);
   const auto content = folder ? std::nullopt : read_whole_file(path);
-  if (!content) {
-    const std::string why = folder ? "it is a directory" : std::strerror(errno);
-    Diagnostic d{"E410", Severity::Error, std::string("cannot read the ") + flag + " file `" + path + "`: " + why, {},
-                 "check the path given to " + std::string(flag), sources.add(path, "")};
-    diags.add(std::move(d));
-    return false;
-  }
-  if (content->size() > kMaxFileBytes) {
-    diags.add({"E410", Severity::Error, std::string("cannot read the ") + flag + " file `" + path + "`: it is larger than 64 MiB", {},
-               "give " + std::string(flag) + " a TOML file of answers or facts", sources.add(path, "")});
+  if (!content || content->size() > kMaxFileBytes) {
+    const std::string why = folder ? "it is a directory" : content ? "it is larger than 64 MiB" : std::strerror(errno);
+    const std::string hint = content ? "give " + std::string(flag) + " a TOML file of answers or facts"
+                                     : "check the path given to " + std::string(flag);
+    diags.add({"E410", Severity::Error, std::string("cannot read the ") + flag + " file `" + path + "`: " + why, {},
+               hint, sources.add(path, "")});
     return false;
   }
   // The file holds answers, secrets among them: no message quotes a line of it (it is kept
   // without its text, so errors name the line and column only), and toml++'s description
   // loses what it quotes.
   const std::uint32_t file = sources.add(path, "");
-  auto where = [&](const toml::source_position& p) {
+  auto where = [&](const toml::source_position& p, std::size_t length = 1) {
     const auto line = static_cast<std::uint32_t>(p.line), col = static_cast<std::uint32_t>(p.column);
-    return Span{file, line, col, line, col + 1};
+    return Span{file, line, col, line, static_cast<std::uint32_t>(col + length)};
   };
   toml::table table;
   try {
@@ -55,19 +52,14 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
   bool ok = true;
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
-    if (at) {
-      const auto& k = key.source().begin;
-      const auto line = static_cast<std::uint32_t>(k.line), col = static_cast<std::uint32_t>(k.column);
-      (*at)[name] = Span{file, line, col, line, static_cast<std::uint32_t>(col + name.size())};
-    }
+    if (at) (*at)[name] = where(key.source().begin, name.size());
     if (const auto* t = node.as_table(); t && checks && name == "checks") {
       // [checks] "STEP NAME" = true: that step's `skip if sh` / `when sh` check succeeds.
       for (const auto& [step, result] : *t) {
         if (const auto* b = result.as_boolean()) (*checks)[std::string(step.str())] = b->get();
         else {
-          const auto& at_value = result.source().begin;
-          const auto line = static_cast<std::uint32_t>(at_value.line), col = static_cast<std::uint32_t>(at_value.column);
-          diags.error("E412", {file, line, col, line, col + 1}, "check `" + std::string(step.str()) + "` in [checks] is not true or false",
+          diags.error("E412", where(result.source().begin),
+                      "check `" + std::string(step.str()) + "` in [checks] is not true or false",
                       "write \"STEP NAME\" = true when the step's sh check succeeds, false when it fails");
           ok = false;
         }
@@ -87,14 +79,35 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
 namespace {
 
 // A mistake in a flag: no place in a file to point at.
-void flag_error(Diagnostics& diags, const char* code, std::string message, std::string hint) {
-  diags.add({code, Severity::Error, std::move(message), {}, std::move(hint), std::numeric_limits<std::uint32_t>::max()});
+void flag_error(Diagnostics& diags, const char* code, std::string message, std::string hint,
+                Severity severity = Severity::Error) {
+  diags.add({code, severity, std::move(message), {}, std::move(hint), std::numeric_limits<std::uint32_t>::max()});
 }
 
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& names) {
   const auto near = suggest(name, names);
   return near ? "; did you mean `" + *near + "`?" : "";
 }
+
+// Whether `name` is among `names`; else a usage error: "`given` is not `what`; did you mean ...?".
+bool known(Diagnostics& diags, const char* code, const std::string& name, const std::vector<std::string>& names,
+           const std::string& given, const std::string& what, std::string hint) {
+  if (std::find(names.begin(), names.end(), name) != names.end()) return true;
+  flag_error(diags, code, given + " is not " + what + did_you_mean(name, names), std::move(hint));
+  return false;
+}
+
+template <typename T>
+std::vector<std::string> names_of(const Program& program) {
+  std::vector<std::string> names;
+  for_each<T>(program, [&](const T& d) {
+    if constexpr (std::is_same_v<T, ast::Step>) names.emplace_back(d.name.text);
+    else names.push_back(d.name);
+  });
+  return names;
+}
+
+const char* const kAnswerOnly = "`sink plan` lists what a run asks; answer only those";
 
 // --set and --vars into `inputs`; false when a --set is not NAME=VALUE.
 bool read_answers(const InputFlags& flags, Sources& sources, Inputs& inputs, Diagnostics& diags) {
@@ -122,35 +135,31 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
   bool usage = !read_answers(flags, sources, inputs, diags);
   if (flags.facts) read_toml_values(*flags.facts, "--facts", sources, diags, inputs.pinned, nullptr, &inputs.checks);
   const std::string& path = program.modules.front().name;
-  std::vector<std::string> questions;
-  for_each<ast::Ask>(program, [&](const ast::Ask& a) { questions.push_back(a.name); });
+  const auto questions = names_of<ast::Ask>(program);
   for (const auto* given : {&inputs.set, &inputs.vars}) {
     const std::string from = given == &inputs.set ? "--set" : "--vars " + inputs.vars_file;
-    for (const auto& entry : *given) {
-      // Named copies: clang 14 cannot capture structured bindings in the lambdas below.
-      const std::string& name = entry.first;
-      const std::string& value = entry.second;
-      const ast::Ask* ask = nullptr;
-      for_each<ast::Ask>(program, [&](const ast::Ask& a) { if (a.name == name) ask = &a; });
-      if (!ask && given == &inputs.vars) {
+    for (const auto& [name, value] : *given) {
+      if (given == &inputs.vars && std::find(questions.begin(), questions.end(), name) == questions.end()) {
         const auto near = suggest(name, questions);
         diags.warning("W410", inputs.vars_at[name],
                       "`" + name + "` in the --vars file is not a question of " + path + "; it is ignored",
                       near ? "did you mean `" + *near + "`?" : "");
         continue;
       }
-      if (!ask) {
+      if (!known(diags, "E414", name, questions, from + ": `" + name + "`", "a question of " + path, kAnswerOnly)) {
         usage = true;
-        flag_error(diags, "E414", from + ": `" + name + "` is not a question of " + path + did_you_mean(name, questions),
-                   "`sink plan` lists what a run asks; answer only those");
         continue;
       }
+      const ast::Ask* ask = nullptr;
+      for_each<ast::Ask>(program, [&, &name = name](const ast::Ask& a) { if (a.name == name) ask = &a; });
       if (given == &inputs.set && ask->secret)
-        diags.add({"W411", Severity::Warning, "--set " + name + ": a secret on the command line is visible to other users (ps) and kept in shell history", {},
+        flag_error(diags, "W411",
+                   "--set " + name +
+                       ": a secret on the command line is visible to other users (ps) and kept in shell history",
                    "put it in a --vars file only you can read, answer it at the prompt, or read it with a secret env fact",
-                   std::numeric_limits<std::uint32_t>::max()});
-      if (ask->choices.empty() ||
-          std::any_of(ask->choices.begin(), ask->choices.end(), [&](const ast::Text& c) { return c.text == value; }))
+                   Severity::Warning);
+      const auto is_value = [&, &value = value](const ast::Text& c) { return c.text == value; };
+      if (ask->choices.empty() || std::any_of(ask->choices.begin(), ask->choices.end(), is_value))
         continue;
       usage = true;
       std::string list;
@@ -164,35 +173,25 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
            {"os", &Machine::os}, {"distro", &Machine::distro}, {"distro_version", &Machine::distro_version},
            {"arch", &Machine::arch}, {"hostname", &Machine::hostname}, {"user", &Machine::user}, {"home", &Machine::home}})
     if (const auto it = inputs.pinned.find(name); it != inputs.pinned.end()) machine.*field = it->second;
-  std::vector<std::string> facts;
-  for_each<ast::Fact>(program, [&](const ast::Fact& f) { facts.push_back(f.name); });
+  auto facts = names_of<ast::Fact>(program);
   for (const auto& b : lex::builtins) facts.emplace_back(b.name);
   for (const auto& [name, value] : inputs.pinned)
-    if (std::find(facts.begin(), facts.end(), name) == facts.end()) {
-      usage = true;
-      flag_error(diags, "E416", "--facts: `" + name + "` is not a fact or built-in of " + path + did_you_mean(name, facts),
-                 "a --facts file pins facts and built-ins (os, distro, arch, ...) by name");
-    }
-  std::vector<std::string> steps;
-  for_each<ast::Step>(program, [&](const ast::Step& s) { steps.push_back(s.name.text); });
+    usage |= !known(diags, "E416", name, facts, "--facts: `" + name + "`", "a fact or built-in of " + path,
+                    "a --facts file pins facts and built-ins (os, distro, arch, ...) by name");
+  const auto steps = names_of<ast::Step>(program);
   for (const auto& [name, result] : inputs.checks)
-    if (std::find(steps.begin(), steps.end(), name) == steps.end()) {
-      usage = true;
-      flag_error(diags, "E416", "--facts: [checks] \"" + name + "\" is not a step of " + path + did_you_mean(name, steps),
-                 "[checks] pins a step's `skip if sh` / `when sh` check by the step's name");
-    }
+    usage |= !known(diags, "E416", name, steps, "--facts: [checks] \"" + name + "\"", "a step of " + path,
+                    "[checks] pins a step's `skip if sh` / `when sh` check by the step's name");
   return !usage;
 }
 
 void check_answers(const Program& program, const InputFlags& flags, Sources& sources, Diagnostics& diags) {
   Inputs inputs;
   read_answers(flags, sources, inputs, diags);
-  std::vector<std::string> questions;
-  for_each<ast::Ask>(program, [&](const ast::Ask& a) { questions.push_back(a.name); });
+  const auto questions = names_of<ast::Ask>(program);
   for (const auto& [name, value] : inputs.set)  // as apply does
-    if (std::find(questions.begin(), questions.end(), name) == questions.end())
-      flag_error(diags, "E414", "--set: `" + name + "` is not a question of " + program.modules.front().name + did_you_mean(name, questions),
-                 "`sink plan` lists what a run asks; answer only those");
+    known(diags, "E414", name, questions, "--set: `" + name + "`", "a question of " + program.modules.front().name,
+          kAnswerOnly);
   for_each<ast::Ask>(program, [&](const ast::Ask& a) {
     if (!a.default_value && !inputs.set.count(a.name) && !inputs.vars.count(a.name))
       diags.error("E404", a.name_span, "question `" + a.name + "` has no default and nothing answers it",

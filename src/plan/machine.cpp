@@ -33,19 +33,12 @@ bool Machine::matches(const std::string& name) const {
   return p->is_os ? os == p->name : distro == p->name;
 }
 
+namespace {
+
 std::string normalise_arch(const std::string& arch) {
   if (arch == "aarch64" || arch == "arm64e") return "arm64";
   if (arch == "amd64" || arch == "x64") return "x86_64";
   return arch;
-}
-
-namespace {
-
-std::string read_file(const std::string& path) { return read_whole_file(path).value_or(""); }
-
-std::string unquote(std::string v) {
-  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
-  return v;
 }
 
 std::string lower(std::string s) {
@@ -53,8 +46,7 @@ std::string lower(std::string s) {
   return s;
 }
 
-}  // namespace
-
+// ID and VERSION_ID from /etc/os-release.
 void read_os_release(const std::string& content, Machine& m) {
   std::istringstream in(content);
   std::string line;
@@ -62,12 +54,15 @@ void read_os_release(const std::string& content, Machine& m) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const auto eq = line.find('=');
     if (eq == std::string::npos) continue;
-    const std::string key = line.substr(0, eq);
-    const std::string value = unquote(line.substr(eq + 1));
-    if (key == "ID") m.distro = lower(value);
-    else if (key == "VERSION_ID") m.distro_version = value;
+    std::string value = line.substr(eq + 1);
+    if (value.size() >= 2 && (value[0] == '"' || value[0] == '\'') && value.back() == value[0])
+      value = value.substr(1, value.size() - 2);
+    if (line.compare(0, eq, "ID") == 0) m.distro = lower(value);
+    else if (line.compare(0, eq, "VERSION_ID") == 0) m.distro_version = value;
   }
 }
+
+}  // namespace
 
 Machine detect_machine() {
   Machine m;
@@ -78,7 +73,7 @@ Machine detect_machine() {
   }
   if (m.os == "darwin") {
     m.distro = "darwin";
-    const std::string plist = read_file("/System/Library/CoreServices/SystemVersion.plist");
+    const std::string plist = read_whole_file("/System/Library/CoreServices/SystemVersion.plist").value_or("");
     const auto key = plist.find("<key>ProductVersion</key>");
     if (key != std::string::npos) {
       const auto open = plist.find("<string>", key);
@@ -87,8 +82,8 @@ Machine detect_machine() {
         m.distro_version = plist.substr(open + 8, close - open - 8);
     }
   } else {
-    std::string release = read_file("/etc/os-release");
-    if (release.empty()) release = read_file("/usr/lib/os-release");
+    std::string release = read_whole_file("/etc/os-release").value_or("");
+    if (release.empty()) release = read_whole_file("/usr/lib/os-release").value_or("");
     read_os_release(release, m);
   }
   char host[256] = {};

@@ -29,13 +29,8 @@ struct Machine {
 // the host name, the user and the environment. Runs no command.
 Machine detect_machine();
 
-// Parses the content of /etc/os-release: ID and VERSION_ID.
-void read_os_release(const std::string& content, Machine& m);
-
 // Applies --platform NAME[/ARCH] (e.g. darwin, ubuntu/arm64). Returns an error message,
 // or "" when it applied.
 std::string override_platform(Machine& m, const std::string& spec);
-
-std::string normalise_arch(const std::string& arch);
 
 }  // namespace sink

@@ -8,15 +8,8 @@
 namespace sink {
 
 std::string_view verdict_name(Verdict v) {
-  switch (v) {
-    case Verdict::Run: return "run";
-    case Verdict::AlreadyDone: return "done";
-    case Verdict::NotApplicable: return "n/a";
-    case Verdict::LeftOut: return "other platform";
-    case Verdict::Blocked: return "blocked";
-    case Verdict::Unknown: return "unknown";
-  }
-  return "?";
+  static constexpr std::string_view names[] = {"run", "done", "n/a", "other platform", "blocked", "unknown"};
+  return names[static_cast<int>(v)];
 }
 
 namespace {
@@ -37,48 +30,28 @@ void add_missing(const ast::Text& t, const Resolver& r, std::vector<std::string_
 StepSetup Planner::setup(const SelectedStep& s) const {
   StepSetup out;
   const Lookup lookup = resolver_.lookup();
-  auto set = [&](const std::string& name, std::string value) {
-    for (auto& [k, v] : out.env)
-      if (k == name) {
-        v = std::move(value);
-        return;
-      }
-    out.env.emplace_back(name, std::move(value));
-  };
   for (const auto* e : s.scope_env) {
     add_missing(e->value, resolver_, out.missing);
-    set(e->name, to_plain(e->value, lookup));
+    set_var(out.env, e->name, to_plain(e->value, lookup));
   }
   out.dir = resolver_.base_dir();
   for (const auto& f : s.step->fields) {
+    // The step cannot run without the values its text needs; its error message can.
+    if (f.kind != ast::StepField::Kind::Error) add_missing(f.text, resolver_, out.missing);
     if (f.kind == ast::StepField::Kind::Env) {
-      add_missing(f.text, resolver_, out.missing);
-      set(f.name, to_plain(f.text, lookup));
+      set_var(out.env, f.name, to_plain(f.text, lookup));
     } else if (f.kind == ast::StepField::Kind::Dir) {
-      add_missing(f.text, resolver_, out.missing);
       const std::filesystem::path d = to_plain(f.text, lookup);
       out.dir = d.is_absolute() ? d.string() : (std::filesystem::path(resolver_.base_dir()) / d).lexically_normal().string();
-    } else if (f.kind == ast::StepField::Kind::Run || f.kind == ast::StepField::Kind::SkipIfSh ||
-               f.kind == ast::StepField::Kind::WhenSh) {
-      add_missing(f.text, resolver_, out.missing);
     }
   }
   return out;
 }
 
 Command Planner::command(const SelectedStep& s, const ast::Text& script, bool capture) const {
-  const StepSetup st = setup(s);
-  const ShellScript sh = to_shell(script, resolver_.lookup());
-  auto env = st.env;
-  env.insert(env.end(), sh.vars.begin(), sh.vars.end());
-  Command c;
+  StepSetup st = setup(s);
   // `set -e`: a run of many lines stops at its first failing command.
-  c.script = "set -e; " + script_prefix(selection_) + sh.script;
-  if (!selection_.helpers.empty()) env.emplace_back(kHelpersVar, selection_.helpers);
-  c.env = resolver_.environment(env);
-  c.dir = st.dir;
-  c.capture = capture;
-  return c;
+  return resolver_.command(script, st.env, std::move(st.dir), capture, "set -e; ");
 }
 
 StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {

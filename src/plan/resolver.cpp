@@ -5,22 +5,9 @@
 namespace sink {
 
 constexpr std::size_t kFactsAtOnce = 64;
+constexpr const char* kHelpersVar = "SINKHELPERS";  // carries the helpers; no fact's SINK_name can be it
 
-std::vector<std::string_view> dependencies(const ast::Fact& f) {
-  std::vector<std::string_view> deps;
-  names_in(f.value, deps);
-  if (f.default_value && f.default_value->kind == ast::Literal::Kind::String) names_in(f.default_value->str, deps);
-  return deps;
-}
-
-std::vector<std::string_view> dependencies(const ast::Ask& a) {
-  std::vector<std::string_view> deps;
-  names_in(a.prompt, deps);
-  if (a.default_value) names_in(*a.default_value, deps);
-  return deps;
-}
-
-Resolver::Resolver(const Program& /*program*/, const Selection& selection, const Machine& machine,
+Resolver::Resolver(const Program&, const Selection& selection, const Machine& machine,
                    CommandRunner& runner, const Inputs& inputs, Prompter* prompter, std::string base_dir)
     : selection_(selection),
       machine_(machine),
@@ -33,21 +20,17 @@ Resolver::Resolver(const Program& /*program*/, const Selection& selection, const
 }
 
 void Resolver::resolve_builtins() {
+  const std::string texts[] = {machine_.os,       machine_.arch, machine_.distro, machine_.distro_version,
+                               machine_.hostname, machine_.user, machine_.home,   std::to_string(machine_.cpus)};
+  static_assert(std::size(texts) == lex::builtins.size(), "one text per built-in, in lex::builtins' order");
   std::string why;
-  auto put = [&](const char* name, lex::Type type, const std::string& text) {
-    const auto pinned = inputs_.pinned.find(name);
-    const std::string& t = pinned != inputs_.pinned.end() ? pinned->second : text;
-    if (t.empty() && type != lex::Type::String) return;  // unknown: no value
-    if (auto v = parse_value(type, t, why)) builtins_[name] = std::move(*v);
-  };
-  put("os", lex::Type::String, machine_.os);
-  put("arch", lex::Type::String, machine_.arch);
-  put("distro", lex::Type::String, machine_.distro);
-  put("distro_version", lex::Type::Version, machine_.distro_version);
-  put("hostname", lex::Type::String, machine_.hostname);
-  put("user", lex::Type::String, machine_.user);
-  put("home", lex::Type::String, machine_.home);
-  put("cpus", lex::Type::Int, std::to_string(machine_.cpus));
+  for (std::size_t i = 0; i < lex::builtins.size(); ++i) {
+    const auto& b = lex::builtins[i];
+    const auto pinned = inputs_.pinned.find(b.name);
+    const std::string& t = pinned != inputs_.pinned.end() ? pinned->second : texts[i];
+    if (t.empty() && b.type != lex::Type::String) continue;  // unknown: no value
+    if (auto v = parse_value(b.type, t, why)) builtins_[std::string(b.name)] = std::move(*v);
+  }
 }
 
 const Value* Resolver::value(std::string_view name) const {
@@ -68,22 +51,24 @@ const Resolved* Resolver::result(std::string_view name) const {
   return r == results_.end() ? nullptr : &r->second;
 }
 
-std::vector<std::string_view> Resolver::required_failures() const {
-  std::vector<std::string_view> out;
-  for (const auto name : selection_.needed)
-    if (const auto* r = result(name); r && r->required_failed) out.push_back(name);
-  return out;
-}
-
-std::vector<std::pair<std::string, std::string>> Resolver::environment(
-    const std::vector<std::pair<std::string, std::string>>& extra) const {
-  std::vector<std::pair<std::string, std::string>> env = machine_.environment;
-  for (const auto& [k, v] : extra) {
-    auto it = std::find_if(env.begin(), env.end(), [&k = k](const auto& p) { return p.first == k; });
-    if (it != env.end()) it->second = v;
-    else env.emplace_back(k, v);
+Command Resolver::command(const ast::Text& text, const Env& env, std::string dir, bool capture,
+                          std::string_view before) const {
+  const ShellScript sh = to_shell(text, lookup());
+  Command c;
+  c.env = machine_.environment;
+  for (const auto* vars : {&env, &sh.vars})
+    for (const auto& [k, v] : *vars) set_var(c.env, k, v);
+  std::string prefix(before);
+  if (!selection_.helpers.empty()) {
+    // Defined on the script's first line, so that the shell's line numbers in error
+    // messages are those of the Sinkfile's text.
+    prefix += std::string("eval \"$") + kHelpersVar + "\"; ";
+    set_var(c.env, kHelpersVar, selection_.helpers);
   }
-  return env;
+  c.script = prefix + sh.script;
+  c.dir = std::move(dir);
+  c.capture = capture;
+  return c;
 }
 
 std::vector<std::string> Resolver::secrets() const {
@@ -114,14 +99,6 @@ bool Resolver::ready(const std::vector<std::string_view>& deps) const {
   return true;
 }
 
-bool Resolver::is_secret(const std::vector<std::string_view>& deps, bool declared) const {
-  if (declared) return true;
-  return std::any_of(deps.begin(), deps.end(), [&](std::string_view d) {
-    const Value* v = value(d);
-    return v && v->secret;
-  });
-}
-
 namespace {
 
 // The first line of a command's stderr, at most 200 bytes, saying how much was left out.
@@ -142,38 +119,38 @@ lex::Type type_of(const ast::Fact& f) {
 void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::string> text, const std::string& failure) {
   r.done = true;
   const lex::Type type = type_of(f);
-  const bool secret = is_secret(dependencies(f), f.secret.has_value());
+  const auto deps = dependencies(f);
+  const bool secret = f.secret || std::any_of(deps.begin(), deps.end(), [&](std::string_view d) {
+                        const Value* v = value(d);
+                        return v && v->secret;
+                      });
   std::string why;
+  std::optional<Value> v;
   if (text) {
-    if (auto v = parse_value(type, *text, why)) {
-      v->secret = secret;
-      r.value = std::move(*v);
+    v = parse_value(type, *text, why);
+    if (!v) {
+      r.problem = "got \"" + (secret ? std::string("••••••") : preview(redact(*text))) + "\", which " + why + " (" +
+                  (type == lex::Type::Int ? "an " : "a ") + std::string(lex::type_name(type)) + " fact)";
+      r.invalid = true;
+      r.required_failed = true;  // a value of the wrong kind stops the run, whatever the options
       return;
     }
-    const std::string type_text(lex::type_name(type));
-    r.problem = "got \"" + (secret ? std::string("••••••") : preview(redact(*text))) + "\", which " + why + " (" +
-                (type == lex::Type::Int ? "an " : "a ") + type_text + " fact)";
-    r.invalid = true;
-    r.required_failed = true;  // a value of the wrong kind stops the run, whatever the options
-    return;
-  }
-  r.problem = failure;
-  if (f.default_value) {
-    const ast::Literal& d = *f.default_value;
-    std::optional<Value> v;
-    if (d.kind == ast::Literal::Kind::String) v = parse_value(type, to_plain(d.str, lookup()), why);
-    else if (d.kind == ast::Literal::Kind::Int)
-      v = type == lex::Type::Int ? Value::of_int(d.int_value) : parse_value(type, std::to_string(d.int_value), why);
-    else v = Value::of_bool(d.bool_value);
-    if (v) {
-      v->secret = secret;
-      r.value = std::move(*v);
-      r.source = "default";
+  } else {
+    r.problem = failure;
+    if (!f.default_value) {
+      if (f.required) r.required_failed = true;
+      else if (type == lex::Type::Bool) r.value = Value::of_bool(false);
+      return;
     }
-    return;
+    const ast::Literal& d = *f.default_value;
+    if (d.kind == ast::Literal::Kind::Bool) v = Value::of_bool(d.bool_value);
+    else if (d.kind == ast::Literal::Kind::Int) v = parse_value(type, std::to_string(d.int_value), why);
+    else v = parse_value(type, to_plain(d.str, lookup()), why);
+    if (v) r.source = "default";
   }
-  if (f.required) r.required_failed = true;
-  else if (type == lex::Type::Bool) r.value = Value::of_bool(false);
+  if (!v) return;
+  v->secret = secret;
+  r.value = std::move(v);
 }
 
 void Resolver::start_fact(const ast::Fact& f) {
@@ -218,15 +195,7 @@ void Resolver::start_fact(const ast::Fact& f) {
     case ast::FactSource::Sh: {
       r.source = "sh";
       r.ran = true;
-      const ShellScript s = to_shell(f.value, lookup());
-      Command c;
-      c.script = script_prefix(selection_) + s.script;
-      auto vars = s.vars;
-      if (!selection_.helpers.empty()) vars.emplace_back(kHelpersVar, selection_.helpers);
-      c.env = environment(vars);
-      c.dir = base_dir_;
-      c.capture = true;
-      running_[runner_.start(c)] = &f;
+      running_[runner_.start(command(f.value, {}, base_dir_, true))] = &f;
       return;
     }
   }

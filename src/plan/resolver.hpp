@@ -3,19 +3,15 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "plan/inputs.hpp"
-#include "plan/machine.hpp"
 #include "plan/selection.hpp"
 #include "plan/shell.hpp"
-#include "plan/values.hpp"
 #include "proc/process.hpp"
 
 namespace sink {
@@ -74,14 +70,12 @@ class Resolver {
   Lookup lookup() const {
     return [this](std::string_view n) { return value(n); };
   }
-  // Facts marked `required` that failed, in declaration order.
-  std::vector<std::string_view> required_failures() const;
-  // The environment for a command: the machine's, plus `extra` (later wins).
-  std::vector<std::pair<std::string, std::string>> environment(
-      const std::vector<std::pair<std::string, std::string>>& extra) const;
+  // `text` as a command: `before` and the helpers, then the script, run in `dir`; the
+  // environment is the machine's, then `env`, then the variables the script refers to.
+  Command command(const ast::Text& text, const Env& env, std::string dir, bool capture,
+                  std::string_view before = "") const;
   const std::string& base_dir() const { return base_dir_; }
   const Inputs& inputs() const { return inputs_; }
-  const Machine& machine() const { return machine_; }
   // `text` with every known secret value (of 3 characters or more, longest first; not a
   // secret bool, whose text is only true or false) replaced by ••••••: for whatever sink
   // prints that came from outside, such as a command's stderr. The values of variables a
@@ -96,7 +90,6 @@ class Resolver {
   void settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::string> text, const std::string& failure);
   void start_fact(const ast::Fact& f);
   void answer(const ast::Ask& a, bool now);
-  bool is_secret(const std::vector<std::string_view>& deps, bool declared) const;
 
   const Selection& selection_;
   const Machine& machine_;
@@ -119,9 +112,5 @@ class Resolver {
 // `answers_for` (E403: what the steps that will run need). Returns whether there was any.
 bool report_blockers(const Selection& selection, const Resolver& resolver,
                      const std::unordered_set<std::string_view>* answers_for, Diagnostics& diags);
-
-// The names a fact or question needs before it can be resolved.
-std::vector<std::string_view> dependencies(const ast::Fact& f);
-std::vector<std::string_view> dependencies(const ast::Ask& a);
 
 }  // namespace sink

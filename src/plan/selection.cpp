@@ -11,8 +11,18 @@
 
 namespace sink {
 
-std::string script_prefix(const Selection& selection) {
-  return selection.helpers.empty() ? std::string() : std::string("eval \"$") + kHelpersVar + "\"; ";
+std::vector<std::string_view> dependencies(const ast::Fact& f) {
+  std::vector<std::string_view> deps;
+  names_in(f.value, deps);
+  if (f.default_value && f.default_value->kind == ast::Literal::Kind::String) names_in(f.default_value->str, deps);
+  return deps;
+}
+
+std::vector<std::string_view> dependencies(const ast::Ask& a) {
+  std::vector<std::string_view> deps;
+  names_in(a.prompt, deps);
+  if (a.default_value) names_in(*a.default_value, deps);
+  return deps;
 }
 
 std::unordered_set<std::string_view> Selection::needed_by(const std::vector<const SelectedStep*>& chosen) const {
@@ -26,16 +36,15 @@ std::unordered_set<std::string_view> Selection::needed_by(const std::vector<cons
     const std::string_view name = todo.back();
     todo.pop_back();
     if (needed.count(name)) continue;
+    std::vector<std::string_view> deps;
     if (const auto f = facts.find(name); f != facts.end()) {
       needed.insert(f->first);
-      names_in(f->second->value, todo);
-      if (f->second->default_value && f->second->default_value->kind == ast::Literal::Kind::String)
-        names_in(f->second->default_value->str, todo);
+      deps = dependencies(*f->second);
     } else if (const auto a = asks.find(name); a != asks.end()) {
       needed.insert(a->first);
-      names_in(a->second->prompt, todo);
-      if (a->second->default_value) names_in(*a->second->default_value, todo);
+      deps = dependencies(*a->second);
     }
+    todo.insert(todo.end(), deps.begin(), deps.end());
   }
   return needed;
 }
@@ -72,35 +81,30 @@ std::vector<std::string_view> names_of_step(const SelectedStep& s) {
 
 namespace {
 
-struct Walker {
-  const Program& program;
-  const Machine& machine;
-  Selection& out;
-  std::vector<const ast::EnvSet*> root_env;
-
-  void items(const ast::List<ast::Item>& list, std::size_t module, std::vector<const ast::EnvSet*> env,
-             std::vector<const ast::PlatformBlock*>& blocks, bool on) {
-    for (const auto& item : list)
-      if (const auto* e = item.as<ast::EnvSet>()) env.push_back(e);
-    for (const auto& item : list) {
-      if (const auto* s = item.as<ast::Step>()) {
-        out.steps.push_back({s, module, env, blocks, on});
-      } else if (const auto* b = item.as<ast::PlatformBlock>()) {
-        const bool match =
-            std::any_of(b->names.begin(), b->names.end(), [&](const auto& n) { return machine.matches(n.name); });
-        blocks.push_back(b);
-        items(b->items, module, env, blocks, on && match);
-        blocks.pop_back();
-      } else if (const auto* f = item.as<ast::Fact>()) {
-        out.facts.emplace(f->name, f);
-      } else if (const auto* a = item.as<ast::Ask>()) {
-        out.asks.emplace(a->name, a);
-      } else if (const auto* h = item.as<ast::Helper>()) {
-        out.helpers += h->name + "() {\n" + h->body.text + "\n}\n";
-      }
+// Adds the steps of `list`, with the env scopes and platform blocks around them, and its
+// declarations to `out`.
+void walk(const ast::List<ast::Item>& list, const Machine& machine, std::vector<const ast::EnvSet*> env,
+          std::vector<const ast::PlatformBlock*>& blocks, bool on, Selection& out) {
+  for (const auto& item : list)
+    if (const auto* e = item.as<ast::EnvSet>()) env.push_back(e);
+  for (const auto& item : list) {
+    if (const auto* s = item.as<ast::Step>()) {
+      out.steps.push_back({s, env, blocks, on});
+    } else if (const auto* b = item.as<ast::PlatformBlock>()) {
+      const bool match =
+          std::any_of(b->names.begin(), b->names.end(), [&](const auto& n) { return machine.matches(n.name); });
+      blocks.push_back(b);
+      walk(b->items, machine, env, blocks, on && match, out);
+      blocks.pop_back();
+    } else if (const auto* f = item.as<ast::Fact>()) {
+      out.facts.emplace(f->name, f);
+    } else if (const auto* a = item.as<ast::Ask>()) {
+      out.asks.emplace(a->name, a);
+    } else if (const auto* h = item.as<ast::Helper>()) {
+      out.helpers += h->name + "() {\n" + h->body.text + "\n}\n";
     }
   }
-};
+}
 
 bool step_matches(const SelectedStep& s, const std::string& pattern) {
   return s.step->name.text == pattern || fnmatch(pattern.c_str(), std::string(s.step->name.text).c_str(), 0) == 0;
@@ -153,13 +157,13 @@ Selection select_steps(const Program& program, const Machine& machine, const Ste
   };
   visit(0);
 
-  Walker w{program, machine, out, {}};
+  std::vector<const ast::EnvSet*> root_env;
   for (const auto& item : program.modules[0].ast.items)
-    if (const auto* e = item.as<ast::EnvSet>()) w.root_env.push_back(e);
+    if (const auto* e = item.as<ast::EnvSet>()) root_env.push_back(e);
   for (const std::size_t m : order) {
     std::vector<const ast::PlatformBlock*> blocks;
     // The root file's top-level env applies to every step; a module's to its own.
-    w.items(program.modules[m].ast.items, m, m == 0 ? std::vector<const ast::EnvSet*>{} : w.root_env, blocks, true);
+    walk(program.modules[m].ast.items, machine, m == 0 ? decltype(root_env){} : root_env, blocks, true, out);
   }
 
   if (!choice.empty() && !choose(out, choice)) return out;

@@ -14,7 +14,6 @@ namespace sink {
 
 struct SelectedStep {
   const ast::Step* step = nullptr;
-  std::size_t module = 0;                         // index into Program::modules
   std::vector<const ast::EnvSet*> scope_env;      // outermost first: root file, module, blocks
   std::vector<const ast::PlatformBlock*> blocks;  // the platform blocks around it, outermost first
   bool on_platform = true;                        // every enclosing block matches the machine
@@ -44,17 +43,14 @@ struct Selection {
   std::unordered_set<std::string_view> needed_by(const std::vector<const SelectedStep*>& steps) const;
 };
 
-// The variable that carries the helpers into every script, and the line that defines
-// them: kept on the script's first line, so that the shell's line numbers in error
-// messages are those of the Sinkfile's text.
-inline constexpr const char* kHelpersVar = "SINKHELPERS";  // no fact's SINK_name can be it
-std::string script_prefix(const Selection& selection);
-
 // Steps run module by module: a used module's steps before the using file's (each module
 // once, in the order of the `use`s), then the file's own, in file order. Steps that
 // `choice` leaves out are dropped, and what only they need is not `needed`.
 Selection select_steps(const Program& program, const Machine& machine, const StepChoice& choice = {});
 
+// The names a fact or question needs before it can be resolved.
+std::vector<std::string_view> dependencies(const ast::Fact& f);
+std::vector<std::string_view> dependencies(const ast::Ask& a);
 // The names a text or condition interpolates or mentions.
 void names_in(const ast::Text& text, std::vector<std::string_view>& out);
 void names_in(const ast::Expr& expr, std::vector<std::string_view>& out);

@@ -6,6 +6,12 @@
 
 namespace sink {
 
+void set_var(Env& env, const std::string& name, std::string value) {
+  const auto it = std::find_if(env.begin(), env.end(), [&](const auto& p) { return p.first == name; });
+  if (it != env.end()) it->second = std::move(value);
+  else env.emplace_back(name, std::move(value));
+}
+
 ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
   ShellScript out;
   auto pass = [&](const std::string& var, const Value* v) {

@@ -14,12 +14,17 @@
 
 namespace sink {
 
+// Environment variables, NAME and value, in order.
+using Env = std::vector<std::pair<std::string, std::string>>;
+// Sets `name` in `env`: replaced where it is, else added at the end.
+void set_var(Env& env, const std::string& name, std::string value);
+
 // name -> its value; null when it has none.
 using Lookup = std::function<const Value*(std::string_view name)>;
 
 struct ShellScript {
   std::string script;                                       // for /bin/sh -c
-  std::vector<std::pair<std::string, std::string>> vars;    // variables the script refers to
+  Env vars;  // variables the script refers to
   std::string not_int;  // a value in arithmetic that is not an int: the script only says so and fails
 };
 

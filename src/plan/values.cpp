@@ -8,30 +8,6 @@
 
 namespace sink {
 
-Value Value::of_string(std::string s, bool secret) {
-  Value v;
-  v.type = lex::Type::String;
-  v.text = std::move(s);
-  v.secret = secret;
-  return v;
-}
-
-Value Value::of_bool(bool b) {
-  Value v;
-  v.type = lex::Type::Bool;
-  v.boolean = b;
-  v.text = b ? "true" : "false";
-  return v;
-}
-
-Value Value::of_int(std::int64_t i) {
-  Value v;
-  v.type = lex::Type::Int;
-  v.integer = i;
-  v.text = std::to_string(i);
-  return v;
-}
-
 std::string preview(std::string_view text, std::size_t shown) {
   std::size_t end = std::min(text.size(), shown);
   while (end < text.size() && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
@@ -41,11 +17,9 @@ std::string preview(std::string_view text, std::size_t shown) {
 }
 
 std::string trim(std::string_view s) {
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  std::size_t b = 0, e = s.size();
-  while (b < e && blank(s[b])) ++b;
-  while (e > b && blank(s[e - 1])) --e;
-  return std::string(s.substr(b, e - b));
+  const auto b = s.find_first_not_of(" \t\n\r");
+  if (b == std::string_view::npos) return "";
+  return std::string(s.substr(b, s.find_last_not_of(" \t\n\r") + 1 - b));
 }
 
 std::optional<Value> parse_value(lex::Type type, std::string_view text, std::string& why) {
@@ -90,11 +64,7 @@ std::optional<Value> parse_value(lex::Type type, std::string_view text, std::str
                   : "has no version number in it";
         return std::nullopt;
       }
-      Value out;
-      out.type = lex::Type::Version;
-      out.version = *v;
-      out.text = v->str();
-      return out;
+      return Value{.type = lex::Type::Version, .text = v->str(), .version = *v};
     }
   }
   why = "has an unknown type";

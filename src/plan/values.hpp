@@ -16,13 +16,12 @@ struct Value {
   std::string text;  // as interpolated: "20.11.1", "true", "8"
   bool boolean = false;
   std::int64_t integer = 0;
-  Version version;
+  Version version{};
   bool secret = false;
 
-  static Value of_string(std::string s, bool secret = false);
-  static Value of_bool(bool b);
-  static Value of_int(std::int64_t i);
-  // What a secret looks like wherever sink prints a value.
+  static Value of_string(std::string s, bool secret = false) { return {.text = std::move(s), .secret = secret}; }
+  static Value of_bool(bool b) { return {.type = lex::Type::Bool, .text = b ? "true" : "false", .boolean = b}; }
+  static Value of_int(std::int64_t i) { return {.type = lex::Type::Int, .text = std::to_string(i), .integer = i}; }
   // As printed: secrets masked, an empty value as "" (so that it can be seen).
   std::string shown() const { return secret ? "••••••" : text.empty() ? "\"\"" : text; }
 };

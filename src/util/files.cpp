@@ -4,29 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace sink {
-
-bool read_fd(int fd, std::string& out, std::size_t limit) {
-  out.clear();
-  for (;;) {
-    const std::size_t room = limit + 1 - out.size();
-    if (room == 0) return true;
-    const std::size_t old = out.size();
-    // Fill what is reserved first (a regular file's size), then grow by doubling.
-    out.resize(old + std::min(room, out.capacity() > old ? out.capacity() - old : std::max(old, std::size_t{64 * 1024})));
-    const ssize_t n = ::read(fd, out.data() + old, out.size() - old);
-    if (n < 0 && errno == EINTR) {
-      out.resize(old);
-      continue;
-    }
-    out.resize(old + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-    if (n <= 0) return n == 0;
-  }
-}
 
 ReadStatus read_file(const std::string& path, std::string& out, std::string& why, const ReadOptions& options,
                      struct stat* info) {
@@ -48,13 +30,21 @@ ReadStatus read_file(const std::string& path, std::string& out, std::string& why
     why = S_ISFIFO(st.st_mode) ? "it is a FIFO, not a regular file"
           : S_ISSOCK(st.st_mode) ? "it is a socket, not a regular file"
                                  : "it is a device, not a regular file";
-    status = ReadStatus::NotRegular;
+    status = ReadStatus::Refused;
   } else {
     if (info) *info = st;
-    if (S_ISREG(st.st_mode)) out.reserve(std::min<std::size_t>(static_cast<std::size_t>(st.st_size), options.limit) + 2);
-    if (!read_fd(fd, out, options.limit)) {
-      why = std::strerror(errno);
-      status = ReadStatus::Unreadable;
+    out.clear();
+    if (S_ISREG(st.st_mode)) out.reserve(std::min(static_cast<std::size_t>(st.st_size), kMaxFileBytes) + 1);
+    char buffer[64 * 1024];
+    while (out.size() <= kMaxFileBytes) {
+      const ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, kMaxFileBytes + 1 - out.size()));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        why = std::strerror(errno);
+        status = ReadStatus::Unreadable;
+      }
+      if (n <= 0) break;
+      out.append(buffer, static_cast<std::size_t>(n));
     }
   }
   ::close(fd);

@@ -1,5 +1,5 @@
-// Reading files and streams with a bound: no input makes sink hold unbounded memory or
-// block on a FIFO it did not expect.
+// Reading files with a bound: no input makes sink hold unbounded memory or block on a
+// FIFO it did not expect.
 #pragma once
 
 #include <sys/stat.h>
@@ -13,21 +13,18 @@ namespace sink {
 // The largest Sinkfile, module or TOML file sink reads (E108 beyond it).
 inline constexpr std::size_t kMaxFileBytes = std::size_t{64} << 20;
 
-enum class ReadStatus { Ok, NotFound, IsDirectory, NotRegular, Unreadable };
+// Refused: not a regular file where one is required (or, for a module, not one sink may read).
+enum class ReadStatus { Ok, NotFound, IsDirectory, Unreadable, Refused };
 
 struct ReadOptions {
   bool regular_only = false;  // refuse FIFOs, devices and sockets, without blocking on them
-  std::size_t limit = kMaxFileBytes;
 };
 
-// Reads `path` into `out`, at most `limit` + 1 bytes: a caller that gets more than `limit`
-// knows the input is too large without having read all of it. On failure, `why` says why
-// in a few words. `info`, when given, receives the file's status as it was read.
+// Reads `path` into `out`, at most kMaxFileBytes + 1 bytes: a caller that gets more knows
+// the input is too large without having read all of it. On failure, `why` says why in a
+// few words. `info`, when given, receives the file's status as it was read.
 ReadStatus read_file(const std::string& path, std::string& out, std::string& why, const ReadOptions& options = {},
                      struct stat* info = nullptr);
-
-// Reads `fd` to its end or to `limit` + 1 bytes; false on a read error.
-bool read_fd(int fd, std::string& out, std::size_t limit = kMaxFileBytes);
 
 // The bytes of `path` (at most kMaxFileBytes + 1), or nothing when it cannot be read.
 std::optional<std::string> read_whole_file(const std::string& path);

@@ -32,10 +32,7 @@ bool use_color(const Args& args, const Host& host) {
 int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream& out, std::ostream& err) {
   UsageError usage;
   const auto parsed = parse_args(argv, usage);
-  if (!parsed) {
-    err << "error: " << usage.message << "\n\n" << usage_text(usage.command);
-    return kExitUsage;
-  }
+  if (!parsed) return usage_error(err, usage.message, usage.command);
   const Args& args = *parsed;
   if (args.has("--version")) {
     out << version_text();
@@ -59,10 +56,7 @@ int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream
       return kExitOk;
     }
     const CommandSpec* c = find_command(args.positional[0]);
-    if (!c) {
-      err << "error: unknown command `" << args.positional[0] << "`\n\n" << usage_text("");
-      return kExitUsage;
-    }
+    if (!c) return usage_error(err, "unknown command `" + args.positional[0] + "`", "");
     out << command_help(*c);
     return kExitOk;
   }

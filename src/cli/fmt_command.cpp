@@ -169,10 +169,8 @@ int run_fmt(const Args& args, const Host& host, std::ostream& out, std::ostream&
 int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& out, std::ostream& err, bool color) {
   const bool check = args.has("--check");
   std::vector<std::string> inputs = args.positional;
-  if (std::find(inputs.begin(), inputs.end(), "-") != inputs.end() && inputs.size() > 1) {
-    err << "error: `-` (standard input) cannot be combined with files\n\n" << usage_text("fmt");
-    return kExitUsage;
-  }
+  if (std::find(inputs.begin(), inputs.end(), "-") != inputs.end() && inputs.size() > 1)
+    return usage_error(err, "`-` (standard input) cannot be combined with files", "fmt");
   Sources sources;
   Renderer renderer(sources, color);
   std::size_t failed = 0, unformatted = 0;

@@ -16,8 +16,7 @@ int run_grammar(const Args& args, std::ostream& out, std::ostream& err) {
     out << editor::vim_syntax();
     return kExitOk;
   }
-  err << "error: `sink grammar` needs `--format textmate` or `--format vim`\n\n" << usage_text("grammar");
-  return kExitUsage;
+  return usage_error(err, "`sink grammar` needs `--format textmate` or `--format vim`", "grammar");
 }
 
 }  // namespace sink

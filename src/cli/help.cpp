@@ -1,6 +1,8 @@
 #include "cli/help.hpp"
 
-#include "syntax/lexicon.hpp"
+#include <fmt/ostream.h>
+
+#include "cli/cli.hpp"
 
 #ifndef SINK_VERSION
 #define SINK_VERSION "unknown"
@@ -52,11 +54,17 @@ std::string command_help(const CommandSpec& cmd) {
   return out;
 }
 
-std::string usage_text(const std::string& command) {
-  if (const CommandSpec* c = find_command(command))
-    return "Usage: sink " + command + (c->flags.empty() ? "" : " [FLAGS]") + " " + std::string(c->args) +
-           "\nRun `sink help " + command + "` for more.\n";
-  return "Usage: sink [--color WHEN] COMMAND [ARGS]\nRun `sink help` for the list of commands.\n";
+std::string usage_text(const std::string& command, std::string_view synopsis) {
+  const CommandSpec* c = find_command(command);
+  if (!c) return "Usage: sink [--color WHEN] COMMAND [ARGS]\nRun `sink help` for the list of commands.\n";
+  return fmt::format("Usage: sink {} {}\nRun `sink help {}` for more.\n", command,
+                     synopsis.empty() ? fmt::format("{}{}", c->flags.empty() ? "" : "[FLAGS] ", c->args) : synopsis,
+                     command);
+}
+
+int usage_error(std::ostream& err, std::string_view message, const std::string& command, std::string_view synopsis) {
+  fmt::print(err, "error: {}\n\n{}", message, usage_text(command, synopsis));
+  return kExitUsage;
 }
 
 }  // namespace sink

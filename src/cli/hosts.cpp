@@ -1,19 +1,23 @@
 #include "cli/hosts.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <map>
 
 #include "cli/run_commands.hpp"
 #include "diag/paint.hpp"
-#include "diag/render.hpp"
 #include "export/script.hpp"
 #include "util/files.hpp"
+#include "util/json.hpp"
 #include "util/utf8.hpp"
 
 namespace sink {
 namespace {
+
+using Rows = std::vector<std::vector<std::string>>;
 
 // One destination's ssh session.
 struct Remote {
@@ -29,26 +33,18 @@ struct Remote {
       if ((*r)[0] == "sink:end" && r->size() > 1) return std::atoi((*r)[1].c_str());
     return std::nullopt;
   }
-  bool unreachable() const { return !end() && (!outcome.started || outcome.exit_code == 255); }
   bool ok() const { return outcome.ok() && end() == 0; }
   std::string state() const {
     if (ok()) return "ok";
-    if (unreachable()) return "unreachable";
+    if (!end() && (!outcome.started || outcome.exit_code == 255)) return "unreachable";
     return outcome.signal || outcome.exit_code == 130 || outcome.exit_code == 143 ? "interrupted" : "failed";
   }
-  std::size_t count(std::initializer_list<std::string_view> verdicts) const {
-    return std::count_if(records.begin(), records.end(), [&](const auto& r) {
+  std::string count(std::initializer_list<std::string_view> verdicts) const {
+    return std::to_string(std::count_if(records.begin(), records.end(), [&](const auto& r) {
       return r[0] == "sink:step" && r.size() > 2 && std::find(verdicts.begin(), verdicts.end(), r[2]) != verdicts.end();
-    });
+    }));
   }
 };
-
-// A word for the remote shell: single-quoted.
-std::string quote(std::string_view s) {
-  std::string q = "'";
-  for (const char c : s) q += c == '\'' ? "'\\''" : std::string(1, c);
-  return q + "'";
-}
 
 // A report line's fields, split at tabs, with \t \n \\ undone.
 std::vector<std::string> fields(std::string_view line) {
@@ -66,6 +62,7 @@ std::vector<std::string> fields(std::string_view line) {
   return f;
 }
 
+// `s` padded to `width` characters.
 std::string pad(std::string s, std::size_t width, bool right = false) {
   const std::size_t n = utf8::count_chars(s);
   if (n < width) s.insert(right ? 0 : s.size(), width - n, ' ');
@@ -73,61 +70,54 @@ std::string pad(std::string s, std::size_t width, bool right = false) {
 }
 
 // Rows as aligned columns; columns 1 to `right_until` - 1 right-aligned (numbers).
-void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows, std::size_t right_until = 0) {
-  std::vector<std::size_t> widths;
+void print_table(std::ostream& out, const Rows& rows, std::size_t right_until = 0) {
+  std::vector<std::size_t> widths(rows[0].size());
   for (const auto& row : rows)
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      widths.resize(std::max(widths.size(), row.size()));
-      widths[c] = std::max(widths[c], utf8::count_chars(row[c]));
-    }
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], utf8::count_chars(row[c]));
   for (const auto& row : rows) {
     std::string line;
     for (std::size_t c = 0; c < row.size(); ++c)
       line += (c ? "  " : "") + pad(row[c], widths[c], c > 0 && c < right_until);
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out << line << "\n";
+    out << line.substr(0, line.find_last_not_of(' ') + 1) << "\n";
   }
 }
 
-std::string json_str(const std::string& s) { return "\"" + json_escape(s) + "\""; }
-
-int usage_error(std::ostream& err, const std::string& message, const std::string& command) {
-  err << "error: " << message << "\n\nUsage: sink " << command
-      << " --host DEST [--host DEST]... [--hosts FILE] [--jobs N] [FILE]\nRun `sink help " << command << "` for more.\n";
-  return 2;
-}
-
-// The destinations of --host and of the --hosts files, in order, each once.
-std::vector<std::string> destinations(const Args& args, std::string& error) {
-  std::vector<std::string> all = args.all("--host");
+// --host, --hosts and --jobs: the destinations in order, each once, and how many at a
+// time. `error` says what is wrong with them.
+std::vector<std::string> destinations(const Args& args, std::size_t& jobs, std::string& error) {
+  for (const char* flag : {"--platform", "--facts", "--detailed-exitcode"})
+    if (args.has(flag)) {
+      error = fmt::format("`{}` does not go with --host: each host is planned as it is", flag);
+      return {};
+    }
+  std::vector<std::string> all = args.all("--host"), out;
   for (const auto& file : args.all("--hosts")) {
     const auto text = read_whole_file(file);
     if (!text) {
       error = "--hosts " + file + ": cannot read the file";
       return {};
     }
-    std::size_t at = 0;
-    while (at < text->size()) {
-      std::size_t end = text->find('\n', at);
-      if (end == std::string::npos) end = text->size();
+    for (std::size_t at = 0, end; at < text->size(); at = end + 1) {
+      end = std::min(text->find('\n', at), text->size());
       std::string line = text->substr(at, end - at);
-      at = end + 1;
       line = line.substr(0, line.find('#'));
       const auto first = line.find_first_not_of(" \t\r"), last = line.find_last_not_of(" \t\r");
       if (first != std::string::npos) all.push_back(line.substr(first, last - first + 1));
     }
   }
-  std::vector<std::string> out;
   for (const auto& d : all) {
-    const bool bad = d.empty() || d[0] == '-' ||
-                     std::any_of(d.begin(), d.end(), [](unsigned char c) { return c <= ' ' || c == 0x7f; });
-    if (bad) {
+    const auto blank = [](unsigned char c) { return c <= ' ' || c == 0x7f; };
+    if (d.empty() || d[0] == '-' || std::any_of(d.begin(), d.end(), blank)) {
       error = "`" + d + "` is not a destination: write user@host, host or a Host name of ~/.ssh/config";
       return {};
     }
     if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
   }
   if (out.empty()) error = "no destination: --hosts gave no line that names one";
+  const std::string text = args.get("--jobs", "8");
+  jobs = std::strtoul(text.c_str(), nullptr, 10);
+  if (error.empty() && (jobs < 1 || jobs > 1000 || text.find_first_not_of("0123456789") != std::string::npos))
+    error = "--jobs " + text + ": give a whole number from 1 to 1000";
   return out;
 }
 
@@ -146,30 +136,26 @@ bool answer_lines(Run& s, const Selection& sel, CommandRunner& runner, const Hos
   for_each<ast::Ask>(s.program, [&](const ast::Ask& a) {
     if (needed.count(a.name)) asks.push_back(&a);
   });
-  for (const ast::Ask* ask_decl : asks) {
-    const ast::Ask& a = *ask_decl;
-    const std::string_view name = a.name;
+  for (const ast::Ask* a : asks) {
     std::optional<std::string> value;
-    if (const auto v = s.inputs.set.find(name); v != s.inputs.set.end()) value = v->second;
-    else if (const auto v2 = s.inputs.vars.find(name); v2 != s.inputs.vars.end()) value = v2->second;
-    else if (prompter) {
-      AskRequest request{a.name, a.prompt.literal(), std::nullopt, a.secret.has_value(), {}};
-      if (a.default_value) request.default_value = a.default_value->literal();
-      for (const auto& c : a.choices) request.choices.push_back(c.text);
+    for (const auto* given : {&s.inputs.set, &s.inputs.vars})
+      if (const auto v = given->find(a->name); !value && v != given->end()) value = v->second;
+    if (!value && prompter) {
+      AskRequest request{a->name, a->prompt.literal(), std::nullopt, a->secret.has_value(), {}};
+      if (a->default_value) request.default_value = a->default_value->literal();
+      for (const auto& c : a->choices) request.choices.push_back(c.text);
       value = prompter->ask(request);
       if (!value) {
-        if (!runner.interrupted()) err << "sink: no answer to `" << a.name << "`; nothing was run\n";
+        if (!runner.interrupted()) err << "sink: no answer to `" << a->name << "`; nothing was run\n";
         return false;
       }
-      if (a.default_value && a.default_value->has_interp() && value == request.default_value) value.reset();
-    } else if (ask && !a.default_value) {
-      s.diags.error("E403", a.name_span, "question `" + a.name + "` has no answer, and there is no terminal to ask on",
-                    "answer it with --set " + a.name + "=VALUE or in a --vars file");
+      if (a->default_value && a->default_value->has_interp() && value == request.default_value) value.reset();
+    } else if (!value && ask && !a->default_value) {
+      s.diags.error("E403", a->name_span,
+                    "question `" + a->name + "` has no answer, and there is no terminal to ask on",
+                    "answer it with --set " + a->name + "=VALUE or in a --vars file");
     }
-    if (!value) continue;
-    std::string var = "SINK_ANSWER_" + a.name;
-    std::transform(var.begin(), var.end(), var.begin(), [](unsigned char c) { return std::toupper(c); });
-    lines += var + "=" + quote(*value) + "\n";
+    if (value) lines += answer_var(a->name) + "=" + shell_word(*value) + "\n";
   }
   if (!s.diags.has_errors()) return true;
   print_diags(s, err, color);
@@ -177,42 +163,30 @@ bool answer_lines(Run& s, const Selection& sel, CommandRunner& runner, const Hos
   return false;
 }
 
-class HostRun {
+// The sessions, at most `jobs` at a time, their output shown as it arrives (apply) or held
+// for a table (plan, facts).
+class Sessions {
  public:
-  HostRun(const Args& args, Run& run, CommandRunner& runner, std::ostream& out, std::ostream& err, bool color)
-      : args_(args), run_(run), runner_(runner), out_(out), err_(err), color_(color) {}
+  Sessions(const std::string& command, CommandRunner& runner, std::ostream& out, std::ostream& err, bool color)
+      : command_(command), runner_(runner), out_(out), err_(err), color_(color) {}
 
-  // Runs the sessions, at most `jobs` at a time. Returns the exit status.
-  int run(const std::vector<std::string>& dests, std::size_t jobs, const std::string& input,
-          const std::string& ssh_command) {
+  std::vector<Remote> run(const std::vector<std::string>& dests, std::size_t jobs, const Command& proto) {
     for (const auto& d : dests) {
       remotes_.emplace_back().dest = d;
       remotes_.back().index = remotes_.size() - 1;
       width_ = std::max(width_, utf8::count_chars(d));
     }
-    std::string remote = "sh -s -- --report";
-    if (args_.command != "apply") remote += " --" + args_.command;
-    CommandRunner& runner = runner_;
     std::map<CommandRunner::Id, Remote*> running;
-    std::size_t next = 0;
-    while (true) {
-      while (running.size() < jobs && next < remotes_.size() && !runner.interrupted()) {
+    for (std::size_t next = 0; next < remotes_.size() || !running.empty();) {
+      while (running.size() < jobs && next < remotes_.size() && !runner_.interrupted()) {
         Remote& r = remotes_[next++];
-        Command c;
-        // As git runs GIT_SSH_COMMAND: the user's command, words split by the shell. No
-        // terminal (-T) and no prompt that nobody could answer (BatchMode).
-        c.script = ssh_command + " -T -o BatchMode=yes \"$SINK_SSH_DESTINATION\" \"$SINK_SSH_REMOTE\"";
-        c.env = run_.machine.environment;
-        std::erase_if(c.env, [](const auto& kv) { return kv.first.rfind("SINK_SSH_", 0) == 0; });
+        Command c = proto;
         c.env.emplace_back("SINK_SSH_DESTINATION", r.dest);
-        c.env.emplace_back("SINK_SSH_REMOTE", remote);
-        c.feed_input = true;
-        c.input = input;
         c.on_output = [this, &r](bool is_err, std::string_view text) { take(r, is_err, text); };
-        running[runner.start(c)] = &r;
+        running[runner_.start(c)] = &r;
       }
       if (running.empty()) break;
-      auto [id, outcome] = runner.wait_any();
+      auto [id, outcome] = runner_.wait_any();
       const auto it = running.find(id);
       if (it == running.end()) continue;
       Remote& r = *it->second;
@@ -222,30 +196,22 @@ class HostRun {
         if (!r.partial[is_err].empty()) line(r, is_err, r.partial[is_err]);
       if (!r.outcome.started) line(r, true, "sink: " + r.outcome.error);
     }
-    if (args_.command == "apply") summary();
-    else if (args_.get("--format", "text") == "json") json();
-    else if (args_.command == "plan") table("sink:step", 3, 2, "step");
-    else table("sink:fact", 1, 2, "fact");
-    const bool ok = all_ok();
-    if (const int sig = runner.interrupted()) return 128 + sig;
-    return ok ? 0 : 1;
+    return std::move(remotes_);
   }
 
- private:
   std::string prefix(const Remote& r) const {
     static const char* colors[] = {kCyan, kYellow, kGreen, kBlue, "\x1b[35m", kBold};
     return Painter(color_)(colors[r.index % 6], pad(r.dest, width_)) + " | ";
   }
 
+ private:
   // Output as it arrives: whole lines only, so that hosts never mix within a line.
   void take(Remote& r, bool is_err, std::string_view text) {
     std::string& part = r.partial[is_err];
     part += text;
     std::size_t at = 0, nl;
-    while ((nl = part.find('\n', at)) != std::string::npos) {
+    for (; (nl = part.find('\n', at)) != std::string::npos; at = nl + 1)
       line(r, is_err, std::string_view(part).substr(at, nl - at));
-      at = nl + 1;
-    }
     part.erase(0, at);
     if (part.size() > 65536) {  // a line without end: shown in pieces
       line(r, is_err, part);
@@ -255,84 +221,13 @@ class HostRun {
 
   void line(Remote& r, bool is_err, std::string_view text) {
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    if (!is_err && text.substr(0, 5) == "sink:" && text.find('\t') != std::string_view::npos) {
+    if (!is_err && text.starts_with("sink:") && text.find('\t') != std::string_view::npos)
       r.records.push_back(fields(text));
-      return;
-    }
-    if (args_.command == "apply") (is_err ? err_ : out_) << prefix(r) << text << "\n" << std::flush;
+    else if (command_ == "apply") (is_err ? err_ : out_) << prefix(r) << text << "\n" << std::flush;
     else if (is_err) r.held.emplace_back(text);  // plan and facts show a table instead
   }
 
-  // Whether every host ended well; shows what failed hosts said (plan, facts).
-  bool all_ok() {
-    bool ok = true;
-    for (const auto& r : remotes_) {
-      for (const auto& text : r.ok() ? std::vector<std::string>{} : r.held) err_ << prefix(r) << text << "\n";
-      ok = ok && r.ok();
-    }
-    return ok;
-  }
-
-  void summary() {
-    std::vector<std::vector<std::string>> rows{{"host", "ran", "already done", "not applicable", "failed", "time", "status"}};
-    for (const auto& r : remotes_) {
-      char took[32];
-      std::snprintf(took, sizeof took, "%.1fs",
-                    std::chrono::duration<double>(r.outcome.ended_at - r.outcome.started_at).count());
-      rows.push_back({r.dest, std::to_string(r.count({"ran"})), std::to_string(r.count({"done"})),
-                      std::to_string(r.count({"n/a", "other-platform"})), std::to_string(r.count({"failed"})), took,
-                      r.state()});
-    }
-    out_ << "\n";
-    print_table(out_, rows, 6);
-  }
-
-  // Steps (or facts) x hosts: record `kind`, its name in field `name_at`, the cell in `value_at`.
-  void table(const char* kind, std::size_t name_at, std::size_t value_at, const char* title) {
-    std::vector<std::vector<std::string>> rows{{title}};
-    std::map<std::string, std::size_t> row_of;
-    for (const auto& r : remotes_) {
-      rows[0].push_back(r.dest);
-      for (const auto& rec : r.records) {
-        if (rec[0] != kind || rec.size() <= std::max(name_at, value_at)) continue;
-        auto [it, fresh] = row_of.emplace(rec[name_at], rows.size());
-        if (fresh) rows.push_back({rec[name_at]});
-        auto& row = rows[it->second];
-        row.resize(r.index + 2, "-");
-        row[r.index + 1] = rec[value_at];
-      }
-    }
-    std::vector<std::string> states{"(host)"};
-    for (const auto& r : remotes_) states.push_back(r.state());
-    for (auto& row : rows) row.resize(remotes_.size() + 1, "-");
-    rows.push_back(states);
-    print_table(out_, rows);
-  }
-
-  void json() {
-    const bool plan = args_.command == "plan";
-    out_ << "{\n  \"file\": " << json_str(run_.path) << ",\n  \"hosts\": [";
-    for (const auto& r : remotes_) {
-      out_ << (r.index ? ",\n" : "\n") << "    {\"host\": " << json_str(r.dest) << ", \"status\": " << json_str(r.state())
-           << ", \"exit\": " << r.outcome.exit_code << ", \"" << (plan ? "steps" : "facts") << "\": [";
-      bool first = true;
-      for (const auto& rec : r.records) {
-        if (rec[0] != (plan ? "sink:step" : "sink:fact") || rec.size() < (plan ? 5u : 3u)) continue;
-        out_ << (first ? "" : ", ");
-        first = false;
-        if (plan)
-          out_ << "{\"name\": " << json_str(rec[3]) << ", \"verdict\": " << json_str(rec[2])
-               << ", \"reason\": " << json_str(rec[4]) << "}";
-        else
-          out_ << "{\"name\": " << json_str(rec[1]) << ", \"value\": " << json_str(rec[2]) << "}";
-      }
-      out_ << "]}";
-    }
-    out_ << "\n  ]\n}\n";
-  }
-
-  const Args& args_;
-  Run& run_;
+  const std::string& command_;
   CommandRunner& runner_;
   std::ostream& out_;
   std::ostream& err_;
@@ -341,39 +236,99 @@ class HostRun {
   std::size_t width_ = 0;
 };
 
+// apply: what each host did.
+void print_summary(const std::vector<Remote>& remotes, std::ostream& out) {
+  Rows rows{{"host", "ran", "already done", "not applicable", "failed", "time", "status"}};
+  for (const auto& r : remotes) {
+    const std::chrono::duration<double> took = r.outcome.ended_at - r.outcome.started_at;
+    rows.push_back({r.dest, r.count({"ran"}), r.count({"done"}), r.count({"n/a", "other-platform"}),
+                    r.count({"failed"}), fmt::format("{:.1f}s", took.count()), r.state()});
+  }
+  out << "\n";
+  print_table(out, rows, 6);
+}
+
+// plan, facts: steps (or facts) x hosts: record `kind`, its name in field `name_at`, the
+// cell in `value_at`.
+void print_grid(const std::vector<Remote>& remotes, const char* kind, std::size_t name_at, std::size_t value_at,
+                const char* title, std::ostream& out) {
+  Rows rows{{title}};
+  std::map<std::string, std::size_t> row_of;
+  for (const auto& r : remotes) {
+    rows[0].push_back(r.dest);
+    for (const auto& rec : r.records) {
+      if (rec[0] != kind || rec.size() <= std::max(name_at, value_at)) continue;
+      auto [it, fresh] = row_of.emplace(rec[name_at], rows.size());
+      if (fresh) rows.push_back({rec[name_at]});
+      auto& row = rows[it->second];
+      row.resize(r.index + 2, "-");
+      row[r.index + 1] = rec[value_at];
+    }
+  }
+  rows.push_back({"(host)"});
+  for (const auto& r : remotes) rows.back().push_back(r.state());
+  for (auto& row : rows) row.resize(remotes.size() + 1, "-");
+  print_table(out, rows);
+}
+
+void print_json(const std::vector<Remote>& remotes, const std::string& path, bool plan, std::ostream& out) {
+  std::vector<json::Value> hosts;
+  for (const auto& r : remotes) {
+    std::vector<json::Value> items;
+    for (const auto& rec : r.records)
+      if (rec[0] == (plan ? "sink:step" : "sink:fact") && rec.size() >= (plan ? 5u : 3u))
+        items.push_back(plan ? json::object({{"name", rec[3]}, {"verdict", rec[2]}, {"reason", rec[4]}})
+                             : json::object({{"name", rec[1]}, {"value", rec[2]}}));
+    hosts.push_back(json::object({{"host", r.dest}, {"status", r.state()}, {"exit", r.outcome.exit_code},
+                                  {plan ? "steps" : "facts", json::array(items)}}));
+  }
+  out << json::lines({{"file", path}, {"hosts", json::lines(hosts, "  ")}}).text << "\n";
+}
+
 }  // namespace
 
 bool wants_hosts(const Args& args) { return args.has("--host") || args.has("--hosts"); }
 
 int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
-  for (const char* flag : {"--platform", "--facts", "--detailed-exitcode"})
-    if (args.has(flag))
-      return usage_error(err, std::string("`") + flag + "` does not go with --host: each host is planned as it is",
-                         args.command);
   std::string error;
-  const auto dests = destinations(args, error);
-  if (!error.empty()) return usage_error(err, error, args.command);
-  const std::string jobs_text = args.get("--jobs", "8");
-  const long jobs = std::strtol(jobs_text.c_str(), nullptr, 10);
-  if (jobs < 1 || jobs > 1000 || jobs_text.find_first_not_of("0123456789") != std::string::npos)
-    return usage_error(err, "--jobs " + jobs_text + ": give a whole number from 1 to 1000", args.command);
-
+  std::size_t jobs = 0;
+  const auto dests = destinations(args, jobs, error);
+  if (!error.empty()) return usage(err, error, args);
   Run r;
-  if (const int status = load(args, host, err, color, r); status >= 0) return status;
-  // The questions of every platform: each host decides which steps it runs.
-  const Selection sel = select_steps(r.program, r.machine, step_choice(args));
-  if (!sel.error.empty()) return usage_error(err, sel.error, args.command);
+  Selection sel;
+  if (const int status = load_selected(args, host, err, color, r, sel); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
-  std::string input = "SINK_SESSION=1\n";
-  if (!answer_lines(r, sel, *runner, host, args.command == "apply", err, color, input))
+  Command c;
+  c.input = "SINK_SESSION=1\n";
+  if (!answer_lines(r, sel, *runner, host, args.command == "apply", err, color, c.input))
     return runner->interrupted() ? 128 + runner->interrupted() : 1;
-  // Every answer travels in `input`; the script itself is the same for every host.
+  // Every answer travels in the input; the script itself is the same for every host.
   const ExportOptions options{r.path, "", {}, args.all("--only"), args.all("--skip"), args.get("--from", "")};
-  input += export_script(r.program, options, error);
-  if (!error.empty()) return usage_error(err, error, args.command);
+  c.input += export_script(r.program, options, error);
+  if (!error.empty()) return usage(err, error, args);
+  // As git runs GIT_SSH_COMMAND: the user's command, words split by the shell. No terminal
+  // (-T) and no prompt that nobody could answer (BatchMode).
   const std::string ssh = host.env("SINK_SSH_COMMAND").value_or("");
-  return HostRun(args, r, *runner, out, err, color)
-      .run(dests, static_cast<std::size_t>(jobs), input, ssh.empty() ? "ssh" : ssh);
+  c.script = (ssh.empty() ? "ssh" : ssh) + " -T -o BatchMode=yes \"$SINK_SSH_DESTINATION\" \"$SINK_SSH_REMOTE\"";
+  c.env = r.machine.environment;
+  std::erase_if(c.env, [](const auto& kv) { return kv.first.starts_with("SINK_SSH_"); });
+  c.env.emplace_back("SINK_SSH_REMOTE", "sh -s -- --report" + (args.command == "apply" ? "" : " --" + args.command));
+  c.feed_input = true;
+
+  Sessions sessions(args.command, *runner, out, err, color);
+  const auto remotes = sessions.run(dests, jobs, c);
+  if (args.command == "apply") print_summary(remotes, out);
+  else if (args.get("--format", "text") == "json") print_json(remotes, r.path, args.command == "plan", out);
+  else if (args.command == "plan") print_grid(remotes, "sink:step", 3, 2, "step", out);
+  else print_grid(remotes, "sink:fact", 1, 2, "fact", out);
+  bool ok = true;
+  for (const auto& remote : remotes) {  // what failed hosts said (plan, facts)
+    for (const auto& text : remote.ok() ? std::vector<std::string>{} : remote.held)
+      err << sessions.prefix(remote) << text << "\n";
+    ok = ok && remote.ok();
+  }
+  if (const int sig = runner->interrupted()) return 128 + sig;
+  return ok ? 0 : 1;
 }
 
 }  // namespace sink

@@ -2,24 +2,24 @@
 // (-> apply).
 #include "cli/run_commands.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <algorithm>
 #include <filesystem>
 
 #include "check/checker.hpp"
 #include "cli/check_command.hpp"
+#include "cli/help.hpp"
 #include "cli/hosts.hpp"
 #include "diag/render.hpp"
 #include "export/script.hpp"
 #include "plan/inputs.hpp"
 #include "plan/planner.hpp"
 #include "run/apply.hpp"
+#include "util/json.hpp"
 #include "util/utf8.hpp"
 
 namespace sink {
@@ -32,16 +32,11 @@ void print_diags(Run& r, std::ostream& err, bool color) {
   for (const auto& d : r.diags.items()) err << renderer.text(d) << "\n";
 }
 
-namespace {
-
 // A usage error about a value given on the command line.
-int usage(std::ostream& err, const std::string& message, const std::string& command) {
-  err << "error: " << message << "\n\nUsage: sink " << command << " [FLAGS] [FILE]\nRun `sink help " << command
-      << "` for more.\n";
-  return 2;
+int usage(std::ostream& err, const std::string& message, const Args& args) {
+  return usage_error(err, message, args.command,
+                     wants_hosts(args) ? "--host DEST [--host DEST]... [--hosts FILE] [--jobs N] [FILE]" : "");
 }
-
-}  // namespace
 
 // Loads and checks FILE, then reads --platform, --set, --vars and --facts. Returns an
 // exit status to stop with, or -1 to go on.
@@ -65,13 +60,17 @@ int load(const Args& args, const Host& host, std::ostream& err, bool color, Run&
   r.machine = host.machine();
   if (args.has("--platform"))
     if (const std::string why = override_platform(r.machine, args.get("--platform", "")); !why.empty())
-      return usage(err, why, args.command);
+      return usage(err, why, args);
   const bool usable = read_inputs(r.program, input_flags(args), r.program.sources, r.machine, r.inputs, r.diags);
   if (!r.diags.items().empty()) print_diags(r, err, color);  // the check's warnings too
   return !usable ? 2 : r.diags.has_errors() ? 1 : -1;
 }
 
-StepChoice step_choice(const Args& args) { return {args.all("--only"), args.all("--skip"), args.get("--from", "")}; }
+int load_selected(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection& sel) {
+  if (const int status = load(args, host, err, color, r); status >= 0) return status;
+  sel = select_steps(r.program, r.machine, {args.all("--only"), args.all("--skip"), args.get("--from", "")});
+  return sel.error.empty() ? -1 : usage(err, sel.error, args);
+}
 
 namespace {
 
@@ -84,7 +83,8 @@ std::string base_dir(const std::string& path) {
 // so that `path` is never half written. Returns "" or why it failed.
 std::string write_script(const std::string& path, const std::string& text) {
   const fs::path target(path);
-  std::string temp = (target.has_parent_path() ? target.parent_path() : fs::path(".")) / ("." + target.filename().string() + ".sink-XXXXXX");
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::string temp = dir / ("." + target.filename().string() + ".sink-XXXXXX");
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) return std::strerror(errno);
   bool ok = ::fchmod(fd, 0755) == 0;
@@ -103,14 +103,9 @@ std::string write_script(const std::string& path, const std::string& text) {
   return err;
 }
 
-std::string json_str(const std::string& s) { return "\"" + json_escape(s) + "\""; }
-
 bool live_terminal(const Host& host) {
   return host.is_terminal(STDERR_FILENO) && host.env("TERM").value_or("") != "dumb";
 }
-
-// Shows, on standard error, which facts are still being gathered.
-void watch(Resolver& resolver, FactProgress& progress) { resolver.watch([&progress](const auto& names) { progress(names); }); }
 
 // The facts that --facts pinned and [checks] (as "check STEP"), or those unknown here for
 // another platform.
@@ -122,103 +117,87 @@ std::vector<std::string> values_from(const Selection& sel, const Resolver& resol
     return out;
   }
   for (const auto& [name, value] : resolver.inputs().pinned) out.push_back(name);
-  for (const auto& [step, result] : resolver.inputs().checks) out.push_back("check \"" + step + "\" = " + (result ? "true" : "false"));
+  for (const auto& [step, result] : resolver.inputs().checks)
+    out.push_back(fmt::format("check \"{}\" = {}", step, result));
   return out;
 }
 
 void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>& plans, const std::size_t (&counts)[6],
                 const Resolver& resolver, bool json, std::ostream& out) {
   if (json) {
-    out << "{\n  \"file\": " << json_str(r.path) << ",\n  \"platform\": {\"os\": " << json_str(r.machine.os)
-        << ", \"distro\": " << json_str(r.machine.distro) << ", \"distro_version\": " << json_str(r.machine.distro_version)
-        << ", \"arch\": " << json_str(r.machine.arch) << "},\n  \"steps\": [";
-    for (std::size_t i = 0; i < plans.size(); ++i) {
-      const auto& p = plans[i];
-      out << (i ? ",\n" : "\n") << "    {\"name\": " << json_str(p.step->step->name.text)
-          << ", \"file\": " << json_str(r.program.sources.get(p.step->step->span.file).path)
-          << ", \"line\": " << p.step->step->span.line << ", \"verdict\": " << json_str(std::string(verdict_name(p.verdict)))
-          << ", \"reason\": " << json_str(resolver.redact(p.reason)) << "}";
+    std::vector<json::Value> steps;
+    for (const auto& p : plans) {
+      const ast::Step& s = *p.step->step;
+      steps.push_back(json::object({{"name", s.name.text}, {"file", r.program.sources.get(s.span.file).path},
+                                    {"line", s.span.line}, {"verdict", verdict_name(p.verdict)},
+                                    {"reason", resolver.redact(p.reason)}}));
     }
-    out << (plans.empty() ? "" : "\n  ") << "],\n  \"summary\": {\"run\": " << counts[0] << ", \"done\": " << counts[1]
-        << ", \"not_applicable\": " << counts[2] << ", \"other_platform\": " << counts[3] << ", \"blocked\": " << counts[4]
-        << ", \"unknown\": " << counts[5] << ", \"not_chosen\": " << sel.not_chosen << "},\n  \"pinned\": [";
-    const auto pinned = values_from(sel, resolver, false), unknown = values_from(sel, resolver, true);
-    for (std::size_t i = 0; i < pinned.size(); ++i) out << (i ? ", " : "") << json_str(pinned[i]);
-    out << "],\n  \"unknown\": [";
-    for (std::size_t i = 0; i < unknown.size(); ++i) out << (i ? ", " : "") << json_str(unknown[i]);
-    out << "]\n}\n";
+    const auto names = [&](bool unknown) {
+      const auto v = values_from(sel, resolver, unknown);
+      return json::array({v.begin(), v.end()});
+    };
+    const Machine& m = r.machine;
+    out << json::lines({{"file", r.path},
+                        {"platform", json::object({{"os", m.os}, {"distro", m.distro},
+                                                   {"distro_version", m.distro_version}, {"arch", m.arch}})},
+                        {"steps", json::lines(steps, "  ")},
+                        {"summary", json::object({{"run", counts[0]}, {"done", counts[1]},
+                                                  {"not_applicable", counts[2]}, {"other_platform", counts[3]},
+                                                  {"blocked", counts[4]}, {"unknown", counts[5]},
+                                                  {"not_chosen", sel.not_chosen}})},
+                        {"pinned", names(false)},
+                        {"unknown", names(true)}})
+               .text
+        << "\n";
     return;
   }
-  out << utf8::printable(r.path) << " on " << r.machine.describe() << ":\n";
+  fmt::print(out, "{} on {}:\n", utf8::printable(r.path), r.machine.describe());
   static const char* labels[] = {"will run", "already done", "not applicable", "other platform", "blocked", "unknown"};
-  for (const auto& p : plans) {
-    std::string label = labels[static_cast<int>(p.verdict)];
-    label.resize(16, ' ');
-    out << "  " << label << utf8::printable(p.step->step->name.text)
-        << (p.reason.empty() ? "" : ": " + utf8::printable(resolver.redact(p.reason))) << "\n";
-  }
-  out << plans.size() << (plans.size() == 1 ? " step: " : " steps: ") << counts[0] << " will run, " << counts[1] << " already done, " << counts[2]
-      << " not applicable, " << counts[3] << " on another platform";
-  if (counts[4]) out << ", " << counts[4] << " blocked";
-  if (counts[5]) out << ", " << counts[5] << " unknown";
-  if (sel.not_chosen) out << "; " << sel.not_chosen << " left out by --only/--skip/--from";
+  for (const auto& p : plans)
+    fmt::print(out, "  {:<16}{}{}\n", labels[static_cast<int>(p.verdict)], utf8::printable(p.step->step->name.text),
+               p.reason.empty() ? "" : ": " + utf8::printable(resolver.redact(p.reason)));
+  fmt::print(out, "{} step{}: {} will run, {} already done, {} not applicable, {} on another platform", plans.size(),
+             plans.size() == 1 ? "" : "s", counts[0], counts[1], counts[2], counts[3]);
+  if (counts[4]) fmt::print(out, ", {} blocked", counts[4]);
+  if (counts[5]) fmt::print(out, ", {} unknown", counts[5]);
+  if (sel.not_chosen) fmt::print(out, "; {} left out by --only/--skip/--from", sel.not_chosen);
   out << "\n";
-  for (const bool unknown : {false, true}) {
-    const auto names = values_from(sel, resolver, unknown);
-    if (names.empty()) continue;
-    out << (unknown ? "unknown here (pin them in --facts): " : "pinned by --facts: ");
-    for (std::size_t i = 0; i < names.size(); ++i) out << (i ? ", " : "") << names[i];
-    out << "\n";
-  }
+  for (const bool unknown : {false, true})
+    if (const auto names = values_from(sel, resolver, unknown); !names.empty())
+      fmt::print(out, "{}{}\n", unknown ? "unknown here (pin them in --facts): " : "pinned by --facts: ",
+                 fmt::join(names, ", "));
 }
 
 void print_facts(const Run& r, const Selection& sel, const Resolver& resolver, bool json, std::ostream& out) {
-  std::size_t failed = 0;
-  if (json) out << "[";
-  bool first = true;
-  if (!json) out << "facts of " << r.path << " on " << r.machine.describe() << ":\n";
+  std::size_t shown = 0, failed = 0;
+  std::vector<json::Value> items;
+  if (!json) fmt::print(out, "facts of {} on {}:\n", r.path, r.machine.describe());
   for (const auto name : sel.needed) {
     const auto f = sel.facts.find(name);
     if (f == sel.facts.end()) continue;
-    const ast::Fact& fact = *f->second;
+    ++shown;
     const Resolved* res = resolver.result(name);
-    const std::string type = fact.type_name.value_or("string");
-    const bool ok = res && res->value && res->problem.empty();
-    if (!ok) ++failed;
+    const std::string type = f->second->type_name.value_or("string");
+    const bool has = res && res->value, ok = has && res->problem.empty();
+    failed += !ok;
     const std::string value =
-        res && res->value ? resolver.redact(json && !res->value->secret ? res->value->text : res->value->shown()) : "";
+        has ? resolver.redact(json && !res->value->secret ? res->value->text : res->value->shown()) : "";
     const double ms = res ? res->seconds * 1000 : 0;
-    const std::string source = res ? res->source : "";
     const std::string problem = res ? resolver.redact(res->problem) : "not gathered";
     if (json) {
-      out << (first ? "\n" : ",\n") << "  {\"name\": " << json_str(fact.name) << ", \"type\": " << json_str(type)
-          << ", \"value\": " << (res && res->value ? json_str(value) : "null") << ", \"secret\": "
-          << (res && res->value && res->value->secret ? "true" : "false") << ", \"source\": " << json_str(source)
-          << ", \"ms\": " << static_cast<long long>(ms + 0.5) << ", \"ok\": " << (ok ? "true" : "false")
-          << ", \"problem\": " << json_str(problem) << "}";
-    } else {
-      std::string n = fact.name, t = type;
-      n.resize(std::max<std::size_t>(n.size() + 1, 18), ' ');
-      t.resize(9, ' ');
-      char took[32];
-      std::snprintf(took, sizeof took, "%6.0f ms", ms);
-      out << "  " << n << t << (res && res->ran ? took : "         ") << "  "
-          << (res && res->value ? utf8::printable(value) : std::string("(no value)"));
-      if (!problem.empty()) out << "  [" << (res && res->value ? "default: " : "failed: ") << utf8::printable(problem) << "]";
-      out << "\n";
+      items.push_back(json::object({{"name", name}, {"type", type}, {"value", has ? json::Value(value) : nullptr},
+                                    {"secret", has && res->value->secret}, {"source", res ? res->source : ""},
+                                    {"ms", static_cast<long long>(ms + 0.5)}, {"ok", ok}, {"problem", problem}}));
+      continue;
     }
-    first = false;
+    fmt::print(out, "  {:<17} {:<9}{:>9}  {}", name, type, res && res->ran ? fmt::format("{:6.0f} ms", ms) : "",
+               has ? utf8::printable(value) : "(no value)");
+    if (!problem.empty()) fmt::print(out, "  [{}{}]", has ? "default: " : "failed: ", utf8::printable(problem));
+    out << "\n";
   }
-  if (json) out << (first ? "]\n" : "\n]\n");
-  else if (first) out << "  (none: no step on this platform needs a fact)\n";
-  if (!json && failed) out << failed << (failed == 1 ? " fact" : " facts") << " failed or used a default\n";
-}
-
-// load, then the steps that --only/--skip/--from choose. An exit status to stop with, or -1.
-int load_selected(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection& sel) {
-  if (const int status = load(args, host, err, color, r); status >= 0) return status;
-  sel = select_steps(r.program, r.machine, step_choice(args));
-  return sel.error.empty() ? -1 : usage(err, sel.error, args.command);
+  if (json) out << json::lines(items).text << "\n";
+  else if (!shown) out << "  (none: no step on this platform needs a fact)\n";
+  if (!json && failed) fmt::print(out, "{} fact{} failed or used a default\n", failed, failed == 1 ? "" : "s");
 }
 
 }  // namespace
@@ -231,7 +210,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
   FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
-  watch(resolver, progress);
+  resolver.watch(std::ref(progress));
   if (!resolver.run()) return 128 + runner->interrupted();
   Planner planner(r.program, sel, r.machine, resolver, *runner);
   std::vector<StepPlan> plans;
@@ -264,13 +243,13 @@ int run_apply(const Args& args, const Host& host, std::ostream& out, std::ostrea
   const auto runner = host.runner();
   const auto prompter = host.prompter(err, [&runner] { return runner->interrupted() != 0; });
   const std::size_t here = sel.on_platform_count();
-  err << "sink: " << r.path << " on " << r.machine.describe() << ": " << here << (here == 1 ? " step" : " steps");
-  if (sel.steps.size() > here) err << " (" << sel.steps.size() - here << " on other platforms)";
-  if (sel.not_chosen) err << "; " << sel.not_chosen << " left out by --only/--skip/--from";
+  fmt::print(err, "sink: {} on {}: {} step{}", r.path, r.machine.describe(), here, here == 1 ? "" : "s");
+  if (sel.steps.size() > here) fmt::print(err, " ({} on other platforms)", sel.steps.size() - here);
+  if (sel.not_chosen) fmt::print(err, "; {} left out by --only/--skip/--from", sel.not_chosen);
   err << "\n";
   Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, prompter.get(), base_dir(r.path));
   FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
-  watch(resolver, progress);
+  resolver.watch(std::ref(progress));
   if (!resolver.run()) {
     err << "sink: interrupted while gathering facts; no step was run\n";
     return 128 + runner->interrupted();
@@ -298,7 +277,7 @@ int run_export(const Args& args, const Host& host, std::ostream& out, std::ostre
   for (const auto& [name, value] : r.inputs.set) o.answers[name] = value;
   std::string error;
   const std::string script = export_script(r.program, o, error);
-  if (!error.empty()) return usage(err, error, args.command);
+  if (!error.empty()) return usage(err, error, args);
   if (!args.has("--output")) {
     out << script << std::flush;
     return 0;
@@ -319,7 +298,7 @@ int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostrea
   const auto runner = host.runner();
   Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
   FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
-  watch(resolver, progress);
+  resolver.watch(std::ref(progress));
   if (!resolver.run()) return 128 + runner->interrupted();
   print_facts(r, sel, resolver, args.get("--format", "text") == "json", out);
   return 0;

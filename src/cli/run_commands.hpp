@@ -21,10 +21,13 @@ struct Run {
 };
 
 void print_diags(Run& r, std::ostream& err, bool color);
-// Loads and checks FILE, then reads --platform, --set, --vars and --facts. Returns an
-// exit status to stop with, or -1 to go on.
+// A usage error about a value given on the command line (with --host, its usage line).
+int usage(std::ostream& err, const std::string& message, const Args& args);
+// Loads and checks FILE, then reads --platform, --set, --vars and --facts; `load_selected`
+// then chooses the steps of --only, --skip and --from. They return an exit status to stop
+// with, or -1 to go on.
 int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r);
-StepChoice step_choice(const Args& args);
+int load_selected(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection& sel);
 
 int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);
 int run_apply(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);

@@ -1,9 +1,9 @@
 #include "diag/render.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "diag/paint.hpp"
+#include "util/json.hpp"
 #include "util/utf8.hpp"
 
 namespace sink {
@@ -20,26 +20,6 @@ std::size_t char_boundary(std::string_view s, std::size_t i) {
 }
 
 }  // namespace
-
-std::string json_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = utf8::sequence_length(s, i);
-    if (c == '"' || c == '\\') out += {'\\', static_cast<char>(c)};
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (len > 1 || (len == 1 && c >= 0x20 && c != 0x7F)) out.append(s, i, len);
-    else {  // a control character, or a byte that is not UTF-8 (JSON must be): \xNN as text
-      char buf[8];
-      std::snprintf(buf, sizeof buf, len == 1 ? "\\u%04x" : "\\\\x%02X", static_cast<unsigned>(c));
-      out += buf;
-    }
-    i += len > 1 ? len : 1;
-  }
-  return out;
-}
 
 const Renderer::LineIndex& Renderer::index(std::uint32_t file) {
   auto it = indexes_.find(file);
@@ -132,29 +112,24 @@ std::string Renderer::text(const Diagnostic& d) {
 }
 
 std::string Renderer::json(const std::vector<Diagnostic>& diags) {
-  std::string out = "[";
-  bool first = true;
+  std::vector<json::Value> items;
   for (const auto& d : diags) {
     const std::uint32_t file = d.span.valid() ? d.span.file : d.file;
-    const std::string path = file < sources_.size() ? utf8::printable(sources_.get(file).path) : std::string();
-    out += first ? "\n  {" : ",\n  {";
-    first = false;
-    out += "\"file\": \"" + json_escape(path) + "\"";
-    if (d.span.valid()) {
-      out += ", \"line\": " + std::to_string(d.span.line);
-      out += ", \"column\": " + std::to_string(char_col(file, d.span.line, d.span.col));
-      out += ", \"end_line\": " + std::to_string(d.span.end_line);
-      out += ", \"end_column\": " + std::to_string(char_col(file, d.span.end_line, d.span.end_col));
-    } else {
-      out += ", \"line\": null, \"column\": null, \"end_line\": null, \"end_column\": null";
-    }
-    out += std::string(", \"severity\": \"") + (d.severity == Severity::Error ? "error" : "warning") + "\"";
-    out += ", \"code\": \"" + json_escape(d.code) + "\"";
-    out += ", \"message\": \"" + json_escape(d.message) + "\"";
-    out += ", \"hint\": \"" + json_escape(d.hint) + "\"}";
+    const bool at = d.span.valid();
+    const auto pos = [&](std::uint32_t n) { return at ? json::Value(n) : json::Value(nullptr); };
+    items.push_back(json::object({
+        {"file", file < sources_.size() ? utf8::printable(sources_.get(file).path) : std::string()},
+        {"line", pos(d.span.line)},
+        {"column", pos(at ? char_col(file, d.span.line, d.span.col) : 0)},
+        {"end_line", pos(d.span.end_line)},
+        {"end_column", pos(at ? char_col(file, d.span.end_line, d.span.end_col) : 0)},
+        {"severity", d.severity == Severity::Error ? "error" : "warning"},
+        {"code", d.code},
+        {"message", d.message},
+        {"hint", d.hint},
+    }));
   }
-  out += first ? "]\n" : "\n]\n";
-  return out;
+  return json::lines(items).text + "\n";
 }
 
 std::string Renderer::counts(const Diagnostics& diags) {

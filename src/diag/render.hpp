@@ -37,7 +37,4 @@ class Renderer {
   std::unordered_map<std::uint32_t, LineIndex> indexes_;
 };
 
-// Escapes a string for a JSON string literal (without the quotes).
-std::string json_escape(std::string_view s);
-
 }  // namespace sink

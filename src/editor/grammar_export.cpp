@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "diag/render.hpp"
+#include "util/json.hpp"
 #include "syntax/grammar.hpp"
 #include "syntax/lexicon.hpp"
 
@@ -145,7 +145,7 @@ std::string fill(std::string_view tmpl, const Dialect& d) {
   for (std::size_t at; (at = tmpl.find("@{")) != std::string_view::npos;) {
     const std::size_t end = tmpl.find('}', at);
     const std::string& value = values.at(std::string(tmpl.substr(at + 2, end - at - 2)));
-    out.append(tmpl.substr(0, at)).append(d.vim ? value : json_escape(value));
+    out.append(tmpl.substr(0, at)).append(d.vim ? value : json::escape(value));
     tmpl.remove_prefix(end + 1);
   }
   return out.append(tmpl);

@@ -11,23 +11,23 @@
 #include "syntax/shell_quote.hpp"
 
 namespace sink {
-namespace {
 
-bool is_env(std::string_view name) { return name.substr(0, lex::env_prefix.size()) == lex::env_prefix; }
-
-// 'text', for the shell: nothing in it is expanded.
-std::string sq(std::string_view s) {
+std::string shell_word(std::string_view s) {
   std::string out = "'";
   for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
-// The variable that answers a question when the script runs: SINK_ANSWER_GIT_NAME.
 std::string answer_var(std::string_view name) {
   std::string var = "SINK_ANSWER_" + std::string(name);
   std::transform(var.begin(), var.end(), var.begin(), [](unsigned char c) { return std::toupper(c); });
   return var;
 }
+
+namespace {
+
+bool is_env(std::string_view name) { return name.substr(0, lex::env_prefix.size()) == lex::env_prefix; }
+
 
 std::string join(const std::vector<std::string_view>& names) {
   std::string out;
@@ -114,7 +114,7 @@ struct Writer {
         case K::String:
           for (const auto& in : o.str->interps) has(in.name);
           return dq(*o.str);
-        case K::Int: return sq(std::to_string(o.int_value));
+        case K::Int: return shell_word(std::to_string(o.int_value));
         case K::Bool: return o.bool_value ? "true" : "false";
         default: {
           const std::string k = "\"$sink_e" + std::to_string(condition(o, pre)) + "\"";
@@ -174,8 +174,8 @@ struct Writer {
       names_in(*f.expr, names);
       temp = 0;
       const int r = condition(*f.expr, code);
-      out += std::string(fn) + id + "() {\n  sink_src=" + sq(source_text(program.sources, f.expr->span)) +
-             " sink_names=" + sq(join(names)) + "\n" + code + "sink_missing=$sink_m" + std::to_string(r) + "\nreturn \"$sink_e" + std::to_string(r) + "\"\n}\n";
+      out += std::string(fn) + id + "() {\n  sink_src=" + shell_word(source_text(program.sources, f.expr->span)) +
+             " sink_names=" + shell_word(join(names)) + "\n" + code + "sink_missing=$sink_m" + std::to_string(r) + "\nreturn \"$sink_e" + std::to_string(r) + "\"\n}\n";
       return;
     }
     kind = "sh";
@@ -232,14 +232,14 @@ struct Writer {
         names += " " + n.name;
         list += (list.empty() ? "" : ", ") + n.name;
       }
-      plat += "  sink_on" + names + " || { sink_why=" + sq("`platform " + list + "` (line " + std::to_string(b->span.line) + ")") +
+      plat += "  sink_on" + names + " || { sink_why=" + shell_word("`platform " + list + "` (line " + std::to_string(b->span.line) + ")") +
               "; return 1; }\n";
     }
     out += "sink_plat_" + id + "() {\n  :\n" + plat + "}\n";
-    out += "sink_step_" + id + "() {\n  sink_name=" + sq(st.name.text) + " sink_where=" +
-           sq(program.sources.get(st.span.file).path + ":" + std::to_string(st.span.line)) + "\n  sink_when=" + sq(when) +
-           " sink_skip_if=" + sq(skip) + " sink_error=" + sq(err ? "1" : "") + " sink_needs=" + sq(join(needs)) +
-           " sink_uses=" + sq(join(used)) + "\n}\n";
+    out += "sink_step_" + id + "() {\n  sink_name=" + shell_word(st.name.text) + " sink_where=" +
+           shell_word(program.sources.get(st.span.file).path + ":" + std::to_string(st.span.line)) + "\n  sink_when=" + shell_word(when) +
+           " sink_skip_if=" + shell_word(skip) + " sink_error=" + shell_word(err ? "1" : "") + " sink_needs=" + shell_word(join(needs)) +
+           " sink_uses=" + shell_word(join(used)) + "\n}\n";
   }
 
   void fact(const ast::Fact& f) {
@@ -248,7 +248,7 @@ struct Writer {
     const std::string flags = std::string(f.default_value ? "d" : "") + (f.required ? "r" : "") + (f.secret ? "s" : "");
     const char* kind = f.source == ast::FactSource::Sh ? "sh" : f.source == ast::FactSource::Env ? "env" : "value";
     const std::string shown = dq(f.value, true);
-    std::string body = "  sink_fact " + name + " " + type + " " + sq(flags) + " " + kind + " \"\\`" +
+    std::string body = "  sink_fact " + name + " " + type + " " + shell_word(flags) + " " + kind + " \"\\`" +
                        shown.substr(1, shown.size() - 2) + "\\`\"\n";
     std::vector<std::string_view> declared_deps;
     for (const auto d : dependencies(f)) {
@@ -265,7 +265,7 @@ struct Writer {
       const std::string var = f.value.text;
       const bool ok = !var.empty() && !std::isdigit(static_cast<unsigned char>(var[0])) &&
                       std::all_of(var.begin(), var.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-      body += ok ? "  sink_env_fact " + var + "\n" : "  sink_failed " + sq("environment variable " + var + " is not set") + "\n";
+      body += ok ? "  sink_env_fact " + var + "\n" : "  sink_failed " + shell_word("environment variable " + var + " is not set") + "\n";
     } else {
       body += "  sink_out=" + dq(f.value) + "\n  sink_got 0\n";
     }
@@ -273,7 +273,7 @@ struct Writer {
     if (f.default_value) {
       const ast::Literal& d = *f.default_value;
       out += "sink_default_" + name + "() { sink_out=" +
-             (d.kind == ast::Literal::Kind::String ? dq(d.str) : d.kind == ast::Literal::Kind::Int ? sq(std::to_string(d.int_value))
+             (d.kind == ast::Literal::Kind::String ? dq(d.str) : d.kind == ast::Literal::Kind::Int ? shell_word(std::to_string(d.int_value))
                                                                  : std::string(d.bool_value ? "true" : "false")) + "; }\n";
     }
   }
@@ -284,7 +284,7 @@ struct Writer {
       if (!is_env(d)) out += "  sink_r " + std::string(d) + "\n";
     out += "  sink_ask " + a.name + " " + answer_var(a.name) + " " + dq(a.prompt, true) + " " + (a.default_value ? "1 " + dq(*a.default_value) : "0 ''") +
            (a.secret ? " 1" : " 0");
-    for (const auto& c : a.choices) out += " " + sq(c.text);
+    for (const auto& c : a.choices) out += " " + shell_word(c.text);
     out += "\n}\n";
   }
 };
@@ -339,20 +339,20 @@ std::string export_script(const Program& program, const ExportOptions& options, 
     error = w.error;
     return "";
   }
-  std::string init = "sink_init() {\n  sink_file=" + sq(options.path) + " sink_steps=" + std::to_string(w.sel.steps.size()) +
-                     "\n  sink_order=" + sq(join(w.order)) + "\n  sink_facts_list=" + sq(join(facts)) + "\n";
+  std::string init = "sink_init() {\n  sink_file=" + shell_word(options.path) + " sink_steps=" + std::to_string(w.sel.steps.size()) +
+                     "\n  sink_order=" + shell_word(join(w.order)) + "\n  sink_facts_list=" + shell_word(join(facts)) + "\n";
   for (const auto f : facts) init += "  sink_type_" + std::string(f) + "=" + std::string(lex::type_name(w.type_of(f))) + "\n";
-  init += "  sink_os=" + sq(options.platform.empty() ? "" : machine.os) + " sink_distro=" +
-          sq(options.platform.empty() ? "" : machine.distro) + " sink_distro_version='' sink_arch=" +
-          sq(options.platform.find('/') == std::string::npos ? "" : machine.arch) + "\n";
+  init += "  sink_os=" + shell_word(options.platform.empty() ? "" : machine.os) + " sink_distro=" +
+          shell_word(options.platform.empty() ? "" : machine.distro) + " sink_distro_version='' sink_arch=" +
+          shell_word(options.platform.find('/') == std::string::npos ? "" : machine.arch) + "\n";
   auto lines = [](const std::vector<std::string>& v) {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : "\n") + x;
     return s;
   };
-  init += "  sink_only=" + sq(lines(options.only)) + " sink_skip=" + sq(lines(options.skip)) + " sink_from=" + sq(options.from) + "\n";
+  init += "  sink_only=" + shell_word(lines(options.only)) + " sink_skip=" + shell_word(lines(options.skip)) + " sink_from=" + shell_word(options.from) + "\n";
   for (const auto& [name, value] : options.answers)
-    init += "  [ -n \"${" + answer_var(name) + "+x}\" ] || " + answer_var(name) + "=" + sq(value) + "\n";
+    init += "  [ -n \"${" + answer_var(name) + "+x}\" ] || " + answer_var(name) + "=" + shell_word(value) + "\n";
   for (const auto& e : w.env_names) init += "  SINKENV_" + e + "=${" + e + "-}\n";
   init += "}\n";
   std::string helpers;

@@ -24,6 +24,11 @@ struct ExportOptions {
 // `{{raw x}}` whose value is not known now.
 std::string export_script(const Program& program, const ExportOptions& options, std::string& error);
 
+// 'text', a word for the shell: nothing in it is expanded.
+std::string shell_word(std::string_view s);
+// The variable that answers a question when the script runs: SINK_ANSWER_GIT_NAME.
+std::string answer_var(std::string_view name);
+
 // The runtime part alone (runtime.sh, embedded at build time).
 std::string_view export_runtime();
 

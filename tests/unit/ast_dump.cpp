@@ -1,6 +1,6 @@
 #include "ast_dump.hpp"
 
-#include "diag/render.hpp"
+#include "util/json.hpp"
 
 namespace sink {
 namespace {
@@ -27,7 +27,7 @@ std::string text(const ast::Text& t) {
     out += first ? "" : " ";
     first = false;
   };
-  t.visit([&](std::string_view s) { sep(); out += "\"" + json_escape(s) + "\""; },
+  t.visit([&](std::string_view s) { sep(); out += "\"" + json::escape(s) + "\""; },
           [&](const ast::Interp& in) {
             sep();
             out += "{{" + std::string(in.raw ? "raw " : "") + in.name + " " + at(in.span) + "}}";
@@ -128,7 +128,7 @@ void dump_items(const ast::List<ast::Item>& items, int depth, std::string& out) 
 std::string dump_ast(const ast::File& file) {
   std::string out;
   dump_items(file.items, 0, out);
-  for (const auto& c : file.comments) out += "comment \"" + json_escape(c.text) + "\" " + at(c.span) + "\n";
+  for (const auto& c : file.comments) out += "comment \"" + json::escape(c.text) + "\" " + at(c.span) + "\n";
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "syntax/text.hpp"
+#include "util/json.hpp"
 #include "util/suggest.hpp"
 #include "util/utf8.hpp"
 #include "util/version.hpp"
@@ -62,4 +63,25 @@ TEST_CASE("block strings lose the blank first and last lines and the common inde
   CHECK(dedent_block("one line") == "one line");
   CHECK(dedent_block("") == "");
   CHECK(dedent_block("\n  \t a\n  b\n") == "\t a\nb");      // common prefix of mixed blanks
+}
+
+TEST_CASE("json::escape keeps every --format json valid: control characters and bytes that are not UTF-8") {
+  CHECK(json::escape("say \"hi\"\\") == "say \\\"hi\\\"\\\\");
+  CHECK(json::escape("a\nb\tc\r") == "a\\nb\\tc\\u000d");
+  CHECK(json::escape(std::string("\x01\x1f\x7f", 3)) == "\\u0001\\u001f\\u007f");
+  CHECK(json::escape("\x1b[31m") == "\\u001b[31m");
+  CHECK(json::escape("é ✓ 😀") == "é ✓ 😀");                   // valid UTF-8 stays as it is
+  CHECK(json::escape("\xff") == "\\\\xFF");                     // never valid: the text \xFF
+  CHECK(json::escape("a\xC3") == "a\\\\xC3");                   // cut short
+  CHECK(json::escape("\xC0\xAF") == "\\\\xC0\\\\xAF");          // overlong
+  CHECK(json::escape("\xED\xA0\x80") == "\\\\xED\\\\xA0\\\\x80");  // a surrogate
+  CHECK(json::escape(std::string("nul\0!", 5)) == "nul\\\\x00!");
+}
+
+TEST_CASE("json values, objects on one line and lists one item a line") {
+  CHECK(json::object({{"a", "x"}, {"n", -3}, {"ok", true}, {"v", nullptr}, {"l", json::array({1, "b"})}}).text ==
+        R"({"a": "x", "n": -3, "ok": true, "v": null, "l": [1, "b"]})");
+  CHECK(json::lines(std::vector<json::Value>{}).text == "[]");
+  CHECK(json::lines({1, 2}).text == "[\n  1,\n  2\n]");
+  CHECK(json::lines({{"k", json::lines({1}, "  ")}}).text == "{\n  \"k\": [\n    1\n  ]\n}");
 }

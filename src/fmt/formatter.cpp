@@ -5,14 +5,12 @@
 // declaration or field that holds them.
 #include "fmt/formatter.hpp"
 
-#include "fmt/same_syntax.hpp"
-
 #include <algorithm>
-#include <cstdint>
 #include <compare>
+#include <cstdint>
+#include <span>
 #include <string_view>
 
-#include "fmt/same_syntax.hpp"
 #include "syntax/lexicon.hpp"
 #include "syntax/parser.hpp"
 #include "syntax/text.hpp"
@@ -35,29 +33,30 @@ Pos start_of(const Span& s) { return {s.line, s.col}; }
 Pos end_of(const Span& s) { return {s.end_line, s.end_col}; }
 constexpr Pos kFileEnd{UINT32_MAX, UINT32_MAX};
 
+Span span_of(const ast::Item& it) {
+  return it.visit([](const auto& n) { return n.span; });
+}
+Span span_of(const ast::StepField& f) { return f.span; }
+
 // Blanks at the end of a comment, CRs among them: the parser drops one CR (of a CR LF),
 // so a comment ending in a lone CR would not read back the same (found by fuzzing).
-std::string_view rtrim(std::string_view s) {
-  const auto n = s.find_last_not_of(" \t\r");
-  return n == std::string_view::npos ? std::string_view() : s.substr(0, n + 1);
+std::string rtrim(std::string_view s) {
+  return std::string(s.substr(0, s.find_last_not_of(" \t\r") + 1));
 }
 
-// An output line. Its text is a stretch of the printer's one buffer (a line each would be
-// an allocation each); comments are named by their index.
+// An output line: code, a comment of its own (text "#..."), or blank (no text).
 struct Line {
-  enum class Kind : std::uint8_t { Code, Comment, Blank, Raw };
-  Kind kind = Kind::Code;
   int indent = 0;
-  std::size_t begin = 0, end = 0;  // Code, Raw: the text
-  std::ptrdiff_t comment = -1;     // Comment: the comment; Code: its trailing comment, or -1
+  std::string text;
+  const ast::Comment* trailing = nullptr;  // the comment after the code
 };
 
 // How the characters of a string are written between its quotes.
 struct Escaping {
-  bool quoted = true;        // "..." or """...""": escapes decoded
-  bool block = false;        // """...""" or '''...''': a newline is a line break
+  bool quoted = true;         // "..." or """...""": escapes decoded
+  bool block = false;         // """...""" or '''...''': a newline is a line break
   bool inline_block = false;  // a block on one line: the closing quotes follow the last character
-  bool escape_tabs = false;  // in a block, write tabs as \t
+  bool escape_tabs = false;   // in a block, write tabs as \t
 };
 
 // The body of a string as it is written between its quotes; in a block, '\n' is a line break.
@@ -68,17 +67,11 @@ std::string body(const ast::Text& t, const Escaping& e, const std::vector<bool>&
   const std::string_view s = t.text;
   const int after_end = e.block && !e.inline_block ? '\n' : '"';
   std::string out;
-  out.reserve(s.size() + 2);
   std::size_t k = 0;  // the next interpolation
-  auto interp_at = [&](std::size_t pos) {
-    for (std::size_t j = k; j < t.interps.size() && t.interps[j].at <= pos; ++j)
-      if (t.interps[j].at == pos) return true;
-    return false;
-  };
   auto was_escaped = [&](std::size_t pos) { return pos < escaped.size() && escaped[pos]; };
-  // The first character written for value position `pos`.
+  // The first character written for value position `pos`, up to the next interpolation.
   auto next = [&](std::size_t pos) -> int {
-    if (interp_at(pos)) return '{';
+    if (k < t.interps.size() && t.interps[k].at == pos) return '{';
     return pos < s.size() ? static_cast<unsigned char>(s[pos]) : after_end;
   };
   for (std::size_t i = 0; i <= s.size(); ++i) {
@@ -91,17 +84,9 @@ std::string body(const ast::Text& t, const Escaping& e, const std::vector<bool>&
       case '\n': out += e.block && !was_escaped(i) ? "\n" : "\\n"; break;
       case '\t': out += e.block && !e.escape_tabs && !was_escaped(i) ? "\t" : "\\t"; break;
       case '\r': out += "\\r"; break;
-      case '"': {
-        if (!e.block) {
-          out += "\\\"";
-          break;
-        }
-        // In a block only three quotes in a row would close it.
-        const int c1 = next(i + 1);
-        const int c2 = interp_at(i + 1) ? '{' : next(i + 2);
-        out += c1 == '"' && c2 == '"' ? "\\\"" : "\"";
+      case '"':  // in a block only three quotes in a row would close it
+        out += e.block && (next(i + 1) != '"' || next(i + 2) != '"') ? "\"" : "\\\"";
         break;
-      }
       case '{': out += next(i + 1) == '{' ? "\\{" : "{"; break;  // `{{` would open an interpolation
       default: out += c;
     }
@@ -123,86 +108,54 @@ bool round_trips(const std::string& literal, const ast::Text& want) {
 
 class Printer {
  public:
-  Printer(std::string_view source, const ast::File& file) : src_(source), file_(file) {
+  Printer(std::string_view source, const ast::File& file)
+      : src_(source), file_(file), comments_(file.comments.data(), file.comments.size()), used_(comments_.size()) {
     line_starts_.push_back(0);
     for (std::size_t i = 0; i < src_.size(); ++i)
       if (src_[i] == '\n') line_starts_.push_back(i + 1);
-    for (const auto& c : file.comments) comments_.push_back(&c);
-    std::stable_sort(comments_.begin(), comments_.end(),
-                     [](const ast::Comment* a, const ast::Comment* b) { return start_of(a->span) < start_of(b->span); });
-    used_.assign(comments_.size(), false);
-    lines_.reserve(line_starts_.size() + 8);
-    out_.reserve(src_.size());
   }
 
   std::string print() {
-    sequence(file_.items, 0, Pos{}, kFileEnd, [&](const ast::Item& it, int indent) { item(it, indent); });
+    sequence(file_.items, 0, Pos{}, kFileEnd);
     return render();
   }
 
  private:
   // ---- comments ----
-  Pos comment_pos(std::size_t i) const { return start_of(comments_[i]->span); }
-
   // The unused comments in [from, to), in order.
   std::vector<std::size_t> comments_in(Pos from, Pos to) const {
     std::vector<std::size_t> out;
-    for (std::size_t i = cursor_; i < comments_.size() && comment_pos(i) < to; ++i)
-      if (!used_[i] && comment_pos(i) >= from) out.push_back(i);
+    for (std::size_t i = cursor_; i < comments_.size() && start_of(comments_[i].span) < to; ++i)
+      if (!used_[i] && start_of(comments_[i].span) >= from) out.push_back(i);
     return out;
   }
-  bool any_comment_in(Pos from, Pos to) const {
-    for (std::size_t i = cursor_; i < comments_.size() && comment_pos(i) < to; ++i)
-      if (!used_[i] && comment_pos(i) >= from) return true;
-    return false;
-  }
-  std::ptrdiff_t take(std::size_t i) {
+  const ast::Comment* take(std::size_t i) {
     used_[i] = true;
     while (cursor_ < comments_.size() && used_[cursor_]) ++cursor_;
-    return static_cast<std::ptrdiff_t>(i);
+    return &comments_[i];
   }
 
   // ---- lines ----
-  void open(int indent) {
-    cur_ = Line{};
-    cur_.indent = indent;
-    cur_.begin = out_.size();
-  }
-  void put(std::string_view s) { out_ += s; }
-  void close() {
-    cur_.end = out_.size();
-    lines_.push_back(cur_);
-  }
-  void blank() { lines_.push_back(Line{Line::Kind::Blank, 0, 0, 0, -1}); }
-  void comment_line(int indent, std::ptrdiff_t comment) {
-    lines_.push_back(Line{Line::Kind::Comment, indent, 0, 0, comment});
-  }
-  std::string_view view(const Line& l) const { return std::string_view(out_).substr(l.begin, l.end - l.begin); }
-  std::string_view comment_text(std::ptrdiff_t i) const {
-    return rtrim(comments_[static_cast<std::size_t>(i)]->text);
-  }
+  void open(int indent) { cur_ = Line{indent, "", nullptr}; }
+  void put(std::string_view s) { cur_.text += s; }
+  void close() { lines_.push_back(cur_); }
+  static Line own_line(int indent, const ast::Comment* c) { return Line{indent, "#" + rtrim(c->text), nullptr}; }
 
   // Writes a literal that may span lines: its first line goes on the current line, the
   // middle ones as they are, the last one starts a new line at `close_indent` (its first
   // `close_indent` characters are that indentation).
-  void put_literal(const std::string& literal, int close_indent) {
-    std::size_t from = 0;
-    std::size_t nl = literal.find('\n');
-    if (nl == std::string::npos) {
-      put(literal);
-      return;
+  void put_literal(std::string_view literal, int close_indent) {
+    const bool lines = literal.find('\n') != std::string_view::npos;
+    for (std::size_t nl; (nl = literal.find('\n')) != std::string_view::npos; literal.remove_prefix(nl + 1)) {
+      put(literal.substr(0, nl));
+      close();
+      open(0);
     }
-    put(std::string_view(literal).substr(0, nl));
-    close();
-    while (true) {
-      from = nl + 1;
-      nl = literal.find('\n', from);
-      if (nl == std::string::npos) break;
-      lines_.push_back(Line{Line::Kind::Raw, 0, out_.size(), out_.size() + (nl - from), -1});
-      out_.append(literal, from, nl - from);
+    if (lines) {
+      cur_.indent = close_indent;
+      literal.remove_prefix(static_cast<std::size_t>(close_indent));
     }
-    open(close_indent);
-    put(std::string_view(literal).substr(from + static_cast<std::size_t>(close_indent)));
+    put(literal);
   }
 
   // ---- source positions ----
@@ -210,16 +163,14 @@ class Printer {
     if (p.line == 0 || p.line > line_starts_.size()) return src_.size();
     return std::min(src_.size(), line_starts_[p.line - 1] + p.col - 1);
   }
-  Pos pos_at(std::size_t off) const {
-    const auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), off);
-    const auto line = static_cast<std::uint32_t>(it - line_starts_.begin());
-    return {line, static_cast<std::uint32_t>(off - line_starts_[line - 1] + 1)};
-  }
   // The `{` that opens a body, after `from` (past blanks and comments).
   Pos open_brace(Pos from) const {
     for (std::size_t i = offset(from); i < src_.size(); ++i) {
       const char c = src_[i];
-      if (c == '{') return pos_at(i);
+      if (c == '{') {
+        const auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), i) - line_starts_.begin();
+        return {static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(i - line_starts_[line - 1] + 1)};
+      }
       if (c == '#') {
         while (i < src_.size() && src_[i] != '\n') ++i;
       } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
@@ -253,7 +204,6 @@ class Printer {
     const std::size_t from = offset(start_of(t.span)), to = offset(end_of(t.span));
     const std::string_view s = src_.substr(from, to - from);
     std::string out;
-    out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i)
       if (!(s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n' && !(i > 0 && s[i - 1] == '\r'))) out += s[i];
     return out;
@@ -269,8 +219,7 @@ class Printer {
     std::string flat;  // '\0' for each interpolation, as text.cpp has it
     for (std::size_t i = 0; i < raw.size(); ++i) {
       if (raw[i] == '\\' && i + 1 < raw.size()) {
-        flat += raw.substr(i, 2);
-        ++i;
+        flat += raw.substr(i++, 2);
       } else if (raw.substr(i, 2) == "{{") {
         const std::size_t close = raw.find("}}", i + 2);
         if (close == std::string_view::npos) return {};
@@ -285,14 +234,11 @@ class Printer {
     std::vector<bool> escaped;
     for (std::size_t i = 0; i < dedented.size(); ++i) {
       if (dedented[i] == '\0') continue;
-      if (dedented[i] == '\\' && i + 1 < dedented.size()) {
-        const char c = dedented[++i];
-        value += c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;
-        escaped.push_back(true);
-      } else {
-        value += dedented[i];
-        escaped.push_back(false);
-      }
+      const bool escape = dedented[i] == '\\' && i + 1 < dedented.size();
+      if (escape) ++i;
+      const char c = dedented[i];
+      value += !escape ? c : c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;
+      escaped.push_back(escape);
     }
     if (value != t.text) return {};  // not read the same way: take no hint from it
     return escaped;
@@ -308,41 +254,31 @@ class Printer {
     const int indent = cur_.indent;
     const std::string inner(static_cast<std::size_t>(indent + kIndent), ' ');
     const std::string close = std::string(static_cast<std::size_t>(indent), ' ') + delim;
-
     const std::vector<bool> escaped = quoted ? escapes_in_source(t) : std::vector<bool>{};
-    auto one_line = [&](bool escape_tabs) {
-      return delim + body(t, {quoted, true, true, escape_tabs}, escaped) + delim;
-    };
-    auto lines = [&](bool escape_tabs, bool first_inline) {
-      const std::string b = body(t, {quoted, true, false, escape_tabs}, escaped);
-      std::string out = delim;
-      if (b.empty() && !first_inline) return out + "\n" + close;
-      std::size_t from = 0;
-      for (bool first = true;; first = false) {
-        const std::size_t nl = b.find('\n', from);
-        const std::string_view line = std::string_view(b).substr(from, nl == std::string::npos ? nl : nl - from);
-        if (first && first_inline) {
-          out += line;
-        } else {
-          out += '\n';
-          if (!line.empty()) out += inner + std::string(line);
-        }
-        if (nl == std::string::npos) break;
-        from = nl + 1;
-      }
-      return out + "\n" + close;
-    };
+    const std::vector<bool> tab_escaping = quoted ? std::vector{false, true} : std::vector{false};
 
     if (t.span.line == t.span.end_line && t.text.find('\n') == std::string::npos) {
-      for (const bool tabs : {false, true}) {
-        if (tabs && !quoted) break;
-        if (auto c = one_line(tabs); round_trips(c, t)) return put(c);
-      }
+      for (const bool tabs : tab_escaping)
+        if (auto c = delim + body(t, {quoted, true, true, tabs}, escaped) + delim; round_trips(c, t)) return put(c);
     }
     for (const bool first_inline : {false, true})
-      for (const bool tabs : {false, true}) {
-        if (tabs && !quoted) continue;
-        if (auto c = lines(tabs, first_inline); round_trips(c, t)) return put_literal(c, indent);
+      for (const bool tabs : tab_escaping) {
+        const std::string full = body(t, {quoted, true, false, tabs}, escaped);
+        std::string_view b = full;
+        std::string c = delim;
+        if (!b.empty()) {
+          for (bool first = first_inline;; first = false) {
+            const std::size_t nl = b.find('\n');
+            const std::string_view line = b.substr(0, nl);
+            if (!first) c += '\n';
+            if (!first && !line.empty()) c += inner;
+            c += line;
+            if (nl == std::string_view::npos) break;
+            b.remove_prefix(nl + 1);
+          }
+        }
+        c += "\n" + close;
+        if (round_trips(c, t)) return put_literal(c, indent);
       }
     verbatim(t);
   }
@@ -353,8 +289,11 @@ class Printer {
   // reader: `(a and b) or c`, `not (a == b)`.
   void expr(const ast::Expr& e, int cont) {
     using K = ast::Expr::Kind;
-    auto is = [](const ast::Expr& x, std::initializer_list<K> kinds) {
-      return std::find(kinds.begin(), kinds.end(), x.kind) != kinds.end();
+    auto operand = [&](const ast::Expr& x, std::initializer_list<K> parens) {
+      const bool p = std::find(parens.begin(), parens.end(), x.kind) != parens.end();
+      if (p) put("(");
+      expr(x, cont);
+      if (p) put(")");
     };
     switch (e.kind) {
       case K::Name: put(e.name); break;
@@ -363,28 +302,21 @@ class Printer {
       case K::Bool: put(e.bool_value ? "true" : "false"); break;
       case K::Not:
         put("not ");
-        operand(*e.lhs, is(*e.lhs, {K::And, K::Or, K::Compare}), cont);
+        operand(*e.lhs, {K::And, K::Or, K::Compare});
         break;
       case K::Compare:
-        operand(*e.lhs, is(*e.lhs, {K::And, K::Or, K::Not, K::Compare}), cont);
+        operand(*e.lhs, {K::And, K::Or, K::Not, K::Compare});
         put(" " + std::string(lex::op_text(e.op)) + " ");
-        operand(*e.rhs, is(*e.rhs, {K::And, K::Or, K::Not, K::Compare}), cont);
+        operand(*e.rhs, {K::And, K::Or, K::Not, K::Compare});
         break;
       case K::And:
-      case K::Or: {
-        const bool is_and = e.kind == K::And;
+      case K::Or:
         // Chains lean left: `a and b and c` is ((a and b) and c).
-        operand(*e.lhs, is(*e.lhs, {is_and ? K::Or : K::And}), cont);
-        op_break(*e.lhs, *e.rhs, is_and ? "and " : "or ", cont);
-        operand(*e.rhs, is(*e.rhs, {K::And, K::Or}), cont);
+        operand(*e.lhs, {e.kind == K::And ? K::Or : K::And});
+        op_break(*e.lhs, *e.rhs, e.kind == K::And ? "and " : "or ", cont);
+        operand(*e.rhs, {K::And, K::Or});
         break;
-      }
     }
-  }
-  void operand(const ast::Expr& e, bool parens, int cont) {
-    if (parens) put("(");
-    expr(e, cont);
-    if (parens) put(")");
   }
 
   // Between the operands of `and` / `or`: a line break where the source has one (the
@@ -396,43 +328,37 @@ class Printer {
       put(op);
       return;
     }
-    std::vector<std::ptrdiff_t> own;
+    std::vector<const ast::Comment*> own;
     for (const std::size_t i : between) {
-      if (comments_[i]->span.line == lhs.span.end_line && cur_.comment < 0) cur_.comment = take(i);
+      if (comments_[i].span.line == lhs.span.end_line && !cur_.trailing) cur_.trailing = take(i);
       else own.push_back(take(i));
     }
     close();
-    for (const auto c : own) comment_line(cont, c);
+    for (const auto* c : own) lines_.push_back(own_line(cont, c));
     open(cont);
     put(op);
   }
 
   // ---- declarations ----
-  void item(const ast::Item& it, int indent) {
-    it.visit([&](const auto& n) {
-      using T = std::decay_t<decltype(n)>;
-      if constexpr (std::is_same_v<T, ast::Step>) {
-        step(n, indent);
-      } else if constexpr (std::is_same_v<T, ast::PlatformBlock>) {
-        platform(n, indent);
-      } else {
-        open(indent);
-        declaration(n);
-        close();
-      }
-    });
+  void entry(const ast::Item& it, int indent) {
+    open(indent);
+    it.visit([&](const auto& n) { declaration(n, indent); });
+  }
+  void entry(const ast::StepField& f, int indent) {
+    open(indent);
+    field(f);
+    close();
   }
 
-  void declaration(const ast::Use& u) {
+  void declaration(const ast::Use& u, int /*indent*/) {
     put("use ");
     text(u.path);
+    close();
   }
-  void declaration(const ast::Fact& f) {
+  void declaration(const ast::Fact& f, int /*indent*/) {
     put("fact " + f.name);
     if (f.type_name) put(": " + *f.type_name);
-    put(" = ");
-    if (f.source == ast::FactSource::Sh) put("sh ");
-    else if (f.source == ast::FactSource::Env) put("env ");
+    put(f.source == ast::FactSource::Sh ? " = sh " : f.source == ast::FactSource::Env ? " = env " : " = ");
     text(f.value);
     if (f.required) put(" required");
     if (f.default_value) {
@@ -443,30 +369,31 @@ class Printer {
       else put(d.bool_value ? "true" : "false");
     }
     if (f.secret) put(" secret");
+    close();
   }
-  void declaration(const ast::Ask& a) {
+  void declaration(const ast::Ask& a, int /*indent*/) {
     put("ask " + a.name + " ");
     text(a.prompt);
-    if (!a.choices.empty()) {
-      put(" choices ");
-      for (std::size_t i = 0; i < a.choices.size(); ++i) {
-        if (i > 0) put(", ");
-        text(a.choices[i]);
-      }
+    for (std::size_t i = 0; i < a.choices.size(); ++i) {
+      put(i ? ", " : " choices ");
+      text(a.choices[i]);
     }
     if (a.default_value) {
       put(" default ");
       text(*a.default_value);
     }
     if (a.secret) put(" secret");
+    close();
   }
-  void declaration(const ast::EnvSet& e) {
+  void declaration(const ast::EnvSet& e, int /*indent*/) {
     put("env " + e.name + " = ");
     text(e.value);
+    close();
   }
-  void declaration(const ast::Helper& h) {
+  void declaration(const ast::Helper& h, int /*indent*/) {
     put("helper " + h.name + " ");
     text(h.body);
+    close();
   }
 
   void field(const ast::StepField& f) {
@@ -485,150 +412,106 @@ class Printer {
     }
   }
 
-  // A comment on the line of a body's `{`, before its first entry, stays there.
-  void brace_comment(Pos brace, Pos first_entry) {
-    for (const std::size_t i : comments_in(brace, first_entry))
-      if (comments_[i]->span.line == brace.line) cur_.comment = take(i);
-  }
-
-  void step(const ast::Step& s, int indent) {
-    const Pos brace = open_brace(end_of(s.name.span));
-    const Pos close_pos{s.span.end_line, s.span.end_col - 1};
-    open(indent);
+  void declaration(const ast::Step& s, int indent) {
     put("step ");
     text(s.name);
-    if (s.fields.empty() && !any_comment_in(brace, close_pos)) {
-      put(" {}");
-      close();
-      return;
-    }
     // A step written on one line, with one field and no comment, stays on one line.
-    if (s.fields.size() == 1 && s.span.line == s.span.end_line && !any_comment_in(start_of(s.span), end_of(s.span))) {
-      const std::size_t mark = lines_.size(), header_end = out_.size();
+    const bool one_line = s.fields.size() == 1 && s.span.line == s.span.end_line;
+    if (one_line && comments_in(start_of(s.span), end_of(s.span)).empty()) {
+      const std::size_t mark = lines_.size();
       const Line header = cur_;
       put(" { ");
       field(s.fields[0]);
       put(" }");
-      if (lines_.size() == mark) {
-        close();
-        return;
-      }
+      if (lines_.size() == mark) return close();
       lines_.resize(mark);  // it did not fit on one line after all (a block string)
-      out_.resize(header_end);
       cur_ = header;
     }
-    put(" {");
-    brace_comment(brace, s.fields.empty() ? close_pos : start_of(s.fields[0].span));
-    close();
-    sequence(s.fields, indent + kIndent, brace, close_pos, [&](const ast::StepField& f, int ind) {
-      open(ind);
-      field(f);
-      close();
-    });
-    open(indent);
-    put("}");
-    close();
+    braces(s.fields, end_of(s.name.span), s.span, indent);
   }
 
-  void platform(const ast::PlatformBlock& b, int indent) {
-    const Pos brace = open_brace(end_of(b.names.back().span));
-    const Pos close_pos{b.span.end_line, b.span.end_col - 1};
-    open(indent);
+  void declaration(const ast::PlatformBlock& b, int indent) {
     put("platform ");
     for (std::size_t i = 0; i < b.names.size(); ++i) put((i ? ", " : "") + b.names[i].name);
-    if (b.items.empty() && !any_comment_in(brace, close_pos)) {
+    braces(b.items, end_of(b.names.back().span), b.span, indent);
+  }
+
+  // The body of a step or platform block, after its header on the current line: `{}`
+  // when it holds nothing, else its entries one level deeper. A comment on the line of
+  // the `{`, before the first entry, stays there.
+  template <typename Entry>
+  void braces(const ast::List<Entry>& entries, Pos header_end, const Span& whole, int indent) {
+    const Pos brace = open_brace(header_end);
+    const Pos close_pos{whole.end_line, whole.end_col - 1};
+    const Pos first = entries.empty() ? close_pos : start_of(span_of(entries[0]));
+    if (entries.empty() && comments_in(brace, close_pos).empty()) {
       put(" {}");
-      close();
-      return;
+      return close();
     }
     put(" {");
-    brace_comment(brace, b.items.empty() ? close_pos : start_of(span(b.items[0])));
+    for (const std::size_t i : comments_in(brace, first))
+      if (comments_[i].span.line == brace.line) cur_.trailing = take(i);
     close();
-    sequence(b.items, indent + kIndent, brace, close_pos, [&](const ast::Item& it, int ind) { item(it, ind); });
+    sequence(entries, indent + kIndent, brace, close_pos);
     open(indent);
     put("}");
     close();
   }
-
-  static Span span(const ast::Item& it) {
-    return it.visit([](const auto& n) { return n.span; });
-  }
-  static Span span(const ast::StepField& f) { return f.span; }
 
   // The entries of a body (or of the file) between `open_pos` and `close_pos`, with the
   // comments around them. Blank lines between entries and comments stay, at most one.
-  template <typename Entry, typename Print>
-  void sequence(const ast::List<Entry>& entries, int indent, Pos open_pos, Pos close_pos, Print print_entry) {
-    bool first = true;
-    std::uint32_t last_line = 0;
-    auto separate = [&](std::uint32_t line) {
-      if (!first && line > last_line + 1) blank();
-      first = false;
+  template <typename Entry>
+  void sequence(const ast::List<Entry>& entries, int indent, Pos open_pos, Pos close_pos) {
+    std::uint32_t last_line = 0;  // of the entry or comment before; 0: none yet
+    auto separate = [&](std::uint32_t line, std::uint32_t end_line) {
+      if (last_line && line > last_line + 1) lines_.emplace_back();
+      last_line = end_line;
     };
     auto own_line_comments_before = [&](Pos before) {
       for (const std::size_t i : comments_in(open_pos, before)) {
-        separate(comments_[i]->span.line);
-        last_line = comments_[i]->span.end_line;
-        comment_line(indent, take(i));
+        separate(comments_[i].span.line, comments_[i].span.end_line);
+        lines_.push_back(own_line(indent, take(i)));
       }
     };
     for (std::size_t n = 0; n < entries.size(); ++n) {
-      const Span s = span(entries[n]);
+      const Span s = span_of(entries[n]);
       own_line_comments_before(start_of(s));
-      separate(s.line);
+      separate(s.line, s.end_line);
       const std::size_t mark = lines_.size();
-      print_entry(entries[n], indent);
+      entry(entries[n], indent);
       // Comments inside the entry that it did not place go on their own lines before it.
       std::vector<Line> hoisted;
       for (const std::size_t i : comments_in(start_of(s), end_of(s)))
-        hoisted.push_back(Line{Line::Kind::Comment, indent, 0, 0, take(i)});
+        hoisted.push_back(own_line(indent, take(i)));
       lines_.insert(lines_.begin() + static_cast<std::ptrdiff_t>(mark), hoisted.begin(), hoisted.end());
       // A comment after the entry on its last line is its trailing comment.
-      const Pos next = n + 1 < entries.size() ? start_of(span(entries[n + 1])) : close_pos;
+      const Pos next = n + 1 < entries.size() ? start_of(span_of(entries[n + 1])) : close_pos;
       for (const std::size_t i : comments_in(end_of(s), next))
-        if (comments_[i]->span.line == s.end_line && lines_.back().comment < 0) lines_.back().comment = take(i);
-      last_line = s.end_line;
+        if (comments_[i].span.line == s.end_line && !lines_.back().trailing) lines_.back().trailing = take(i);
     }
     own_line_comments_before(close_pos);
   }
 
   // ---- output ----
-  std::string render() {
-    auto trailing = [&](const Line& l) { return l.kind == Line::Kind::Code && l.comment >= 0; };
-    // Trailing comments of consecutive lines at one indentation line up; the comment of a
-    // line that opens a block (`{`) is about the block, and stands apart.
-    std::vector<std::size_t> width(lines_.size(), 0);
-    for (std::size_t i = 0; i < lines_.size(); ++i)
-      if (trailing(lines_[i])) width[i] = utf8::count_chars(view(lines_[i])) + kCommentGap;
-    for (std::size_t i = 0; i < lines_.size();) {
-      auto has = [&](std::size_t j) {
-        return j < lines_.size() && trailing(lines_[j]) && lines_[j].indent == lines_[i].indent &&
-               !view(lines_[j]).ends_with('{');
-      };
-      if (!has(i)) {
-        ++i;
-        continue;
-      }
-      std::size_t j = i, col = 0;
-      for (; has(j); ++j) col = std::max(col, utf8::count_chars(view(lines_[j])));
-      for (std::size_t k = i; k < j; ++k) width[k] = col + kCommentGap;
-      i = j;
-    }
+  // Trailing comments of consecutive lines at one indentation line up; the comment of a
+  // line that opens a block (`{`) is about the block, and stands apart.
+  std::string render() const {
+    auto aligned = [&](std::size_t i, int indent) {
+      return i < lines_.size() && lines_[i].trailing && lines_[i].indent == indent && !lines_[i].text.ends_with('{');
+    };
     std::string out;
-    out.reserve(out_.size() + out_.size() / 4);
+    std::size_t col = 0;  // of the trailing comments of this run of lines
     for (std::size_t i = 0; i < lines_.size(); ++i) {
       const Line& l = lines_[i];
-      if (l.kind == Line::Kind::Code || l.kind == Line::Kind::Comment) out.append(static_cast<std::size_t>(l.indent), ' ');
-      if (l.kind == Line::Kind::Comment) {
-        out += '#';
-        out += comment_text(l.comment);
-      } else {
-        out += view(l);
-      }
-      if (trailing(l)) {
-        out.append(width[i] - utf8::count_chars(view(l)), ' ');
-        out += '#';
-        out += comment_text(l.comment);
+      out.append(static_cast<std::size_t>(l.indent), ' ') += l.text;
+      if (l.trailing) {
+        if (!aligned(i, l.indent)) {
+          col = utf8::count_chars(l.text);
+        } else if (i == 0 || !aligned(i - 1, l.indent)) {  // the first of a run: its widest code
+          col = 0;
+          for (std::size_t j = i; aligned(j, l.indent); ++j) col = std::max(col, utf8::count_chars(lines_[j].text));
+        }
+        out.append(col + kCommentGap - utf8::count_chars(l.text), ' ') += "#" + rtrim(l.trailing->text);
       }
       out += '\n';
     }
@@ -638,10 +521,9 @@ class Printer {
   std::string_view src_;
   const ast::File& file_;
   std::vector<std::size_t> line_starts_;
-  std::vector<const ast::Comment*> comments_;  // in source order
+  std::span<const ast::Comment> comments_;  // in source order, as the parser keeps them
   std::vector<bool> used_;
   std::size_t cursor_ = 0;  // no comment before this one is unused
-  std::string out_;  // the text of every line, one after the other
   std::vector<Line> lines_;
   Line cur_;
 };
@@ -649,20 +531,21 @@ class Printer {
 // What the tree does not hold in full cannot be printed: the text of an unknown step
 // field, the first of two options. Reported as `sink check` does.
 void unprintable(const ast::List<ast::Item>& items, Diagnostics& diags) {
+  const auto twice = [&](const ast::List<ast::RepeatedOption>& repeated) {
+    for (const auto& r : repeated)
+      diags.error("E265", r.span, "`" + r.option + "` is given twice", "write each option once");
+  };
   ast::for_each<ast::Item>(items, [&](const ast::Item& it) {
-    if (const auto* f = it.as<ast::Fact>()) {
-      for (const auto& r : f->repeated)
-        diags.error("E265", r.span, "`" + r.option + "` is given twice", "write each option once");
-    } else if (const auto* a = it.as<ast::Ask>()) {
-      for (const auto& r : a->repeated)
-        diags.error("E265", r.span, "`" + r.option + "` is given twice", "write each option once");
-    } else if (const auto* s = it.as<ast::Step>()) {
+    if (const auto* f = it.as<ast::Fact>()) twice(f->repeated);
+    if (const auto* a = it.as<ast::Ask>()) twice(a->repeated);
+    if (const auto* s = it.as<ast::Step>()) {
       for (const auto& f : s->fields) {
         if (f.kind != ast::StepField::Kind::Unknown) continue;
         std::vector<std::string> fields(lex::step_field_keywords.begin(), lex::step_field_keywords.end());
         const auto near = suggest(f.name, fields);
         diags.error("E206", f.keyword_span(), "unknown step field `" + f.name + "`",
-                    near ? "did you mean `" + *near + "`?" : "a step's fields are run, skip if, when, error, env and dir");
+                    near ? "did you mean `" + *near + "`?"
+                         : "a step's fields are run, skip if, when, error, env and dir");
       }
     }
   });
@@ -672,7 +555,6 @@ void unprintable(const ast::List<ast::Item>& items, Diagnostics& diags) {
 
 std::vector<std::string> comment_texts(const ast::File& file) {
   std::vector<std::string> out;
-  out.reserve(file.comments.size());
   for (const auto& c : file.comments) out.emplace_back(rtrim(c.text));
   std::sort(out.begin(), out.end());
   return out;

@@ -19,8 +19,10 @@ namespace sink {
 // is returned: it parses to the same tree and holds the same comments (else E005).
 std::optional<std::string> format_sinkfile(const Sources& sources, std::uint32_t file_id, Diagnostics& diags);
 
-// Whether two trees are the same, spans aside. Comments are not compared.
+// Whether two trees, or two strings of them, are the same, spans aside: what `sink fmt`
+// checks before it hands back a text (same_syntax.cpp). Comments are not compared.
 bool same_syntax(const ast::File& a, const ast::File& b);
+bool same_text(const ast::Text& a, const ast::Text& b);
 
 // The texts of a file's comments without trailing blanks, sorted: what formatting keeps.
 std::vector<std::string> comment_texts(const ast::File& file);

@@ -1,30 +1,25 @@
-#include "fmt/same_syntax.hpp"
+// Whether two trees are the same, spans aside (formatter.hpp).
+#include "fmt/formatter.hpp"
 
 #include <algorithm>
 #include <type_traits>
 
-#include "fmt/formatter.hpp"
-
 namespace sink {
 
 bool same_text(const ast::Text& a, const ast::Text& b) {
-  if (a.form != b.form || a.text != b.text || a.interps.size() != b.interps.size()) return false;
-  for (std::size_t i = 0; i < a.interps.size(); ++i) {
-    const auto &x = a.interps[i], &y = b.interps[i];
-    if (x.name != y.name || x.raw != y.raw || x.at != y.at) return false;
-  }
-  return true;
+  return a.form == b.form && a.text == b.text &&
+         std::equal(a.interps.begin(), a.interps.end(), b.interps.begin(), b.interps.end(),
+                    [](const auto& x, const auto& y) { return x.name == y.name && x.raw == y.raw && x.at == y.at; });
 }
 
 namespace {
 
+bool same(const ast::Text* a, const ast::Text* b) { return a && b ? same_text(*a, *b) : a == b; }
 bool same(const ast::Expr* a, const ast::Expr* b) {
   if (!a || !b) return a == b;
-  if (a->kind != b->kind || a->name != b->name || a->int_value != b->int_value || a->bool_value != b->bool_value ||
-      a->op != b->op || a->depth != b->depth || !a->str != !b->str)
-    return false;
-  if (a->str && !same_text(*a->str, *b->str)) return false;
-  return same(a->lhs.get(), b->lhs.get()) && same(a->rhs.get(), b->rhs.get());
+  return a->kind == b->kind && a->name == b->name && a->int_value == b->int_value && a->bool_value == b->bool_value &&
+         a->op == b->op && a->depth == b->depth && same(a->str.get(), b->str.get()) &&
+         same(a->lhs.get(), b->lhs.get()) && same(a->rhs.get(), b->rhs.get());
 }
 
 bool same_repeats(const ast::List<ast::RepeatedOption>& a, const ast::List<ast::RepeatedOption>& b) {
@@ -36,13 +31,12 @@ bool same_items(const ast::List<ast::Item>& a, const ast::List<ast::Item>& b);
 
 bool same_node(const ast::Use& a, const ast::Use& b) { return same_text(a.path, b.path); }
 bool same_node(const ast::Fact& a, const ast::Fact& b) {
-  if (a.name != b.name || a.type_name != b.type_name || a.source != b.source || !same_text(a.value, b.value) ||
-      !a.required != !b.required || !a.secret != !b.secret || !a.default_value != !b.default_value ||
-      !same_repeats(a.repeated, b.repeated))
-    return false;
-  if (!a.default_value) return true;
-  const auto &x = *a.default_value, &y = *b.default_value;
-  return x.kind == y.kind && same_text(x.str, y.str) && x.int_value == y.int_value && x.bool_value == y.bool_value;
+  const auto same_default = [](const ast::Literal& x, const ast::Literal& y) {
+    return x.kind == y.kind && same_text(x.str, y.str) && x.int_value == y.int_value && x.bool_value == y.bool_value;
+  };
+  return a.name == b.name && a.type_name == b.type_name && a.source == b.source && same_text(a.value, b.value) &&
+         !a.required == !b.required && !a.secret == !b.secret && !a.default_value == !b.default_value &&
+         (!a.default_value || same_default(*a.default_value, *b.default_value)) && same_repeats(a.repeated, b.repeated);
 }
 bool same_node(const ast::Ask& a, const ast::Ask& b) {
   return a.name == b.name && same_text(a.prompt, b.prompt) && !a.default_value == !b.default_value &&
@@ -53,11 +47,12 @@ bool same_node(const ast::Ask& a, const ast::Ask& b) {
 bool same_node(const ast::EnvSet& a, const ast::EnvSet& b) { return a.name == b.name && same_text(a.value, b.value); }
 bool same_node(const ast::Helper& a, const ast::Helper& b) { return a.name == b.name && same_text(a.body, b.body); }
 bool same_node(const ast::Step& a, const ast::Step& b) {
+  const auto same_field = [](const ast::StepField& x, const ast::StepField& y) {
+    return x.kind == y.kind && x.keyword_length == y.keyword_length && same_text(x.text, y.text) &&
+           same(x.expr.get(), y.expr.get()) && x.name == y.name;
+  };
   return same_text(a.name, b.name) &&
-         std::equal(a.fields.begin(), a.fields.end(), b.fields.begin(), b.fields.end(), [](const auto& x, const auto& y) {
-           return x.kind == y.kind && x.keyword_length == y.keyword_length && same_text(x.text, y.text) &&
-                  same(x.expr.get(), y.expr.get()) && x.name == y.name;
-         });
+         std::equal(a.fields.begin(), a.fields.end(), b.fields.begin(), b.fields.end(), same_field);
 }
 bool same_node(const ast::PlatformBlock& a, const ast::PlatformBlock& b) {
   return std::equal(a.names.begin(), a.names.end(), b.names.begin(), b.names.end(),
@@ -66,16 +61,10 @@ bool same_node(const ast::PlatformBlock& a, const ast::PlatformBlock& b) {
 }
 
 bool same_items(const ast::List<ast::Item>& a, const ast::List<ast::Item>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].node.index() != b[i].node.index()) return false;
-    const bool eq = a[i].visit([&](const auto& x) {
-      using T = std::decay_t<decltype(x)>;
-      return same_node(x, *b[i].as<T>());
-    });
-    if (!eq) return false;
-  }
-  return true;
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const ast::Item& x, const ast::Item& y) {
+    return x.node.index() == y.node.index() &&
+           x.visit([&](const auto& n) { return same_node(n, *y.as<std::decay_t<decltype(n)>>()); });
+  });
 }
 
 }  // namespace

@@ -41,6 +41,15 @@ bool is_env_name(std::string_view s) {
 
 }  // namespace
 
+MachineSet machines_of(const ast::List<ast::PlatformName>& names) {
+  MachineSet s;
+  for (const auto& n : names)
+    if (const lex::Platform* p = lex::find_platform(n.name))
+      for (std::size_t i = 0; i < lex::platforms.size(); ++i)
+        if (lex::platforms[i].name == p->name || (p->is_os && lex::platforms[i].os == p->name)) s.set(i);
+  return s;
+}
+
 std::string names_of(const ast::PlatformBlock& b) {
   std::string names;
   for (const auto& n : b.names) names += (names.empty() ? "" : ", ") + n.name;
@@ -50,14 +59,14 @@ std::string names_of(const ast::PlatformBlock& b) {
 void Checker::run() {
   compute_visibility();
   for (std::size_t m = 0; m < program_.modules.size(); ++m)
-    collect(program_.modules[m].ast.items, m, &contexts_.emplace_back(), nullptr);
+    collect(program_.modules[m].ast.items, m, MachineSet().set(), nullptr);
   collect_std_helpers();
   for (const auto& m : program_.modules) collect_env_names(m.ast.items);
   check_cycles();  // also works out which facts are made from secrets
   for (std::size_t m = 0; m < program_.modules.size(); ++m) {
     module_ = m;
     std::vector<const ast::PlatformBlock*> outer;
-    check_items(program_.modules[m].ast.items, &contexts_.emplace_back(), outer, true);
+    check_items(program_.modules[m].ast.items, MachineSet().set(), outer, true);
   }
   report_unused();
 }
@@ -78,11 +87,11 @@ void Checker::compute_visibility() {
 }
 
 // Facts, questions and helpers of every module, with duplicate and clash checks.
-void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, const MachineSet* where,
+void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, MachineSet where,
                       const ast::PlatformBlock* block) {
   for (const auto& item : items) {
     if (const auto* b = item.as<ast::PlatformBlock>()) {
-      collect(b->items, module, &contexts_.emplace_back(intersect(*where, MachineSet::of(b->names))), b);
+      collect(b->items, module, where & machines_of(b->names), b);
       continue;
     }
     if (const auto* h = item.as<ast::Helper>()) {
@@ -149,7 +158,7 @@ void Checker::collect_env_names(const ast::List<ast::Item>& items) {
   });
 }
 
-void Checker::check_items(const ast::List<ast::Item>& items, const MachineSet* where,
+void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
                           std::vector<const ast::PlatformBlock*>& outer, bool top) {
   std::vector<EnvRef> envs;
   for (const auto& item : items) {
@@ -172,7 +181,7 @@ void Checker::check_items(const ast::List<ast::Item>& items, const MachineSet* w
     } else if (const auto* b = item.as<ast::PlatformBlock>()) {
       check_platform(*b, outer);
       outer.push_back(b);
-      check_items(b->items, &contexts_.emplace_back(intersect(*where, MachineSet::of(b->names))), outer, false);
+      check_items(b->items, where & machines_of(b->names), outer, false);
       outer.pop_back();
     }
   }
@@ -248,7 +257,7 @@ void Checker::check_ask(const ast::Ask& a) {
                  "make the default one of the choices, or add it to them");
 }
 
-void Checker::check_step(const ast::Step& s, const MachineSet* where) {
+void Checker::check_step(const ast::Step& s, MachineSet where) {
   if (s.name.has_interp())
     diags_.error("E263", s.name.span, "a step's name cannot interpolate values",
                  "step names are shown before facts are known; put the value in the run command");
@@ -257,7 +266,7 @@ void Checker::check_step(const ast::Step& s, const MachineSet* where) {
 
   auto& same_name = steps_[s.name.text];  // the latest that overlaps is named
   const auto other = std::find_if(same_name.rbegin(), same_name.rend(),
-                                  [&](const auto& o) { return !intersect(*o.second, *where).empty(); });
+                                  [&](const auto& o) { return (o.second & where).any(); });
   if (other != same_name.rend())
     diags_.error("E211", s.name.span,
                  "a step named \"" + s.name.literal() + "\" already exists at " +
@@ -327,9 +336,8 @@ void Checker::check_platform(const ast::PlatformBlock& b, const std::vector<cons
       continue;
     }
     const auto never = std::find_if(outer.begin(), outer.end(), [&](const ast::PlatformBlock* o) {
-      return std::none_of(o->names.begin(), o->names.end(), [&](const ast::PlatformName& on) {
-        return !lex::find_platform(on.name) || platforms_compatible(on.name, n.name);
-      });
+      return (machines_of(o->names) & machines_of({&n, 1})).none() &&
+             std::all_of(o->names.begin(), o->names.end(), [](const auto& on) { return lex::find_platform(on.name); });
     });
     if (never != outer.end())
       diags_.error("E204", n.span,

@@ -2,7 +2,7 @@
 // types.cpp (names and expressions).
 #pragma once
 
-#include <deque>
+#include <bitset>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -10,13 +10,19 @@
 #include <vector>
 
 #include "check/checker.hpp"
-#include "check/platforms.hpp"
 #include "syntax/ast.hpp"
+#include "syntax/lexicon.hpp"
 
 namespace sink::check {
 
 // The longest chain of values made from values (a fact built from a fact built from ...).
 inline constexpr std::uint32_t kMaxChain = 100;
+
+// The machines a platform block selects, for nesting and overlap checks: a bit for each
+// entry of lex::platforms (an OS entry: that OS's machines of no listed distribution) and
+// one for the OSes the table does not list, which only code outside any block runs on.
+using MachineSet = std::bitset<lex::platforms.size() + 1>;
+MachineSet machines_of(const ast::List<ast::PlatformName>& names);  // known names only
 
 // The type of an expression: lex::Type's four first, in its order, then the kinds of
 // literals, which keep their own kind: "20" may compare with a version, 8 with an int.
@@ -35,7 +41,7 @@ struct Decl {
   bool clash = false;  // also defined in another module: reported once, at the clash
   enum class Mark : unsigned char { None, Active, Done } mark = Mark::None;  // for the cycle search
   const ast::PlatformBlock* block = nullptr;  // the innermost platform block it is declared in
-  const MachineSet* where = nullptr;          // the machines where it has a value
+  MachineSet where;                           // the machines where it has a value
   std::uint32_t chain = 1;            // the longest chain of values this one is made from, itself included
   const Decl* chain_next = nullptr;  // the next value on that chain
   const ast::Str& name() const { return fact ? fact->name : ask->name; }
@@ -60,18 +66,18 @@ class Checker {
  private:
   // checker.cpp
   void compute_visibility();
-  void collect(const ast::List<ast::Item>& items, std::size_t module, const MachineSet* where,
+  void collect(const ast::List<ast::Item>& items, std::size_t module, MachineSet where,
                const ast::PlatformBlock* block);
   void collect_std_helpers();
   void check_std_helpers(const ast::Text& text);
   Span span_in(const ast::Text& text, std::string_view word) const;
   void collect_env_names(const ast::List<ast::Item>& items);
-  void check_items(const ast::List<ast::Item>& items, const MachineSet* where,
+  void check_items(const ast::List<ast::Item>& items, MachineSet where,
                    std::vector<const ast::PlatformBlock*>& outer, bool top);
   void check_repeats(const ast::List<ast::RepeatedOption>& repeated);
   void check_fact(const ast::Fact& f);
   void check_ask(const ast::Ask& a);
-  void check_step(const ast::Step& s, const MachineSet* where);
+  void check_step(const ast::Step& s, MachineSet where);
   void check_platform(const ast::PlatformBlock& b, const std::vector<const ast::PlatformBlock*>& outer);
   struct EnvRef {
     const ast::Str* name;
@@ -100,7 +106,7 @@ class Checker {
   const Program& program_;
   Diagnostics& diags_;
   std::size_t module_ = 0;  // the module being checked
-  const MachineSet* where_ = nullptr;  // the machines the declaration being checked is for
+  MachineSet where_;  // the machines the declaration being checked is for
   // Helpers of the standard modules that no module of the program uses, with their module.
   std::vector<std::pair<std::string_view, std::string_view>> std_helpers_;
   std::vector<std::vector<bool>> sees_;
@@ -115,8 +121,7 @@ class Checker {
     return name.starts_with(lex::env_prefix) && secret_env_.count(name.substr(lex::env_prefix.size()));
   }
   // The steps of each name so far, with the machines they are for.
-  std::unordered_map<std::string_view, std::vector<std::pair<const ast::Step*, const MachineSet*>>> steps_;
-  std::deque<MachineSet> contexts_;  // the machines each platform block selects; steps_ and Decl point into it
+  std::unordered_map<std::string_view, std::vector<std::pair<const ast::Step*, MachineSet>>> steps_;
 };
 
 }  // namespace sink::check

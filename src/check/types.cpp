@@ -100,7 +100,7 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
                    "add `use \"" + path + "\"` at the top of this file");
       return VType::Unknown;
     }
-    if (d->block && !within(*where_, *d->where)) {
+    if (d->block && (where_ & ~d->where).any()) {  // not every machine here is one it has a value on
       const std::string names = names_of(*d->block);
       diags_.error("E214", span,
                    "`" + std::string(name) + "` is declared inside `platform " + names + "` (" +

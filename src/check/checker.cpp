@@ -61,7 +61,6 @@ void Checker::run() {
   for (std::size_t m = 0; m < program_.modules.size(); ++m)
     collect(program_.modules[m].ast.items, m, MachineSet().set(), nullptr);
   collect_std_helpers();
-  for (const auto& m : program_.modules) collect_env_names(m.ast.items);
   check_cycles();  // also works out which facts are made from secrets
   for (std::size_t m = 0; m < program_.modules.size(); ++m) {
     module_ = m;
@@ -86,10 +85,21 @@ void Checker::compute_visibility() {
   }
 }
 
-// Facts, questions and helpers of every module, with duplicate and clash checks.
+// Facts, questions and helpers of every module, with duplicate and clash checks; the
+// variables that env statements and env facts name.
 void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, MachineSet where,
                       const ast::PlatformBlock* block) {
   for (const auto& item : items) {
+    // Variables that `{{env.NAME}}` may name besides the well-known ones: those an `env`
+    // statement sets, and those an env fact reads.
+    if (const auto* e = item.as<ast::EnvSet>()) env_names_.insert(e->name);
+    if (const auto* s = item.as<ast::Step>())
+      for (const auto& field : s->fields)
+        if (field.kind == ast::StepField::Kind::Env) env_names_.insert(field.name);
+    if (const auto* f = item.as<ast::Fact>(); f && f->source == ast::FactSource::Env && !f->value.has_interp()) {
+      env_names_.insert(f->value.text);
+      if (f->secret) secret_env_.insert(f->value.text);
+    }
     if (const auto* b = item.as<ast::PlatformBlock>()) {
       collect(b->items, module, where & machines_of(b->names), b);
       continue;
@@ -103,12 +113,12 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
       continue;
     }
     Decl d;
+    d.fact = item.as<ast::Fact>();
+    d.ask = item.as<ast::Ask>();
+    if (!d.fact && !d.ask) continue;
     d.module = module;
     d.block = block;
     d.where = where;
-    if (const auto* f = item.as<ast::Fact>()) d.fact = f;
-    else if (const auto* a = item.as<ast::Ask>()) d.ask = a;
-    else continue;
     const ast::Str& name = d.name();
     const char* what = d.fact ? "fact" : "question";
     if (lex::find_builtin(name)) {
@@ -143,21 +153,6 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
   }
 }
 
-// Variables that `{{env.NAME}}` may name besides the well-known ones: those an `env`
-// statement sets, and those an env fact reads.
-void Checker::collect_env_names(const ast::List<ast::Item>& items) {
-  ast::for_each<ast::Item>(items, [&](const ast::Item& item) {
-    if (const auto* e = item.as<ast::EnvSet>()) env_names_.insert(e->name);
-    else if (const auto* f = item.as<ast::Fact>()) {
-      if (f->source == ast::FactSource::Env && !f->value.has_interp()) env_names_.insert(f->value.text);
-      if (f->source == ast::FactSource::Env && f->secret && !f->value.has_interp()) secret_env_.insert(f->value.text);
-    } else if (const auto* s = item.as<ast::Step>()) {
-      for (const auto& field : s->fields)
-        if (field.kind == ast::StepField::Kind::Env) env_names_.insert(field.name);
-    }
-  });
-}
-
 void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
                           std::vector<const ast::PlatformBlock*>& outer, bool top) {
   std::vector<EnvRef> envs;
@@ -171,7 +166,7 @@ void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
     } else if (const auto* a = item.as<ast::Ask>()) {
       check_ask(*a);
     } else if (const auto* e = item.as<ast::EnvSet>()) {
-      check_text(e->value, TextUse::Value, "an env value");
+      check_text(e->value, TextUse::Value);
       envs.push_back({&e->name, e->name_span, e->span.line});
     } else if (const auto* h = item.as<ast::Helper>(); h && h->body.has_interp()) {
       diags_.error("E263", h->body.span, "a helper's code cannot interpolate values",
@@ -214,7 +209,7 @@ void Checker::check_fact(const ast::Fact& f) {
   }
   switch (f.source) {
     case ast::FactSource::Sh:
-      check_text(f.value, TextUse::Shell, "a fact's command");
+      check_text(f.value, TextUse::Shell);
       if (is_blank(f.value))
         diags_.error("E242", f.value.span, "fact `" + f.name + "` has an empty command", "write the command to run: sh \"...\"");
       break;
@@ -224,7 +219,7 @@ void Checker::check_fact(const ast::Fact& f) {
                      "write the variable's name as it is, e.g. env \"GITHUB_TOKEN\"");
       break;
     case ast::FactSource::Value:
-      check_text(f.value, TextUse::Value, "a fact's value");
+      check_text(f.value, TextUse::Value);
       check_value(f, type);
       break;
   }
@@ -235,7 +230,7 @@ void Checker::check_fact(const ast::Fact& f) {
     diags_.error("E260", *f.required, "a fact built from other values cannot be `required`",
                  "mark the facts it is built from as required instead");
   if (f.default_value && f.default_value->kind == ast::Literal::Kind::String)
-    check_text(f.default_value->str, TextUse::Value, "a default");
+    check_text(f.default_value->str, TextUse::Value);
   if (f.default_value) check_default(f, type);
 }
 
@@ -295,27 +290,15 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
                    key == "run" ? "join the commands into one run with a \"\"\"...\"\"\" block"
                    : key == "when" || key == "skip if" ? "combine the conditions with `and` / `or`"
                                                         : "keep one");
-    switch (f.kind) {
-      case K::Run:
-        check_text(f.text, TextUse::Shell, "a run command");
-        if (is_blank(f.text)) diags_.error("E242", f.text.span, "`run` has an empty command", "write the command to run");
-        break;
-      case K::SkipIfSh:
-      case K::WhenSh:
-        check_text(f.text, TextUse::Shell, f.kind == K::WhenSh ? "a when check" : "a skip check");
-        if (is_blank(f.text))
-          diags_.error("E242", f.text.span, "`" + field_name(f.kind) + " sh` has an empty command", "write the check to run");
-        break;
-      case K::SkipIfExpr: expect_bool(*f.expr, "`skip if`"); break;
-      case K::When: expect_bool(*f.expr, "`when`"); break;
-      case K::Error: check_text(f.text, TextUse::Printed, "an error message"); break;
-      case K::Dir: check_text(f.text, TextUse::Printed, "a dir"); break;
-      case K::Env:
-        check_text(f.text, TextUse::Value, "an env value");
-        envs.push_back({&f.name, f.name_span, f.span.line});
-        break;
-      case K::Unknown: break;
-    }
+    const bool shell = f.kind == K::Run || f.kind == K::SkipIfSh || f.kind == K::WhenSh;
+    if (f.expr) expect_bool(*f.expr, "`" + key + "`");
+    else if (shell) check_text(f.text, TextUse::Shell);
+    else if (f.kind == K::Env) check_text(f.text, TextUse::Value);
+    else check_text(f.text, TextUse::Printed, f.kind == K::Error ? "an error message" : "a dir");
+    if (shell && is_blank(f.text))
+      diags_.error("E242", f.text.span, "`" + key + (f.kind == K::Run ? "` has" : " sh` has") + " an empty command",
+                   f.kind == K::Run ? "write the command to run" : "write the check to run");
+    if (f.kind == K::Env) envs.push_back({&f.name, f.name_span, f.span.line});
   }
   check_env_scope(envs);
   if (!s.field(ast::StepField::Kind::Run) && !meant_run)

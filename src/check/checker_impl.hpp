@@ -71,7 +71,6 @@ class Checker {
   void collect_std_helpers();
   void check_std_helpers(const ast::Text& text);
   Span span_in(const ast::Text& text, std::string_view word) const;
-  void collect_env_names(const ast::List<ast::Item>& items);
   void check_items(const ast::List<ast::Item>& items, MachineSet where,
                    std::vector<const ast::PlatformBlock*>& outer, bool top);
   void check_repeats(const ast::List<ast::RepeatedOption>& repeated);
@@ -92,10 +91,10 @@ class Checker {
   // types.cpp
   // The type of a name; reports it when unknown. `decl` receives its declaration, if any.
   VType resolve(std::string_view name, Span span, Decl** decl = nullptr);
-  // Checks the interpolations of a text used as `use`.
-  void check_text(const ast::Text& text, TextUse use, const char* where);
+  // Checks the interpolations of a text used as `use`; `shown_in` names a Printed text.
+  void check_text(const ast::Text& text, TextUse use, const char* shown_in = "");
   VType type_of(const ast::Expr& e);
-  void expect_bool(const ast::Expr& e, const char* context);
+  void expect_bool(const ast::Expr& e, const std::string& context);
   void check_compare(const ast::Expr& e, VType l, VType r);
   void check_default(const ast::Fact& f, VType type);
   void check_value(const ast::Fact& f, VType type);

@@ -1,7 +1,6 @@
 // Names and expressions: what each name refers to, and whether conditions are well typed.
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <filesystem>
 
 #include "check/checker_impl.hpp"
@@ -189,7 +188,7 @@ void Checker::check_std_helpers(const ast::Text& text) {
       [&](const ast::Interp&) { at_command = false; });
 }
 
-void Checker::check_text(const ast::Text& text, TextUse use, const char* where) {
+void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_in) {
   if (use == TextUse::Shell) check_std_helpers(text);
   if (use == TextUse::Shell && text.has_interp()) {
     // A value reaches a command through a variable; in a here-document whose delimiter
@@ -241,7 +240,7 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* where) 
       diags_.error("E261", in.span, what() + " cannot be inserted raw",
                    "drop `raw`: a secret reaches the command as a quoted value, never in its argument list");
     else if (secret && use == TextUse::Printed)
-      diags_.error("E261", in.span, what() + " would be shown in " + std::string(where),
+      diags_.error("E261", in.span, what() + " would be shown in " + shown_in,
                    "sink never prints a secret; leave it out of this text");
     else if (in.raw && use != TextUse::Shell)
       diags_.error("E263", in.span, "`raw` only has a meaning in a shell command",
@@ -254,7 +253,7 @@ VType Checker::type_of(const ast::Expr& e) {
   switch (e.kind) {
     case K::Name: return resolve(e.name, e.span);
     case K::String:
-      check_text(*e.str, TextUse::Value, "a condition");
+      check_text(*e.str, TextUse::Value);
       return VType::StringLit;
     case K::Int: return VType::IntLit;
     case K::Bool: return VType::Bool;
@@ -276,7 +275,7 @@ VType Checker::type_of(const ast::Expr& e) {
   return VType::Unknown;
 }
 
-void Checker::expect_bool(const ast::Expr& e, const char* context) {
+void Checker::expect_bool(const ast::Expr& e, const std::string& context) {
   const VType t = type_of(e);
   if (t == VType::Bool || t == VType::Unknown) return;
   std::string hint = "compare it with something, as in: ";
@@ -284,13 +283,14 @@ void Checker::expect_bool(const ast::Expr& e, const char* context) {
     if (t == VType::Version) hint += e.name + " >= \"1.0\"";
     else if (t == VType::Int) hint += e.name + " > 0";
     else hint += e.name + " == \"...\"" + " (or declare a command's success as `fact " + e.name + ": bool = sh ...`)";
-  } else if (e.kind == ast::Expr::Kind::String && !e.str->has_interp() && (context == std::string_view("`when`") || context == std::string_view("`skip if`"))) {
-    const std::string field(context + 1, std::strlen(context) - 2);
+  } else if (e.kind == ast::Expr::Kind::String && !e.str->has_interp() &&
+             (context == "`when`" || context == "`skip if`")) {
+    const std::string field = context.substr(1, context.size() - 2);
     hint = "did you mean `" + field + " sh \"" + std::string(e.str->text) + "\"`? A string alone is not a condition";
   } else {
     hint = "use a name of type bool or a comparison";
   }
-  diags_.error("E231", e.span, std::string(context) + " needs a true/false value, but this is " + std::string(describe(t)), hint);
+  diags_.error("E231", e.span, context + " needs a true/false value, but this is " + std::string(describe(t)), hint);
 }
 
 void Checker::check_compare(const ast::Expr& e, VType l, VType r) {

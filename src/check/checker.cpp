@@ -39,6 +39,65 @@ bool is_env_name(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
+// The variables a scope sets, with the line that sets each.
+using EnvScope = std::unordered_map<std::string_view, std::uint32_t>;
+
+void set_env(Diagnostics& diags, EnvScope& scope, std::string_view name, Span name_span, std::uint32_t line) {
+  if (auto [first, fresh] = scope.try_emplace(name, line); !fresh)
+    diags.error("E212", name_span,
+                "`" + std::string(name) + "` is already set in this scope at line " + std::to_string(first->second),
+                "set each variable once per scope; an inner scope (platform block, step) may override it");
+}
+
+void check_repeats(Diagnostics& diags, const ast::List<ast::RepeatedOption>& repeated) {
+  for (const auto& r : repeated)
+    diags.error("E265", r.span, "`" + r.option + "` is given twice", "write each option once");
+}
+
+void check_platform(Diagnostics& diags, const ast::PlatformBlock& b,
+                    const std::vector<const ast::PlatformBlock*>& outer) {
+  std::unordered_set<std::string> seen;
+  for (const auto& n : b.names) {
+    if (!seen.insert(n.name).second)
+      diags.warning("W304", n.span, "platform `" + n.name + "` is listed twice", "remove the repeated name");
+    if (!lex::find_platform(n.name)) {
+      const auto near = lex::platform_meant(n.name);
+      diags.error("E203", n.span, "unknown platform `" + n.name + "`",
+                   near ? "did you mean `" + std::string(*near) + "`?"
+                        : "a platform is an OS (linux, darwin, freebsd, ...) or a distribution "
+                          "(debian, ubuntu, fedora, arch, alpine, ...)");
+      continue;
+    }
+    const auto never = std::find_if(outer.begin(), outer.end(), [&](const ast::PlatformBlock* o) {
+      return (machines_of(o->names) & machines_of({&n, 1})).none() &&
+             std::all_of(o->names.begin(), o->names.end(), [](const auto& on) { return lex::find_platform(on.name); });
+    });
+    if (never != outer.end())
+      diags.error("E204", n.span,
+                   "platform `" + n.name + "` can never match inside `platform " + names_of(**never) + "` (line " +
+                       std::to_string((*never)->span.line) + ")",
+                   "a machine is one OS and one distribution; move this block out of the outer one");
+  }
+}
+
+// A value made from a value made from ... more than kMaxChain levels deep (E268).
+void report_chain(Diagnostics& diags, const Decl& top) {
+  std::vector<const Decl*> chain;
+  for (const Decl* d = &top; d; d = d->chain_next) chain.push_back(d);
+  std::string path;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (i == 3 && chain.size() > 5) {
+      path += " -> ... (" + std::to_string(chain.size() - 4) + " more)";
+      i = chain.size() - 1;
+    }
+    path += (i ? " -> " : "") + chain[i]->name();
+  }
+  diags.error("E268", top.name_span(),
+               "`" + top.name() + "` is made from a chain of " + std::to_string(top.chain) +
+                   " values, more than the limit of " + std::to_string(kMaxChain) + ": " + path,
+               "make it from the values it needs directly, not through a long chain of facts");
+}
+
 }  // namespace
 
 MachineSet machines_of(const ast::List<ast::PlatformName>& names) {
@@ -155,7 +214,7 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
 
 void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
                           std::vector<const ast::PlatformBlock*>& outer, bool top) {
-  std::vector<EnvRef> envs;
+  EnvScope envs;
   for (const auto& item : items) {
     where_ = where;
     if (const auto* u = item.as<ast::Use>(); u && !top) {
@@ -167,38 +226,23 @@ void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
       check_ask(*a);
     } else if (const auto* e = item.as<ast::EnvSet>()) {
       check_text(e->value, TextUse::Value);
-      envs.push_back({&e->name, e->name_span, e->span.line});
+      set_env(diags_, envs, e->name, e->name_span, e->span.line);
     } else if (const auto* h = item.as<ast::Helper>(); h && h->body.has_interp()) {
       diags_.error("E263", h->body.span, "a helper's code cannot interpolate values",
                    "pass values to the helper as arguments from the step: " + h->name + " \"{{name}}\"");
     } else if (const auto* s = item.as<ast::Step>()) {
       check_step(*s, where);
     } else if (const auto* b = item.as<ast::PlatformBlock>()) {
-      check_platform(*b, outer);
+      check_platform(diags_, *b, outer);
       outer.push_back(b);
       check_items(b->items, where & machines_of(b->names), outer, false);
       outer.pop_back();
     }
   }
-  check_env_scope(envs);
-}
-
-void Checker::check_env_scope(const std::vector<EnvRef>& envs) {
-  std::unordered_map<std::string_view, std::uint32_t> first_line;
-  for (const auto& e : envs)
-    if (auto [it, fresh] = first_line.try_emplace(*e.name, e.line); !fresh)
-      diags_.error("E212", e.name_span,
-                   "`" + *e.name + "` is already set in this scope at line " + std::to_string(it->second),
-                   "set each variable once per scope; an inner scope (platform block, step) may override it");
-}
-
-void Checker::check_repeats(const ast::List<ast::RepeatedOption>& repeated) {
-  for (const auto& r : repeated)
-    diags_.error("E265", r.span, "`" + r.option + "` is given twice", "write each option once");
 }
 
 void Checker::check_fact(const ast::Fact& f) {
-  check_repeats(f.repeated);
+  check_repeats(diags_, f.repeated);
   const VType type = fact_type(f);
   if (type == VType::Unknown) {
     std::vector<std::string> names;
@@ -235,7 +279,7 @@ void Checker::check_fact(const ast::Fact& f) {
 }
 
 void Checker::check_ask(const ast::Ask& a) {
-  check_repeats(a.repeated);
+  check_repeats(diags_, a.repeated);
   check_text(a.prompt, TextUse::Printed, "a question");
   if (a.default_value) check_text(*a.default_value, a.secret ? TextUse::Value : TextUse::Printed, "a default answer");
   std::unordered_set<std::string> seen;
@@ -269,7 +313,7 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
                  "step names must differ where their platforms overlap");
   same_name.emplace_back(&s, where);
 
-  std::vector<EnvRef> envs;
+  EnvScope envs;
   std::unordered_map<std::string, const ast::StepField*> first_of;  // by field name, for repeats
   bool meant_run = false;  // an unknown field that is a misspelled `run`: E206 says it all
   for (const auto& f : s.fields) {
@@ -298,36 +342,11 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
     if (shell && is_blank(f.text))
       diags_.error("E242", f.text.span, "`" + key + (f.kind == K::Run ? "` has" : " sh` has") + " an empty command",
                    f.kind == K::Run ? "write the command to run" : "write the check to run");
-    if (f.kind == K::Env) envs.push_back({&f.name, f.name_span, f.span.line});
+    if (f.kind == K::Env) set_env(diags_, envs, f.name, f.name_span, f.span.line);
   }
-  check_env_scope(envs);
   if (!s.field(ast::StepField::Kind::Run) && !meant_run)
     diags_.error("E240", s.name.span, "step \"" + s.name.literal() + "\" has no `run`",
                  "add the command it runs: run \"...\"");
-}
-
-void Checker::check_platform(const ast::PlatformBlock& b, const std::vector<const ast::PlatformBlock*>& outer) {
-  std::unordered_set<std::string> seen;
-  for (const auto& n : b.names) {
-    if (!seen.insert(n.name).second)
-      diags_.warning("W304", n.span, "platform `" + n.name + "` is listed twice", "remove the repeated name");
-    if (!lex::find_platform(n.name)) {
-      const auto near = lex::platform_meant(n.name);
-      diags_.error("E203", n.span, "unknown platform `" + n.name + "`",
-                   near ? "did you mean `" + std::string(*near) + "`?"
-                        : "a platform is an OS (linux, darwin, freebsd, ...) or a distribution (debian, ubuntu, fedora, arch, alpine, ...)");
-      continue;
-    }
-    const auto never = std::find_if(outer.begin(), outer.end(), [&](const ast::PlatformBlock* o) {
-      return (machines_of(o->names) & machines_of({&n, 1})).none() &&
-             std::all_of(o->names.begin(), o->names.end(), [](const auto& on) { return lex::find_platform(on.name); });
-    });
-    if (never != outer.end())
-      diags_.error("E204", n.span,
-                   "platform `" + n.name + "` can never match inside `platform " + names_of(**never) + "` (line " +
-                       std::to_string((*never)->span.line) + ")",
-                   "a machine is one OS and one distribution; move this block out of the outer one");
-  }
 }
 
 void Checker::check_cycles() {
@@ -335,76 +354,46 @@ void Checker::check_cycles() {
   // explicit stack so that a long chain of facts cannot exhaust the call stack. When a
   // fact is done, so are the values it needs: a fact made from a secret is a secret.
   using Mark = Decl::Mark;
-  struct Frame {
-    Decl* decl;
-    std::size_t next = 0;
-  };
   bool chain_reported = false;  // once: a generated chain would otherwise be reported at each link
-  std::vector<Frame> stack;  // reused from root to root
+  std::vector<Decl*> stack;     // reused from root to root
   for (Decl* root : decl_order_) {
     if (root->mark != Mark::None) continue;
-    stack.assign(1, Frame{root});
     root->mark = Mark::Active;
+    stack.assign(1, root);
     while (!stack.empty()) {
-      Frame& top = stack.back();
-      if (top.next == top.decl->deps.size()) {
-        Decl* done = top.decl;
-        done->mark = Mark::Done;
-        for (const auto dep : done->deps) {
-          if (done->fact && secret_env(dep)) done->derived_secret = true;
-          if (const Decl* d = lookup(dep)) {
-            if (done->fact && d->secret()) done->derived_secret = true;
-            if (d->mark == Mark::Done && d->chain >= done->chain) {
-              done->chain = d->chain + 1;
-              done->chain_next = d;
-            }
-          }
+      Decl* top = stack.back();
+      if (top->next_dep < top->deps.size()) {
+        Decl* dep = lookup(top->deps[top->next_dep++]);
+        if (dep && dep->mark == Mark::None) {
+          dep->mark = Mark::Active;
+          stack.push_back(dep);
+        } else if (dep && dep->mark == Mark::Active) {
+          std::string cycle;
+          for (auto d = std::find(stack.begin(), stack.end(), dep); d != stack.end(); ++d)
+            cycle += (*d)->name() + " -> ";
+          diags_.error("E220", dep->name_span(), "`" + dep->name() + "` depends on itself: " + cycle + dep->name(),
+                       "a fact or question cannot need its own value; break the cycle");
+          dep->mark = Mark::Done;  // report each cycle once
+          chain_reported = true;   // a chain through a cycle has no length: E220 says what is wrong
         }
-        if (done->chain > kMaxChain && !chain_reported) {
-          report_chain(*done);
-          chain_reported = true;
-        }
-        stack.pop_back();
         continue;
       }
-      Decl* dep = lookup(top.decl->deps[top.next++]);
-      if (!dep) continue;
-      if (dep->mark == Mark::None) {
-        dep->mark = Mark::Active;
-        stack.push_back({dep});
-      } else if (dep->mark == Mark::Active) {
-        std::string cycle;
-        bool in_cycle = false;
-        for (const auto& f : stack) {
-          if (f.decl == dep) in_cycle = true;
-          if (in_cycle) cycle += std::string(f.decl->name()) + " -> ";
+      top->mark = Mark::Done;
+      for (const auto name : top->deps) {
+        const Decl* d = lookup(name);
+        if (top->fact && (secret_env(name) || (d && d->secret()))) top->derived_secret = true;
+        if (d && d->mark == Mark::Done && d->chain >= top->chain) {
+          top->chain = d->chain + 1;
+          top->chain_next = d;
         }
-        cycle += dep->name();
-        diags_.error("E220", dep->name_span(), "`" + dep->name() + "` depends on itself: " + cycle,
-                     "a fact or question cannot need its own value; break the cycle");
-        dep->mark = Mark::Done;  // report each cycle once
-        chain_reported = true;   // a chain through a cycle has no length: E220 says what is wrong
       }
+      if (top->chain > kMaxChain && !chain_reported) {
+        report_chain(diags_, *top);
+        chain_reported = true;
+      }
+      stack.pop_back();
     }
   }
-}
-
-// A value made from a value made from ... more than kMaxChain levels deep (E268).
-void Checker::report_chain(const Decl& top) {
-  std::vector<const Decl*> chain;
-  for (const Decl* d = &top; d; d = d->chain_next) chain.push_back(d);
-  std::string path;
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    if (i == 3 && chain.size() > 5) {
-      path += " -> ... (" + std::to_string(chain.size() - 4) + " more)";
-      i = chain.size() - 1;
-    }
-    path += (i ? " -> " : "") + chain[i]->name();
-  }
-  diags_.error("E268", top.name_span(),
-               "`" + top.name() + "` is made from a chain of " + std::to_string(top.chain) +
-                   " values, more than the limit of " + std::to_string(kMaxChain) + ": " + path,
-               "make it from the values it needs directly, not through a long chain of facts");
 }
 
 void Checker::report_unused() {

@@ -40,6 +40,7 @@ struct Decl {
   bool derived_secret = false;
   bool clash = false;  // also defined in another module: reported once, at the clash
   enum class Mark : unsigned char { None, Active, Done } mark = Mark::None;  // for the cycle search
+  std::size_t next_dep = 0;                                                  // and where it stands in deps
   const ast::PlatformBlock* block = nullptr;  // the innermost platform block it is declared in
   MachineSet where;                           // the machines where it has a value
   std::uint32_t chain = 1;            // the longest chain of values this one is made from, itself included
@@ -73,19 +74,10 @@ class Checker {
   Span span_in(const ast::Text& text, std::string_view word) const;
   void check_items(const ast::List<ast::Item>& items, MachineSet where,
                    std::vector<const ast::PlatformBlock*>& outer, bool top);
-  void check_repeats(const ast::List<ast::RepeatedOption>& repeated);
   void check_fact(const ast::Fact& f);
   void check_ask(const ast::Ask& a);
   void check_step(const ast::Step& s, MachineSet where);
-  void check_platform(const ast::PlatformBlock& b, const std::vector<const ast::PlatformBlock*>& outer);
-  struct EnvRef {
-    const ast::Str* name;
-    Span name_span;
-    std::uint32_t line;
-  };
-  void check_env_scope(const std::vector<EnvRef>& envs);
   void check_cycles();
-  void report_chain(const Decl& top);
   void report_unused();
 
   // types.cpp

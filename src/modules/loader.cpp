@@ -1,7 +1,9 @@
 #include "modules/loader.hpp"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <unordered_map>
 
@@ -58,9 +60,9 @@ std::string DiskReader::identity(const std::string& path) {
 namespace {
 
 const StdModule* find_std(std::string_view name) {
-  for (const auto& m : stdlib_modules())
-    if (m.name == name) return &m;
-  return nullptr;
+  const auto& all = stdlib_modules();
+  const auto it = std::find_if(all.begin(), all.end(), [&](const StdModule& m) { return m.name == name; });
+  return it == all.end() ? nullptr : &*it;
 }
 
 // Deeper chains of `use` are E254, so that no walk over the modules (here, in the
@@ -173,16 +175,12 @@ class Loader {
       const StdModule* m = find_std(key);
       if (!m) {
         std::vector<std::string> names;
-        std::string all;
-        for (const auto& s : stdlib_modules()) {
-          names.emplace_back(s.name);
-          all += (all.empty() ? "" : ", ") + std::string(s.name);
-        }
-        std::string stem = key;  // "std/wait.sink" means std/wait
-        if (stem.size() > 5 && stem.compare(stem.size() - 5, 5, ".sink") == 0) stem.resize(stem.size() - 5);
-        auto near = find_std(stem) ? std::optional<std::string>(stem) : suggest(key, names);
+        for (const auto& s : stdlib_modules()) names.emplace_back(s.name);
+        const std::string stem = fs::path(key).replace_extension().string();  // "std/wait.sink" means std/wait
+        auto near = fs::path(key).extension() == ".sink" && find_std(stem) ? std::optional(stem) : suggest(key, names);
         fail("E250", path.span, "there is no standard module `" + key + "`",
-             near ? "did you mean `" + *near + "`?" : "the standard modules are: " + all);
+             near ? "did you mean `" + *near + "`?"
+                  : fmt::format("the standard modules are: {}", fmt::join(names, ", ")));
         return std::nullopt;
       }
       text = std::string(m->text);

@@ -5,8 +5,10 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <ranges>
 #include <type_traits>
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "util/files.hpp"
@@ -14,9 +16,16 @@
 
 namespace sink {
 
+namespace {
+
+// Reads `NAME = value` pairs from a TOML file. Strings, whole numbers and booleans are
+// taken as text. The file is added to `sources` so that errors point into it. Returns
+// false (with a located diagnostic) when the file cannot be read or parsed.
+// `at`, when given, receives where each name stands in the file; `checks` the [checks] table.
 bool read_toml_values(const std::string& path, const char* flag, Sources& sources, Diagnostics& diags,
-                      std::map<std::string, std::string, std::less<>>& out, std::map<std::string, Span, std::less<>>* at,
-                      std::map<std::string, bool, std::less<>>* checks) {
+                      std::map<std::string, std::string, std::less<>>& out,
+                      std::map<std::string, Span, std::less<>>* at = nullptr,
+                      std::map<std::string, bool, std::less<>>* checks = nullptr) {
   std::error_code ec;
   const bool folder = std::filesystem::is_directory(path, ec);
   const auto content = folder ? std::nullopt : read_whole_file(path);
@@ -75,8 +84,6 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
   }
   return ok;
 }
-
-namespace {
 
 // A mistake in a flag: no place in a file to point at.
 void flag_error(Diagnostics& diags, const char* code, std::string message, std::string hint,
@@ -162,10 +169,10 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
       if (ask->choices.empty() || std::any_of(ask->choices.begin(), ask->choices.end(), is_value))
         continue;
       usage = true;
-      std::string list;
-      for (const auto& c : ask->choices) list += (list.empty() ? "" : ", ") + c.text;
+      const auto choices = ask->choices | std::views::transform([](const ast::Text& c) { return c.text; });
       flag_error(diags, "E415",
-                 from + ": \"" + (ask->secret ? std::string("••••••") : value) + "\" is not a choice of `" + name + "`: " + list,
+                 from + ": \"" + (ask->secret ? std::string("••••••") : value) + "\" is not a choice of `" + name +
+                     "`: " + fmt::format("{}", fmt::join(choices, ", ")),
                  "give one of the choices");
     }
   }

@@ -31,15 +31,6 @@ struct Inputs {
   std::map<std::string, bool, std::less<>> checks;         // and its [checks]: a step's sh check succeeds
 };
 
-// Reads `NAME = value` pairs from a TOML file. Strings, whole numbers and booleans are
-// taken as text. The file is added to `sources` so that errors point into it. Returns
-// false (with a located diagnostic) when the file cannot be read or parsed.
-// `at`, when given, receives where each name stands in the file.
-bool read_toml_values(const std::string& path, const char* flag, Sources& sources, Diagnostics& diags,
-                      std::map<std::string, std::string, std::less<>>& out,
-                      std::map<std::string, Span, std::less<>>* at = nullptr,
-                      std::map<std::string, bool, std::less<>>* checks = nullptr);
-
 // Reads the flags into `inputs` and checks them: each --set is NAME=VALUE (E413), each
 // answer names a question (E414; a --vars name that is none is ignored with W410, so that
 // one answers file may serve many Sinkfiles) and is one of its choices (E415), each

@@ -4,12 +4,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <sstream>
 
 #include "syntax/lexicon.hpp"
 #include "util/files.hpp"
+#include "util/utf8.hpp"
 
 extern char** environ;
 
@@ -41,11 +40,6 @@ std::string normalise_arch(const std::string& arch) {
   return arch;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 // ID and VERSION_ID from /etc/os-release.
 void read_os_release(const std::string& content, Machine& m) {
   std::istringstream in(content);
@@ -57,7 +51,7 @@ void read_os_release(const std::string& content, Machine& m) {
     std::string value = line.substr(eq + 1);
     if (value.size() >= 2 && (value[0] == '"' || value[0] == '\'') && value.back() == value[0])
       value = value.substr(1, value.size() - 2);
-    if (line.compare(0, eq, "ID") == 0) m.distro = lower(value);
+    if (line.compare(0, eq, "ID") == 0) m.distro = utf8::ascii_lower(value);
     else if (line.compare(0, eq, "VERSION_ID") == 0) m.distro_version = value;
   }
 }
@@ -68,7 +62,7 @@ Machine detect_machine() {
   Machine m;
   utsname u{};
   if (uname(&u) == 0) {
-    m.os = lower(u.sysname);
+    m.os = utf8::ascii_lower(u.sysname);
     m.arch = normalise_arch(u.machine);
   }
   if (m.os == "darwin") {

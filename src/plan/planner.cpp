@@ -1,7 +1,10 @@
 #include "plan/planner.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <ranges>
 
 #include "plan/eval.hpp"
 
@@ -13,12 +16,6 @@ std::string_view verdict_name(Verdict v) {
 }
 
 namespace {
-
-std::string platform_list(const ast::PlatformBlock& b) {
-  std::string names;
-  for (const auto& n : b.names) names += (names.empty() ? "" : ", ") + n.name;
-  return names;
-}
 
 void add_missing(const ast::Text& t, const Resolver& r, std::vector<std::string_view>& out) {
   for (const auto& in : t.interps)
@@ -59,14 +56,10 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
   if (!s.on_platform) {
     p.verdict = Verdict::LeftOut;
     // Name the outermost block that does not match.
-    for (const auto* b : s.blocks) {
-      const bool any = std::any_of(b->names.begin(), b->names.end(),
-                                   [&](const ast::PlatformName& n) { return machine_.matches(n.name); });
-      if (!any) {
-        p.reason = "`platform " + platform_list(*b) + "` (line " + std::to_string(b->span.line) + ")";
-        break;
-      }
-    }
+    const auto* b =
+        *std::find_if_not(s.blocks.begin(), s.blocks.end(), [&](const auto* b) { return selects(*b, machine_); });
+    const auto names = b->names | std::views::transform([](const auto& n) { return std::string_view(n.name); });
+    p.reason = fmt::format("`platform {}` (line {})", fmt::join(names, ", "), b->span.line);
     return p;
   }
   const StepSetup st = setup(s);

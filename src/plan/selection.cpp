@@ -11,6 +11,10 @@
 
 namespace sink {
 
+bool selects(const ast::PlatformBlock& block, const Machine& machine) {
+  return std::any_of(block.names.begin(), block.names.end(), [&](const auto& n) { return machine.matches(n.name); });
+}
+
 std::vector<std::string_view> dependencies(const ast::Fact& f) {
   std::vector<std::string_view> deps;
   names_in(f.value, deps);
@@ -91,10 +95,8 @@ void walk(const ast::List<ast::Item>& list, const Machine& machine, std::vector<
     if (const auto* s = item.as<ast::Step>()) {
       out.steps.push_back({s, env, blocks, on});
     } else if (const auto* b = item.as<ast::PlatformBlock>()) {
-      const bool match =
-          std::any_of(b->names.begin(), b->names.end(), [&](const auto& n) { return machine.matches(n.name); });
       blocks.push_back(b);
-      walk(b->items, machine, env, blocks, on && match, out);
+      walk(b->items, machine, env, blocks, on && selects(*b, machine), out);
       blocks.pop_back();
     } else if (const auto* f = item.as<ast::Fact>()) {
       out.facts.emplace(f->name, f);

@@ -48,6 +48,8 @@ struct Selection {
 // `choice` leaves out are dropped, and what only they need is not `needed`.
 Selection select_steps(const Program& program, const Machine& machine, const StepChoice& choice = {});
 
+// Whether `platform A, B` selects the machine.
+bool selects(const ast::PlatformBlock& block, const Machine& machine);
 // The names a fact or question needs before it can be resolved.
 std::vector<std::string_view> dependencies(const ast::Fact& f);
 std::vector<std::string_view> dependencies(const ast::Ask& a);

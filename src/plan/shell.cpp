@@ -53,14 +53,11 @@ ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
         }
         switch (at) {
           case ShellContext::Arith: out.script += var; break;  // the name: bash and dash read it as a number
-          case ShellContext::Test: out.script += "\"" + ref + "\""; break;
-          case ShellContext::Single: out.script += "'\"" + ref + "\"'"; break;  // the checker refuses this place
-          case ShellContext::Double:
-          case ShellContext::HereDoc:
-          case ShellContext::CodeString:     // the checker refuses this place
-          case ShellContext::QuotedHereDoc:  // and this one
-          case ShellContext::Comment: out.script += ref; break;
+          case ShellContext::Test:
           case ShellContext::Normal: out.script += "\"" + ref + "\""; break;
+          case ShellContext::Single: out.script += "'\"" + ref + "\"'"; break;  // the checker refuses this place
+          // Double, HereDoc, Comment; the checker refuses CodeString and QuotedHereDoc.
+          default: out.script += ref;
         }
       });
   if (!out.not_int.empty())

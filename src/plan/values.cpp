@@ -1,7 +1,6 @@
 #include "plan/values.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include "util/utf8.hpp"
@@ -35,8 +34,7 @@ std::optional<Value> parse_value(lex::Type type, std::string_view text, std::str
   switch (type) {
     case lex::Type::String: return Value::of_string(std::string(text));
     case lex::Type::Bool: {
-      std::string t = trim(text);
-      std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+      const std::string t = utf8::ascii_lower(trim(text));
       if (t == "true" || t == "yes" || t == "on" || t == "1") return Value::of_bool(true);
       if (t == "false" || t == "no" || t == "off" || t == "0" || t.empty()) return Value::of_bool(false);
       why = "is not true or false";

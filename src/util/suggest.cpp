@@ -1,7 +1,8 @@
 #include "util/suggest.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "util/utf8.hpp"
 
 namespace sink {
 
@@ -24,22 +25,14 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[m];
 }
 
-namespace {
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-}  // namespace
-
 std::optional<std::string> suggest(std::string_view word, const std::vector<std::string>& candidates) {
   if (word.empty() || word.size() > 64) return std::nullopt;
-  const std::string w = lower(word);
+  const std::string w = utf8::ascii_lower(word);
   std::optional<std::string> best;
   std::size_t best_distance = 0;
   for (const auto& c : candidates) {
     if (c == word || c.size() > 64) continue;
-    const std::size_t d = edit_distance(w, lower(c));
+    const std::size_t d = edit_distance(w, utf8::ascii_lower(c));
     if (!best || d < best_distance) {
       best = c;
       best_distance = d;

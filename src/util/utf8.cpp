@@ -1,5 +1,7 @@
 #include "util/utf8.hpp"
 
+#include <algorithm>
+#include <cctype>
 
 namespace sink::utf8 {
 
@@ -53,10 +55,14 @@ std::size_t find_invalid(std::string_view s) {
 }
 
 std::size_t count_chars(std::string_view s) {
-  std::size_t count = 0;
-  for (const char ch : s)
-    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++count;
-  return count;
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace sink::utf8

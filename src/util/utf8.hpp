@@ -19,5 +19,7 @@ std::size_t sequence_length(std::string_view s, std::size_t i);
 std::string printable(std::string_view s);
 // The number of characters (code points) in valid UTF-8 text; invalid bytes count one each.
 std::size_t count_chars(std::string_view text);
+// `s` with its ASCII letters in lower case.
+std::string ascii_lower(std::string_view s);
 
 }  // namespace sink::utf8

@@ -1,16 +1,12 @@
-#include "cli/check_command.hpp"
+#include "cli/commands.hpp"
+
+#include <fmt/format.h>
 
 #include <filesystem>
-#include <functional>
-#include <map>
 #include <limits>
-#include <memory>
-#include <vector>
 
 #include "check/checker.hpp"
 #include "diag/render.hpp"
-#include "modules/loader.hpp"
-#include "plan/inputs.hpp"
 
 namespace sink {
 
@@ -46,9 +42,7 @@ InputFlags input_flags(const Args& args) {
 
 namespace {
 
-std::string plural(std::size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
+std::string plural(std::size_t n, std::string_view what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); }
 
 }  // namespace
 
@@ -57,13 +51,8 @@ int run_check(const Args& args, const Host& host, std::ostream& out, std::ostrea
   Diagnostics diags;
   Program program;
   std::string path;
-  if (!args.positional.empty()) {
-    path = args.positional[0];
-  } else if (auto found = find_sinkfile(host)) {
-    path = *found;
-  } else {
-    diags.add(no_sinkfile_error(host, "check"));
-  }
+  if (const auto found = args.positional.empty() ? find_sinkfile(host) : args.positional[0]) path = *found;
+  else diags.add(no_sinkfile_error(host, "check"));
   if (!path.empty()) {
     DiskReader reader;
     program = load_and_check(path, reader, diags);
@@ -89,10 +78,10 @@ int run_check(const Args& args, const Host& host, std::ostream& out, std::ostrea
     for_each<ast::Step>(program, [&](const ast::Step&) { ++steps; });
     for_each<ast::Fact>(program, [&](const ast::Fact&) { ++facts; });
     for_each<ast::Ask>(program, [&](const ast::Ask&) { ++questions; });
-    out << "ok: " << path << ": " << plural(steps, "step", "steps") << ", " << plural(facts, "fact", "facts")
-        << ", " << plural(questions, "question", "questions");
-    if (program.modules.size() > 1) out << ", " << plural(program.modules.size() - 1, "module", "modules");
-    if (diags.warning_count() > 0) out << " (" << plural(diags.warning_count(), "warning", "warnings") << ")";
+    out << fmt::format("ok: {}: {}, {}, {}", path, plural(steps, "step"), plural(facts, "fact"),
+                       plural(questions, "question"));
+    if (program.modules.size() > 1) out << ", " << plural(program.modules.size() - 1, "module");
+    if (diags.warning_count() > 0) out << " (" << plural(diags.warning_count(), "warning") << ")";
     out << "\n";
   }
   return 0;

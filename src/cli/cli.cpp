@@ -4,13 +4,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iostream>
 
 #include "cli/args.hpp"
-#include "cli/check_command.hpp"
-#include "cli/fmt_command.hpp"
-#include "cli/grammar_command.hpp"
-#include "cli/help.hpp"
-#include "cli/run_commands.hpp"
+#include "cli/commands.hpp"
 #include "diag/render.hpp"
 
 namespace sink {
@@ -62,11 +59,11 @@ int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream
   }
   const bool color = use_color(args, host);
   if (args.command == "check") return run_check(args, host, out, err, color);
-  if (args.command == "plan") return run_plan(args, host, out, err, color);
-  if (args.command == "apply") return run_apply(args, host, out, err, color);
+  if (wants_hosts(args)) return run_on_hosts(args, host, out, err, color);  // plan, apply, facts
+  if (args.command == "plan" || args.command == "facts") return run_plan(args, host, out, err, color);
+  if (args.command == "apply") return run_apply(args, host, err, color);
   if (args.command == "export") return run_export(args, host, out, err, color);
-  if (args.command == "facts") return run_facts(args, host, out, err, color);
-  if (args.command == "fmt") return run_fmt(args, host, out, err, color);
+  if (args.command == "fmt") return run_fmt(args, host, std::cin, out, err, color);
   if (args.command == "grammar") return run_grammar(args, out, err);
   err << "error: `" << args.command << "` is not implemented\n";
   return kExitUsage;

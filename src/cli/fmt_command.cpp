@@ -1,4 +1,4 @@
-#include "cli/fmt_command.hpp"
+#include "cli/commands.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,13 +11,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <iostream>
 #include <string>
 #include <vector>
 
-#include "cli/check_command.hpp"
 #include "cli/cli.hpp"
-#include "cli/help.hpp"
 #include "diag/render.hpp"
 #include "fmt/diff.hpp"
 #include "fmt/formatter.hpp"
@@ -161,10 +158,6 @@ Diagnostic file_problem(Sources& sources, const std::string& path, std::string c
 }
 
 }  // namespace
-
-int run_fmt(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
-  return run_fmt(args, host, std::cin, out, err, color);
-}
 
 int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& out, std::ostream& err, bool color) {
   const bool check = args.has("--check");

@@ -1,7 +1,6 @@
-#include "cli/grammar_command.hpp"
+#include "cli/commands.hpp"
 
 #include "cli/cli.hpp"
-#include "cli/help.hpp"
 #include "editor/grammar_export.hpp"
 
 namespace sink {

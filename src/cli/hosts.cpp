@@ -1,4 +1,4 @@
-#include "cli/hosts.hpp"
+#include "cli/commands.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -7,7 +7,6 @@
 #include <chrono>
 #include <map>
 
-#include "cli/run_commands.hpp"
 #include "diag/paint.hpp"
 #include "export/script.hpp"
 #include "util/files.hpp"

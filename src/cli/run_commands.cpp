@@ -1,6 +1,6 @@
 // `sink plan`, `sink apply` and `sink facts`: load -> check -> select -> resolve -> plan
 // (-> apply).
-#include "cli/run_commands.hpp"
+#include "cli/commands.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -11,9 +11,6 @@
 #include <filesystem>
 
 #include "check/checker.hpp"
-#include "cli/check_command.hpp"
-#include "cli/help.hpp"
-#include "cli/hosts.hpp"
 #include "diag/render.hpp"
 #include "export/script.hpp"
 #include "plan/inputs.hpp"
@@ -41,10 +38,8 @@ int usage(std::ostream& err, const std::string& message, const Args& args) {
 // Loads and checks FILE, then reads --platform, --set, --vars and --facts. Returns an
 // exit status to stop with, or -1 to go on.
 int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r) {
-  if (!args.positional.empty()) {
-    r.path = args.positional[0];
-  } else if (auto found = find_sinkfile(host)) {
-    r.path = *found;
+  if (const auto path = args.positional.empty() ? find_sinkfile(host) : args.positional[0]) {
+    r.path = *path;
   } else {
     Sources none;
     err << Renderer(none, color).text(no_sinkfile_error(host, args.command));
@@ -202,8 +197,7 @@ void print_facts(const Run& r, const Selection& sel, const Resolver& resolver, b
 
 }  // namespace
 
-int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
-  if (wants_hosts(args)) return run_on_hosts(args, host, out, err, color);
+int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {  // and facts
   Run r;
   Selection sel;
   if (const int status = load_selected(args, host, err, color, r, sel); status >= 0) return status;
@@ -212,6 +206,10 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
   resolver.watch(std::ref(progress));
   if (!resolver.run()) return 128 + runner->interrupted();
+  if (args.command == "facts") {
+    print_facts(r, sel, resolver, args.get("--format", "text") == "json", out);
+    return 0;
+  }
   Planner planner(r.program, sel, r.machine, resolver, *runner);
   std::vector<StepPlan> plans;
   std::size_t counts[6] = {};
@@ -235,8 +233,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   return args.has("--detailed-exitcode") && counts[0] + counts[5] > 0 ? 2 : 0;
 }
 
-int run_apply(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
-  if (wants_hosts(args)) return run_on_hosts(args, host, out, err, color);
+int run_apply(const Args& args, const Host& host, std::ostream& err, bool color) {
   Run r;
   Selection sel;
   if (const int status = load_selected(args, host, err, color, r, sel); status >= 0) return status;
@@ -287,20 +284,6 @@ int run_export(const Args& args, const Host& host, std::ostream& out, std::ostre
     err << "error: cannot write " << target << ": " << why << "\n";
     return 1;
   }
-  return 0;
-}
-
-int run_facts(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
-  if (wants_hosts(args)) return run_on_hosts(args, host, out, err, color);
-  Run r;
-  Selection sel;
-  if (const int status = load_selected(args, host, err, color, r, sel); status >= 0) return status;
-  const auto runner = host.runner();
-  Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
-  FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
-  resolver.watch(std::ref(progress));
-  if (!resolver.run()) return 128 + runner->interrupted();
-  print_facts(r, sel, resolver, args.get("--format", "text") == "json", out);
   return 0;
 }
 

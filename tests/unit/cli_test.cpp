@@ -5,7 +5,7 @@
 #include <set>
 #include <sstream>
 
-#include "cli/check_command.hpp"
+#include "cli/commands.hpp"
 #include "cli/cli.hpp"
 #include "fake_runner.hpp"
 

@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "cli/args.hpp"
-#include "cli/fmt_command.hpp"
+#include "cli/commands.hpp"
 #include "fmt/diff.hpp"
 #include "fmt/formatter.hpp"
 #include "support.hpp"

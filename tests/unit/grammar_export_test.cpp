@@ -9,7 +9,7 @@
 
 #include "cli/args.hpp"
 #include "cli/cli.hpp"
-#include "cli/grammar_command.hpp"
+#include "cli/commands.hpp"
 #include "editor/grammar_export.hpp"
 #include "syntax/lexicon.hpp"
 

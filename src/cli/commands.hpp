@@ -1,0 +1,73 @@
+// The commands, each in its own file, and what they share.
+#pragma once
+
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "cli/args.hpp"
+#include "cli/host.hpp"
+#include "diag/diagnostic.hpp"
+#include "plan/inputs.hpp"
+#include "plan/selection.hpp"
+
+namespace sink {
+
+// Help and usage text, written from the command table in args.cpp (help.cpp).
+std::string version_text();
+std::string general_help();
+std::string command_help(const CommandSpec& cmd);
+// A short reminder after a usage error: the command's usage line (its arguments as the
+// table has them, or `synopsis`), or the general one.
+std::string usage_text(const std::string& command, std::string_view synopsis = {});
+// "error: MESSAGE", a blank line and usage_text; returns kExitUsage.
+int usage_error(std::ostream& err, std::string_view message, const std::string& command,
+                std::string_view synopsis = {});
+
+// `sink check`: load, check, report (check_command.cpp).
+int run_check(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);
+// `Sinkfile` in the working folder or its nearest parent, as a path to show the user.
+std::optional<std::string> find_sinkfile(const Host& host);
+// The error (E003) when there is none; `command` is the one to pass a path to.
+Diagnostic no_sinkfile_error(const Host& host, const std::string& command);
+// --set, --vars and --facts as given.
+InputFlags input_flags(const Args& args);
+
+// `sink plan` (and `sink facts`, which stops after the facts), `sink apply` and `sink export`
+// (run_commands.cpp).
+int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);
+int run_apply(const Args& args, const Host& host, std::ostream& err, bool color);  // steps write to the terminal
+int run_export(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);
+// What plan, apply and facts share: the checked program, the machine, the values given.
+struct Run {
+  std::string path;
+  Program program;
+  Diagnostics diags;
+  Machine machine;
+  Inputs inputs;
+};
+void print_diags(Run& r, std::ostream& err, bool color);
+// A usage error about a value given on the command line (with --host, its usage line).
+int usage(std::ostream& err, const std::string& message, const Args& args);
+// Loads and checks FILE, then reads --platform, --set, --vars and --facts; `load_selected`
+// then chooses the steps of --only, --skip and --from. They return an exit status to stop
+// with, or -1 to go on.
+int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r);
+int load_selected(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection& sel);
+
+// `sink plan|apply|facts --host DEST...`: the exported script run on each destination
+// over OpenSSH, sessions in parallel, every line prefixed with its host, then a table
+// (hosts.cpp).
+bool wants_hosts(const Args& args);
+int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);
+
+// `sink fmt`: rewrites files in the canonical layout; `--check` shows a diff instead; `-`
+// reads `in` (fmt_command.cpp).
+int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& out, std::ostream& err, bool color);
+
+// `sink grammar --format textmate|vim`: prints an editor grammar generated from the
+// lexicon (grammar_command.cpp).
+int run_grammar(const Args& args, std::ostream& out, std::ostream& err);
+
+}  // namespace sink

@@ -10,6 +10,7 @@ bounds against hangs.
 usage: e2e_run.py SINK SOURCE_ROOT [NAME-SUBSTRING...]
 Prints `ok NAME` or `not ok NAME: why` per test, then `N passed, N failed`.
 """
+import fcntl
 import json
 import os
 import pty
@@ -17,6 +18,7 @@ import re
 import select
 import shlex
 import signal
+import struct
 import subprocess
 import sys
 import termios
@@ -1788,6 +1790,127 @@ def _(c):
     check(code == 130, f"exit {code}, expected 130; terminal: {t.text()!r}")
     check(not left, f"processes left behind: {left}")
     check(not c.exists("after.ran"), "the next step ran after Ctrl-C")
+
+
+# --------------------------------------------------------------------------- secret in step output
+
+MASK = "••••••"
+
+# A step given the secret (its first half written, a pause, then the rest: split across
+# two writes), and one given none. TOK is read by a secret env fact.
+STEP_OUTPUT = '''
+fact tok = env "TOK" secret
+step "sees" {
+  env HALF = "{{tok}}"
+  run """
+    set -x
+    : {{tok}}
+    set +x
+    printf '%.8s' "$HALF"; sleep 0.3; printf '%s\\\\n' "${HALF#????????}"
+    echo "on stderr $HALF" >&2
+    if [ -t 1 ] && [ -t 2 ]; then echo "a terminal"; fi
+    if [ -t 1 ]; then stty size; fi
+    readlink /proc/self/fd/3 3>&1 > sees.stdout
+  """
+}
+step "sees none" { run "readlink /proc/self/fd/3 3>&1 > plain.stdout; echo plain" }
+'''
+
+
+@test("secret in step output: set -x and a secret split across writes show the mask, stdout and stderr apart "
+      "(no terminal; dash and bash as /bin/sh)")
+def _(c):
+    tok = unique("STEPSECRET")
+    c.sinkfile(STEP_OUTPUT)
+    for shell, prefix in shells_as_sh():
+        p = subprocess.run([*prefix, SINK, "apply"], cwd=c.dir, env=c.env({"TOK": tok}), stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=HANG)
+        r = Result(p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace"))
+        check(r.code == 0, f"{shell}: apply failed", r)
+        check(tok not in r.both and tok[:8] not in r.both, f"{shell}: the secret was printed", r)
+        check(f"{MASK}\n" in r.out and "on stderr" not in r.out, f"{shell}: stdout is not the masked split secret", r)
+        check(f"on stderr {MASK}" in r.err and re.search(r"\+ : " + MASK, r.err), f"{shell}: stderr not masked", r)
+        check("a terminal" not in r.out and "plain" in r.out, f"{shell}: stdout is wrong", r)
+
+
+@test("secret in step output: on a terminal it is masked, the step still sees a terminal of its size, and "
+      "/dev/tty still answers (sudo's prompt)")
+def _(c):
+    tok = unique("STEPSECRET")
+    c.sinkfile(STEP_OUTPUT.replace("readlink /proc/self/fd/3 3>&1 > sees.stdout",
+                                   "printf 'Password: ' > /dev/tty; read answer < /dev/tty; echo got $answer"))
+    t = Terminal(c, "apply", env={"TOK": tok})
+    try:
+        fcntl.ioctl(t.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
+        t.expect("Password: ")
+        t.send("hunter2\n")
+        code = t.wait()
+    finally:
+        t.close()
+    text = t.text()
+    check(code == 0, f"apply exited {code}: {text!r}")
+    check(tok not in text and tok[:8] not in text, f"the secret was printed: {text!r}")
+    check(f"{MASK}\r\n" in text and f"on stderr {MASK}" in text, f"not masked: {text!r}")
+    check("a terminal" in text and "33 101" in text and "got hunter2" in text, f"not a terminal: {text!r}")
+
+
+@test("secret in step output: a step given no secret is not filtered (its stdout is sink's own)")
+def _(c):
+    c.sinkfile(STEP_OUTPUT)
+    p = c.start("apply", env={"TOK": unique("STEPSECRET")})
+    r = c.finish(p)
+    check(r.code == 0, "apply failed", r)
+    check(c.read("plain.stdout").strip() == c.path("sink.stdout"), f"unfiltered: {c.read('plain.stdout')!r}", r)
+    check(c.read("sees.stdout").startswith("pipe:"), f"filtered: {c.read('sees.stdout')!r}", r)
+
+
+@test("secret in step output: a background process holding the output does not hold sink (pipes and terminal)")
+def _(c):
+    marker = unique("SINKHOLD")
+    c.sinkfile(f'fact tok = env "TOK" secret\nstep "daemon" {{ run "echo {{{{tok}}}}; sh -c \'sleep 100; : {marker}\' &" }}\n')
+    try:
+        r = c.sink("apply", env={"TOK": unique("STEPSECRET")}, timeout=30)
+        check(r.code == 0 and MASK in r.out, "apply without a terminal", r)
+        t = Terminal(c, "apply", env={"TOK": unique("STEPSECRET")})
+        try:
+            code = t.wait(30)
+        finally:
+            t.close()
+        check(code == 0 and MASK in t.text(), f"apply on a terminal: {code} {t.text()!r}")
+    finally:
+        gone(marker, timeout=0)
+
+
+@test("secret in step output: SIGINT, or Ctrl-C on a terminal, during a filtered step leaves no process (130)")
+def _(c):
+    marker = unique("SINKMASKSIG")
+    stubborn_step(c, marker, False)
+    c.sinkfile(c.read("Sinkfile").replace('step "stubborn" { run "', 'fact tok = env "TOK" secret\n'
+                                          'step "stubborn" { run "echo {{tok}}; '))
+    env = {"TOK": unique("STEPSECRET")}
+    p = c.start("apply", env=env)
+    try:
+        c.wait_for_file("grandchild.ready")
+        os.kill(p.pid, signal.SIGINT)
+        r = c.finish(p)
+    finally:
+        left = gone(marker)
+    check(r.code == 130 and MASK in r.out, f"exit status {r.code}, expected 130", r)
+    check(not left, f"processes left behind: {left}", r)
+    os.remove(c.path("grandchild.ready"))
+    t = Terminal(c, "apply", env=env)
+    try:
+        deadline = time.monotonic() + HANG
+        while not c.exists("grandchild.ready"):
+            check(time.monotonic() < deadline and t.poll() is None, f"the step did not start: {t.text()!r}")
+            t._read(0.02)
+        t.send(b"\x03")
+        code = t.wait()
+    finally:
+        left = gone(marker)
+        t.close()
+    check(code == 130 and MASK in t.text(), f"exit {code}, expected 130; terminal: {t.text()!r}")
+    check(not left, f"processes left behind: {left}")
 
 
 # --------------------------------------------------------------------------- plan / facts

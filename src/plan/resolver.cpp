@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/mask.hpp"
+
 namespace sink {
 
 constexpr std::size_t kFactsAtOnce = 64;
@@ -57,7 +59,11 @@ Command Resolver::command(const ast::Text& text, const Env& env, std::string dir
   Command c;
   c.env = machine_.environment;
   for (const auto* vars : {&env, &sh.vars})
-    for (const auto& [k, v] : *vars) set_var(c.env, k, v);
+    for (const auto& [k, v] : *vars) {
+      set_var(c.env, k, v);
+      // A step given a secret has every secret masked in its output.
+      if (!capture && redact(v) != v) c.secrets = secrets();
+    }
   std::string prefix(before);
   if (!selection_.helpers.empty()) {
     // Defined on the script's first line, so that the shell's line numbers in error
@@ -82,13 +88,7 @@ std::vector<std::string> Resolver::secrets() const {
   return out;
 }
 
-std::string Resolver::redact(std::string text) const {
-  static const std::string mask = "••••••";
-  for (const std::string& secret : secrets())
-    for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + mask.size()))
-      text.replace(at, secret.size(), mask);
-  return text;
-}
+std::string Resolver::redact(std::string text) const { return mask_secrets(std::move(text), secrets()); }
 
 bool Resolver::ready(const std::vector<std::string_view>& deps) const {
   for (const auto d : deps) {

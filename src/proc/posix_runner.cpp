@@ -16,6 +16,7 @@
 
 #include "proc/process_tree.hpp"
 #include "proc/spawn.hpp"
+#include "util/mask.hpp"
 
 namespace sink {
 namespace {
@@ -57,6 +58,23 @@ void on_signal(int sig) {
   errno = saved;
 }
 
+// Writes a filtered command's output to sink's stdout or stderr; false if that is gone.
+bool show(bool err, std::string_view text) {
+  const int fd = err ? STDERR_FILENO : STDOUT_FILENO;
+  while (!text.empty()) {
+    const ssize_t n = write(fd, text.data(), text.size());
+    if (n >= 0) {
+      text.remove_prefix(static_cast<std::size_t>(n));
+    } else if (errno == EAGAIN) {
+      pollfd ready{fd, POLLOUT, 0};
+      poll(&ready, 1, -1);
+    } else if (errno != EINTR) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 struct PosixRunner::Proc {
@@ -67,6 +85,7 @@ struct PosixRunner::Proc {
   int out_fd = -1, err_fd = -1, in_fd = -1;
   std::string input;  // what is still to be written to in_fd
   std::function<void(bool, std::string_view)> on_output;
+  std::vector<SecretMask> masks;  // stdout, stderr: the output passes through sink, masked
   std::size_t out_dropped = 0, err_dropped = 0;
   bool exited = false;   // reaped
   bool cleanup = false;  // interrupted: its group must be empty or killed before it is done
@@ -244,8 +263,12 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
   char* argv[] = {arg0, arg1, const_cast<char*>(command.script.c_str()), nullptr};
 
   int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
-  if (command.capture) {
-    if ((command.feed_input && !make_pair(in, true)) || !make_pair(out) || !make_pair(err)) {
+  const bool filter = !command.capture && !command.secrets.empty();
+  bool pty = false;
+  if (command.capture || filter) {
+    // Without a pseudo-terminal (none left, say), a filtered command's output takes pipes.
+    pty = filter && isatty(STDOUT_FILENO) && make_pty(out);
+    if ((command.feed_input && !make_pair(in, true)) || (!pty && (!make_pair(out) || !make_pair(err)))) {
       outcome.error = "cannot start /bin/sh: " + std::string(std::strerror(errno));
       for (int* fd : {&out[0], &out[1], &err[0], &err[1], &in[0], &in[1]}) close_fd(*fd);
       return;
@@ -259,7 +282,7 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
   launch.in = in[0];
   launch.null_in = command.capture && !command.feed_input;
   launch.out = out[1];
-  launch.err = err[1];
+  launch.err = pty ? out[1] : err[1];
   launch.terminal = !command.capture && terminal_owner_ == nullptr && sink_has_terminal();
   std::string error;
   const pid_t pid = spawn_sh(launch, error);
@@ -280,6 +303,7 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
     if (fd >= 0) set_nonblocking(fd);
   proc.input = command.input;
   proc.on_output = command.on_output;
+  if (filter) proc.masks.assign(2, SecretMask(command.secrets));
 }
 
 void PosixRunner::handle_signals() const {
@@ -323,6 +347,11 @@ void PosixRunner::read_stream(Proc& proc, bool err, bool drain) {
     if (n > 0) {
       const auto size = static_cast<std::size_t>(n);
       taken += size;
+      if (!proc.masks.empty()) {
+        // Where sink's own output is gone, the command's next write fails, as it would have.
+        if (!show(err, proc.masks[err].feed({buffer, size}))) close_fd(fd);
+        continue;
+      }
       if (proc.on_output) {
         proc.on_output(err, std::string_view(buffer, size));
         continue;
@@ -396,6 +425,8 @@ void PosixRunner::reap(Proc& proc) {
   close_fd(proc.in_fd);
   read_stream(proc, false, true);
   read_stream(proc, true, true);
+  for (const bool err : {false, true})
+    if (!proc.masks.empty()) show(err, proc.masks[err].flush());
   finish_stream(proc.out_fd, outcome.out, proc.out_dropped);
   finish_stream(proc.err_fd, outcome.err, proc.err_dropped);
   if (proc.terminal) {

@@ -28,6 +28,10 @@ struct Command {
   bool feed_input = false;
   // With capture: the output as it arrives (true: stderr), instead of in Outcome.
   std::function<void(bool, std::string_view)> on_output;
+  // Without capture: values (non-empty, longest first) masked in the command's output,
+  // which then passes through sink: a terminal of its own when sink's stdout is a terminal
+  // (its stdin and controlling terminal stay sink's), else a pipe each for stdout and stderr.
+  std::vector<std::string> secrets;
 };
 
 struct Outcome {

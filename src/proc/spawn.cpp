@@ -3,11 +3,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace sink::spawning {
@@ -43,6 +46,24 @@ bool make_pair(int fds[2], bool socket) {
   close_fd(fds[1]);
   errno = err;
   return false;
+}
+
+bool make_pty(int fds[2]) {
+  fds[0] = above_stdio(posix_openpt(O_RDWR | O_NOCTTY));
+  fds[1] = -1;
+  if (fds[0] >= 0 && fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0 && grantpt(fds[0]) == 0 && unlockpt(fds[0]) == 0)
+    if (const char* name = ptsname(fds[0])) fds[1] = above_stdio(open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  termios mode{};
+  if (fds[1] < 0 || tcgetattr(fds[1], &mode) != 0) {
+    close_fd(fds[0]);
+    close_fd(fds[1]);
+    return false;
+  }
+  mode.c_oflag &= ~static_cast<tcflag_t>(OPOST);
+  tcsetattr(fds[1], TCSANOW, &mode);
+  winsize size{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) ioctl(fds[1], TIOCSWINSZ, &size);
+  return true;
 }
 
 void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }

@@ -16,6 +16,9 @@ int above_stdio(int fd);
 // A close-on-exec pipe, or with `socket` a connected pair of sockets (a child's stdin
 // that sink writes to), both ends above the standard streams.
 bool make_pair(int fds[2], bool socket = false);
+// A pseudo-terminal, master and slave, close-on-exec and above the standard streams: the
+// size of sink's terminal, and output passed through unchanged (no OPOST).
+bool make_pty(int fds[2]);
 void set_nonblocking(int fd);
 // Gives the terminal to process group `pgid` (SIGTTOU ignored meanwhile).
 void set_foreground(pid_t pgid);

@@ -65,44 +65,37 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
   const StepSetup st = setup(s);
   const Lookup lookup = resolver_.lookup();
   auto blocked = [&](std::string_view name) {
-    p.verdict = Verdict::Blocked;
-    p.missing = name;
     const Resolved* r = resolver_.result(name);
-    if (r && r->unknown) {
-      p.verdict = Verdict::Unknown;
-      p.reason = "rests on `" + std::string(name) + "`, which is unknown for another platform (pin it in --facts)";
-      return p;
-    }
-    p.reason = "needs `" + std::string(name) + "`, which has no value" +
-               (r && !r->problem.empty() ? ": " + r->problem : "");
-    return p;
+    const bool unknown = r && r->unknown;
+    p.verdict = unknown ? Verdict::Unknown : Verdict::Blocked;
+    p.missing = name;
+    p.reason = unknown
+                   ? "rests on `" + std::string(name) + "`, which is unknown for another platform (pin it in --facts)"
+                   : resolver_.no_value(name);
+    return true;
+  };
+  auto decided = [&](Verdict verdict, std::string reason) {
+    p.verdict = verdict;
+    p.reason = std::move(reason);
+    return true;
   };
   // A guard: `when` (false: not applicable) or `skip if` (true: already done). Returns
   // whether it decided the step.
   auto guard = [&](const ast::StepField* f, bool when) {
     if (!f) return false;
     const std::string key = when ? "when" : "skip if";
-    const Verdict decided = when ? Verdict::NotApplicable : Verdict::AlreadyDone;
+    const Verdict verdict = when ? Verdict::NotApplicable : Verdict::AlreadyDone;
     if (f->expr) {
       const Truth t = evaluate(*f->expr, lookup);
-      if (!t.value) {
-        blocked(t.missing);
-        return true;
-      }
-      if (*t.value == when) {
-        if (!when) p.reason = "skip if " + explain(*f->expr, lookup, program_.sources) + " is false";
-        return false;
-      }
-      p.verdict = decided;
-      p.reason = key + " " + explain(*f->expr, lookup, program_.sources) + (when ? " is false" : " is true");
-      return true;
+      if (!t.value) return blocked(t.missing);
+      const std::string shown = key + " " + explain(*f->expr, lookup, program_.sources);
+      if (*t.value != when) return decided(verdict, shown + (when ? " is false" : " is true"));
+      if (!when) p.reason = shown + " is false";
+      return false;
     }
     std::vector<std::string_view> missing;
     add_missing(f->text, resolver_, missing);
-    if (!missing.empty()) {
-      blocked(missing.front());
-      return true;
-    }
+    if (!missing.empty()) return blocked(missing.front());
     const std::string shown = "`" + to_plain(f->text, lookup, true) + "`";
     if (!run_checks) {
       p.reason += (p.reason.empty() ? "" : ", ") + std::string(when ? "if " : "unless ") + shown + " succeeds";
@@ -111,31 +104,23 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
     const auto pinned = resolver_.inputs().checks.find(std::string(s.step->name.text));
     if (pinned != resolver_.inputs().checks.end()) {
       if (pinned->second == when) return false;
-      p.verdict = decided;
-      p.reason = key + " sh " + shown + (when ? " is pinned false" : " is pinned true");
-      return true;
+      return decided(verdict, key + " sh " + shown + (when ? " is pinned false" : " is pinned true"));
     }
-    if (machine_.foreign) {  // its command would run here, not on that machine
-      p.verdict = Verdict::Unknown;
-      p.reason = "rests on " + key + " sh " + shown + ", which does not run here for another platform (pin \"" +
-                 std::string(s.step->name.text) + "\" under [checks] in --facts)";
-      return true;
-    }
+    if (machine_.foreign)  // its command would run here, not on that machine
+      return decided(Verdict::Unknown, "rests on " + key + " sh " + shown +
+                                           ", which does not run here for another platform (pin \"" +
+                                           std::string(s.step->name.text) + "\" under [checks] in --facts)");
     // The check runs where the step runs: when that folder does not exist (yet), the
     // runner cannot start it, and a check that did not run never says "done".
     const Outcome o = runner_.run(command(s, f->text, true));
     const std::string failed = o.started ? " failed (exit " + std::to_string(o.signal ? 128 + o.signal : o.exit_code) + ")"
                                          : " could not run: " + o.error;
-    if (o.ok() != when) {
-      p.verdict = decided;
-      p.reason = key + " sh " + shown + (when ? failed : " succeeded");
-      return true;
-    }
+    if (o.ok() != when) return decided(verdict, key + " sh " + shown + (when ? failed : " succeeded"));
     if (!when) p.reason = "check " + shown + failed;
     return false;
   };
-  if (guard(s.step->when(), true) || guard(s.step->skip_if(), false)) return p;
-  if (!st.missing.empty()) return blocked(st.missing.front());
+  if (!guard(s.step->when(), true) && !guard(s.step->skip_if(), false) && !st.missing.empty())
+    blocked(st.missing.front());
   return p;
 }
 

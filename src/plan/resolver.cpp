@@ -53,6 +53,11 @@ const Resolved* Resolver::result(std::string_view name) const {
   return r == results_.end() ? nullptr : &r->second;
 }
 
+std::string Resolver::no_value(std::string_view name) const {
+  const Resolved* r = result(name);
+  return "needs `" + std::string(name) + "`, which has no value" + (r && !r->problem.empty() ? ": " + r->problem : "");
+}
+
 Command Resolver::command(const ast::Text& text, const Env& env, std::string dir, bool capture,
                           std::string_view before) const {
   const ShellScript sh = to_shell(text, lookup());
@@ -161,24 +166,18 @@ void Resolver::start_fact(const ast::Fact& f) {
     settle_fact(f, r, pinned->second, "");
     return;
   }
-  if (machine_.foreign && f.source == ast::FactSource::Sh) {
+  auto unknown = [&](std::string why) {
     r.done = r.unknown = true;
     r.source = "unknown";
-    r.problem = "unknown: its command does not run here for another platform; pin it in a --facts file";
-    return;
-  }
+    r.problem = "unknown: " + why;
+  };
+  if (machine_.foreign && f.source == ast::FactSource::Sh)
+    return unknown("its command does not run here for another platform; pin it in a --facts file");
   for (const auto d : deps) {
     if ((selection_.facts.count(d) || selection_.asks.count(d)) && !value(d)) {
       const Resolved* dr = result(d);
-      if (dr && dr->unknown) {
-        r.done = r.unknown = true;
-        r.source = "unknown";
-        r.problem = "unknown: it needs `" + std::string(d) + "`, which is unknown for another platform";
-        return;
-      }
-      settle_fact(f, r, std::nullopt,
-                  "needs `" + std::string(d) + "`, which has no value" + (dr && !dr->problem.empty() ? ": " + dr->problem : ""));
-      return;
+      if (dr && dr->unknown) return unknown("it needs `" + std::string(d) + "`, which is unknown for another platform");
+      return settle_fact(f, r, std::nullopt, no_value(d));
     }
   }
   switch (f.source) {
@@ -255,10 +254,9 @@ bool Resolver::run() {
 }
 
 bool Resolver::resolve_pending() {
-  std::vector<std::string_view>& pending = pending_;
   while (true) {
     bool progress = false;
-    for (auto it = pending.begin(); it != pending.end() && !runner_.interrupted();) {
+    for (auto it = pending_.begin(); it != pending_.end() && !runner_.interrupted();) {
       const auto f = selection_.facts.find(*it);
       const auto a = selection_.asks.find(*it);
       const bool is_fact = f != selection_.facts.end();
@@ -269,12 +267,12 @@ bool Resolver::resolve_pending() {
       }
       if (is_fact) start_fact(*f->second);
       else answer(*a->second, false);
-      it = pending.erase(it);
+      it = pending_.erase(it);
       progress = true;
     }
     if (running_.empty()) {
-      if (pending.empty() || runner_.interrupted()) break;
-      if (!progress) break;  // what is left waits for questions not asked yet
+      // Without progress, what is left waits for questions not asked yet.
+      if (pending_.empty() || runner_.interrupted() || !progress) break;
       continue;
     }
     if (watcher_) {
@@ -293,21 +291,17 @@ bool Resolver::resolve_pending() {
     r.seconds = std::chrono::duration<double>(outcome.ended_at - outcome.started_at).count();
     r.outcome = outcome;
     const std::string command = "`" + to_plain(fact.value, lookup(), true) + "`";
-    if (!outcome.started) {
-      settle_fact(fact, r, std::nullopt, command + " could not start: " + outcome.error);
-    } else if (outcome.signal != 0) {
-      settle_fact(fact, r, std::nullopt, command + " was killed by signal " + std::to_string(outcome.signal));
-    } else if (type_of(fact) == lex::Type::Bool) {
-      settle_fact(fact, r, outcome.exit_code == 0 ? "true" : "false", "");
-    } else if (outcome.exit_code != 0) {
-      std::string why = command + " exited with status " + std::to_string(outcome.exit_code);
-      if (!trim(outcome.err).empty()) why += ": " + first_line(redact(outcome.err));
-      settle_fact(fact, r, std::nullopt, why);
-    } else if (trim(outcome.out).empty() && type_of(fact) != lex::Type::String) {
-      settle_fact(fact, r, std::nullopt, command + " printed nothing");
-    } else {
-      settle_fact(fact, r, trim(outcome.out), "");
-    }
+    std::optional<std::string> text;
+    std::string failure;
+    if (!outcome.started) failure = command + " could not start: " + outcome.error;
+    else if (outcome.signal != 0) failure = command + " was killed by signal " + std::to_string(outcome.signal);
+    else if (type_of(fact) == lex::Type::Bool) text = outcome.exit_code == 0 ? "true" : "false";
+    else if (outcome.exit_code != 0) {
+      failure = command + " exited with status " + std::to_string(outcome.exit_code);
+      if (!trim(outcome.err).empty()) failure += ": " + first_line(redact(outcome.err));
+    } else if (trim(outcome.out).empty() && type_of(fact) != lex::Type::String) failure = command + " printed nothing";
+    else text = trim(outcome.out);
+    settle_fact(fact, r, text, failure);
   }
   if (watcher_) watcher_({});
   return !runner_.interrupted();

@@ -67,6 +67,8 @@ class Resolver {
   // The value of a fact, answer, built-in or env.NAME; null when it has none.
   const Value* value(std::string_view name) const;
   const Resolved* result(std::string_view name) const;
+  // "needs `name`, which has no value", and why it has none.
+  std::string no_value(std::string_view name) const;
   Lookup lookup() const { return [this](std::string_view n) { return value(n); }; }
   // `text` as a command: `before` and the helpers, then the script, run in `dir`; the
   // environment is the machine's, then `env`, then the variables the script refers to.

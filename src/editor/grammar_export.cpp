@@ -87,25 +87,20 @@ std::vector<std::string_view> column(const Table& table, Field field) {
   return out;
 }
 
-// The keywords by how editors colour them, the names the templates use. Vim matches `env`
-// and `platform` (they start more than a word), and gives `fact`, `ask` and `helper` a
-// name after them, with rules of their own in its template.
+// The keywords by how editors colour them, under the templates' names. Vim matches `env`
+// and `platform` (they start more than a word) and gives `fact`, `ask` and `helper` rules
+// of their own, in its template.
 std::map<std::string, std::vector<std::string_view>> keyword_classes(bool vim) {
+  const auto in = [](std::string_view kw, const auto& list) { return std::ranges::find(list, kw) != list.end(); };
   std::map<std::string, std::vector<std::string_view>> out;
-  const auto in = [](const auto& list, std::string_view kw) { return std::ranges::find(list, kw) != list.end(); };
   for (const auto kw : lex::keywords) {
-    if (in(lex::declaration_keywords, kw)) {
-      if (!vim || !in(std::array{lex::kw_env, lex::kw_platform, lex::kw_fact, lex::kw_ask, lex::kw_helper}, kw))
-        out["declaration"].push_back(kw);
-    } else if (in(lex::step_field_keywords, kw) || kw == lex::kw_if) {
-      out["control"].push_back(kw);
-    } else if (kw == lex::kw_and || kw == lex::kw_or || kw == lex::kw_not) {
-      out["logical"].push_back(kw);
-    } else if (kw == lex::kw_true || kw == lex::kw_false) {
-      out["boolean"].push_back(kw);
-    } else {
-      out["other"].push_back(kw);
-    }
+    if (vim && in(kw, std::array{lex::kw_env, lex::kw_platform, lex::kw_fact, lex::kw_ask, lex::kw_helper})) continue;
+    const char* name = "other";
+    if (in(kw, lex::declaration_keywords)) name = "declaration";
+    else if (in(kw, lex::step_field_keywords) || kw == lex::kw_if) name = "control";
+    else if (in(kw, std::array{lex::kw_and, lex::kw_or, lex::kw_not})) name = "logical";
+    else if (in(kw, std::array{lex::kw_true, lex::kw_false})) name = "boolean";
+    out[name].push_back(kw);
   }
   return out;
 }

@@ -263,19 +263,11 @@ class Printer {
     }
     for (const bool first_inline : {false, true})
       for (const bool tabs : tab_escaping) {
-        const std::string full = body(t, {quoted, true, false, tabs}, escaped);
-        std::string_view b = full;
-        std::string c = delim;
-        if (!b.empty()) {
-          for (bool first = first_inline;; first = false) {
-            const std::size_t nl = b.find('\n');
-            const std::string_view line = b.substr(0, nl);
-            if (!first) c += '\n';
-            if (!first && !line.empty()) c += inner;
-            c += line;
-            if (nl == std::string_view::npos) break;
-            b.remove_prefix(nl + 1);
-          }
+        const std::string b = body(t, {quoted, true, false, tabs}, escaped);
+        std::string c = delim + (first_inline || b.empty() ? "" : "\n");
+        for (std::size_t i = 0; i < b.size(); ++i) {  // a line that is not empty starts with `inner`
+          if ((i == 0 ? !first_inline : b[i - 1] == '\n') && b[i] != '\n') c += inner;
+          c += b[i];
         }
         c += "\n" + close;
         if (round_trips(c, t)) return put_literal(c, indent);
@@ -323,18 +315,13 @@ class Printer {
   // operator starts the next line) or where a comment is; else a space.
   void op_break(const ast::Expr& lhs, const ast::Expr& rhs, std::string_view op, int cont) {
     const auto between = comments_in(end_of(lhs.span), start_of(rhs.span));
-    if (between.empty() && rhs.span.line == lhs.span.end_line) {
-      put(" ");
-      put(op);
-      return;
-    }
-    std::vector<const ast::Comment*> own;
-    for (const std::size_t i : between) {
-      if (comments_[i].span.line == lhs.span.end_line && !cur_.trailing) cur_.trailing = take(i);
-      else own.push_back(take(i));
-    }
+    if (between.empty() && rhs.span.line == lhs.span.end_line) return put(" " + std::string(op));
     close();
-    for (const auto* c : own) lines_.push_back(own_line(cont, c));
+    const std::size_t code = lines_.size() - 1;
+    for (const std::size_t i : between) {
+      if (comments_[i].span.line == lhs.span.end_line && !lines_[code].trailing) lines_[code].trailing = take(i);
+      else lines_.push_back(own_line(cont, take(i)));
+    }
     open(cont);
     put(op);
   }
@@ -343,6 +330,7 @@ class Printer {
   void entry(const ast::Item& it, int indent) {
     open(indent);
     it.visit([&](const auto& n) { declaration(n, indent); });
+    close();
   }
   void entry(const ast::StepField& f, int indent) {
     open(indent);
@@ -353,7 +341,6 @@ class Printer {
   void declaration(const ast::Use& u, int /*indent*/) {
     put("use ");
     text(u.path);
-    close();
   }
   void declaration(const ast::Fact& f, int /*indent*/) {
     put("fact " + f.name);
@@ -369,7 +356,6 @@ class Printer {
       else put(d.bool_value ? "true" : "false");
     }
     if (f.secret) put(" secret");
-    close();
   }
   void declaration(const ast::Ask& a, int /*indent*/) {
     put("ask " + a.name + " ");
@@ -383,17 +369,14 @@ class Printer {
       text(*a.default_value);
     }
     if (a.secret) put(" secret");
-    close();
   }
   void declaration(const ast::EnvSet& e, int /*indent*/) {
     put("env " + e.name + " = ");
     text(e.value);
-    close();
   }
   void declaration(const ast::Helper& h, int /*indent*/) {
     put("helper " + h.name + " ");
     text(h.body);
-    close();
   }
 
   void field(const ast::StepField& f) {
@@ -423,7 +406,7 @@ class Printer {
       put(" { ");
       field(s.fields[0]);
       put(" }");
-      if (lines_.size() == mark) return close();
+      if (lines_.size() == mark) return;
       lines_.resize(mark);  // it did not fit on one line after all (a block string)
       cur_ = header;
     }
@@ -438,16 +421,13 @@ class Printer {
 
   // The body of a step or platform block, after its header on the current line: `{}`
   // when it holds nothing, else its entries one level deeper. A comment on the line of
-  // the `{`, before the first entry, stays there.
+  // the `{`, before the first entry, stays there. The last line is left open.
   template <typename Entry>
   void braces(const ast::List<Entry>& entries, Pos header_end, const Span& whole, int indent) {
     const Pos brace = open_brace(header_end);
     const Pos close_pos{whole.end_line, whole.end_col - 1};
     const Pos first = entries.empty() ? close_pos : start_of(span_of(entries[0]));
-    if (entries.empty() && comments_in(brace, close_pos).empty()) {
-      put(" {}");
-      return close();
-    }
+    if (entries.empty() && comments_in(brace, close_pos).empty()) return put(" {}");
     put(" {");
     for (const std::size_t i : comments_in(brace, first))
       if (comments_[i].span.line == brace.line) cur_.trailing = take(i);
@@ -455,7 +435,6 @@ class Printer {
     sequence(entries, indent + kIndent, brace, close_pos);
     open(indent);
     put("}");
-    close();
   }
 
   // The entries of a body (or of the file) between `open_pos` and `close_pos`, with the

@@ -6,8 +6,9 @@
    `# W301 ...`): then check reports each of those codes (and exits 1 when one is an
    error). A ```sink example whose first line is `# module: NAME.sink` is written next to
    the example that follows it instead of being checked alone (a module and its user).
-2. Every diagnostic code in src/ appears in the table of docs/diagnostics.md, and every
-   code in that table appears in src/.
+2. Every diagnostic code used in src/ appears in the table of docs/diagnostics.md, and
+   every code in that table is used in src/ (src/diag/codes.hpp, the table of codes, is
+   left out: tests/unit/codes_test.cpp compares it with the docs).
 3. Each example of that table that is a Sinkfile (it starts with a declaration keyword)
    of a code that `sink check` reports (E1xx, E2xx, W3xx) makes `sink check` report it.
 
@@ -124,7 +125,7 @@ def check_codes():
     in_source = set()
     for top, _, names in os.walk(os.path.join(ROOT, "src")):
         for n in names:
-            if n.endswith((".cpp", ".hpp")):
+            if n.endswith((".cpp", ".hpp")) and os.path.join(top, n) != os.path.join(ROOT, "src", "diag", "codes.hpp"):
                 in_source |= set(CODE.findall(open(os.path.join(top, n), encoding="utf-8").read()))
     table = set(re.findall(r"^\| ([EW]\d{3}) \|", open(os.path.join(ROOT, "docs", "diagnostics.md"), encoding="utf-8").read(), re.M))
     for code in sorted(in_source - table):

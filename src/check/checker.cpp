@@ -44,14 +44,14 @@ using EnvScope = std::unordered_map<std::string_view, std::uint32_t>;
 
 void set_env(Diagnostics& diags, EnvScope& scope, std::string_view name, Span name_span, std::uint32_t line) {
   if (auto [first, fresh] = scope.try_emplace(name, line); !fresh)
-    diags.error("E212", name_span,
+    diags.add(E212, name_span,
                 "`" + std::string(name) + "` is already set in this scope at line " + std::to_string(first->second),
                 "set each variable once per scope; an inner scope (platform block, step) may override it");
 }
 
 void check_repeats(Diagnostics& diags, const ast::List<ast::RepeatedOption>& repeated) {
   for (const auto& r : repeated)
-    diags.error("E265", r.span, "`" + r.option + "` is given twice", "write each option once");
+    diags.add(E265, r.span, "`" + r.option + "` is given twice", "write each option once");
 }
 
 void check_platform(Diagnostics& diags, const ast::PlatformBlock& b,
@@ -59,10 +59,10 @@ void check_platform(Diagnostics& diags, const ast::PlatformBlock& b,
   std::unordered_set<std::string> seen;
   for (const auto& n : b.names) {
     if (!seen.insert(n.name).second)
-      diags.warning("W304", n.span, "platform `" + n.name + "` is listed twice", "remove the repeated name");
+      diags.add(W304, n.span, "platform `" + n.name + "` is listed twice", "remove the repeated name");
     if (!lex::find_platform(n.name)) {
       const auto near = lex::platform_meant(n.name);
-      diags.error("E203", n.span, "unknown platform `" + n.name + "`",
+      diags.add(E203, n.span, "unknown platform `" + n.name + "`",
                    near ? "did you mean `" + std::string(*near) + "`?"
                         : "a platform is an OS (linux, darwin, freebsd, ...) or a distribution "
                           "(debian, ubuntu, fedora, arch, alpine, ...)");
@@ -73,7 +73,7 @@ void check_platform(Diagnostics& diags, const ast::PlatformBlock& b,
              std::all_of(o->names.begin(), o->names.end(), [](const auto& on) { return lex::find_platform(on.name); });
     });
     if (never != outer.end())
-      diags.error("E204", n.span,
+      diags.add(E204, n.span,
                    "platform `" + n.name + "` can never match inside `platform " + names_of(**never) + "` (line " +
                        std::to_string((*never)->span.line) + ")",
                    "a machine is one OS and one distribution; move this block out of the outer one");
@@ -92,7 +92,7 @@ void report_chain(Diagnostics& diags, const Decl& top) {
     }
     path += (i ? " -> " : "") + chain[i]->name();
   }
-  diags.error("E268", top.name_span(),
+  diags.add(E268, top.name_span(),
                "`" + top.name() + "` is made from a chain of " + std::to_string(top.chain) +
                    " values, more than the limit of " + std::to_string(kMaxChain) + ": " + path,
                "make it from the values it needs directly, not through a long chain of facts");
@@ -166,7 +166,7 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
     if (const auto* h = item.as<ast::Helper>()) {
       auto [it, fresh] = helpers_.try_emplace(h->name, h, module);
       if (!fresh)
-        diags_.error(it->second.second == module ? "E210" : "E252", h->name_span,
+        diags_.add(it->second.second == module ? E210 : E252, h->name_span,
                      "helper `" + h->name + "` is already defined at " + where_text(program_, it->second.first->name_span),
                      "give one of them another name");
       continue;
@@ -181,7 +181,7 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
     const ast::Str& name = d.name();
     const char* what = d.fact ? "fact" : "question";
     if (lex::find_builtin(name)) {
-      diags_.error("E213", d.name_span(), std::string(what) + " `" + name + "` has the name of a built-in value",
+      diags_.add(E213, d.name_span(), std::string(what) + " `" + name + "` has the name of a built-in value",
                    "`" + name + "` is always available; choose another name, such as `my_" + name + "`");
       continue;
     }
@@ -201,7 +201,7 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
       const Decl& first = it->second;
       const bool same_module = first.module == module;
       if (!same_module) it->second.clash = true;
-      diags_.error(same_module ? "E210" : "E252", d.name_span(),
+      diags_.add(same_module ? E210 : E252, d.name_span(),
                    same_module ? "`" + name + "` is already defined at " + where_text(program_, first.name_span())
                                : "name clash: `" + name + "` is defined in both " + program_.modules[first.module].name +
                                      " and " + program_.modules[module].name,
@@ -218,7 +218,7 @@ void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
   for (const auto& item : items) {
     where_ = where;
     if (const auto* u = item.as<ast::Use>(); u && !top) {
-      diags_.error("E253", u->span, "`use` cannot stand inside a platform block",
+      diags_.add(E253, u->span, "`use` cannot stand inside a platform block",
                    "move it to the top of the file; a module's steps can have platform blocks of their own");
     } else if (const auto* f = item.as<ast::Fact>()) {
       check_fact(*f);
@@ -228,7 +228,7 @@ void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
       check_text(e->value, TextUse::Value);
       set_env(diags_, envs, e->name, e->name_span, e->span.line);
     } else if (const auto* h = item.as<ast::Helper>(); h && h->body.has_interp()) {
-      diags_.error("E263", h->body.span, "a helper's code cannot interpolate values",
+      diags_.add(E263, h->body.span, "a helper's code cannot interpolate values",
                    "pass values to the helper as arguments from the step: " + h->name + " \"{{name}}\"");
     } else if (const auto* s = item.as<ast::Step>()) {
       check_step(*s, where);
@@ -248,18 +248,18 @@ void Checker::check_fact(const ast::Fact& f) {
     std::vector<std::string> names;
     for (const auto& n : lex::types) names.emplace_back(n.name);
     const auto near = suggest(*f.type_name, names);
-    diags_.error("E205", f.type_span, "unknown type `" + *f.type_name + "`",
+    diags_.add(E205, f.type_span, "unknown type `" + *f.type_name + "`",
                  near ? "did you mean `" + *near + "`?" : "the types are string, bool, int and version");
   }
   switch (f.source) {
     case ast::FactSource::Sh:
       check_text(f.value, TextUse::Shell);
       if (is_blank(f.value))
-        diags_.error("E242", f.value.span, "fact `" + f.name + "` has an empty command", "write the command to run: sh \"...\"");
+        diags_.add(E242, f.value.span, "fact `" + f.name + "` has an empty command", "write the command to run: sh \"...\"");
       break;
     case ast::FactSource::Env:
       if (f.value.has_interp() || !is_env_name(f.value.literal()))
-        diags_.error("E264", f.value.span, "`" + f.value.literal() + "` is not an environment variable name",
+        diags_.add(E264, f.value.span, "`" + f.value.literal() + "` is not an environment variable name",
                      "write the variable's name as it is, e.g. env \"GITHUB_TOKEN\"");
       break;
     case ast::FactSource::Value:
@@ -268,10 +268,10 @@ void Checker::check_fact(const ast::Fact& f) {
       break;
   }
   if (f.required && f.default_value)
-    diags_.error("E260", f.default_value->span, "fact `" + f.name + "` is both `required` and has a `default`",
+    diags_.add(E260, f.default_value->span, "fact `" + f.name + "` is both `required` and has a `default`",
                  "`required` stops the run when the fact fails; `default` stands in for it: keep one");
   if (f.required && f.source == ast::FactSource::Value)
-    diags_.error("E260", *f.required, "a fact built from other values cannot be `required`",
+    diags_.add(E260, *f.required, "a fact built from other values cannot be `required`",
                  "mark the facts it is built from as required instead");
   if (f.default_value && f.default_value->kind == ast::Literal::Kind::String)
     check_text(f.default_value->str, TextUse::Value);
@@ -285,29 +285,29 @@ void Checker::check_ask(const ast::Ask& a) {
   std::unordered_set<std::string> seen;
   for (const auto& c : a.choices) {
     if (c.has_interp())
-      diags_.error("E262", c.span, "a choice cannot interpolate values", "write each choice as it is");
+      diags_.add(E262, c.span, "a choice cannot interpolate values", "write each choice as it is");
     else if (!seen.insert(c.literal()).second)
-      diags_.error("E262", c.span, "choice \"" + c.literal() + "\" is listed twice", "remove the repeated choice");
+      diags_.add(E262, c.span, "choice \"" + c.literal() + "\" is listed twice", "remove the repeated choice");
   }
   if (!a.choices.empty() && a.default_value && !a.default_value->has_interp() &&
       !seen.count(a.default_value->literal()))
-    diags_.error("E262", a.default_value->span,
+    diags_.add(E262, a.default_value->span,
                  "the default \"" + a.default_value->literal() + "\" is not one of the choices",
                  "make the default one of the choices, or add it to them");
 }
 
 void Checker::check_step(const ast::Step& s, MachineSet where) {
   if (s.name.has_interp())
-    diags_.error("E263", s.name.span, "a step's name cannot interpolate values",
+    diags_.add(E263, s.name.span, "a step's name cannot interpolate values",
                  "step names are shown before facts are known; put the value in the run command");
   else if (is_blank(s.name))
-    diags_.error("E242", s.name.span, "a step needs a name", "step \"Install tools\" { ... }");
+    diags_.add(E242, s.name.span, "a step needs a name", "step \"Install tools\" { ... }");
 
   auto& same_name = steps_[s.name.text];  // the latest that overlaps is named
   const auto other = std::find_if(same_name.rbegin(), same_name.rend(),
                                   [&](const auto& o) { return (o.second & where).any(); });
   if (other != same_name.rend())
-    diags_.error("E211", s.name.span,
+    diags_.add(E211, s.name.span,
                  "a step named \"" + s.name.literal() + "\" already exists at " +
                      where_text(program_, other->first->span),
                  "step names must differ where their platforms overlap");
@@ -323,12 +323,12 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
       const auto near = suggest(f.name, fields);
       meant_run = meant_run || (near && *near == lex::kw_run);
       std::string hint = near ? "did you mean `" + *near + "`?" : "a step's fields are run, skip if, when, error, env and dir";
-      diags_.error("E206", f.keyword_span(), "unknown step field `" + f.name + "`", hint);
+      diags_.add(E206, f.keyword_span(), "unknown step field `" + f.name + "`", hint);
       continue;
     }
     const std::string key = field_name(f.kind);
     if (auto [first, fresh] = first_of.try_emplace(key, &f); !fresh && f.kind != K::Env)
-      diags_.error("E241", f.keyword_span(),
+      diags_.add(E241, f.keyword_span(),
                    "`" + key + "` appears twice in this step (first at line " +
                        std::to_string(first->second->span.line) + ")",
                    key == "run" ? "join the commands into one run with a \"\"\"...\"\"\" block"
@@ -340,12 +340,12 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
     else if (f.kind == K::Env) check_text(f.text, TextUse::Value);
     else check_text(f.text, TextUse::Printed, f.kind == K::Error ? "an error message" : "a dir");
     if (shell && is_blank(f.text))
-      diags_.error("E242", f.text.span, "`" + key + (f.kind == K::Run ? "` has" : " sh` has") + " an empty command",
+      diags_.add(E242, f.text.span, "`" + key + (f.kind == K::Run ? "` has" : " sh` has") + " an empty command",
                    f.kind == K::Run ? "write the command to run" : "write the check to run");
     if (f.kind == K::Env) set_env(diags_, envs, f.name, f.name_span, f.span.line);
   }
   if (!s.field(ast::StepField::Kind::Run) && !meant_run)
-    diags_.error("E240", s.name.span, "step \"" + s.name.literal() + "\" has no `run`",
+    diags_.add(E240, s.name.span, "step \"" + s.name.literal() + "\" has no `run`",
                  "add the command it runs: run \"...\"");
 }
 
@@ -371,7 +371,7 @@ void Checker::check_cycles() {
           std::string cycle;
           for (auto d = std::find(stack.begin(), stack.end(), dep); d != stack.end(); ++d)
             cycle += (*d)->name() + " -> ";
-          diags_.error("E220", dep->name_span(), "`" + dep->name() + "` depends on itself: " + cycle + dep->name(),
+          diags_.add(E220, dep->name_span(), "`" + dep->name() + "` depends on itself: " + cycle + dep->name(),
                        "a fact or question cannot need its own value; break the cycle");
           dep->mark = Mark::Done;  // report each cycle once
           chain_reported = true;   // a chain through a cycle has no length: E220 says what is wrong
@@ -400,10 +400,10 @@ void Checker::report_unused() {
   for (const Decl* d : decl_order_) {
     if (program_.modules[d->module].is_std || d->used) continue;
     if (d->fact)
-      diags_.warning("W301", d->name_span(), "fact `" + d->name() + "` is never used",
+      diags_.add(W301, d->name_span(), "fact `" + d->name() + "` is never used",
                      "use it in a step (`when`, `skip if`, {{" + d->name() + "}}) or remove it");
     else
-      diags_.warning("W302", d->name_span(), "question `" + d->name() + "` is never used",
+      diags_.add(W302, d->name_span(), "question `" + d->name() + "` is never used",
                      "use its answer in a step ({{" + d->name() + "}}) or remove it");
   }
 }

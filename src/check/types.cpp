@@ -74,7 +74,7 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
     const auto near = suggest(var, candidates);
     std::string lower(var);
     for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    diags_.error("E202", span, "unknown environment variable `" + std::string(name) + "`",
+    diags_.add(E202, span, "unknown environment variable `" + std::string(name) + "`",
                  near ? "did you mean `env." + *near + "`?"
                       : "read it with a fact, which can be required or have a default: fact " + lower + " = env \"" +
                             std::string(var) + "\"");
@@ -94,14 +94,14 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
                    .string();
         if (path.rfind("../", 0) != 0) path = "./" + path;
       }
-      diags_.error("E201", span,
+      diags_.add(E201, span,
                    "`" + std::string(name) + "` is defined in " + target.name + ", which this file does not use",
                    "add `use \"" + path + "\"` at the top of this file");
       return VType::Unknown;
     }
     if (d->block && (where_ & ~d->where).any()) {  // not every machine here is one it has a value on
       const std::string names = names_of(*d->block);
-      diags_.error("E214", span,
+      diags_.add(E214, span,
                    "`" + std::string(name) + "` is declared inside `platform " + names + "` (" +
                        program_.sources.get(d->block->span.file).path + ":" + std::to_string(d->block->span.line) +
                        "), so it has no value here, outside that block",
@@ -119,7 +119,7 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
   if (lex::is_keyword(name))
     hint = name == lex::kw_raw ? "`raw` is a keyword: {{raw NAME}} inserts NAME as shell text"
                                : "`" + n + "` is a keyword, so no fact or question can have that name";
-  diags_.error("E201", span, "unknown name `" + n + "`", hint);
+  diags_.add(E201, span, "unknown name `" + n + "`", hint);
   return VType::Unknown;
 }
 
@@ -175,7 +175,7 @@ void Checker::check_std_helpers(const ast::Text& text) {
             for (const auto& [helper, module] : std_helpers_)
               if (w == helper && std::find(reported.begin(), reported.end(), w) == reported.end()) {
                 reported.push_back(w);
-                diags_.warning("W306", span_in(text, w),
+                diags_.add(W306, span_in(text, w),
                                "`" + std::string(w) + "` is a helper of " + std::string(module) +
                                    ", which this program does not use: the command would not be found",
                                "add `use \"" + std::string(module) + "\"` at the top of the Sinkfile");
@@ -206,18 +206,18 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_i
                  const ShellContext at = quotes.at();
                  const std::string var = shell_var(in.name);
                  if (at == ShellContext::QuotedHereDoc)
-                   diags_.error("E266", in.span, "{{" + in.name + "}} stands in a here-document whose delimiter is quoted, where nothing expands",
+                   diags_.add(E266, in.span, "{{" + in.name + "}} stands in a here-document whose delimiter is quoted, where nothing expands",
                                 "write the delimiter without quotes (<<EOF instead of <<'EOF') so that the value arrives");
                  else if (at == ShellContext::Single)
-                   diags_.error("E267", in.span, "{{" + in.name + "}} stands inside '...', where its text would be pasted into the quoted text",
+                   diags_.add(E267, in.span, "{{" + in.name + "}} stands inside '...', where its text would be pasted into the quoted text",
                                 "put it outside the single quotes (echo 'Hello, '{{" + in.name + "}}) or use \"...\"");
                  else if (at == ShellContext::CodeString)
-                   diags_.error("E267", in.span, "{{" + in.name + "}} stands in code that another shell or interpreter runs (sh -c, eval, trap, su -c, a here-document fed to a shell, awk, sed, python -c), where its text would become code",
+                   diags_.add(E267, in.span, "{{" + in.name + "}} stands in code that another shell or interpreter runs (sh -c, eval, trap, su -c, a here-document fed to a shell, awk, sed, python -c), where its text would become code",
                                 "the value is already in the environment variable " + var + ", which the inner code inherits: write \"$" + var +
                                     "\" there instead (sh -c 'echo \"$" + var + "\"'; ENVIRON[\"" + var + "\"] in awk). sudo, su and ssh do not pass the environment on");
                  else if ((at == ShellContext::Arith || at == ShellContext::Test) && quiet_type(in.name) != VType::Int &&
                           quiet_type(in.name) != VType::Unknown)
-                   diags_.error("E269", in.span, "{{" + in.name + "}} stands in " + (at == ShellContext::Test ? "[[ ]]" : "arithmetic") +
+                   diags_.add(E269, in.span, "{{" + in.name + "}} stands in " + (at == ShellContext::Test ? "[[ ]]" : "arithmetic") +
                                     ", where bash evaluates its text as an expression (and can run code), but it is not an int",
                                 at == ShellContext::Test ? "compare text with [ ] instead, or make the value an int: fact n: int = ..."
                                                          : "make the value an int (fact n: int = sh \"...\", or fact n: int = \"{{answer}}\"): sink then checks it is a whole number before any step");
@@ -237,13 +237,13 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_i
       return d && d->derived_secret ? "`" + in.name + "`, made from a secret," : !d ? "`" + in.name + "`, which a secret fact reads," : "secret `" + in.name + "`";
     };
     if (secret && in.raw)
-      diags_.error("E261", in.span, what() + " cannot be inserted raw",
+      diags_.add(E261, in.span, what() + " cannot be inserted raw",
                    "drop `raw`: a secret reaches the command as a quoted value, never in its argument list");
     else if (secret && use == TextUse::Printed)
-      diags_.error("E261", in.span, what() + " would be shown in " + shown_in,
+      diags_.add(E261, in.span, what() + " would be shown in " + shown_in,
                    "sink never prints a secret; leave it out of this text");
     else if (in.raw && use != TextUse::Shell)
-      diags_.error("E263", in.span, "`raw` only has a meaning in a shell command",
+      diags_.add(E263, in.span, "`raw` only has a meaning in a shell command",
                    "write {{" + in.name + "}} here");
   }
 }
@@ -290,7 +290,7 @@ void Checker::expect_bool(const ast::Expr& e, const std::string& context) {
   } else {
     hint = "use a name of type bool or a comparison";
   }
-  diags_.error("E231", e.span, context + " needs a true/false value, but this is " + std::string(describe(t)), hint);
+  diags_.add(E231, e.span, context + " needs a true/false value, but this is " + std::string(describe(t)), hint);
 }
 
 void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
@@ -298,7 +298,7 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
   const bool ordering = e.op != lex::CmpOp::Eq && e.op != lex::CmpOp::Ne;
   auto mismatch = [&](const std::string& hint) {
     const std::string op(lex::op_text(e.op));
-    diags_.error("E230", e.span,
+    diags_.add(E230, e.span,
                  "cannot compare " + std::string(describe(l)) + " with " + std::string(describe(r)) + " using `" + op + "`",
                  hint);
   };
@@ -324,7 +324,7 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
   if (plain_string) {
     const ast::Str value = lit->str->text;
     if (other == VType::Version && !parse_version(value))
-      return diags_.error("E234", lit->span, "\"" + value + "\" is not a version",
+      return diags_.add(E234, lit->span, "\"" + value + "\" is not a version",
                           "a version has a number in it, as in \"20\" or \"3.12.1\"");
     if (other == VType::Int && !parses_as_int(value))
       return mismatch("compare an int with a whole number, as in: " + std::string(lex::op_text(e.op)) + " 8");
@@ -333,7 +333,7 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
     const auto is_value = [&](const ast::Text& c) { return c.literal() == value; };
     if (d && d->ask && !d->ask->choices.empty() &&
         std::none_of(d->ask->choices.begin(), d->ask->choices.end(), is_value))
-      diags_.warning("W303", lit->span, "\"" + value + "\" is not one of the choices of `" + d->name() + "`",
+      diags_.add(W303, lit->span, "\"" + value + "\" is not one of the choices of `" + d->name() + "`",
                      "this comparison is always " + std::string(e.op == lex::CmpOp::Eq ? "false" : "true"));
     if (name->kind == ast::Expr::Kind::Name && (name->name == "os" || name->name == "distro") && !ordering)
       check_platform_value(name->name, value, lit->span, e.op);
@@ -349,7 +349,7 @@ void Checker::check_default(const ast::Fact& f, VType type) {
   const ast::Literal& d = *f.default_value;
   using LK = ast::Literal::Kind;
   auto bad = [&](const std::string& what) {
-    diags_.error("E232", d.span, "the default of `" + f.name + "` is not " + std::string(describe(type)), what);
+    diags_.add(E232, d.span, "the default of `" + f.name + "` is not " + std::string(describe(type)), what);
   };
   const bool plain_text = d.kind == LK::String && !d.str.has_interp();  // a text that is known here
   if (type == VType::String && d.kind != LK::String)
@@ -379,7 +379,7 @@ void Checker::check_platform_value(std::string_view builtin, const std::string& 
   if (p) hint = os ? "`" + value + "` is a distribution: compare `distro` with it" : "`" + value + "` is an OS: compare `os` with it";
   else if (meant) hint = "did you mean \"" + std::string(*meant) + "\"?";
   else hint = "`os` is one of " + lex::platform_list(true);
-  diags_.warning("W305", span,
+  diags_.add(W305, span,
                  "`" + std::string(builtin) + "` is never \"" + value + "\": this comparison is always " +
                      (op == lex::CmpOp::Eq ? "false" : "true"),
                  hint);
@@ -403,7 +403,7 @@ void Checker::check_value(const ast::Fact& f, VType type) {
   const bool command = !t.empty() && (std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '/' || t[0] == '.') &&
                        first.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./") ==
                            std::string_view::npos;
-  diags_.error("E233", f.value.span, "the value of `" + f.name + "` is not " + std::string(describe(type)),
+  diags_.add(E233, f.value.span, "the value of `" + f.name + "` is not " + std::string(describe(type)),
                command ? "did you mean `sh \"" + t + "\"`? A fact's value is its command's output only with `sh`"
                : type == VType::Bool ? "a bool is true or false"
                : type == VType::Int  ? "an int is a whole number, as in \"8\""

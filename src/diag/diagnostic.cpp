@@ -13,6 +13,10 @@ void Diagnostics::warning(std::string code, Span span, std::string message, std:
   items_.push_back({std::move(code), Severity::Warning, std::move(message), span, std::move(hint), span.file});
 }
 
+void Diagnostics::add(Code code, Span span, std::string message, std::string hint) {
+  items_.push_back({std::string(code_name(code)), severity_of(code), std::move(message), span, std::move(hint), span.file});
+}
+
 std::size_t Diagnostics::error_count() const {
   return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(),
       [](const Diagnostic& d) { return d.severity == Severity::Error; }));

@@ -4,11 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "diag/codes.hpp"
 #include "diag/span.hpp"
 
 namespace sink {
-
-enum class Severity { Error, Warning };
 
 struct Diagnostic {
   std::string code;  // "E201"
@@ -23,6 +22,7 @@ class Diagnostics {
  public:
   void error(std::string code, Span span, std::string message, std::string hint = {});
   void warning(std::string code, Span span, std::string message, std::string hint = {});
+  void add(Code code, Span span, std::string message, std::string hint = {});
   void add(Diagnostic d) { items_.push_back(std::move(d)); }
 
   const std::vector<Diagnostic>& items() const { return items_; }

@@ -69,7 +69,7 @@ void check_platform(Diagnostics& diags, const ast::PlatformBlock& b,
       continue;
     }
     const auto never = std::find_if(outer.begin(), outer.end(), [&](const ast::PlatformBlock* o) {
-      return (machines_of(o->names) & machines_of({&n, 1})).none() &&
+      return (machines_of(o->names) & machines_of({n})).none() &&
              std::all_of(o->names.begin(), o->names.end(), [](const auto& on) { return lex::find_platform(on.name); });
     });
     if (never != outer.end())

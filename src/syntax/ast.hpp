@@ -1,82 +1,26 @@
-// The Sinkfile syntax tree. It is owned: every node, list and string lives in the arena
-// of its File, or in the source text, which the File holds a share of (names are views
-// of it, so they live as long as the tree, whatever becomes of the Sources it was parsed
-// from). Each node carries the Span it was parsed from. Nodes are plain data (trivially
-// copyable); the arena frees them all at once.
+// The Sinkfile syntax tree: plain std containers. Each node carries the Span it was parsed
+// from. A declaration is a shared pointer to its node, and the tree is never changed once
+// parsed, so a pointer or view into it stays valid as long as any copy of the File.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
-#include <string_view>
 #include <type_traits>
 #include <variant>
 #include <vector>
 
-#include "syntax/arena.hpp"
 #include "syntax/lexicon.hpp"
 #include "diag/span.hpp"
 
 namespace sink::ast {
 
-// A string of the tree: a view of text in the File's arena (or of a static string). It
-// reads like a std::string_view and turns into a std::string where one is needed.
-struct Str : std::string_view {
-  constexpr Str() = default;
-  constexpr Str(const char* s) : std::string_view(s) {}
-  constexpr explicit Str(std::string_view s) : std::string_view(s) {}
-  operator std::string() const { return std::string(data(), size()); }
-};
-inline std::string operator+(const char* a, Str b) { return std::string(a).append(b); }
-inline std::string operator+(const std::string& a, Str b) { return std::string(a).append(b); }
-inline std::string operator+(std::string&& a, Str b) { return std::move(a.append(b)); }
-inline std::string operator+(Str a, const char* b) { return std::string(a).append(b); }
-inline std::string operator+(Str a, const std::string& b) { return std::string(a).append(b); }
-inline std::string operator+(Str a, Str b) { return std::string(a).append(b); }
-inline std::string operator+(char a, Str b) { return std::string(1, a).append(b); }
-inline std::string operator+(Str a, char b) { return std::string(a) + b; }
-
-// A list of nodes in the arena, in order.
+using Str = std::string;
 template <typename T>
-class List {
- public:
-  constexpr List() = default;
-  constexpr List(const T* data, std::size_t size) : data_(data), size_(static_cast<std::uint32_t>(size)) {}
-  const T* begin() const { return data_; }
-  const T* end() const { return data_ + size_; }
-  const T* data() const { return data_; }
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  const T& operator[](std::size_t i) const { return data_[i]; }
-  const T& at(std::size_t i) const {
-    if (i >= size_) throw std::out_of_range("ast::List::at");
-    return data_[i];
-  }
-  const T& front() const { return data_[0]; }
-  const T& back() const { return data_[size_ - 1]; }
-
- private:
-  const T* data_ = nullptr;
-  std::uint32_t size_ = 0;
-};
-
-// A link to a node in the arena (null: none).
+using List = std::vector<T>;
 template <typename T>
-class Ptr {
- public:
-  constexpr Ptr() = default;
-  constexpr Ptr(std::nullptr_t) {}
-  constexpr explicit Ptr(const T* p) : p_(p) {}
-  const T* get() const { return p_; }
-  const T& operator*() const { return *p_; }
-  const T* operator->() const { return p_; }
-  explicit operator bool() const { return p_ != nullptr; }
-
- private:
-  const T* p_ = nullptr;
-};
+using Ptr = std::shared_ptr<const T>;
 
 // `{{name}}`, `{{env.NAME}}` or `{{raw name}}` inside a string.
 struct Interp {
@@ -104,11 +48,11 @@ struct Text {
   void visit(OnText&& on_text, OnInterp&& on_interp) const {
     std::size_t from = 0;
     for (const auto& in : interps) {
-      if (in.at > from) on_text(text.substr(from, in.at - from));
+      if (in.at > from) on_text(std::string_view(text).substr(from, in.at - from));
       on_interp(in);
       from = in.at;
     }
-    if (from < text.size()) on_text(text.substr(from));
+    if (from < text.size()) on_text(std::string_view(text).substr(from));
   }
 };
 
@@ -223,16 +167,15 @@ struct PlatformBlock {
   Span span;
 };
 
-// A declaration: a link to its node, so that lists of them stay small.
+// A declaration.
 struct Item {
-  std::variant<const Use*, const Fact*, const Ask*, const EnvSet*, const Step*, const PlatformBlock*, const Helper*>
-      node;
+  std::variant<Ptr<Use>, Ptr<Fact>, Ptr<Ask>, Ptr<EnvSet>, Ptr<Step>, Ptr<PlatformBlock>, Ptr<Helper>> node;
 
   // The declaration if it is a T, else null.
   template <typename T>
   const T* as() const {
-    const auto* p = std::get_if<const T*>(&node);
-    return p ? *p : nullptr;
+    const auto* p = std::get_if<Ptr<T>>(&node);
+    return p ? p->get() : nullptr;
   }
   // Calls f with the declaration, whatever its type.
   template <typename F>
@@ -246,13 +189,10 @@ struct Comment {
   Span span;
 };
 
-// One parsed file. Its arena and its source own every node, list and string of the tree.
 struct File {
   std::uint32_t file_id = 0;
   List<Item> items;
   List<Comment> comments;
-  std::shared_ptr<const SourceFile> source;
-  std::unique_ptr<Arena> arena;
 };
 
 // Calls f(const T&) for each declaration of type T in `items`, in order, inside platform
@@ -265,12 +205,5 @@ void for_each(const List<Item>& items, F&& f) {
     if (const auto* b = item.as<PlatformBlock>()) for_each<T>(b->items, f);
   }
 }
-
-// Nodes live in an arena that runs no destructors.
-static_assert(std::is_trivially_destructible_v<Step> && std::is_trivially_copyable_v<Step>);
-static_assert(std::is_trivially_destructible_v<Fact> && std::is_trivially_copyable_v<Fact>);
-static_assert(std::is_trivially_destructible_v<Ask> && std::is_trivially_copyable_v<Ask>);
-static_assert(std::is_trivially_destructible_v<PlatformBlock> && std::is_trivially_copyable_v<Item>);
-static_assert(std::is_trivially_destructible_v<Expr> && std::is_trivially_copyable_v<Comment>);
 
 }  // namespace sink::ast

@@ -1,4 +1,4 @@
-// PEGTL actions that build the owned AST (in an arena), and the control that turns grammar failures
+// PEGTL actions that build the AST, and the control that turns grammar failures
 // into located diagnostics.
 #include "syntax/parser.hpp"
 
@@ -32,8 +32,6 @@ struct SyntaxError {
 };
 
 struct Builder {
-  explicit Builder(Arena& a) : arena(a) {}
-  Arena& arena;
   std::uint32_t file_id = 0;
   ParseLimits limits;
   std::vector<ast::Item> top_items;
@@ -50,7 +48,7 @@ struct Builder {
   std::optional<ast::Text> last_text;
   ast::Interp interp;
 
-  std::vector<ast::Expr*> exprs;
+  std::vector<ast::Ptr<ast::Expr>> exprs;
   std::vector<lex::CmpOp> ops;
 
   ast::Str name;
@@ -80,17 +78,15 @@ struct Builder {
 
   std::vector<ast::Item>& items() { return platforms.empty() ? top_items : platforms.back().items; }
   template <typename T>
-  void add_item(const T& node) { items().push_back(ast::Item{arena.make<T>(node)}); }
-  template <typename T>
-  ast::List<T> list(const std::vector<T>& v) { return {arena.copy(v.data(), v.size()), v.size()}; }
+  void add_item(T node) { items().push_back(ast::Item{std::make_shared<const T>(std::move(node))}); }
 
   ast::Text take_text() {
     ast::Text t = last_text ? *last_text : ast::Text{};
     last_text.reset();
     return t;
   }
-  ast::Expr* pop_expr() {
-    ast::Expr* e = exprs.back();
+  ast::Ptr<ast::Expr> pop_expr() {
+    ast::Ptr<ast::Expr> e = exprs.back();
     exprs.pop_back();
     return e;
   }
@@ -267,8 +263,8 @@ struct FinishText {
     t.form = b.form;
     t.span = span_of(in, b.file_id);
     finish_text(b.buf, b.interps, b.form, b.scratch);
-    t.text = ast::Str(b.arena.copy(b.buf));
-    t.interps = b.list(b.interps);
+    t.text = b.buf;
+    t.interps = b.interps;
     b.last_text = t;
   }
 };
@@ -287,27 +283,27 @@ std::int64_t parse_int(std::string_view s, LineCol at) {
   return v;
 }
 
-ast::Expr* make_expr(Builder& b, ast::Expr::Kind kind, Span span) {
-  auto* e = b.arena.make<ast::Expr>();
+std::shared_ptr<ast::Expr> make_expr(ast::Expr::Kind kind, Span span) {
+  auto e = std::make_shared<ast::Expr>();
   e->kind = kind;
   e->span = span;
   return e;
 }
 
 SINK_ACTION(name_ref) {
-  auto* e = make_expr(b, ast::Expr::Kind::Name, span_of(in, b.file_id));
+  auto e = make_expr(ast::Expr::Kind::Name, span_of(in, b.file_id));
   e->name = ast::Str(in.string_view());
   b.exprs.push_back(e);
 }
 SINK_END;
 SINK_ACTION(expr_string) {
-  auto* e = make_expr(b, ast::Expr::Kind::String, span_of(in, b.file_id));
-  e->str = ast::Ptr<ast::Text>(b.arena.make<ast::Text>(b.take_text()));
+  auto e = make_expr(ast::Expr::Kind::String, span_of(in, b.file_id));
+  e->str = std::make_shared<const ast::Text>(b.take_text());
   b.exprs.push_back(e);
 }
 SINK_END;
 SINK_ACTION(expr_int) {
-  auto* e = make_expr(b, ast::Expr::Kind::Int, span_of(in, b.file_id));
+  auto e = make_expr(ast::Expr::Kind::Int, span_of(in, b.file_id));
   e->int_value = parse_int(in.string_view(), where(in));
   b.exprs.push_back(e);
 }
@@ -316,7 +312,7 @@ template <bool Value>
 struct BoolExpr {
   template <typename In>
   static void apply(const In& in, Builder& b) {
-    auto* e = make_expr(b, ast::Expr::Kind::Bool, span_of(in, b.file_id));
+    auto e = make_expr(ast::Expr::Kind::Bool, span_of(in, b.file_id));
     e->bool_value = Value;
     b.exprs.push_back(e);
   }
@@ -350,15 +346,15 @@ struct Binary {
   static void apply0(Builder& b) {
     auto rhs = b.pop_expr();
     auto lhs = b.pop_expr();
-    auto* e = make_expr(b, Kind, join(lhs->span, rhs->span));
+    auto e = make_expr(Kind, join(lhs->span, rhs->span));
     e->depth = 1 + std::max(lhs->depth, rhs->depth);
     check_depth(*e, b);
     if constexpr (Kind == ast::Expr::Kind::Compare) {
       e->op = b.ops.back();
       b.ops.pop_back();
     }
-    e->lhs = ast::Ptr<ast::Expr>(lhs);
-    e->rhs = ast::Ptr<ast::Expr>(rhs);
+    e->lhs = lhs;
+    e->rhs = rhs;
     b.exprs.push_back(e);
   }
 };
@@ -366,8 +362,8 @@ template <> struct Action<g::cmp_tail> : Binary<ast::Expr::Kind::Compare> {};
 template <> struct Action<g::and_tail> : Binary<ast::Expr::Kind::And> {};
 template <> struct Action<g::or_tail> : Binary<ast::Expr::Kind::Or> {};
 SINK_ACTION(not_app) {
-  auto* e = make_expr(b, ast::Expr::Kind::Not, span_of(in, b.file_id));
-  e->lhs = ast::Ptr<ast::Expr>(b.pop_expr());
+  auto e = make_expr(ast::Expr::Kind::Not, span_of(in, b.file_id));
+  e->lhs = b.pop_expr();
   e->depth = 1 + e->lhs->depth;
   check_depth(*e, b);
   b.exprs.push_back(e);
@@ -423,7 +419,7 @@ SINK_ACTION(fact_decl) {
   b.fact.required = b.required;
   b.fact.secret = b.secret;
   b.fact.default_value = b.literal;
-  b.fact.repeated = b.list(b.repeated);
+  b.fact.repeated = b.repeated;
   b.fact.span = span_of(in, b.file_id);
   count(b.values, b.limits.max_values, "facts and questions", in);
   b.add_item(b.fact);
@@ -449,8 +445,8 @@ SINK_ACTION(ask_decl) {
   b.ask.name = b.name;
   b.ask.name_span = b.name_span;
   b.ask.secret = b.secret;
-  b.ask.choices = b.list(b.choices);
-  b.ask.repeated = b.list(b.repeated);
+  b.ask.choices = b.choices;
+  b.ask.repeated = b.repeated;
   b.ask.span = span_of(in, b.file_id);
   count(b.values, b.limits.max_values, "facts and questions", in);
   b.add_item(b.ask);
@@ -504,7 +500,7 @@ SINK_ACTION(f_skip) {
     f.kind = ast::StepField::Kind::SkipIfSh;
     f.text = b.take_text();
   } else {
-    f.expr = ast::Ptr<ast::Expr>(b.pop_expr());
+    f.expr = b.pop_expr();
   }
   b.sh_check = false;
 }
@@ -515,7 +511,7 @@ SINK_ACTION(f_when) {
     f.kind = ast::StepField::Kind::WhenSh;
     f.text = b.take_text();
   } else {
-    f.expr = ast::Ptr<ast::Expr>(b.pop_expr());
+    f.expr = b.pop_expr();
   }
   b.sh_check = false;
 }
@@ -533,7 +529,7 @@ SINK_ACTION(f_unknown) {
 }
 SINK_END;
 SINK_ACTION(step_decl) {
-  b.step.fields = b.list(b.fields);
+  b.step.fields = b.fields;
   b.step.span = span_of(in, b.file_id);
   count(b.steps, b.limits.max_steps, "steps", in);
   b.add_item(b.step);
@@ -547,12 +543,10 @@ SINK_ACTION(platform_name) {
 }
 SINK_END;
 SINK_ACTION(platform_block) {
-  ast::PlatformBlock block;
-  block.names = b.list(b.platforms.back().names);
-  block.items = b.list(b.platforms.back().items);
-  block.span = span_of(in, b.file_id);
+  ast::PlatformBlock block{std::move(b.platforms.back().names), std::move(b.platforms.back().items),
+                           span_of(in, b.file_id)};
   b.platforms.pop_back();
-  b.add_item(block);
+  b.add_item(std::move(block));
 }
 SINK_END;
 
@@ -595,25 +589,17 @@ std::optional<ast::File> parse_file(const Sources& sources, std::uint32_t file_i
                     : "a Sinkfile must be UTF-8 text; convert it, e.g. with `iconv -t UTF-8`");
     return std::nullopt;
   }
-  // The tree shares the source text (it never changes), so that names are views of it.
-  ast::File file;
-  file.file_id = file_id;
-  file.source = sources.share(file_id);
-  file.arena = std::make_unique<Arena>();
-  const std::string_view text = file.source->text;
-  Builder b(*file.arena);
+  Builder b;
   b.file_id = file_id;
   b.limits = limits;
-  pg::memory_input in(text.data(), text.size(), src.path);
+  pg::memory_input in(src.text.data(), src.text.size(), src.path);
   try {
     pg::parse<g::file, Action, Control>(in, b);
   } catch (const SyntaxError& e) {
     diags.error(e.code, point(file_id, e.at), e.message, e.hint);
     return std::nullopt;
   }
-  file.items = b.list(b.top_items);
-  file.comments = b.list(b.comments);
-  return file;
+  return ast::File{file_id, std::move(b.top_items), std::move(b.comments)};
 }
 
 }  // namespace sink

@@ -41,8 +41,8 @@ struct Builder {
   std::size_t comments_seen_until = 0;
   std::size_t steps = 0, values = 0;  // declared so far, for the limits
 
-  // The string being read: its raw pieces, then its value (reused from string to string).
-  std::string buf, scratch;
+  // The string being read: its raw pieces, then its value.
+  std::string buf;
   std::vector<ast::Interp> interps;
   ast::StringForm form = ast::StringForm::Quoted;
   std::optional<ast::Text> last_text;
@@ -262,7 +262,7 @@ struct FinishText {
     ast::Text t;
     t.form = b.form;
     t.span = span_of(in, b.file_id);
-    finish_text(b.buf, b.interps, b.form, b.scratch);
+    finish_text(b.buf, b.interps, b.form);
     t.text = b.buf;
     t.interps = b.interps;
     b.last_text = t;

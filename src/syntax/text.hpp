@@ -13,11 +13,9 @@ namespace sink {
 // block strings lose their first and last blank lines and their common indentation,
 // and "..." strings have their escapes decoded. `text` holds the pieces between the
 // interpolations, which stand at their `at` offsets (kept right through the changes).
-// `scratch` is working space, kept by the caller from string to string.
-void finish_text(std::string& text, std::vector<ast::Interp>& interps, ast::StringForm form, std::string& scratch);
+void finish_text(std::string& text, std::vector<ast::Interp>& interps, ast::StringForm form);
 
 // Strips the common indentation of a block string; '\0' bytes stand for interpolations.
 std::string dedent_block(std::string_view body);
-void dedent_block_into(std::string_view body, std::string& out);  // the same, into `out`
 
 }  // namespace sink

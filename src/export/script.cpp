@@ -1,5 +1,7 @@
 #include "export/script.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -103,11 +105,22 @@ struct Writer {
   int condition(const ast::Expr& e, std::string& code) {
     using K = ast::Expr::Kind;
     const int n = ++temp;
-    const std::string t = "sink_e" + std::to_string(n);
-    // Each operand: its value as a shell word, and the tests that it has one.
-    auto operand = [&](const ast::Expr& o, std::string& pre, std::string& tests) -> std::string {
+    if (e.kind == K::Not) {
+      const int a = condition(*e.lhs, code);
+      code += fmt::format("sink_not \"$sink_e{1}\"; sink_e{0}=$?; sink_m{0}=$sink_m{1}\n", n, a);
+      return n;
+    }
+    if (e.kind == K::And || e.kind == K::Or) {
+      const int a = condition(*e.lhs, code), b = condition(*e.rhs, code);
+      code += fmt::format("sink_{} \"$sink_e{}\" \"$sink_e{}\" \"$sink_m{}\" \"$sink_m{}\"; sink_e{}=$?; "
+                          "sink_m{}=$sink_m\n", e.kind == K::And ? "and" : "or", a, b, a, b, n, n);
+      return n;
+    }
+    // A comparison or a value: each operand as a shell word, and the tests that it has one.
+    std::string pre, tests;
+    auto operand = [&](const ast::Expr& o) -> std::string {
       auto has = [&](std::string_view name) {
-        if (!is_env(name)) tests += std::string(tests.empty() ? "" : " && ") + "sink_has " + std::string(name);
+        if (!is_env(name)) tests += fmt::format("{}sink_has {}", tests.empty() ? "" : " && ", name);
       };
       switch (o.kind) {
         case K::Name: has(o.name); return "\"${" + var(o.name) + "}\"";
@@ -117,76 +130,61 @@ struct Writer {
         case K::Int: return shell_word(std::to_string(o.int_value));
         case K::Bool: return o.bool_value ? "true" : "false";
         default: {
-          const std::string k = "\"$sink_e" + std::to_string(condition(o, pre)) + "\"";
-          tests += std::string(tests.empty() ? "" : " && ") + "[ " + k + " != 2 ]";
-          pre += "sink_b" + std::to_string(n) + "=false; [ " + k + " = 0 ] && sink_b" + std::to_string(n) + "=true\n";
-          return "\"$sink_b" + std::to_string(n) + "\"";
+          const int k = condition(o, pre);
+          tests += fmt::format("{}[ \"$sink_e{}\" != 2 ]", tests.empty() ? "" : " && ", k);
+          pre += fmt::format("sink_b{0}=false; [ \"$sink_e{1}\" = 0 ] && sink_b{0}=true\n", n, k);
+          return fmt::format("\"$sink_b{}\"", n);
         }
       }
     };
-    switch (e.kind) {
-      case K::Not: {
-        const int a = condition(*e.lhs, code);
-        code += "sink_not \"$sink_e" + std::to_string(a) + "\"; " + t + "=$?; sink_m" + std::to_string(n) + "=$sink_m" +
-                std::to_string(a) + "\n";
-        break;
-      }
-      case K::And:
-      case K::Or: {
-        const int a = condition(*e.lhs, code), b = condition(*e.rhs, code);
-        const std::string A = std::to_string(a), B = std::to_string(b);
-        code += std::string(e.kind == K::And ? "sink_and" : "sink_or") + " \"$sink_e" + A + "\" \"$sink_e" + B + "\" \"$sink_m" +
-                A + "\" \"$sink_m" + B + "\"; " + t + "=$?; sink_m" + std::to_string(n) + "=$sink_m\n";
-        break;
-      }
-      case K::Compare: {
-        std::string pre, tests;
-        const std::string l = operand(*e.lhs, pre, tests), r = operand(*e.rhs, pre, tests);
-        auto type = [&](const ast::Expr& o) {
-          return o.kind == K::Name ? type_of(o.name) : o.kind == K::Int ? lex::Type::Int
-                                                     : o.kind == K::String ? lex::Type::String : lex::Type::Bool;
-        };
-        const lex::Type a = type(*e.lhs), b = type(*e.rhs);
-        const char* cmp = a == lex::Type::Version || b == lex::Type::Version ? "version"
-                          : a == lex::Type::Int || b == lex::Type::Int       ? "int" : "text";
-        static const char* ops[] = {"eq", "ne", "le", "ge", "lt", "gt"};  // lex::CmpOp's order
-        code += pre + "sink_missing=''\n" + t + "=2\nif " + (tests.empty() ? ":" : tests) + "; then sink_a=" + l + " sink_b=" + r +
-                "; sink_cmp " + cmp + " " + ops[static_cast<int>(e.op)] + "; " + t + "=$?; fi\nsink_m" + std::to_string(n) +
-                "=$sink_missing\n";
-        break;
-      }
-      default: {
-        std::string pre, tests;
-        const std::string v = operand(e, pre, tests);
-        code += pre + "sink_missing=''\n" + t + "=2\nif " + (tests.empty() ? ":" : tests) + "; then [ " + v + " = true ]; " + t +
-                "=$?; fi\nsink_m" + std::to_string(n) + "=$sink_missing\n";
-      }
+    std::string test;
+    if (e.kind == K::Compare) {
+      const std::string l = operand(*e.lhs), r = operand(*e.rhs);
+      auto type = [&](const ast::Expr& o) {
+        return o.kind == K::Name ? type_of(o.name) : o.kind == K::Int ? lex::Type::Int
+                                                   : o.kind == K::String ? lex::Type::String : lex::Type::Bool;
+      };
+      const lex::Type a = type(*e.lhs), b = type(*e.rhs);
+      const char* cmp = a == lex::Type::Version || b == lex::Type::Version ? "version"
+                        : a == lex::Type::Int || b == lex::Type::Int       ? "int" : "text";
+      static const char* ops[] = {"eq", "ne", "le", "ge", "lt", "gt"};  // lex::CmpOp's order
+      test = fmt::format("sink_a={} sink_b={}; sink_cmp {} {}", l, r, cmp, ops[static_cast<int>(e.op)]);
+    } else {
+      test = fmt::format("[ {} = true ]", operand(e));
     }
+    code += fmt::format("{0}sink_missing=''\nsink_e{1}=2\nif {2}; then {3}; sink_e{1}=$?; fi\n"
+                        "sink_m{1}=$sink_missing\n", pre, n, tests.empty() ? ":" : tests, test);
     return n;
   }
 
-  void guard(const char* fn, std::size_t i, const ast::StepField& f, std::string& kind) {
-    const std::string id = std::to_string(i);
+  // `name`() runs `text` (nothing when null), the values it reads exported.
+  std::string command_fn(const std::string& name, const ast::Text* text) {
+    std::string exports;
+    const std::string body = text ? shell(*text, exports) : ":";
+    return fmt::format("{}() {{\n  :{}\n{}\n}}\n", name, exports.empty() ? "" : "; export" + exports, body);
+  }
+
+  // `when` or `skip if`: PREFIX_ID() says whether it holds; `kind` becomes expr or sh.
+  void guard(const std::string& prefix, const std::string& id, const ast::StepField& f, std::string& kind) {
+    std::vector<std::string_view> names;
     if (f.expr) {
       kind = "expr";
       std::string code;
-      std::vector<std::string_view> names;
       names_in(*f.expr, names);
       temp = 0;
       const int r = condition(*f.expr, code);
-      out += std::string(fn) + id + "() {\n  sink_src=" + shell_word(source_text(program.sources, f.expr->span)) +
-             " sink_names=" + shell_word(join(names)) + "\n" + code + "sink_missing=$sink_m" + std::to_string(r) + "\nreturn \"$sink_e" + std::to_string(r) + "\"\n}\n";
+      out += fmt::format("{}() {{\n  sink_src={} sink_names={}\n{}sink_missing=$sink_m{}\nreturn \"$sink_e{}\"\n}}\n",
+                         prefix + id, shell_word(source_text(program.sources, f.expr->span)), shell_word(join(names)),
+                         code, r, r);
       return;
     }
     kind = "sh";
-    std::vector<std::string_view> names;
     names_in(f.text, names);
-    std::string checks, exports;
+    std::string checks;
     for (const auto n : names)
-      if (!is_env(n)) checks += "  sink_has " + std::string(n) + " || return 2\n";
-    const std::string body = shell(f.text, exports);
-    out += std::string(fn) + id + "() {\n" + checks + "  sink_run_check " + fn + "sh_" + id + " " + dq(f.text, true) +
-           "\n}\n" + fn + "sh_" + id + "() {\n  :" + (exports.empty() ? "" : "; export" + exports) + "\n" + body + "\n}\n";
+      if (!is_env(n)) checks += fmt::format("  sink_has {} || return 2\n", n);
+    out += fmt::format("{0}{1}() {{\n{2}  sink_run_check {0}sh_{1} {3}\n}}\n", prefix, id, checks, dq(f.text, true));
+    out += command_fn(prefix + "sh_" + id, &f.text);
   }
 
   void step(std::size_t i, const SelectedStep& s) {
@@ -211,79 +209,77 @@ struct Writer {
     for (const auto n : uses)
       if (!is_env(n) && std::find(used.begin(), used.end(), n) == used.end()) used.push_back(n);
 
-    std::string when, skip, exports, env, dir = "sink_dir=$sink_base";
-    if (const auto* f = st.when()) guard("sink_when_", i, *f, when);
-    if (const auto* f = st.skip_if()) guard("sink_skip_", i, *f, skip);
+    std::string when, skip, env, dir = "sink_dir=$sink_base";
+    if (const auto* f = st.when()) guard("sink_when_", id, *f, when);
+    if (const auto* f = st.skip_if()) guard("sink_skip_", id, *f, skip);
     const auto* err = st.field(ast::StepField::Kind::Error);
-    if (err) out += "sink_error_" + id + "() { sink_out=" + dq(err->text, true) + "; }\n";
-    for (const auto* e : s.scope_env) env += "  " + e->name + "=" + dq(e->value) + "; export " + e->name + "\n";
+    if (err) out += fmt::format("sink_error_{}() {{ sink_out={}; }}\n", id, dq(err->text, true));
+    for (const auto* e : s.scope_env) env += fmt::format("  {0}={1}; export {0}\n", e->name, dq(e->value));
     for (const auto& f : st.fields) {
-      if (f.kind == ast::StepField::Kind::Env) env += "  " + f.name + "=" + dq(f.text) + "; export " + f.name + "\n";
+      if (f.kind == ast::StepField::Kind::Env) env += fmt::format("  {0}={1}; export {0}\n", f.name, dq(f.text));
       if (f.kind == ast::StepField::Kind::Dir) dir = "sink_folder " + dq(f.text);
     }
     const auto* run = st.field(ast::StepField::Kind::Run);
-    const std::string body = run ? shell(run->text, exports) : ":";
-    out += "sink_dir_" + id + "() { " + dir + "; }\nsink_env_" + id + "() {\n  cd -- \"$sink_dir\" || exit 1\n" + env + "}\n";
-    out += "sink_run_" + id + "() {\n  :" + (exports.empty() ? "" : "; export" + exports) + "\n" + body + "\n}\n";
+    const std::string run_fn = command_fn("sink_run_" + id, run ? &run->text : nullptr);
+    out += fmt::format("sink_dir_{0}() {{ {1}; }}\nsink_env_{0}() {{\n  cd -- \"$sink_dir\" || exit 1\n{2}}}\n{3}",
+                       id, dir, env, run_fn);
     std::string plat;
     for (const auto* b : s.blocks) {
-      std::string names, list;
-      for (const auto& n : b->names) {
-        names += " " + n.name;
-        list += (list.empty() ? "" : ", ") + n.name;
-      }
-      plat += "  sink_on" + names + " || { sink_why=" + shell_word("`platform " + list + "` (line " + std::to_string(b->span.line) + ")") +
-              "; return 1; }\n";
+      std::vector<std::string_view> names;
+      for (const auto& n : b->names) names.push_back(n.name);
+      plat += fmt::format("  sink_on {} || {{ sink_why={}; return 1; }}\n", join(names),
+                          shell_word(fmt::format("`platform {}` (line {})", fmt::join(names, ", "), b->span.line)));
     }
-    out += "sink_plat_" + id + "() {\n  :\n" + plat + "}\n";
-    out += "sink_step_" + id + "() {\n  sink_name=" + shell_word(st.name.text) + " sink_where=" +
-           shell_word(program.sources.get(st.span.file).path + ":" + std::to_string(st.span.line)) + "\n  sink_when=" + shell_word(when) +
-           " sink_skip_if=" + shell_word(skip) + " sink_error=" + shell_word(err ? "1" : "") + " sink_needs=" + shell_word(join(needs)) +
-           " sink_uses=" + shell_word(join(used)) + "\n}\n";
+    out += fmt::format("sink_plat_{}() {{\n  :\n{}}}\n", id, plat);
+    out += fmt::format("sink_step_{}() {{\n  sink_name={} sink_where={}\n  sink_when={} sink_skip_if={} sink_error={} "
+                       "sink_needs={} sink_uses={}\n}}\n", id, shell_word(st.name.text),
+                       shell_word(fmt::format("{}:{}", program.sources.get(st.span.file).path, st.span.line)),
+                       shell_word(when), shell_word(skip), shell_word(err ? "1" : ""), shell_word(join(needs)),
+                       shell_word(join(used)));
   }
 
   void fact(const ast::Fact& f) {
-    const std::string name = f.name;
-    const std::string type = f.type_name ? std::string(*f.type_name) : "string";
     const std::string flags = std::string(f.default_value ? "d" : "") + (f.required ? "r" : "") + (f.secret ? "s" : "");
     const char* kind = f.source == ast::FactSource::Sh ? "sh" : f.source == ast::FactSource::Env ? "env" : "value";
     const std::string shown = dq(f.value, true);
-    std::string body = "  sink_fact " + name + " " + type + " " + shell_word(flags) + " " + kind + " \"\\`" +
-                       shown.substr(1, shown.size() - 2) + "\\`\"\n";
+    std::string body = fmt::format("  sink_fact {} {} {} {} \"\\`{}\\`\"\n", f.name, f.type_name.value_or("string"),
+                                   shell_word(flags), kind, shown.substr(1, shown.size() - 2));
     std::vector<std::string_view> declared_deps;
     for (const auto d : dependencies(f)) {
       if (is_env(d)) continue;
-      body += "  sink_r " + std::string(d) + "\n";
+      body += fmt::format("  sink_r {}\n", d);
       if (declared(d)) declared_deps.push_back(d);
     }
-    if (!declared_deps.empty()) body += "  sink_deps " + join(declared_deps) + " || return 0\n";
-    std::string exports;
+    if (!declared_deps.empty()) body += fmt::format("  sink_deps {} || return 0\n", join(declared_deps));
     if (f.source == ast::FactSource::Sh) {
+      std::string exports;
       const std::string cmd = shell(f.value, exports);
-      body += "  sink_out=$(\n  {" + (exports.empty() ? "" : " export" + exports + ";") + "\n" + cmd + "\n  } </dev/null 2>/dev/null\n  )\n  sink_got $?\n";
+      body += fmt::format("  sink_out=$(\n  {{{}\n{}\n  }} </dev/null 2>/dev/null\n  )\n  sink_got $?\n",
+                          exports.empty() ? "" : " export" + exports + ";", cmd);
     } else if (f.source == ast::FactSource::Env) {
-      const std::string var = f.value.text;
+      const std::string& var = f.value.text;
+      const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
       const bool ok = !var.empty() && !std::isdigit(static_cast<unsigned char>(var[0])) &&
-                      std::all_of(var.begin(), var.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-      body += ok ? "  sink_env_fact " + var + "\n" : "  sink_failed " + shell_word("environment variable " + var + " is not set") + "\n";
+                      std::ranges::all_of(var, word);
+      body += ok ? "  sink_env_fact " + var + "\n"
+                 : "  sink_failed " + shell_word("environment variable " + var + " is not set") + "\n";
     } else {
       body += "  sink_out=" + dq(f.value) + "\n  sink_got 0\n";
     }
-    out += "sink_f_" + name + "() {\n" + body + "}\n";
-    if (f.default_value) {
-      const ast::Literal& d = *f.default_value;
-      out += "sink_default_" + name + "() { sink_out=" +
-             (d.kind == ast::Literal::Kind::String ? dq(d.str) : d.kind == ast::Literal::Kind::Int ? shell_word(std::to_string(d.int_value))
-                                                                 : std::string(d.bool_value ? "true" : "false")) + "; }\n";
-    }
+    out += fmt::format("sink_f_{}() {{\n{}}}\n", f.name, body);
+    if (const ast::Literal* d = f.default_value ? &*f.default_value : nullptr)
+      out += fmt::format("sink_default_{}() {{ sink_out={}; }}\n", f.name,
+                         d->kind == ast::Literal::Kind::String ? dq(d->str)
+                         : d->kind == ast::Literal::Kind::Int  ? shell_word(std::to_string(d->int_value))
+                         : d->bool_value                       ? "true" : "false");
   }
 
   void ask(const ast::Ask& a) {
-    out += "sink_f_" + a.name + "() {\n";
+    out += fmt::format("sink_f_{}() {{\n", a.name);
     for (const auto d : dependencies(a))
-      if (!is_env(d)) out += "  sink_r " + std::string(d) + "\n";
-    out += "  sink_ask " + a.name + " " + answer_var(a.name) + " " + dq(a.prompt, true) + " " + (a.default_value ? "1 " + dq(*a.default_value) : "0 ''") +
-           (a.secret ? " 1" : " 0");
+      if (!is_env(d)) out += fmt::format("  sink_r {}\n", d);
+    out += fmt::format("  sink_ask {} {} {} {} {}", a.name, answer_var(a.name), dq(a.prompt, true),
+                       a.default_value ? "1 " + dq(*a.default_value) : "0 ''", a.secret ? 1 : 0);
     for (const auto& c : a.choices) out += " " + shell_word(c.text);
     out += "\n}\n";
   }
@@ -313,8 +309,11 @@ std::string export_script(const Program& program, const ExportOptions& options, 
   // Declarations in run order: a module's uses before the module, each once.
   std::vector<bool> seen(program.modules.size(), false);
   std::vector<std::string_view> facts;
-  std::function<void(const ast::List<ast::Item>&)> walk = [&](const ast::List<ast::Item>& items) {
-    for (const auto& item : items) {
+  std::function<void(std::size_t)> visit = [&](std::size_t m) {
+    if (seen[m]) return;
+    seen[m] = true;
+    for (const std::size_t u : program.modules[m].uses) visit(u);
+    ast::for_each<ast::Item>(program.modules[m].ast.items, [&](const ast::Item& item) {
       if (const auto* f = item.as<ast::Fact>()) {
         w.order.push_back(f->name);
         facts.push_back(f->name);
@@ -322,16 +321,8 @@ std::string export_script(const Program& program, const ExportOptions& options, 
       } else if (const auto* a = item.as<ast::Ask>()) {
         w.order.push_back(a->name);
         w.ask(*a);
-      } else if (const auto* b = item.as<ast::PlatformBlock>()) {
-        walk(b->items);
       }
-    }
-  };
-  std::function<void(std::size_t)> visit = [&](std::size_t m) {
-    if (seen[m]) return;
-    seen[m] = true;
-    for (const std::size_t u : program.modules[m].uses) visit(u);
-    walk(program.modules[m].ast.items);
+    });
   };
   if (!program.modules.empty()) visit(0);
   for (std::size_t i = 0; i < w.sel.steps.size(); ++i) w.step(i + 1, w.sel.steps[i]);
@@ -339,21 +330,21 @@ std::string export_script(const Program& program, const ExportOptions& options, 
     error = w.error;
     return "";
   }
-  std::string init = "sink_init() {\n  sink_file=" + shell_word(options.path) + " sink_steps=" + std::to_string(w.sel.steps.size()) +
-                     "\n  sink_order=" + shell_word(join(w.order)) + "\n  sink_facts_list=" + shell_word(join(facts)) + "\n";
-  for (const auto f : facts) init += "  sink_type_" + std::string(f) + "=" + std::string(lex::type_name(w.type_of(f))) + "\n";
-  init += "  sink_os=" + shell_word(options.platform.empty() ? "" : machine.os) + " sink_distro=" +
-          shell_word(options.platform.empty() ? "" : machine.distro) + " sink_distro_version='' sink_arch=" +
-          shell_word(options.platform.find('/') == std::string::npos ? "" : machine.arch) + "\n";
-  auto lines = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : "\n") + x;
-    return s;
-  };
-  init += "  sink_only=" + shell_word(lines(options.only)) + " sink_skip=" + shell_word(lines(options.skip)) + " sink_from=" + shell_word(options.from) + "\n";
+  std::string init = fmt::format("sink_init() {{\n  sink_file={} sink_steps={}\n  sink_order={}\n"
+                                 "  sink_facts_list={}\n",
+                                 shell_word(options.path), w.sel.steps.size(), shell_word(join(w.order)),
+                                 shell_word(join(facts)));
+  for (const auto f : facts) init += fmt::format("  sink_type_{}={}\n", f, lex::type_name(w.type_of(f)));
+  const bool fixed = !options.platform.empty();
+  init += fmt::format("  sink_os={} sink_distro={} sink_distro_version='' sink_arch={}\n",
+                      shell_word(fixed ? machine.os : ""), shell_word(fixed ? machine.distro : ""),
+                      shell_word(options.platform.find('/') == std::string::npos ? "" : machine.arch));
+  const auto lines = [](const auto& v) { return shell_word(fmt::format("{}", fmt::join(v, "\n"))); };
+  init += fmt::format("  sink_only={} sink_skip={} sink_from={}\n", lines(options.only), lines(options.skip),
+                      shell_word(options.from));
   for (const auto& [name, value] : options.answers)
-    init += "  [ -n \"${" + answer_var(name) + "+x}\" ] || " + answer_var(name) + "=" + shell_word(value) + "\n";
-  for (const auto& e : w.env_names) init += "  SINKENV_" + e + "=${" + e + "-}\n";
+    init += fmt::format("  [ -n \"${{{0}+x}}\" ] || {0}={1}\n", answer_var(name), shell_word(value));
+  for (const auto& e : w.env_names) init += fmt::format("  SINKENV_{0}=${{{0}-}}\n", e);
   init += "}\n";
   std::string helpers;
   if (!w.sel.helpers.empty()) helpers = "\n# ---- helpers ----\n" + w.sel.helpers;

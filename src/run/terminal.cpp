@@ -1,5 +1,6 @@
 #include "run/terminal.hpp"
 
+#include <fmt/ostream.h>
 #include <poll.h>
 #include <termios.h>
 #include <unistd.h>
@@ -70,16 +71,14 @@ std::optional<std::string> TerminalPrompter::read_line() {
 
 std::optional<std::string> TerminalPrompter::ask(const AskRequest& q) {
   const std::string masked = "••••••";
+  std::vector<std::string> choices;
+  for (const auto& c : q.choices) choices.push_back(utf8::printable(c));
   while (true) {
     std::optional<std::string> line;
     {
       const EchoOff quiet(in_, q.secret);  // before the prompt shows, so nothing typed echoes
       out_ << utf8::printable(q.question);
-      if (!q.choices.empty()) {
-        out_ << " (";
-        for (std::size_t i = 0; i < q.choices.size(); ++i) out_ << (i ? "/" : "") << utf8::printable(q.choices[i]);
-        out_ << ")";
-      }
+      if (!choices.empty()) fmt::print(out_, " ({})", fmt::join(choices, "/"));
       if (q.default_value) out_ << " [" << (q.secret ? masked : utf8::printable(*q.default_value)) << "]";
       out_ << ": " << std::flush;
       if (!out_) return std::nullopt;  // the question cannot be shown (a closed stderr): no answer
@@ -95,9 +94,8 @@ std::optional<std::string> TerminalPrompter::ask(const AskRequest& q) {
       continue;
     }
     if (!q.choices.empty() && std::find(q.choices.begin(), q.choices.end(), *line) == q.choices.end()) {
-      out_ << "  \"" << (q.secret ? masked : utf8::printable(*line)) << "\" is not one of the choices; choose one of: ";
-      for (std::size_t i = 0; i < q.choices.size(); ++i) out_ << (i ? ", " : "") << utf8::printable(q.choices[i]);
-      out_ << "\n";
+      fmt::print(out_, "  \"{}\" is not one of the choices; choose one of: {}\n",
+                 q.secret ? masked : utf8::printable(*line), fmt::join(choices, ", "));
       continue;
     }
     return line;

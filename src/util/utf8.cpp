@@ -1,5 +1,7 @@
 #include "util/utf8.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -35,10 +37,9 @@ std::string printable(std::string_view s) {
       i += len;
       continue;
     }
-    static const char hex[] = "0123456789ABCDEF";
     if (c == '\n') out += "\\n";
     else if (c == '\t') out += "\\t";
-    else out += {'\\', 'x', hex[c >> 4], hex[c & 15]};
+    else out += fmt::format("\\x{:02X}", c);
     ++i;
   }
   return out;

@@ -1,35 +1,26 @@
 #include "util/version.hpp"
 
-#include <cctype>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
 
 namespace sink {
 
-std::string Version::str() const {
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "." : "") + std::to_string(parts[i]);
-  return out;
-}
+std::string Version::str() const { return fmt::format("{}", fmt::join(parts, ".")); }
 
 std::optional<Version> parse_version(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size() && !std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-  if (i == text.size()) return std::nullopt;
+  constexpr std::string_view digits = "0123456789";
+  std::size_t i = text.find_first_of(digits);
+  if (i == std::string_view::npos) return std::nullopt;
   Version v;
   while (true) {
-    std::uint64_t n = 0;
-    std::size_t digits = 0;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-      n = n * 10 + static_cast<std::uint64_t>(text[i] - '0');
-      ++digits;
-      ++i;
-    }
-    if (digits > 18) return std::nullopt;  // no silent cut: 10^19 does not fit
-    v.parts.push_back(n);
-    if (i + 1 < text.size() && text[i] == '.' && std::isdigit(static_cast<unsigned char>(text[i + 1]))) {
-      ++i;
-      continue;
-    }
-    break;
+    const std::size_t end = std::min(text.find_first_not_of(digits, i), text.size());
+    if (end - i > 18) return std::nullopt;  // no silent cut: 10^19 does not fit
+    std::from_chars(text.data() + i, text.data() + end, v.parts.emplace_back());
+    // Another part when a dot and a digit follow.
+    if (end + 1 >= text.size() || text[end] != '.' || digits.find(text[end + 1]) == std::string_view::npos) break;
+    i = end + 1;
   }
   return v;
 }

@@ -2,8 +2,6 @@
 
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
-#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +12,6 @@
 #include <iterator>
 #include <system_error>
 
-#include "proc/process_tree.hpp"
 #include "proc/spawn.hpp"
 #include "util/mask.hpp"
 
@@ -24,6 +21,7 @@ namespace {
 using namespace spawning;
 
 using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
 
 // The signals that stop sink (and its commands with it), then SIGCHLD (a command ended).
 // SIGHUP counts as SIGTERM.
@@ -48,12 +46,9 @@ void on_signal(int sig) {
     if (g_caught == 0) g_caught = sig == SIGINT ? SIGINT : SIGTERM;
     g_count = g_count + 1;
   }
-  const int fd = g_wake_fd;
-  if (fd >= 0) {
-    const char byte = static_cast<char>(sig);
-    if (write(fd, &byte, 1) < 0) {
-      // full pipe: the reader wakes up anyway
-    }
+  const char byte = static_cast<char>(sig);
+  if (write(g_wake_fd, &byte, 1) < 0) {
+    // full pipe: the reader wakes up anyway
   }
   errno = saved;
 }
@@ -103,8 +98,7 @@ struct PosixRunner::Signals {
 PosixRunner::PosixRunner(Options options) : options_(options), signals_(std::make_unique<Signals>()) {
   int fds[2];
   if (!make_pair(fds)) throw std::system_error(errno, std::generic_category(), "pipe");
-  set_nonblocking(fds[0]);
-  set_nonblocking(fds[1]);
+  for (const int fd : fds) set_nonblocking(fd);
   Signals& s = *signals_;
   s.read_fd = fds[0];
   s.write_fd = fds[1];
@@ -155,8 +149,7 @@ PosixRunner::~PosixRunner() {
 
 int PosixRunner::interrupted() const {
   handle_signals();
-  if (interrupted_ != 0) return interrupted_;
-  return g_caught;
+  return interrupted_;
 }
 
 // Commands still running when the runner goes were abandoned by the caller: stop them as
@@ -228,8 +221,8 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
   Outcome& outcome = proc.outcome;
   // Everything the child needs is prepared before the spawn: the child of posix_spawn makes
   // no allocation.
-  if (command.script.find('\0') != std::string::npos) {
-    outcome.error = "the command contains a NUL byte";
+  if (command.script.find('\0') != std::string::npos || command.dir.find('\0') != std::string::npos) {
+    outcome.error = "the command or its folder name contains a NUL byte";
     return;
   }
   std::vector<std::string> entries;  // NAME=value
@@ -248,16 +241,9 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
   std::vector<char*> envp;
   for (auto& entry : entries) envp.push_back(entry.data());
   envp.push_back(nullptr);
-  const std::string& dir = command.dir;
-  if (!dir.empty()) {
-    if (dir.find('\0') != std::string::npos) {
-      outcome.error = "the folder name contains a NUL byte";
-      return;
-    }
-    // Checked first, so that the message names what is wrong with it.
-    outcome.error = folder_error(dir);
-    if (!outcome.error.empty()) return;
-  }
+  // Checked first, so that the message names what is wrong with it.
+  if (!command.dir.empty()) outcome.error = folder_error(command.dir);
+  if (!outcome.error.empty()) return;
   // posix_spawn takes char* const[] and changes nothing.
   char arg0[] = "sh", arg1[] = "-c";
   char* argv[] = {arg0, arg1, const_cast<char*>(command.script.c_str()), nullptr};
@@ -276,7 +262,7 @@ void PosixRunner::spawn(Proc& proc, const Command& command) {
   }
 
   Launch launch;
-  launch.dir = dir.empty() ? nullptr : dir.c_str();
+  launch.dir = command.dir.empty() ? nullptr : command.dir.c_str();
   launch.argv = argv;
   launch.envp = envp.data();
   launch.in = in[0];
@@ -311,7 +297,7 @@ void PosixRunner::handle_signals() const {
   const long count = g_count;
   if (caught == 0 || count <= signals_seen_) return;
   signals_seen_ = count;
-  if (!forwarded_) {
+  if (interrupted_ == 0) {
     interrupt(caught, nullptr);
     return;
   }
@@ -323,7 +309,6 @@ void PosixRunner::handle_signals() const {
 
 void PosixRunner::interrupt(int sig, const Proc* except) const {
   if (interrupted_ == 0) interrupted_ = sig;
-  forwarded_ = true;
   const auto deadline = Clock::now() + options_.grace;
   for (auto& p : procs_)
     if (p.get() != except && !p->cleanup && !p->exited) stop(*p, sig, deadline);
@@ -356,17 +341,12 @@ void PosixRunner::read_stream(Proc& proc, bool err, bool drain) {
         proc.on_output(err, std::string_view(buffer, size));
         continue;
       }
-      const std::size_t room = options_.capture_limit > text.size() ? options_.capture_limit - text.size() : 0;
-      const std::size_t keep = std::min(room, size);
+      const std::size_t keep = std::min(options_.capture_limit - text.size(), size);
       text.append(buffer, keep);
       dropped += size - keep;
-    } else if (n == 0) {
-      close_fd(fd);
-    } else if (errno == EINTR) {
-      continue;
-    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    } else if (n < 0 && errno == EAGAIN) {
       return;
-    } else {
+    } else if (n == 0 || errno != EINTR) {
       close_fd(fd);
     }
   }
@@ -378,11 +358,6 @@ void PosixRunner::finish_stream(int& fd, std::string& text, std::size_t dropped)
   if (!text.empty() && text.back() != '\n') text += '\n';
   text += "[sink: output truncated: kept the first " + std::to_string(options_.capture_limit) + " bytes, dropped " +
           std::to_string(dropped) + " more]\n";
-}
-
-void PosixRunner::take_terminal_back() {
-  set_foreground(getpgrp());
-  terminal_owner_ = nullptr;
 }
 
 // The command holding the terminal was stopped (Ctrl-Z): stop sink too, as a shell's job
@@ -401,10 +376,7 @@ void PosixRunner::suspend_for(Proc& proc) {
 
 void PosixRunner::reap(Proc& proc) {
   int status = 0;
-  pid_t r;
-  do {
-    r = waitpid(proc.pid, &status, WNOHANG | (proc.terminal ? WUNTRACED : 0));
-  } while (r < 0 && errno == EINTR);
+  const pid_t r = waitpid(proc.pid, &status, WNOHANG | (proc.terminal ? WUNTRACED : 0));
   if (r == 0) return;
   if (r > 0 && WIFSTOPPED(status)) {
     if (WSTOPSIG(status) == SIGTSTP) suspend_for(proc);
@@ -431,7 +403,8 @@ void PosixRunner::reap(Proc& proc) {
   finish_stream(proc.err_fd, outcome.err, proc.err_dropped);
   if (proc.terminal) {
     proc.terminal = false;
-    take_terminal_back();
+    set_foreground(getpgrp());
+    terminal_owner_ = nullptr;
     // Ctrl-C went to the command's group, not to sink: it is sink's interrupt all the same.
     if (outcome.signal == SIGINT || outcome.exit_code == 130) {
       interrupt(SIGINT, &proc);
@@ -469,7 +442,6 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_any_for(s
 std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
     std::optional<std::chrono::steady_clock::time_point> deadline) {
   std::vector<pollfd> fds;
-  std::vector<std::pair<Proc*, int>> owners;  // for fds[1..]: the command, and 0 stdout, 1 stderr, 2 stdin
   while (true) {
     handle_signals();
     for (auto& p : procs_)
@@ -505,46 +477,31 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
     }
     if (deadline && now >= *deadline) return std::nullopt;
 
-    fds.clear();
-    owners.clear();
-    fds.push_back({signals_->read_fd, POLLIN, 0});
-    owners.emplace_back(nullptr, false);
+    fds.assign(1, {signals_->read_fd, POLLIN, 0});
     // A safety net only: SIGCHLD wakes the loop when a command ends.
-    auto timeout = std::chrono::milliseconds(1000);
+    auto timeout = 1000ms;
+    const auto until = [&](Clock::time_point t) {
+      timeout = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(t - now), 0ms, timeout);
+    };
     for (auto& p : procs_) {
-      for (const int which : {0, 1, 2}) {
-        const int fd = which == 0 ? p->out_fd : which == 1 ? p->err_fd : p->input.empty() ? -1 : p->in_fd;
-        if (fd < 0) continue;
-        fds.push_back({fd, static_cast<short>(which == 2 ? POLLOUT : POLLIN), 0});
-        owners.emplace_back(p.get(), which);
-      }
-      if (p->cleanup && !p->killed) {
-        auto left = std::chrono::ceil<std::chrono::milliseconds>(p->deadline - now);
-        // Nothing tells when the rest of an ended command's group is gone: look often.
-        if (p->exited) left = std::min(left, std::chrono::milliseconds(20));
-        timeout = std::min(timeout, std::max(left, std::chrono::milliseconds(0)));
-      }
+      for (const int fd : {p->out_fd, p->err_fd}) fds.push_back({fd, POLLIN, 0});
+      if (!p->input.empty()) fds.push_back({p->in_fd, POLLOUT, 0});
+      // Nothing tells when the rest of an ended command's group is gone: look often.
+      if (p->cleanup && !p->killed) until(p->exited ? std::min(p->deadline, now + 20ms) : p->deadline);
     }
-    if (deadline)
-      timeout = std::min(timeout, std::max(std::chrono::ceil<std::chrono::milliseconds>(*deadline - now),
-                                           std::chrono::milliseconds(0)));
-    const int n = poll(fds.data(), static_cast<nfds_t>(fds.size()), static_cast<int>(timeout.count()));
-    if (n <= 0) continue;  // timeout or EINTR
-    if (fds[0].revents != 0) {
-      char buffer[256];
-      while (read(signals_->read_fd, buffer, sizeof buffer) > 0) {
-      }
+    if (deadline) until(*deadline);
+    if (poll(fds.data(), static_cast<nfds_t>(fds.size()), static_cast<int>(timeout.count())) <= 0) continue;
+    char buffer[256];
+    while (read(signals_->read_fd, buffer, sizeof buffer) > 0) {
     }
-    for (std::size_t i = 1; i < fds.size(); ++i) {
-      if (fds[i].revents == 0) continue;
-      Proc& p = *owners[i].first;
-      if (owners[i].second < 2) {
-        read_stream(p, owners[i].second == 1, false);
-        continue;
-      }
-      const ssize_t n = write(p.in_fd, p.input.data(), p.input.size());
-      if (n > 0) p.input.erase(0, static_cast<std::size_t>(n));
-      else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) p.input.clear();  // it stopped reading
+    // Every stream is non-blocking: those with nothing to read or no room return at once.
+    for (auto& p : procs_) {
+      read_stream(*p, false, false);
+      read_stream(*p, true, false);
+      if (p->input.empty()) continue;
+      const ssize_t n = write(p->in_fd, p->input.data(), p->input.size());
+      if (n > 0) p->input.erase(0, static_cast<std::size_t>(n));
+      else if (n < 0 && errno != EAGAIN && errno != EINTR) p->input.clear();  // it stopped reading
     }
   }
 }

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
-#include <sys/types.h>
 #include <memory>
 #include <set>
 #include <string>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "proc/process.hpp"
+#include "proc/process_tree.hpp"
 
 namespace sink {
 
@@ -83,7 +83,6 @@ class PosixRunner final : public CommandRunner {
   void reap(Proc& proc);
   void read_stream(Proc& proc, bool err, bool drain);
   void finish_stream(int& fd, std::string& text, std::size_t dropped);
-  void take_terminal_back();
   void suspend_for(Proc& proc);
   void stop(Proc& proc, int sig, std::chrono::steady_clock::time_point deadline) const;
   bool settle(Proc& proc, std::chrono::steady_clock::time_point now);
@@ -92,11 +91,10 @@ class PosixRunner final : public CommandRunner {
   Id next_id_ = 1;
   std::vector<std::unique_ptr<Proc>> procs_;      // started, outcome not yet returned
   std::deque<std::pair<Id, Outcome>> ready_;      // finished, waiting for wait_any
-  mutable int interrupted_ = 0;                   // what interrupted() reports once seen
-  mutable bool forwarded_ = false;                // the interrupt reached the groups
+  mutable int interrupted_ = 0;                   // what interrupted() reports, once passed on
   mutable long signals_seen_ = 0;                 // signals handled so far (escalation)
   const Proc* terminal_owner_ = nullptr;          // the command holding the terminal
-  std::set<std::pair<pid_t, unsigned long long>> kept_;  // left running on purpose by steps that succeeded
+  std::set<process_tree::Process> kept_;  // left running on purpose by steps that succeeded
   mutable bool sweep_pending_ = false;  // a command ended that may have left processes behind
   std::unique_ptr<Signals> signals_;
 };

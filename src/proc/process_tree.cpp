@@ -58,7 +58,7 @@ std::map<pid_t, Entry> table() {
 
 }  // namespace
 
-std::vector<Process> below_sink(const std::set<Process>& spared, const std::set<pid_t>& spared_pids) {
+std::vector<Process> below_sink(const std::set<Process>& spared) {
   const auto all = table();
   const pid_t self = getpid();
   std::vector<Process> out;
@@ -69,7 +69,7 @@ std::vector<Process> below_sink(const std::set<Process>& spared, const std::set<
     for (int depth = 0; depth < 4096 && !keep; ++depth) {
       const auto it = all.find(at);
       if (it == all.end()) break;
-      keep = spared.count({at, it->second.started}) > 0 || spared_pids.count(at) > 0;
+      keep = spared.count({at, it->second.started}) > 0;
       if (it->second.parent == self) {
         below = true;
         break;

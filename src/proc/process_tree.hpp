@@ -20,7 +20,7 @@ using Process = std::pair<pid_t, unsigned long long>;
 bool become_subreaper();
 
 // Every live process below sink (not sink itself, not zombies), except those below or
-// equal to a process in `spared` or a pid in `spared_pids`.
-std::vector<Process> below_sink(const std::set<Process>& spared, const std::set<pid_t>& spared_pids = {});
+// equal to a process in `spared`.
+std::vector<Process> below_sink(const std::set<Process>& spared);
 
 }  // namespace sink::process_tree

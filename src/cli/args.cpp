@@ -1,5 +1,7 @@
 #include "cli/args.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "util/suggest.hpp"
@@ -138,6 +140,10 @@ const FlagSpec* find_flag(const std::vector<FlagSpec>& specs, std::string_view n
 
 std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError& error) {
   Args args;
+  const auto fail = [&](std::string message, bool general = false) -> std::optional<Args> {
+    error = {std::move(message), general ? "" : args.command};
+    return std::nullopt;
+  };
   std::vector<std::pair<std::string, std::string>> pending;  // flags, checked once the command is known
   bool flags_done = false;
   for (std::size_t i = 0; i < argv.size(); ++i) {
@@ -161,19 +167,12 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
       const FlagSpec* spec = find_flag(global_flags(), name);
       for (const auto& c : commands())
         if (!spec) spec = find_flag(c.flags, name);
+      if (spec && spec->value.empty() && has_value) return fail("`" + name + "` takes no value");
       if (spec && !spec->value.empty() && !has_value) {
-        if (i + 1 >= argv.size()) {
-          error = {"`" + name + "` needs a value (" + std::string(spec->value) + ")", args.command};
-          return std::nullopt;
-        }
+        if (i + 1 >= argv.size()) return fail(fmt::format("`{}` needs a value ({})", name, spec->value));
         value = argv[++i];
-        has_value = true;
       }
       pending.emplace_back(name, value);
-      if (spec && spec->value.empty() && has_value) {
-        error = {"`" + name + "` takes no value", args.command};
-        return std::nullopt;
-      }
       continue;
     }
     if (args.command.empty()) args.command = a;
@@ -186,8 +185,7 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
       std::vector<std::string> names;
       for (const auto& c : commands()) names.emplace_back(c.name);
       const auto near = suggest(args.command, names);
-      error = {"unknown command `" + args.command + "`" + (near ? "; did you mean `" + *near + "`?" : ""), ""};
-      return std::nullopt;
+      return fail("unknown command `" + args.command + "`" + (near ? "; did you mean `" + *near + "`?" : ""), true);
     }
   }
   for (const auto& [name, value] : pending) {
@@ -200,32 +198,20 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
         for (const auto& f : cmd->flags) names.emplace_back(f.name);
       const auto near = suggest(name, names);
       const bool dry_run = name == "--dry-run" || name == "-n";
-      error = {"unknown flag `" + name + "`" + (cmd ? " for `sink " + args.command + "`" : "") +
-                   (dry_run ? "; `sink plan` shows what apply would do without running a step"
-                    : near  ? "; did you mean `" + *near + "`?"
-                            : ""),
-               args.command};
-      return std::nullopt;
+      return fail("unknown flag `" + name + "`" + (cmd ? " for `sink " + args.command + "`" : "") +
+                  (dry_run ? "; `sink plan` shows what apply would do without running a step"
+                   : near  ? "; did you mean `" + *near + "`?"
+                           : ""));
     }
-    if (!spec->choices.empty() &&
-        std::find(spec->choices.begin(), spec->choices.end(), value) == spec->choices.end()) {
-      std::string allowed;
-      for (const auto& c : spec->choices) allowed += (allowed.empty() ? "" : ", ") + std::string(c);
-      error = {"`" + name + "` must be one of " + allowed + ", not `" + value + "`", args.command};
-      return std::nullopt;
-    }
+    if (!spec->choices.empty() && std::ranges::find(spec->choices, value) == spec->choices.end())
+      return fail(fmt::format("`{}` must be one of {}, not `{}`", name, fmt::join(spec->choices, ", "), value));
     auto& values = args.flags[name];
-    if (!values.empty() && !spec->repeatable && values.back() != value) {
-      error = {"`" + name + "` is given twice", args.command};
-      return std::nullopt;
-    }
+    if (!values.empty() && !spec->repeatable && values.back() != value) return fail("`" + name + "` is given twice");
     values.push_back(value);
   }
-  if (cmd && args.positional.size() > cmd->max_positional) {
-    error = {"too many arguments for `sink " + args.command + "`: `" + args.positional[cmd->max_positional] + "`",
-             args.command};
-    return std::nullopt;
-  }
+  if (cmd && args.positional.size() > cmd->max_positional)
+    return fail(fmt::format("too many arguments for `sink {}`: `{}`", args.command,
+                            args.positional[cmd->max_positional]));
   return args;
 }
 

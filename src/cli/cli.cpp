@@ -16,12 +16,9 @@ namespace {
 // Colour only on a terminal, never with NO_COLOR or TERM=dumb, unless --color says so.
 bool use_color(const Args& args, const Host& host) {
   const std::string when = args.get("--color", "auto");
-  if (when == "always") return true;
-  if (when == "never") return false;
-  const auto no_color = host.env("NO_COLOR");
-  if (no_color && !no_color->empty()) return false;
-  if (host.env("TERM").value_or("") == "dumb") return false;
-  return host.is_terminal(STDERR_FILENO);
+  if (when != "auto") return when == "always";
+  return host.env("NO_COLOR").value_or("").empty() && host.env("TERM").value_or("") != "dumb" &&
+         host.is_terminal(STDERR_FILENO);
 }
 
 }  // namespace
@@ -35,26 +32,16 @@ int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream
     out << version_text();
     return kExitOk;
   }
-  if (args.command.empty()) {
-    if (args.has("--help")) {
-      out << general_help();
-      return kExitOk;
-    }
+  if (args.command.empty() && !args.has("--help")) {
     err << general_help();
     return kExitUsage;
   }
-  if (args.has("--help")) {
-    out << command_help(*find_command(args.command));
-    return kExitOk;
-  }
-  if (args.command == "help") {
-    if (args.positional.empty()) {
-      out << general_help();
-      return kExitOk;
-    }
-    const CommandSpec* c = find_command(args.positional[0]);
-    if (!c) return usage_error(err, "unknown command `" + args.positional[0] + "`", "");
-    out << command_help(*c);
+  if (args.command.empty() || args.command == "help" || args.has("--help")) {  // `sink help X` is `sink X --help`
+    std::string name = args.command;
+    if (name == "help" && !args.has("--help")) name = args.positional.empty() ? "" : args.positional[0];
+    const CommandSpec* c = find_command(name);
+    if (!c && !name.empty()) return usage_error(err, "unknown command `" + name + "`", "");
+    out << (c ? command_help(*c) : general_help());
     return kExitOk;
   }
   const bool color = use_color(args, host);

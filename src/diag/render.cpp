@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "diag/paint.hpp"
 #include "util/json.hpp"
 #include "util/utf8.hpp"
@@ -61,14 +63,11 @@ std::string Renderer::text(const Diagnostic& d) {
   out += paint(kBold, ": " + utf8::printable(d.message)) + "\n";
   const std::uint32_t file = d.span.valid() ? d.span.file : d.file;
   const std::string path = file < sources_.size() ? utf8::printable(sources_.get(file).path) : std::string();
-  if (path.empty()) {
-    // No file to point at (no Sinkfile was found).
-  } else if (!d.span.valid()) {
+  if (!path.empty() && d.span.valid())
+    out += fmt::format("{}{}:{}:{}\n", paint(kBlue, "  --> "), path, d.span.line,
+                       char_col(file, d.span.line, d.span.col));
+  else if (!path.empty())  // else there is no file to point at (no Sinkfile was found)
     out += paint(kBlue, "  --> ") + path + "\n";
-  } else {
-    const std::uint32_t col = char_col(file, d.span.line, d.span.col);
-    out += paint(kBlue, "  --> ") + path + ":" + std::to_string(d.span.line) + ":" + std::to_string(col) + "\n";
-  }
   if (d.span.valid() && !path.empty() && !sources_.get(file).text.empty()) {  // a file kept without its text is never quoted
     const std::string number = std::to_string(d.span.line);
     const std::string gutter(number.size(), ' ');

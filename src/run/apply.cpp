@@ -73,10 +73,11 @@ void FactProgress::operator()(const std::vector<std::string_view>& running) {
   }
   if (!live_) {
     for (const auto name : running) {
-      const auto since = since_.try_emplace(std::string(name), now).first->second;
-      if (now - since >= 2s && told_.emplace(name).second)
-        fmt::print(err_, "sink: fact `{}` is still running after {}\n", name,
-                   seconds(std::chrono::duration<double>(now - since).count()));
+      auto& since = since_.try_emplace(std::string(name), now).first->second;
+      if (now - since < 2s) continue;
+      fmt::print(err_, "sink: fact `{}` is still running after {}\n", name,
+                 seconds(std::chrono::duration<double>(now - since).count()));
+      since = std::chrono::steady_clock::time_point::max();  // told once
     }
     return;
   }

@@ -7,7 +7,6 @@
 #include <map>
 #include <optional>
 #include <ostream>
-#include <set>
 
 #include "plan/planner.hpp"
 
@@ -34,8 +33,8 @@ class FactProgress {
   bool live_;
   Clock now_;
   std::optional<std::chrono::steady_clock::time_point> start_;
-  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> since_;  // when each was first seen
-  std::set<std::string, std::less<>> told_;
+  // When each was first seen; the end of time once it was told to be still running.
+  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> since_;
   bool drawn_ = false;
 };
 

@@ -45,8 +45,8 @@ using EnvScope = std::unordered_map<std::string_view, std::uint32_t>;
 void set_env(Diagnostics& diags, EnvScope& scope, std::string_view name, Span name_span, std::uint32_t line) {
   if (auto [first, fresh] = scope.try_emplace(name, line); !fresh)
     diags.add(E212, name_span,
-                "`" + std::string(name) + "` is already set in this scope at line " + std::to_string(first->second),
-                "set each variable once per scope; an inner scope (platform block, step) may override it");
+              "`" + std::string(name) + "` is already set in this scope at line " + std::to_string(first->second),
+              "set each variable once per scope; an inner scope (platform block, step) may override it");
 }
 
 void check_repeats(Diagnostics& diags, const ast::List<ast::RepeatedOption>& repeated) {
@@ -167,8 +167,8 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
       auto [it, fresh] = helpers_.try_emplace(h->name, h, module);
       if (!fresh)
         diags_.add(it->second.second == module ? E210 : E252, h->name_span,
-                     "helper `" + h->name + "` is already defined at " + where_text(program_, it->second.first->name_span),
-                     "give one of them another name");
+                   "helper `" + h->name + "` is already defined at " + where_text(program_, it->second.first->name_span),
+                   "give one of them another name");
       continue;
     }
     Decl d;
@@ -182,7 +182,7 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
     const char* what = d.fact ? "fact" : "question";
     if (lex::find_builtin(name)) {
       diags_.add(E213, d.name_span(), std::string(what) + " `" + name + "` has the name of a built-in value",
-                   "`" + name + "` is always available; choose another name, such as `my_" + name + "`");
+                 "`" + name + "` is always available; choose another name, such as `my_" + name + "`");
       continue;
     }
     auto add = [&d](const ast::Text& t) {
@@ -202,10 +202,10 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
       const bool same_module = first.module == module;
       if (!same_module) it->second.clash = true;
       diags_.add(same_module ? E210 : E252, d.name_span(),
-                   same_module ? "`" + name + "` is already defined at " + where_text(program_, first.name_span())
-                               : "name clash: `" + name + "` is defined in both " + program_.modules[first.module].name +
-                                     " and " + program_.modules[module].name,
-                   "facts and questions share one namespace; rename one of them");
+                 same_module ? "`" + name + "` is already defined at " + where_text(program_, first.name_span())
+                             : "name clash: `" + name + "` is defined in both " + program_.modules[first.module].name +
+                                   " and " + program_.modules[module].name,
+                 "facts and questions share one namespace; rename one of them");
       continue;
     }
     decl_order_.push_back(&it->second);
@@ -219,7 +219,7 @@ void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
     where_ = where;
     if (const auto* u = item.as<ast::Use>(); u && !top) {
       diags_.add(E253, u->span, "`use` cannot stand inside a platform block",
-                   "move it to the top of the file; a module's steps can have platform blocks of their own");
+                 "move it to the top of the file; a module's steps can have platform blocks of their own");
     } else if (const auto* f = item.as<ast::Fact>()) {
       check_fact(*f);
     } else if (const auto* a = item.as<ast::Ask>()) {
@@ -229,7 +229,7 @@ void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
       set_env(diags_, envs, e->name, e->name_span, e->span.line);
     } else if (const auto* h = item.as<ast::Helper>(); h && h->body.has_interp()) {
       diags_.add(E263, h->body.span, "a helper's code cannot interpolate values",
-                   "pass values to the helper as arguments from the step: " + h->name + " \"{{name}}\"");
+                 "pass values to the helper as arguments from the step: " + h->name + " \"{{name}}\"");
     } else if (const auto* s = item.as<ast::Step>()) {
       check_step(*s, where);
     } else if (const auto* b = item.as<ast::PlatformBlock>()) {
@@ -249,7 +249,7 @@ void Checker::check_fact(const ast::Fact& f) {
     for (const auto& n : lex::types) names.emplace_back(n.name);
     const auto near = suggest(*f.type_name, names);
     diags_.add(E205, f.type_span, "unknown type `" + *f.type_name + "`",
-                 near ? "did you mean `" + *near + "`?" : "the types are string, bool, int and version");
+               near ? "did you mean `" + *near + "`?" : "the types are string, bool, int and version");
   }
   switch (f.source) {
     case ast::FactSource::Sh:
@@ -260,7 +260,7 @@ void Checker::check_fact(const ast::Fact& f) {
     case ast::FactSource::Env:
       if (f.value.has_interp() || !is_env_name(f.value.literal()))
         diags_.add(E264, f.value.span, "`" + f.value.literal() + "` is not an environment variable name",
-                     "write the variable's name as it is, e.g. env \"GITHUB_TOKEN\"");
+                   "write the variable's name as it is, e.g. env \"GITHUB_TOKEN\"");
       break;
     case ast::FactSource::Value:
       check_text(f.value, TextUse::Value);
@@ -269,10 +269,10 @@ void Checker::check_fact(const ast::Fact& f) {
   }
   if (f.required && f.default_value)
     diags_.add(E260, f.default_value->span, "fact `" + f.name + "` is both `required` and has a `default`",
-                 "`required` stops the run when the fact fails; `default` stands in for it: keep one");
+               "`required` stops the run when the fact fails; `default` stands in for it: keep one");
   if (f.required && f.source == ast::FactSource::Value)
     diags_.add(E260, *f.required, "a fact built from other values cannot be `required`",
-                 "mark the facts it is built from as required instead");
+               "mark the facts it is built from as required instead");
   if (f.default_value && f.default_value->kind == ast::Literal::Kind::String)
     check_text(f.default_value->str, TextUse::Value);
   if (f.default_value) check_default(f, type);
@@ -292,14 +292,14 @@ void Checker::check_ask(const ast::Ask& a) {
   if (!a.choices.empty() && a.default_value && !a.default_value->has_interp() &&
       !seen.count(a.default_value->literal()))
     diags_.add(E262, a.default_value->span,
-                 "the default \"" + a.default_value->literal() + "\" is not one of the choices",
-                 "make the default one of the choices, or add it to them");
+               "the default \"" + a.default_value->literal() + "\" is not one of the choices",
+               "make the default one of the choices, or add it to them");
 }
 
 void Checker::check_step(const ast::Step& s, MachineSet where) {
   if (s.name.has_interp())
     diags_.add(E263, s.name.span, "a step's name cannot interpolate values",
-                 "step names are shown before facts are known; put the value in the run command");
+               "step names are shown before facts are known; put the value in the run command");
   else if (is_blank(s.name))
     diags_.add(E242, s.name.span, "a step needs a name", "step \"Install tools\" { ... }");
 
@@ -308,9 +308,9 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
                                   [&](const auto& o) { return (o.second & where).any(); });
   if (other != same_name.rend())
     diags_.add(E211, s.name.span,
-                 "a step named \"" + s.name.literal() + "\" already exists at " +
-                     where_text(program_, other->first->span),
-                 "step names must differ where their platforms overlap");
+               "a step named \"" + s.name.literal() + "\" already exists at " +
+                   where_text(program_, other->first->span),
+               "step names must differ where their platforms overlap");
   same_name.emplace_back(&s, where);
 
   EnvScope envs;
@@ -329,11 +329,11 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
     const std::string key = field_name(f.kind);
     if (auto [first, fresh] = first_of.try_emplace(key, &f); !fresh && f.kind != K::Env)
       diags_.add(E241, f.keyword_span(),
-                   "`" + key + "` appears twice in this step (first at line " +
-                       std::to_string(first->second->span.line) + ")",
-                   key == "run" ? "join the commands into one run with a \"\"\"...\"\"\" block"
-                   : key == "when" || key == "skip if" ? "combine the conditions with `and` / `or`"
-                                                        : "keep one");
+                 "`" + key + "` appears twice in this step (first at line " +
+                     std::to_string(first->second->span.line) + ")",
+                 key == "run" ? "join the commands into one run with a \"\"\"...\"\"\" block"
+                 : key == "when" || key == "skip if" ? "combine the conditions with `and` / `or`"
+                                                      : "keep one");
     const bool shell = f.kind == K::Run || f.kind == K::SkipIfSh || f.kind == K::WhenSh;
     if (f.expr) expect_bool(*f.expr, "`" + key + "`");
     else if (shell) check_text(f.text, TextUse::Shell);
@@ -341,12 +341,12 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
     else check_text(f.text, TextUse::Printed, f.kind == K::Error ? "an error message" : "a dir");
     if (shell && is_blank(f.text))
       diags_.add(E242, f.text.span, "`" + key + (f.kind == K::Run ? "` has" : " sh` has") + " an empty command",
-                   f.kind == K::Run ? "write the command to run" : "write the check to run");
+                 f.kind == K::Run ? "write the command to run" : "write the check to run");
     if (f.kind == K::Env) set_env(diags_, envs, f.name, f.name_span, f.span.line);
   }
   if (!s.field(ast::StepField::Kind::Run) && !meant_run)
     diags_.add(E240, s.name.span, "step \"" + s.name.literal() + "\" has no `run`",
-                 "add the command it runs: run \"...\"");
+               "add the command it runs: run \"...\"");
 }
 
 void Checker::check_cycles() {
@@ -372,7 +372,7 @@ void Checker::check_cycles() {
           for (auto d = std::find(stack.begin(), stack.end(), dep); d != stack.end(); ++d)
             cycle += (*d)->name() + " -> ";
           diags_.add(E220, dep->name_span(), "`" + dep->name() + "` depends on itself: " + cycle + dep->name(),
-                       "a fact or question cannot need its own value; break the cycle");
+                     "a fact or question cannot need its own value; break the cycle");
           dep->mark = Mark::Done;  // report each cycle once
           chain_reported = true;   // a chain through a cycle has no length: E220 says what is wrong
         }
@@ -401,10 +401,10 @@ void Checker::report_unused() {
     if (program_.modules[d->module].is_std || d->used) continue;
     if (d->fact)
       diags_.add(W301, d->name_span(), "fact `" + d->name() + "` is never used",
-                     "use it in a step (`when`, `skip if`, {{" + d->name() + "}}) or remove it");
+                 "use it in a step (`when`, `skip if`, {{" + d->name() + "}}) or remove it");
     else
       diags_.add(W302, d->name_span(), "question `" + d->name() + "` is never used",
-                     "use its answer in a step ({{" + d->name() + "}}) or remove it");
+                 "use its answer in a step ({{" + d->name() + "}}) or remove it");
   }
 }
 

@@ -75,9 +75,9 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
     std::string lower(var);
     for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     diags_.add(E202, span, "unknown environment variable `" + std::string(name) + "`",
-                 near ? "did you mean `env." + *near + "`?"
-                      : "read it with a fact, which can be required or have a default: fact " + lower + " = env \"" +
-                            std::string(var) + "\"");
+               near ? "did you mean `env." + *near + "`?"
+                    : "read it with a fact, which can be required or have a default: fact " + lower + " = env \"" +
+                          std::string(var) + "\"");
     return VType::Unknown;
   }
   if (const auto* b = lex::find_builtin(name)) return from_lex(b->type);
@@ -95,18 +95,18 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
         if (path.rfind("../", 0) != 0) path = "./" + path;
       }
       diags_.add(E201, span,
-                   "`" + std::string(name) + "` is defined in " + target.name + ", which this file does not use",
-                   "add `use \"" + path + "\"` at the top of this file");
+                 "`" + std::string(name) + "` is defined in " + target.name + ", which this file does not use",
+                 "add `use \"" + path + "\"` at the top of this file");
       return VType::Unknown;
     }
     if (d->block && (where_ & ~d->where).any()) {  // not every machine here is one it has a value on
       const std::string names = names_of(*d->block);
       diags_.add(E214, span,
-                   "`" + std::string(name) + "` is declared inside `platform " + names + "` (" +
-                       program_.sources.get(d->block->span.file).path + ":" + std::to_string(d->block->span.line) +
-                       "), so it has no value here, outside that block",
-                   "move its declaration out of the platform block, or move this use into a `platform " + names +
-                       "` block");
+                 "`" + std::string(name) + "` is declared inside `platform " + names + "` (" +
+                     program_.sources.get(d->block->span.file).path + ":" + std::to_string(d->block->span.line) +
+                     "), so it has no value here, outside that block",
+                 "move its declaration out of the platform block, or move this use into a `platform " + names +
+                     "` block");
       return VType::Unknown;
     }
     return d->type();
@@ -176,9 +176,9 @@ void Checker::check_std_helpers(const ast::Text& text) {
               if (w == helper && std::find(reported.begin(), reported.end(), w) == reported.end()) {
                 reported.push_back(w);
                 diags_.add(W306, span_in(text, w),
-                               "`" + std::string(w) + "` is a helper of " + std::string(module) +
-                                   ", which this program does not use: the command would not be found",
-                               "add `use \"" + std::string(module) + "\"` at the top of the Sinkfile");
+                           "`" + std::string(w) + "` is a helper of " + std::string(module) +
+                               ", which this program does not use: the command would not be found",
+                           "add `use \"" + std::string(module) + "\"` at the top of the Sinkfile");
               }
           static constexpr std::string_view kLeaders[] = {"--", "then", "do", "else", "sudo", "exec", "time", "if", "while", "until", "nohup", "env"};
           at_command = std::find(std::begin(kLeaders), std::end(kLeaders), w) != std::end(kLeaders);
@@ -207,14 +207,14 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_i
                  const std::string var = shell_var(in.name);
                  if (at == ShellContext::QuotedHereDoc)
                    diags_.add(E266, in.span, "{{" + in.name + "}} stands in a here-document whose delimiter is quoted, where nothing expands",
-                                "write the delimiter without quotes (<<EOF instead of <<'EOF') so that the value arrives");
+                              "write the delimiter without quotes (<<EOF instead of <<'EOF') so that the value arrives");
                  else if (at == ShellContext::Single)
                    diags_.add(E267, in.span, "{{" + in.name + "}} stands inside '...', where its text would be pasted into the quoted text",
-                                "put it outside the single quotes (echo 'Hello, '{{" + in.name + "}}) or use \"...\"");
+                              "put it outside the single quotes (echo 'Hello, '{{" + in.name + "}}) or use \"...\"");
                  else if (at == ShellContext::CodeString)
                    diags_.add(E267, in.span, "{{" + in.name + "}} stands in code that another shell or interpreter runs (sh -c, eval, trap, su -c, a here-document fed to a shell, awk, sed, python -c), where its text would become code",
-                                "the value is already in the environment variable " + var + ", which the inner code inherits: write \"$" + var +
-                                    "\" there instead (sh -c 'echo \"$" + var + "\"'; ENVIRON[\"" + var + "\"] in awk). sudo, su and ssh do not pass the environment on");
+                              "the value is already in the environment variable " + var + ", which the inner code inherits: write \"$" + var +
+                                  "\" there instead (sh -c 'echo \"$" + var + "\"'; ENVIRON[\"" + var + "\"] in awk). sudo, su and ssh do not pass the environment on");
                  else if ((at == ShellContext::Arith || at == ShellContext::Test) && quiet_type(in.name) != VType::Int &&
                           quiet_type(in.name) != VType::Unknown)
                    diags_.add(E269, in.span, "{{" + in.name + "}} stands in " + (at == ShellContext::Test ? "[[ ]]" : "arithmetic") +
@@ -238,13 +238,13 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_i
     };
     if (secret && in.raw)
       diags_.add(E261, in.span, what() + " cannot be inserted raw",
-                   "drop `raw`: a secret reaches the command as a quoted value, never in its argument list");
+                 "drop `raw`: a secret reaches the command as a quoted value, never in its argument list");
     else if (secret && use == TextUse::Printed)
       diags_.add(E261, in.span, what() + " would be shown in " + shown_in,
-                   "sink never prints a secret; leave it out of this text");
+                 "sink never prints a secret; leave it out of this text");
     else if (in.raw && use != TextUse::Shell)
       diags_.add(E263, in.span, "`raw` only has a meaning in a shell command",
-                   "write {{" + in.name + "}} here");
+                 "write {{" + in.name + "}} here");
   }
 }
 
@@ -299,8 +299,8 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
   auto mismatch = [&](const std::string& hint) {
     const std::string op(lex::op_text(e.op));
     diags_.add(E230, e.span,
-                 "cannot compare " + std::string(describe(l)) + " with " + std::string(describe(r)) + " using `" + op + "`",
-                 hint);
+               "cannot compare " + std::string(describe(l)) + " with " + std::string(describe(r)) + " using `" + op + "`",
+               hint);
   };
   const auto is_lit = [](VType t) { return t == VType::StringLit || t == VType::IntLit; };
   if (is_lit(l) && is_lit(r)) {  // no name to take a type from: a string is a string, a number an int
@@ -325,7 +325,7 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
     const ast::Str value = lit->str->text;
     if (other == VType::Version && !parse_version(value))
       return diags_.add(E234, lit->span, "\"" + value + "\" is not a version",
-                          "a version has a number in it, as in \"20\" or \"3.12.1\"");
+                        "a version has a number in it, as in \"20\" or \"3.12.1\"");
     if (other == VType::Int && !parses_as_int(value))
       return mismatch("compare an int with a whole number, as in: " + std::string(lex::op_text(e.op)) + " 8");
     // A question with choices can only equal one of them.
@@ -334,7 +334,7 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
     if (d && d->ask && !d->ask->choices.empty() &&
         std::none_of(d->ask->choices.begin(), d->ask->choices.end(), is_value))
       diags_.add(W303, lit->span, "\"" + value + "\" is not one of the choices of `" + d->name() + "`",
-                     "this comparison is always " + std::string(e.op == lex::CmpOp::Eq ? "false" : "true"));
+                 "this comparison is always " + std::string(e.op == lex::CmpOp::Eq ? "false" : "true"));
     if (name->kind == ast::Expr::Kind::Name && (name->name == "os" || name->name == "distro") && !ordering)
       check_platform_value(name->name, value, lit->span, e.op);
   }
@@ -380,9 +380,9 @@ void Checker::check_platform_value(std::string_view builtin, const std::string& 
   else if (meant) hint = "did you mean \"" + std::string(*meant) + "\"?";
   else hint = "`os` is one of " + lex::platform_list(true);
   diags_.add(W305, span,
-                 "`" + std::string(builtin) + "` is never \"" + value + "\": this comparison is always " +
-                     (op == lex::CmpOp::Eq ? "false" : "true"),
-                 hint);
+             "`" + std::string(builtin) + "` is never \"" + value + "\": this comparison is always " +
+                 (op == lex::CmpOp::Eq ? "false" : "true"),
+             hint);
 }
 
 // A fact's value written as a literal that is not of its type; most often a command
@@ -404,10 +404,10 @@ void Checker::check_value(const ast::Fact& f, VType type) {
                        first.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./") ==
                            std::string_view::npos;
   diags_.add(E233, f.value.span, "the value of `" + f.name + "` is not " + std::string(describe(type)),
-               command ? "did you mean `sh \"" + t + "\"`? A fact's value is its command's output only with `sh`"
-               : type == VType::Bool ? "a bool is true or false"
-               : type == VType::Int  ? "an int is a whole number, as in \"8\""
-                                     : "a version has a number in it, as in \"20.1\"");
+             command ? "did you mean `sh \"" + t + "\"`? A fact's value is its command's output only with `sh`"
+             : type == VType::Bool ? "a bool is true or false"
+             : type == VType::Int  ? "an int is a whole number, as in \"8\""
+                                   : "a version has a number in it, as in \"20.1\"");
 }
 
 }  // namespace sink::check

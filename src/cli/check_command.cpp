@@ -26,7 +26,7 @@ std::optional<std::string> find_sinkfile(const Host& host) {
 
 Diagnostic no_sinkfile_error(const Host& host, const std::string& command) {
   Diagnostic d;
-  d.code = "E003";
+  d.code = E003;
   d.message = "no Sinkfile in " + host.cwd() + " or any folder above it";
   d.hint = "create one (see `sink help`), or pass its path: sink " + command + " path/to/Sinkfile";
   d.file = std::numeric_limits<std::uint32_t>::max();

@@ -147,10 +147,10 @@ bool write_atomically(const std::string& path, const std::string& before, const 
   return ok;
 }
 
-Diagnostic file_problem(Sources& sources, const std::string& path, std::string code, std::string message,
+Diagnostic file_problem(Sources& sources, const std::string& path, Code code, std::string message,
                         std::string hint) {
   Diagnostic d;
-  d.code = std::move(code);
+  d.code = code;
   d.message = std::move(message);
   d.hint = std::move(hint);
   d.file = sources.add(path, "");
@@ -209,7 +209,7 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
       std::string why;
       const auto status = read_file(path, text, why, {.regular_only = true}, &seen);
       if (status != ReadStatus::Ok) {
-        diags.add(file_problem(sources, path, "E001", "cannot read `" + path + "`: " + why,
+        diags.add(file_problem(sources, path, E001, "cannot read `" + path + "`: " + why,
                                status == ReadStatus::NotFound  ? "check the path"
                                : status == ReadStatus::Refused ? "sink fmt formats regular files; for a stream, use `sink fmt -`"
                                                                   : "check the file's permissions"));
@@ -243,7 +243,7 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
         out << "formatted " << path << "\n";
       } else {
         Diagnostics problems;
-        problems.add(file_problem(sources, path, "E004", "cannot write `" + path + "`: " + problem.why, problem.hint));
+        problems.add(file_problem(sources, path, E004, "cannot write `" + path + "`: " + problem.why, problem.hint));
         report(problems);
         ++failed;
       }

@@ -150,9 +150,9 @@ bool answer_lines(Run& s, const Selection& sel, CommandRunner& runner, const Hos
       }
       if (a->default_value && a->default_value->has_interp() && value == request.default_value) value.reset();
     } else if (!value && ask && !a->default_value) {
-      s.diags.error("E403", a->name_span,
-                    "question `" + a->name + "` has no answer, and there is no terminal to ask on",
-                    "answer it with --set " + a->name + "=VALUE or in a --vars file");
+      s.diags.add(E403, a->name_span,
+                  "question `" + a->name + "` has no answer, and there is no terminal to ask on",
+                  "answer it with --set " + a->name + "=VALUE or in a --vars file");
     }
     if (value) lines += answer_var(a->name) + "=" + shell_word(*value) + "\n";
   }

@@ -5,21 +5,13 @@
 
 namespace sink {
 
-void Diagnostics::error(std::string code, Span span, std::string message, std::string hint) {
-  items_.push_back({std::move(code), Severity::Error, std::move(message), span, std::move(hint), span.file});
-}
-
-void Diagnostics::warning(std::string code, Span span, std::string message, std::string hint) {
-  items_.push_back({std::move(code), Severity::Warning, std::move(message), span, std::move(hint), span.file});
-}
-
 void Diagnostics::add(Code code, Span span, std::string message, std::string hint) {
-  items_.push_back({std::string(code_name(code)), severity_of(code), std::move(message), span, std::move(hint), span.file});
+  items_.push_back({code, std::move(message), span, std::move(hint), span.file});
 }
 
 std::size_t Diagnostics::error_count() const {
   return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(),
-      [](const Diagnostic& d) { return d.severity == Severity::Error; }));
+      [](const Diagnostic& d) { return d.severity() == Severity::Error; }));
 }
 
 std::size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }

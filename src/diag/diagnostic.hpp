@@ -10,18 +10,16 @@
 namespace sink {
 
 struct Diagnostic {
-  std::string code;  // "E201"
-  Severity severity = Severity::Error;
+  Code code{};
   std::string message;
   Span span;         // may be !valid() for a whole-file problem
   std::string hint;  // what to do next; may be empty
   std::uint32_t file = 0;  // the file, when span is not valid
+  Severity severity() const { return severity_of(code); }
 };
 
 class Diagnostics {
  public:
-  void error(std::string code, Span span, std::string message, std::string hint = {});
-  void warning(std::string code, Span span, std::string message, std::string hint = {});
   void add(Code code, Span span, std::string message, std::string hint = {});
   void add(Diagnostic d) { items_.push_back(std::move(d)); }
 

@@ -58,8 +58,9 @@ std::uint32_t Renderer::char_col(std::uint32_t file, std::uint32_t line, std::ui
 std::string Renderer::paint(const char* code, std::string_view s) const { return Painter(color_)(code, s); }
 
 std::string Renderer::text(const Diagnostic& d) {
-  const bool error = d.severity == Severity::Error;
-  std::string out = paint(error ? kRed : kYellow, std::string(error ? "error" : "warning") + "[" + d.code + "]");
+  const bool error = d.severity() == Severity::Error;
+  const std::string label = std::string(error ? "error" : "warning") + "[" + std::string(code_name(d.code)) + "]";
+  std::string out = paint(error ? kRed : kYellow, label);
   out += paint(kBold, ": " + utf8::printable(d.message)) + "\n";
   const std::uint32_t file = d.span.valid() ? d.span.file : d.file;
   const std::string path = file < sources_.size() ? utf8::printable(sources_.get(file).path) : std::string();
@@ -122,8 +123,8 @@ std::string Renderer::json(const std::vector<Diagnostic>& diags) {
         {"column", pos(at ? char_col(file, d.span.line, d.span.col) : 0)},
         {"end_line", pos(d.span.end_line)},
         {"end_column", pos(at ? char_col(file, d.span.end_line, d.span.end_col) : 0)},
-        {"severity", d.severity == Severity::Error ? "error" : "warning"},
-        {"code", d.code},
+        {"severity", d.severity() == Severity::Error ? "error" : "warning"},
+        {"code", code_name(d.code)},
         {"message", d.message},
         {"hint", d.hint},
     }));

@@ -512,7 +512,7 @@ class Printer {
 void unprintable(const ast::List<ast::Item>& items, Diagnostics& diags) {
   const auto twice = [&](const ast::List<ast::RepeatedOption>& repeated) {
     for (const auto& r : repeated)
-      diags.error("E265", r.span, "`" + r.option + "` is given twice", "write each option once");
+      diags.add(E265, r.span, "`" + r.option + "` is given twice", "write each option once");
   };
   ast::for_each<ast::Item>(items, [&](const ast::Item& it) {
     if (const auto* f = it.as<ast::Fact>()) twice(f->repeated);
@@ -522,9 +522,9 @@ void unprintable(const ast::List<ast::Item>& items, Diagnostics& diags) {
         if (f.kind != ast::StepField::Kind::Unknown) continue;
         std::vector<std::string> fields(lex::step_field_keywords.begin(), lex::step_field_keywords.end());
         const auto near = suggest(f.name, fields);
-        diags.error("E206", f.keyword_span(), "unknown step field `" + f.name + "`",
-                    near ? "did you mean `" + *near + "`?"
-                         : "a step's fields are run, skip if, when, error, env and dir");
+        diags.add(E206, f.keyword_span(), "unknown step field `" + f.name + "`",
+                  near ? "did you mean `" + *near + "`?"
+                       : "a step's fields are run, skip if, when, error, env and dir");
       }
     }
   });
@@ -555,7 +555,7 @@ std::optional<std::string> format_sinkfile(const Sources& sources, std::uint32_t
   const auto again = parse_file(again_sources, again_id, again_diags);
   if (!again || !same_syntax(*file, *again) || comment_texts(*file) != comment_texts(*again)) {
     Diagnostic d;
-    d.code = "E005";
+    d.code = E005;
     d.message = "sink fmt cannot format this file without changing it (this is a bug in sink)";
     d.hint = "the file is left as it is; please report the bug with the file";
     d.file = file_id;

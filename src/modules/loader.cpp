@@ -86,7 +86,7 @@ class Loader {
     const auto status = reader_.read(path, text, why);
     if (status != FileReader::Status::Ok) {
       const bool folder = status == FileReader::Status::IsDirectory;
-      diags_.add({folder ? "E002" : "E001", Severity::Error, "cannot read `" + path + "`: " + why, {},
+      diags_.add({folder ? E002 : E001, "cannot read `" + path + "`: " + why, {},
                   folder ? "pass the Sinkfile itself, e.g. " + (fs::path(path) / "Sinkfile").string()
                   : status == FileReader::Status::NotFound
                       ? "check the path; without FILE, sink looks for `Sinkfile` here and in the parent folders"
@@ -125,7 +125,7 @@ class Loader {
 
   std::optional<std::size_t> resolve(const std::string& from_key, bool from_std, const ast::Text& path, Span span) {
     if (path.has_interp()) {
-      fail("E263", path.span, "a module path cannot interpolate values",
+      fail(E263, path.span, "a module path cannot interpolate values",
            "write the path as it is: modules are loaded before any fact is known");
       return std::nullopt;
     }
@@ -137,18 +137,18 @@ class Loader {
       is_std = true;
     } else if (p.rfind("./", 0) == 0 || p.rfind("../", 0) == 0) {
       if (from_std) {
-        fail("E250", path.span, "a standard module can only use other standard modules",
+        fail(E250, path.span, "a standard module can only use other standard modules",
              "this is a bug in sink's standard library; please report it");
         return std::nullopt;
       }
       key = (fs::path(from_key).parent_path() / p).lexically_normal().string();
       if (fs::path(p).extension() != ".sink") {
-        fail("E250", path.span, "module path `" + p + "` does not name a `.sink` file",
+        fail(E250, path.span, "module path `" + p + "` does not name a `.sink` file",
              "a module is a `.sink` file: name it so, e.g. `" + p + ".sink`");
         return std::nullopt;
       }
     } else {
-      fail("E250", path.span, "module path `" + p + "` must start with `std/`, `./` or `../`",
+      fail(E250, path.span, "module path `" + p + "` must start with `std/`, `./` or `../`",
            !p.empty() && p[0] == '/'
                ? "a module path is relative to the file that uses it, so that the repo works wherever it is cloned"
                : "use \"std/NAME\" for the standard library, or \"./" + p + "\" for a file next to this one");
@@ -159,13 +159,13 @@ class Loader {
       if (active_[i] != id) continue;
       std::string cycle;
       for (std::size_t j = i; j < active_.size(); ++j) cycle += program_.modules[by_id_[active_[j]]].name + " -> ";
-      fail("E251", span, "import cycle: " + cycle + program_.modules[by_id_[id]].name,
+      fail(E251, span, "import cycle: " + cycle + program_.modules[by_id_[id]].name,
            "modules cannot use each other in a circle; move what they share into a third module");
       return std::nullopt;
     }
     if (const auto it = by_id_.find(id); it != by_id_.end()) return it->second;
     if (active_.size() > kMaxUseDepth) {
-      fail("E254", path.span, "modules used through more than " + std::to_string(kMaxUseDepth) + " levels, from " +
+      fail(E254, path.span, "modules used through more than " + std::to_string(kMaxUseDepth) + " levels, from " +
                              program_.modules[0].name + " to `" + p + "`",
            "a chain this deep is almost certainly generated: let one file use the modules side by side");
       return std::nullopt;
@@ -178,7 +178,7 @@ class Loader {
         for (const auto& s : stdlib_modules()) names.emplace_back(s.name);
         const std::string stem = fs::path(key).replace_extension().string();  // "std/wait.sink" means std/wait
         auto near = fs::path(key).extension() == ".sink" && find_std(stem) ? std::optional(stem) : suggest(key, names);
-        fail("E250", path.span, "there is no standard module `" + key + "`",
+        fail(E250, path.span, "there is no standard module `" + key + "`",
              near ? "did you mean `" + *near + "`?"
                   : fmt::format("the standard modules are: {}", fmt::join(names, ", ")));
         return std::nullopt;
@@ -187,7 +187,7 @@ class Loader {
     } else {
       std::string why;
       if (const auto status = reader_.read_module(root_, key, text, why); status != FileReader::Status::Ok) {
-        fail("E250", path.span, "cannot load module `" + p + "`: " + key + ": " + why,
+        fail(E250, path.span, "cannot load module `" + p + "`: " + key + ": " + why,
              status == FileReader::Status::Refused
                  ? "a module is a regular `.sink` file inside the git repository that holds the root Sinkfile (outside a repository: inside its folder)"
                  : "a module path is relative to the file that uses it");
@@ -197,8 +197,8 @@ class Loader {
     return load(key, id, key, is_std, std::move(text));
   }
 
-  void fail(const char* code, Span span, std::string message, std::string hint) {
-    diags_.error(code, span, std::move(message), std::move(hint));
+  void fail(Code code, Span span, std::string message, std::string hint) {
+    diags_.add(code, span, std::move(message), std::move(hint));
     failed_ = true;
   }
 

@@ -33,7 +33,7 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
     const std::string why = folder ? "it is a directory" : content ? "it is larger than 64 MiB" : std::strerror(errno);
     const std::string hint = content ? "give " + std::string(flag) + " a TOML file of answers or facts"
                                      : "check the path given to " + std::string(flag);
-    diags.add({"E410", Severity::Error, std::string("cannot read the ") + flag + " file `" + path + "`: " + why, {},
+    diags.add({E410, std::string("cannot read the ") + flag + " file `" + path + "`: " + why, {},
                hint, sources.add(path, "")});
     return false;
   }
@@ -55,7 +55,7 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
       if (close == std::string::npos) break;
       why.replace(open, close - open + 1, "'...'");
     }
-    diags.error("E411", where(e.source().begin), std::string(flag) + " file is not valid TOML: " + why, "write one `NAME = \"value\"` per line");
+    diags.add(E411, where(e.source().begin), std::string(flag) + " file is not valid TOML: " + why, "write one `NAME = \"value\"` per line");
     return false;
   }
   bool ok = true;
@@ -67,9 +67,9 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
       for (const auto& [step, result] : *t) {
         if (const auto* b = result.as_boolean()) (*checks)[std::string(step.str())] = b->get();
         else {
-          diags.error("E412", where(result.source().begin),
-                      "check `" + std::string(step.str()) + "` in [checks] is not true or false",
-                      "write \"STEP NAME\" = true when the step's sh check succeeds, false when it fails");
+          diags.add(E412, where(result.source().begin),
+                    "check `" + std::string(step.str()) + "` in [checks] is not true or false",
+                    "write \"STEP NAME\" = true when the step's sh check succeeds, false when it fails");
           ok = false;
         }
       }
@@ -77,8 +77,8 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
     else if (const auto* i = node.as_integer()) out[name] = std::to_string(i->get());
     else if (const auto* b = node.as_boolean()) out[name] = b->get() ? "true" : "false";
     else {
-      diags.error("E412", where(node.source().begin), "`" + name + "` in the " + std::string(flag) + " file is not a string, number or boolean",
-                  "write it as NAME = \"value\"");
+      diags.add(E412, where(node.source().begin), "`" + name + "` in the " + std::string(flag) + " file is not a string, number or boolean",
+                "write it as NAME = \"value\"");
       ok = false;
     }
   }
@@ -86,9 +86,8 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
 }
 
 // A mistake in a flag: no place in a file to point at.
-void flag_error(Diagnostics& diags, const char* code, std::string message, std::string hint,
-                Severity severity = Severity::Error) {
-  diags.add({code, severity, std::move(message), {}, std::move(hint), std::numeric_limits<std::uint32_t>::max()});
+void flag_error(Diagnostics& diags, Code code, std::string message, std::string hint) {
+  diags.add({code, std::move(message), {}, std::move(hint), std::numeric_limits<std::uint32_t>::max()});
 }
 
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& names) {
@@ -97,7 +96,7 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 }
 
 // Whether `name` is among `names`; else a usage error: "`given` is not `what`; did you mean ...?".
-bool known(Diagnostics& diags, const char* code, const std::string& name, const std::vector<std::string>& names,
+bool known(Diagnostics& diags, Code code, const std::string& name, const std::vector<std::string>& names,
            const std::string& given, const std::string& what, std::string hint) {
   if (std::find(names.begin(), names.end(), name) != names.end()) return true;
   flag_error(diags, code, given + " is not " + what + did_you_mean(name, names), std::move(hint));
@@ -125,7 +124,7 @@ bool read_answers(const InputFlags& flags, Sources& sources, Inputs& inputs, Dia
       inputs.set[kv.substr(0, eq)] = kv.substr(eq + 1);
       continue;
     }
-    flag_error(diags, "E413", "`--set " + kv + "`: write --set NAME=VALUE", "for example --set git_name=\"Ann Lee\"");
+    flag_error(diags, E413, "`--set " + kv + "`: write --set NAME=VALUE", "for example --set git_name=\"Ann Lee\"");
     ok = false;
   }
   if (flags.vars) {
@@ -148,29 +147,28 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
     for (const auto& [name, value] : *given) {
       if (given == &inputs.vars && std::find(questions.begin(), questions.end(), name) == questions.end()) {
         const auto near = suggest(name, questions);
-        diags.warning("W410", inputs.vars_at[name],
-                      "`" + name + "` in the --vars file is not a question of " + path + "; it is ignored",
-                      near ? "did you mean `" + *near + "`?" : "");
+        diags.add(W410, inputs.vars_at[name],
+                  "`" + name + "` in the --vars file is not a question of " + path + "; it is ignored",
+                  near ? "did you mean `" + *near + "`?" : "");
         continue;
       }
-      if (!known(diags, "E414", name, questions, from + ": `" + name + "`", "a question of " + path, kAnswerOnly)) {
+      if (!known(diags, E414, name, questions, from + ": `" + name + "`", "a question of " + path, kAnswerOnly)) {
         usage = true;
         continue;
       }
       const ast::Ask* ask = nullptr;
       for_each<ast::Ask>(program, [&, &name = name](const ast::Ask& a) { if (a.name == name) ask = &a; });
       if (given == &inputs.set && ask->secret)
-        flag_error(diags, "W411",
+        flag_error(diags, W411,
                    "--set " + name +
                        ": a secret on the command line is visible to other users (ps) and kept in shell history",
-                   "put it in a --vars file only you can read, answer it at the prompt, or read it with a secret env fact",
-                   Severity::Warning);
+                   "put it in a --vars file only you can read, answer it at the prompt, or read it with a secret env fact");
       const auto is_value = [&, &value = value](const ast::Text& c) { return c.text == value; };
       if (ask->choices.empty() || std::any_of(ask->choices.begin(), ask->choices.end(), is_value))
         continue;
       usage = true;
       const auto choices = ask->choices | std::views::transform([](const ast::Text& c) { return c.text; });
-      flag_error(diags, "E415",
+      flag_error(diags, E415,
                  from + ": \"" + (ask->secret ? std::string("••••••") : value) + "\" is not a choice of `" + name +
                      "`: " + fmt::format("{}", fmt::join(choices, ", ")),
                  "give one of the choices");
@@ -183,11 +181,11 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
   auto facts = names_of<ast::Fact>(program);
   for (const auto& b : lex::builtins) facts.emplace_back(b.name);
   for (const auto& [name, value] : inputs.pinned)
-    usage |= !known(diags, "E416", name, facts, "--facts: `" + name + "`", "a fact or built-in of " + path,
+    usage |= !known(diags, E416, name, facts, "--facts: `" + name + "`", "a fact or built-in of " + path,
                     "a --facts file pins facts and built-ins (os, distro, arch, ...) by name");
   const auto steps = names_of<ast::Step>(program);
   for (const auto& [name, result] : inputs.checks)
-    usage |= !known(diags, "E416", name, steps, "--facts: [checks] \"" + name + "\"", "a step of " + path,
+    usage |= !known(diags, E416, name, steps, "--facts: [checks] \"" + name + "\"", "a step of " + path,
                     "[checks] pins a step's `skip if sh` / `when sh` check by the step's name");
   return !usage;
 }
@@ -197,13 +195,13 @@ void check_answers(const Program& program, const InputFlags& flags, Sources& sou
   read_answers(flags, sources, inputs, diags);
   const auto questions = names_of<ast::Ask>(program);
   for (const auto& [name, value] : inputs.set)  // as apply does
-    known(diags, "E414", name, questions, "--set: `" + name + "`", "a question of " + program.modules.front().name,
+    known(diags, E414, name, questions, "--set: `" + name + "`", "a question of " + program.modules.front().name,
           kAnswerOnly);
   for_each<ast::Ask>(program, [&](const ast::Ask& a) {
     if (!a.default_value && !inputs.set.count(a.name) && !inputs.vars.count(a.name))
-      diags.error("E404", a.name_span, "question `" + a.name + "` has no default and nothing answers it",
-                  "without a terminal the run would stop here: give --set " + a.name +
-                      "=VALUE, put it in a --vars file, or give it a default");
+      diags.add(E404, a.name_span, "question `" + a.name + "` has no default and nothing answers it",
+                "without a terminal the run would stop here: give --set " + a.name +
+                    "=VALUE, put it in a --vars file, or give it a default");
   });
 }
 

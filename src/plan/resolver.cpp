@@ -322,18 +322,18 @@ bool report_blockers(const Selection& sel, const Resolver& r, const std::unorder
         if (err_text.find('\n') != std::string::npos) why += "; stderr: " + preview(err_text, 500);
       }
       if (res->invalid)
-        diags.error("E402", fact.name_span, "fact `" + fact.name + "` " + why,
-                    "make the command print a value of the fact's type, or change the type");
+        diags.add(E402, fact.name_span, "fact `" + fact.name + "` " + why,
+                  "make the command print a value of the fact's type, or change the type");
       else
-        diags.error("E401", fact.name_span, "required fact `" + fact.name + "` failed: " + why,
-                    "fix what it needs, or drop `required` and give it a `default`");
+        diags.add(E401, fact.name_span, "required fact `" + fact.name + "` failed: " + why,
+                  "fix what it needs, or drop `required` and give it a `default`");
       any = true;
     } else if (const auto a = sel.asks.find(name); answers_for && answers_for->count(name) && a != sel.asks.end() && !res->value) {
       // The hint says how to answer; the message adds only what the terminal said.
       const bool asked = res->problem == "the terminal input ended before an answer" || res->invalid;
-      diags.error("E403", a->second->name_span,
-                  "question `" + a->second->name + "` has no answer" + (asked ? ": " + res->problem : ""),
-                  "answer it with --set " + a->second->name + "=VALUE, in a --vars file, or run on a terminal");
+      diags.add(E403, a->second->name_span,
+                "question `" + a->second->name + "` has no answer" + (asked ? ": " + res->problem : ""),
+                "answer it with --set " + a->second->name + "=VALUE, in a --vars file, or run on a terminal");
       any = true;
     }
   }

@@ -60,8 +60,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Every diagnostic renders, and points inside its file.
   Renderer renderer(program.sources, false);
   for (const auto& d : diags.items()) {
-    if (d.span.line == 0 || d.span.col == 0) fuzz::fail("a diagnostic without a position: " + d.code);
-    if (d.message.empty()) fuzz::fail("a diagnostic without a message: " + d.code);
+    const std::string code(sink::code_name(d.code));
+    if (d.span.line == 0 || d.span.col == 0) fuzz::fail("a diagnostic without a position: " + code);
+    if (d.message.empty()) fuzz::fail("a diagnostic without a message: " + code);
     (void)renderer.text(d);
   }
   (void)renderer.json(diags.items());

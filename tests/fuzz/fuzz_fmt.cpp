@@ -15,7 +15,7 @@ namespace {
 
 bool only_partial_constructs(const Diagnostics& diags) {
   for (const auto& d : diags.items())
-    if (d.code != "E206" && d.code != "E265") return false;
+    if (d.code != sink::E206 && d.code != sink::E265) return false;
   return !diags.items().empty();
 }
 
@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!once) {
     if (only_partial_constructs(diags)) return 0;
     std::string codes;
-    for (const auto& d : diags.items()) codes += d.code + " " + d.message + "\n";
+    for (const auto& d : diags.items()) codes += std::string(sink::code_name(d.code)) + " " + d.message + "\n";
     fuzz::fail("a file that parses could not be formatted:\n" + codes);
   }
   const auto id2 = sources.add("Sinkfile (formatted)", *once);

@@ -59,7 +59,7 @@ TEST_CASE("fact cycles name the whole cycle") {
                                    reader, diags);
   sink::check_program(p, diags);
   REQUIRE(diags.items().size() == 1);
-  CHECK(diags.items()[0].code == "E220");
+  CHECK(diags.items()[0].code == sink::E220);
   CHECK(diags.items()[0].message.find("a -> b -> a") != std::string::npos);
 }
 

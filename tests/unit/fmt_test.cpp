@@ -34,7 +34,7 @@ Formatted format(const std::string& source) {
   sink::Diagnostics diags;
   Formatted f;
   f.text = sink::format_sinkfile(sources, id, diags);
-  for (const auto& d : diags.items()) f.codes.push_back(d.code);
+  for (const auto& d : diags.items()) f.codes.push_back(std::string(sink::code_name(d.code)));
   return f;
 }
 

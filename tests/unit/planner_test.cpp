@@ -371,7 +371,7 @@ step "s" { when mem > 0 run "echo {{name}} {{shell}}" })");
     const auto [usable, inputs] = run({{"nmae=Ann", "shell=fish", "broken"}, {}, {}}, diags);
     CHECK_FALSE(usable);
     std::vector<std::string> codes;
-    for (const auto& d : diags.items()) codes.push_back(d.code);
+    for (const auto& d : diags.items()) codes.push_back(std::string(sink::code_name(d.code)));
     CHECK(codes == std::vector<std::string>{"E413", "E414", "E415"});
     CHECK(diags.items()[1].message.find("did you mean `name`?") != std::string::npos);
   }

@@ -75,7 +75,7 @@ inline std::vector<Found> diagnose(const std::string& text, std::map<std::string
   if (p.complete) check_program(p, diags);
   diags.sort();
   std::vector<Found> out;
-  for (const auto& d : diags.items()) out.push_back({d.code, d.span.line, d.span.col});
+  for (const auto& d : diags.items()) out.push_back({std::string(code_name(d.code)), d.span.line, d.span.col});
   return out;
 }
 

@@ -142,6 +142,20 @@ step "after" { run "touch after" }
     check(re.search(r"^db +\| +error: no good on db$", r.err, re.M), "the step's error message is not shown", r)
 
 
+@test("secret in step output: --host apply masks the secret answers sink sent in every host's lines")
+def _(c):
+    secret = f"S3cr3t-{os.getpid()}-{time.monotonic_ns()}"
+    c.sinkfile('''
+ask token "API token?" secret
+step "loud" { run "echo token is {{token}}; set -x; : {{token}}" }
+''')
+    r = c.sink("apply", "--set", f"token={secret}", *hosts("web", "db"))
+    check(r.code == 0, "exit status is not 0", r)
+    check(secret not in r.both, "the secret was printed", r)
+    for alias in ("web", "db"):
+        check(re.search(rf"^{alias} +\| token is ••••••$", r.out, re.M), f"{alias}: the masked line is not shown", r)
+
+
 @test("plan --host: a steps x hosts table; --format json: a section per host")
 def _(c):
     c.sinkfile(THREE)

@@ -11,6 +11,7 @@
 #include "export/script.hpp"
 #include "util/files.hpp"
 #include "util/json.hpp"
+#include "util/mask.hpp"
 #include "util/utf8.hpp"
 
 namespace sink {
@@ -125,7 +126,7 @@ std::vector<std::string> destinations(const Args& args, std::size_t& jobs, std::
 // here, before any session starts). Unanswered questions with a default are left to each
 // host. False when the run must stop (reported).
 bool answer_lines(Run& s, const Selection& sel, CommandRunner& runner, const Host& host, bool ask, std::ostream& err,
-                  bool color, std::string& lines) {
+                  bool color, std::string& lines, std::vector<std::string>& secrets) {
   auto prompter = ask ? host.prompter(err, [&runner] { return runner.interrupted() != 0; }) : nullptr;
   s.diags = Diagnostics{};  // the check's warnings are shown already
   std::vector<const SelectedStep*> every;
@@ -155,6 +156,7 @@ bool answer_lines(Run& s, const Selection& sel, CommandRunner& runner, const Hos
                   "answer it with --set " + a->name + "=VALUE or in a --vars file");
     }
     if (value) lines += answer_var(a->name) + "=" + shell_word(*value) + "\n";
+    if (value && a->secret && value->size() >= 3) secrets.push_back(*value);  // as Resolver::secrets
   }
   if (!s.diags.has_errors()) return true;
   print_diags(s, err, color);
@@ -166,8 +168,9 @@ bool answer_lines(Run& s, const Selection& sel, CommandRunner& runner, const Hos
 // for a table (plan, facts).
 class Sessions {
  public:
-  Sessions(const std::string& command, CommandRunner& runner, std::ostream& out, std::ostream& err, bool color)
-      : command_(command), runner_(runner), out_(out), err_(err), color_(color) {}
+  Sessions(const std::string& command, CommandRunner& runner, std::ostream& out, std::ostream& err, bool color,
+           std::vector<std::string> secrets)
+      : command_(command), runner_(runner), out_(out), err_(err), color_(color), secrets_(std::move(secrets)) {}
 
   std::vector<Remote> run(const std::vector<std::string>& dests, std::size_t jobs, const Command& proto) {
     for (const auto& d : dests) {
@@ -218,7 +221,9 @@ class Sessions {
     }
   }
 
-  void line(Remote& r, bool is_err, std::string_view text) {
+  void line(Remote& r, bool is_err, std::string_view raw) {
+    const std::string masked = mask_secrets(std::string(raw), secrets_);  // the secret answers sink sent
+    std::string_view text = masked;
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (!is_err && text.starts_with("sink:") && text.find('\t') != std::string_view::npos)
       r.records.push_back(fields(text));
@@ -231,6 +236,7 @@ class Sessions {
   std::ostream& out_;
   std::ostream& err_;
   bool color_;
+  std::vector<std::string> secrets_;  // longest first
   std::vector<Remote> remotes_;
   std::size_t width_ = 0;
 };
@@ -299,7 +305,8 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Command c;
   c.input = "SINK_SESSION=1\n";
-  if (!answer_lines(r, sel, *runner, host, args.command == "apply", err, color, c.input))
+  std::vector<std::string> secrets;
+  if (!answer_lines(r, sel, *runner, host, args.command == "apply", err, color, c.input, secrets))
     return runner->interrupted() ? 128 + runner->interrupted() : 1;
   // Every answer travels in the input; the script itself is the same for every host.
   const ExportOptions options{r.path, "", {}, args.all("--only"), args.all("--skip"), args.get("--from", "")};
@@ -314,7 +321,8 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   c.env.emplace_back("SINK_SSH_REMOTE", "sh -s -- --report" + (args.command == "apply" ? "" : " --" + args.command));
   c.feed_input = true;
 
-  Sessions sessions(args.command, *runner, out, err, color);
+  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  Sessions sessions(args.command, *runner, out, err, color, std::move(secrets));
   const auto remotes = sessions.run(dests, jobs, c);
   if (args.command == "apply") print_summary(remotes, out);
   else if (args.get("--format", "text") == "json") print_json(remotes, r.path, args.command == "plan", out);

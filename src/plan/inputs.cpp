@@ -127,10 +127,7 @@ bool read_answers(const InputFlags& flags, Sources& sources, Inputs& inputs, Dia
     flag_error(diags, E413, "`--set " + kv + "`: write --set NAME=VALUE", "for example --set git_name=\"Ann Lee\"");
     ok = false;
   }
-  if (flags.vars) {
-    inputs.vars_file = *flags.vars;
-    read_toml_values(*flags.vars, "--vars", sources, diags, inputs.vars, &inputs.vars_at);
-  }
+  if (flags.vars) read_toml_values(*flags.vars, "--vars", sources, diags, inputs.vars, &inputs.vars_at);
   return ok;
 }
 
@@ -143,7 +140,7 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
   const std::string& path = program.modules.front().name;
   const auto questions = names_of<ast::Ask>(program);
   for (const auto* given : {&inputs.set, &inputs.vars}) {
-    const std::string from = given == &inputs.set ? "--set" : "--vars " + inputs.vars_file;
+    const std::string from = given == &inputs.set ? "--set" : "--vars " + flags.vars.value_or("");
     for (const auto& [name, value] : *given) {
       if (given == &inputs.vars && std::find(questions.begin(), questions.end(), name) == questions.end()) {
         const auto near = suggest(name, questions);

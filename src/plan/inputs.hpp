@@ -26,7 +26,6 @@ struct Inputs {
   std::map<std::string, std::string, std::less<>> set;     // --set NAME=VALUE
   std::map<std::string, std::string, std::less<>> vars;    // --vars FILE.toml
   std::map<std::string, Span, std::less<>> vars_at;        // where each stands in it
-  std::string vars_file;
   std::map<std::string, std::string, std::less<>> pinned;  // --facts FILE.toml: facts and built-ins
   std::map<std::string, bool, std::less<>> checks;         // and its [checks]: a step's sh check succeeds
 };

@@ -41,59 +41,45 @@ struct Builder {
   std::size_t comments_seen_until = 0;
   std::size_t steps = 0, values = 0;  // declared so far, for the limits
 
-  // The string being read: its raw pieces, then its value.
-  std::string buf;
-  std::vector<ast::Interp> interps;
-  ast::StringForm form = ast::StringForm::Quoted;
+  ast::Text text;  // the string being read: its raw pieces, then its value
   std::optional<ast::Text> last_text;
   ast::Interp interp;
 
-  std::vector<ast::Ptr<ast::Expr>> exprs;
+  std::vector<std::shared_ptr<ast::Expr>> exprs;
   std::vector<lex::CmpOp> ops;
 
   ast::Str name;
   Span name_span;
   ast::Fact fact;
   ast::Ask ask;
-  std::vector<ast::Text> choices;
   ast::Step step;
-  std::vector<ast::StepField> fields;
   bool sh_check = false;  // the skip if / when being built is a `sh` check
   ast::Str env_name;
   Span env_name_span;
   ast::Text env_value;
-  std::optional<ast::Literal> literal;
-  std::optional<Span> required, secret;
+  std::optional<Span> secret;
   std::vector<ast::RepeatedOption> repeated;  // options of the fact or question being read
   bool fact_default_seen = false;
   void once(std::optional<Span>& slot, const char* option, Span span) {
     if (slot) repeated.push_back({option, span});
     slot = span;
   }
-  struct OpenBlock {
-    std::vector<ast::PlatformName> names;
-    std::vector<ast::Item> items;
-  };
-  std::vector<OpenBlock> platforms;
+  std::vector<ast::PlatformBlock> platforms;  // the blocks open around this point
 
-  std::vector<ast::Item>& items() { return platforms.empty() ? top_items : platforms.back().items; }
   template <typename T>
-  void add_item(T node) { items().push_back(ast::Item{std::make_shared<const T>(std::move(node))}); }
-
+  void add_item(T node) {
+    auto& items = platforms.empty() ? top_items : platforms.back().items;
+    items.push_back(ast::Item{std::make_shared<const T>(std::move(node))});
+  }
   ast::Text take_text() {
-    ast::Text t = last_text ? *last_text : ast::Text{};
+    ast::Text t = last_text ? std::move(*last_text) : ast::Text{};
     last_text.reset();
     return t;
   }
-  ast::Ptr<ast::Expr> pop_expr() {
-    ast::Ptr<ast::Expr> e = exprs.back();
+  std::shared_ptr<ast::Expr> pop_expr() {
+    auto e = std::move(exprs.back());
     exprs.pop_back();
     return e;
-  }
-  void start_text(ast::StringForm f) {
-    buf.clear();
-    interps.clear();
-    form = f;
   }
 };
 
@@ -120,12 +106,6 @@ std::string leading_word(std::string_view s) {
   return std::string(s.substr(0, n));
 }
 
-// The length of the first word of a match (a keyword such as `run`).
-template <typename ActionInput>
-std::uint32_t keyword_length(const ActionInput& in) {
-  return static_cast<std::uint32_t>(leading_word(in.string_view()).size());
-}
-
 Span join(const Span& a, const Span& b) { return {a.file, a.line, a.col, b.end_line, b.end_col}; }
 
 // What the parser found where it expected something else.
@@ -134,13 +114,9 @@ std::string describe_found(const char* p, const char* end) {
   if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) return "end of line";
   const std::string word = leading_word(std::string_view(p, static_cast<std::size_t>(end - p)));
   if (!word.empty()) return "`" + word + "`";
-  std::size_t len = 1;
-  const auto c = static_cast<unsigned char>(*p);
-  if (c >= 0xF0) len = 4;
-  else if (c >= 0xE0) len = 3;
-  else if (c >= 0xC0) len = 2;
-  if (p + len > end) len = 1;
-  return "`" + std::string(p, len) + "`";
+  // The text is valid UTF-8 by now: this is one whole character.
+  const std::string_view rest(p, static_cast<std::size_t>(end - p));
+  return "`" + std::string(rest.substr(0, utf8::sequence_length(rest, 0))) + "`";
 }
 
 std::string opened_at(const Builder& b) {
@@ -200,22 +176,26 @@ struct Control : pg::normal<Rule> {
   }
 };
 
+// A rule's action is the overload of on() for it: on(rule, in, b) reads the matched input,
+// on(rule, b) does not. (An overload also takes rules derived from its rule: no rule with an
+// action has one.)
+using In = pg::memory_input<>::action_t;
+
 template <typename Rule>
 struct Action : pg::nothing<Rule> {};
-
-#define SINK_ACTION(RULE) \
-  template <>             \
-  struct Action<g::RULE> { \
-    template <typename In> \
-    static void apply(const In& in, Builder& b)
-#define SINK_ACTION0(RULE) \
-  template <>              \
-  struct Action<g::RULE> { \
-    static void apply0(Builder& b)
-#define SINK_END }
+template <typename Rule>
+  requires requires(const In& in, Builder& b) { on(Rule{}, in, b); }
+struct Action<Rule> {
+  static void apply(const In& in, Builder& b) { on(Rule{}, in, b); }
+};
+template <typename Rule>
+  requires requires(Builder& b) { on(Rule{}, b); }
+struct Action<Rule> {
+  static void apply0(Builder& b) { on(Rule{}, b); }
+};
 
 // ---- comments (kept for the formatter; backtracking may visit one twice) ----
-SINK_ACTION(comment) {
+void on(g::comment, const In& in, Builder& b) {
   const auto offset = static_cast<std::size_t>(in.begin() - in.input().begin());
   if (offset < b.comments_seen_until) return;
   b.comments_seen_until = offset + 1;
@@ -223,55 +203,42 @@ SINK_ACTION(comment) {
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   b.comments.push_back({ast::Str(text), span_of(in, b.file_id)});
 }
-SINK_END;
 
 // ---- strings ----
-template <ast::StringForm Form>
-struct StartText {
-  static void apply0(Builder& b) { b.start_text(Form); }
-};
-template <> struct Action<g::dq_open> : StartText<ast::StringForm::Quoted> {};
-template <> struct Action<g::sq_open> : StartText<ast::StringForm::Raw> {};
-template <> struct Action<g::dqb_open> : StartText<ast::StringForm::QuotedBlock> {};
-template <> struct Action<g::sqb_open> : StartText<ast::StringForm::RawBlock> {};
-
-struct AppendRaw {
-  template <typename In>
-  static void apply(const In& in, Builder& b) { b.buf.append(in.string_view()); }
-};
-template <> struct Action<g::dq_plain> : AppendRaw {};
-template <> struct Action<g::sq_plain> : AppendRaw {};
-template <> struct Action<g::dqb_plain> : AppendRaw {};
-template <> struct Action<g::sqb_plain> : AppendRaw {};
-template <> struct Action<g::escape> : AppendRaw {};
-template <> struct Action<g::lone_brace> : AppendRaw {};
-
-SINK_ACTION0(interp_open) { b.interp = ast::Interp{}; } SINK_END;
-SINK_ACTION0(raw_mod) { b.interp.raw = true; } SINK_END;
-SINK_ACTION(interp_name) { b.interp.name = ast::Str(in.string_view()); } SINK_END;
-SINK_ACTION(interp) {
-  b.interp.span = span_of(in, b.file_id);
-  b.interp.at = static_cast<std::uint32_t>(b.buf.size());
-  b.interps.push_back(b.interp);
+void start_text(Builder& b, ast::StringForm form) {
+  b.text = ast::Text{};
+  b.text.form = form;
 }
-SINK_END;
+void on(g::dq_open, Builder& b) { start_text(b, ast::StringForm::Quoted); }
+void on(g::sq_open, Builder& b) { start_text(b, ast::StringForm::Raw); }
+void on(g::dqb_open, Builder& b) { start_text(b, ast::StringForm::QuotedBlock); }
+void on(g::sqb_open, Builder& b) { start_text(b, ast::StringForm::RawBlock); }
 
-struct FinishText {
-  template <typename In>
-  static void apply(const In& in, Builder& b) {
-    ast::Text t;
-    t.form = b.form;
-    t.span = span_of(in, b.file_id);
-    finish_text(b.buf, b.interps, b.form);
-    t.text = b.buf;
-    t.interps = b.interps;
-    b.last_text = t;
-  }
-};
-template <> struct Action<g::dq_string> : FinishText {};
-template <> struct Action<g::sq_string> : FinishText {};
-template <> struct Action<g::dq_block> : FinishText {};
-template <> struct Action<g::sq_block> : FinishText {};
+void on(g::dq_plain, const In& in, Builder& b) { b.text.text += in.string_view(); }
+void on(g::sq_plain, const In& in, Builder& b) { b.text.text += in.string_view(); }
+void on(g::dqb_plain, const In& in, Builder& b) { b.text.text += in.string_view(); }
+void on(g::sqb_plain, const In& in, Builder& b) { b.text.text += in.string_view(); }
+void on(g::escape, const In& in, Builder& b) { b.text.text += in.string_view(); }
+void on(g::lone_brace, const In& in, Builder& b) { b.text.text += in.string_view(); }
+
+void on(g::interp_open, Builder& b) { b.interp = ast::Interp{}; }
+void on(g::raw_mod, Builder& b) { b.interp.raw = true; }
+void on(g::interp_name, const In& in, Builder& b) { b.interp.name = ast::Str(in.string_view()); }
+void on(g::interp, const In& in, Builder& b) {
+  b.interp.span = span_of(in, b.file_id);
+  b.interp.at = static_cast<std::uint32_t>(b.text.text.size());
+  b.text.interps.push_back(b.interp);
+}
+
+void end_text(const In& in, Builder& b) {
+  b.text.span = span_of(in, b.file_id);
+  finish_text(b.text);
+  b.last_text = std::move(b.text);
+}
+void on(g::dq_string, const In& in, Builder& b) { end_text(in, b); }
+void on(g::sq_string, const In& in, Builder& b) { end_text(in, b); }
+void on(g::dq_block, const In& in, Builder& b) { end_text(in, b); }
+void on(g::sq_block, const In& in, Builder& b) { end_text(in, b); }
 
 // ---- expressions ----
 std::int64_t parse_int(std::string_view s, LineCol at) {
@@ -283,54 +250,6 @@ std::int64_t parse_int(std::string_view s, LineCol at) {
   return v;
 }
 
-std::shared_ptr<ast::Expr> make_expr(ast::Expr::Kind kind, Span span) {
-  auto e = std::make_shared<ast::Expr>();
-  e->kind = kind;
-  e->span = span;
-  return e;
-}
-
-SINK_ACTION(name_ref) {
-  auto e = make_expr(ast::Expr::Kind::Name, span_of(in, b.file_id));
-  e->name = ast::Str(in.string_view());
-  b.exprs.push_back(e);
-}
-SINK_END;
-SINK_ACTION(expr_string) {
-  auto e = make_expr(ast::Expr::Kind::String, span_of(in, b.file_id));
-  e->str = std::make_shared<const ast::Text>(b.take_text());
-  b.exprs.push_back(e);
-}
-SINK_END;
-SINK_ACTION(expr_int) {
-  auto e = make_expr(ast::Expr::Kind::Int, span_of(in, b.file_id));
-  e->int_value = parse_int(in.string_view(), where(in));
-  b.exprs.push_back(e);
-}
-SINK_END;
-template <bool Value>
-struct BoolExpr {
-  template <typename In>
-  static void apply(const In& in, Builder& b) {
-    auto e = make_expr(ast::Expr::Kind::Bool, span_of(in, b.file_id));
-    e->bool_value = Value;
-    b.exprs.push_back(e);
-  }
-};
-template <> struct Action<g::expr_true> : BoolExpr<true> {};
-template <> struct Action<g::expr_false> : BoolExpr<false> {};
-
-template <lex::CmpOp Op>
-struct PushOp {
-  static void apply0(Builder& b) { b.ops.push_back(Op); }
-};
-template <> struct Action<g::op_eq> : PushOp<lex::CmpOp::Eq> {};
-template <> struct Action<g::op_ne> : PushOp<lex::CmpOp::Ne> {};
-template <> struct Action<g::op_le> : PushOp<lex::CmpOp::Le> {};
-template <> struct Action<g::op_ge> : PushOp<lex::CmpOp::Ge> {};
-template <> struct Action<g::op_lt> : PushOp<lex::CmpOp::Lt> {};
-template <> struct Action<g::op_gt> : PushOp<lex::CmpOp::Gt> {};
-
 // Long chains of `and`/`or` nest as deeply as parentheses do; the checker walks them.
 void check_depth(const ast::Expr& e, const Builder& b) {
   if (e.depth > static_cast<std::uint32_t>(b.limits.max_expr_depth))
@@ -341,218 +260,200 @@ void check_depth(const ast::Expr& e, const Builder& b) {
                       {e.span.line, e.span.col}};
 }
 
-template <ast::Expr::Kind Kind>
-struct Binary {
-  static void apply0(Builder& b) {
-    auto rhs = b.pop_expr();
-    auto lhs = b.pop_expr();
-    auto e = make_expr(Kind, join(lhs->span, rhs->span));
-    e->depth = 1 + std::max(lhs->depth, rhs->depth);
-    check_depth(*e, b);
-    if constexpr (Kind == ast::Expr::Kind::Compare) {
-      e->op = b.ops.back();
-      b.ops.pop_back();
-    }
-    e->lhs = lhs;
-    e->rhs = rhs;
-    b.exprs.push_back(e);
-  }
-};
-template <> struct Action<g::cmp_tail> : Binary<ast::Expr::Kind::Compare> {};
-template <> struct Action<g::and_tail> : Binary<ast::Expr::Kind::And> {};
-template <> struct Action<g::or_tail> : Binary<ast::Expr::Kind::Or> {};
-SINK_ACTION(not_app) {
-  auto e = make_expr(ast::Expr::Kind::Not, span_of(in, b.file_id));
-  e->lhs = b.pop_expr();
-  e->depth = 1 + e->lhs->depth;
-  check_depth(*e, b);
-  b.exprs.push_back(e);
+ast::Expr& push_expr(Builder& b, ast::Expr::Kind kind, Span span) {
+  auto& e = *b.exprs.emplace_back(std::make_shared<ast::Expr>());
+  e.kind = kind;
+  e.span = span;
+  return e;
 }
-SINK_END;
+void on(g::name_ref, const In& in, Builder& b) {
+  push_expr(b, ast::Expr::Kind::Name, span_of(in, b.file_id)).name = ast::Str(in.string_view());
+}
+void on(g::expr_string, const In& in, Builder& b) {
+  push_expr(b, ast::Expr::Kind::String, span_of(in, b.file_id)).str = std::make_shared<const ast::Text>(b.take_text());
+}
+void on(g::expr_int, const In& in, Builder& b) {
+  push_expr(b, ast::Expr::Kind::Int, span_of(in, b.file_id)).int_value = parse_int(in.string_view(), where(in));
+}
+void on(g::expr_true, const In& in, Builder& b) {
+  push_expr(b, ast::Expr::Kind::Bool, span_of(in, b.file_id)).bool_value = true;
+}
+void on(g::expr_false, const In& in, Builder& b) {
+  push_expr(b, ast::Expr::Kind::Bool, span_of(in, b.file_id)).bool_value = false;
+}
+
+void on(g::op_eq, Builder& b) { b.ops.push_back(lex::CmpOp::Eq); }
+void on(g::op_ne, Builder& b) { b.ops.push_back(lex::CmpOp::Ne); }
+void on(g::op_le, Builder& b) { b.ops.push_back(lex::CmpOp::Le); }
+void on(g::op_ge, Builder& b) { b.ops.push_back(lex::CmpOp::Ge); }
+void on(g::op_lt, Builder& b) { b.ops.push_back(lex::CmpOp::Lt); }
+void on(g::op_gt, Builder& b) { b.ops.push_back(lex::CmpOp::Gt); }
+
+void binary(Builder& b, ast::Expr::Kind kind) {
+  auto rhs = b.pop_expr();
+  auto lhs = b.pop_expr();
+  auto& e = push_expr(b, kind, join(lhs->span, rhs->span));
+  e.depth = 1 + std::max(lhs->depth, rhs->depth);
+  check_depth(e, b);
+  if (kind == ast::Expr::Kind::Compare) {
+    e.op = b.ops.back();
+    b.ops.pop_back();
+  }
+  e.lhs = std::move(lhs);
+  e.rhs = std::move(rhs);
+}
+void on(g::cmp_tail, Builder& b) { binary(b, ast::Expr::Kind::Compare); }
+void on(g::and_tail, Builder& b) { binary(b, ast::Expr::Kind::And); }
+void on(g::or_tail, Builder& b) { binary(b, ast::Expr::Kind::Or); }
+void on(g::not_app, const In& in, Builder& b) {
+  auto operand = b.pop_expr();
+  auto& e = push_expr(b, ast::Expr::Kind::Not, span_of(in, b.file_id));
+  e.depth = 1 + operand->depth;
+  check_depth(e, b);
+  e.lhs = std::move(operand);
+}
 
 // ---- declarations ----
-SINK_ACTION(decl_name) {
+void on(g::decl_name, const In& in, Builder& b) {
   b.name = ast::Str(in.string_view());
   b.name_span = span_of(in, b.file_id);
 }
-SINK_END;
-SINK_ACTION(use_decl) { b.add_item(ast::Use{b.take_text(), span_of(in, b.file_id)}); } SINK_END;
+void on(g::use_decl, const In& in, Builder& b) { b.add_item(ast::Use{b.take_text(), span_of(in, b.file_id)}); }
 
-SINK_ACTION0(fact_kw) {
+void on(g::fact_kw, Builder& b) {
   b.fact = ast::Fact{};
-  b.literal.reset();
-  b.required.reset();
   b.secret.reset();
   b.repeated.clear();
   b.fact_default_seen = false;
 }
-SINK_END;
-SINK_ACTION(type_name) {
+void on(g::type_name, const In& in, Builder& b) {
   b.fact.type_name = ast::Str(in.string_view());
   b.fact.type_span = span_of(in, b.file_id);
 }
-SINK_END;
-SINK_ACTION0(fact_sh) { b.fact.source = ast::FactSource::Sh; b.fact.value = b.take_text(); } SINK_END;
-SINK_ACTION0(fact_env) { b.fact.source = ast::FactSource::Env; b.fact.value = b.take_text(); } SINK_END;
-SINK_ACTION0(fact_value) { b.fact.source = ast::FactSource::Value; b.fact.value = b.take_text(); } SINK_END;
-SINK_ACTION(opt_required) { b.once(b.required, "required", span_of(in, b.file_id)); } SINK_END;
-SINK_ACTION(opt_secret) { b.once(b.secret, "secret", span_of(in, b.file_id)); } SINK_END;
-SINK_ACTION(opt_default) {
+void fact_source(Builder& b, ast::FactSource source) {
+  b.fact.source = source;
+  b.fact.value = b.take_text();
+}
+void on(g::fact_sh, Builder& b) { fact_source(b, ast::FactSource::Sh); }
+void on(g::fact_env, Builder& b) { fact_source(b, ast::FactSource::Env); }
+void on(g::fact_value, Builder& b) { fact_source(b, ast::FactSource::Value); }
+void on(g::opt_required, const In& in, Builder& b) { b.once(b.fact.required, "required", span_of(in, b.file_id)); }
+void on(g::opt_secret, const In& in, Builder& b) { b.once(b.secret, "secret", span_of(in, b.file_id)); }
+void on(g::opt_default, const In& in, Builder& b) {
   if (b.fact_default_seen) b.repeated.push_back({"default", span_of(in, b.file_id)});
   b.fact_default_seen = true;
 }
-SINK_END;
-SINK_ACTION(default_string) {
-  b.literal = ast::Literal{ast::Literal::Kind::String, b.take_text(), 0, false, span_of(in, b.file_id)};
+void on(g::default_string, const In& in, Builder& b) {
+  b.fact.default_value = ast::Literal{ast::Literal::Kind::String, b.take_text(), 0, false, span_of(in, b.file_id)};
 }
-SINK_END;
-SINK_ACTION(default_int) {
-  b.literal = ast::Literal{ast::Literal::Kind::Int, {}, parse_int(in.string_view(), where(in)), false,
-                           span_of(in, b.file_id)};
+void on(g::default_int, const In& in, Builder& b) {
+  const std::int64_t value = parse_int(in.string_view(), where(in));
+  b.fact.default_value = ast::Literal{ast::Literal::Kind::Int, {}, value, false, span_of(in, b.file_id)};
 }
-SINK_END;
-SINK_ACTION(default_true) { b.literal = ast::Literal{ast::Literal::Kind::Bool, {}, 0, true, span_of(in, b.file_id)}; } SINK_END;
-SINK_ACTION(default_false) { b.literal = ast::Literal{ast::Literal::Kind::Bool, {}, 0, false, span_of(in, b.file_id)}; } SINK_END;
-SINK_ACTION(fact_decl) {
+void on(g::default_true, const In& in, Builder& b) {
+  b.fact.default_value = ast::Literal{ast::Literal::Kind::Bool, {}, 0, true, span_of(in, b.file_id)};
+}
+void on(g::default_false, const In& in, Builder& b) {
+  b.fact.default_value = ast::Literal{ast::Literal::Kind::Bool, {}, 0, false, span_of(in, b.file_id)};
+}
+void on(g::fact_decl, const In& in, Builder& b) {
   b.fact.name = b.name;
   b.fact.name_span = b.name_span;
-  b.fact.required = b.required;
   b.fact.secret = b.secret;
-  b.fact.default_value = b.literal;
   b.fact.repeated = b.repeated;
   b.fact.span = span_of(in, b.file_id);
   count(b.values, b.limits.max_values, "facts and questions", in);
-  b.add_item(b.fact);
+  b.add_item(std::move(b.fact));
 }
-SINK_END;
 
-SINK_ACTION0(ask_kw) {
+void on(g::ask_kw, Builder& b) {
   b.ask = ast::Ask{};
-  b.choices.clear();
   b.secret.reset();
   b.repeated.clear();
 }
-SINK_END;
-SINK_ACTION0(ask_prompt) { b.ask.prompt = b.take_text(); } SINK_END;
-SINK_ACTION(ask_default_value) {
+void on(g::ask_prompt, Builder& b) { b.ask.prompt = b.take_text(); }
+void on(g::ask_default_value, const In& in, Builder& b) {
   if (b.ask.default_value) b.repeated.push_back({"default", span_of(in, b.file_id)});
   b.ask.default_value = b.take_text();
 }
-SINK_END;
-SINK_ACTION(choices_kw) { b.once(b.ask.choices_span, "choices", span_of(in, b.file_id)); } SINK_END;
-SINK_ACTION0(ask_choice) { b.choices.push_back(b.take_text()); } SINK_END;
-SINK_ACTION(ask_decl) {
+void on(g::choices_kw, const In& in, Builder& b) { b.once(b.ask.choices_span, "choices", span_of(in, b.file_id)); }
+void on(g::ask_choice, Builder& b) { b.ask.choices.push_back(b.take_text()); }
+void on(g::ask_decl, const In& in, Builder& b) {
   b.ask.name = b.name;
   b.ask.name_span = b.name_span;
   b.ask.secret = b.secret;
-  b.ask.choices = b.choices;
   b.ask.repeated = b.repeated;
   b.ask.span = span_of(in, b.file_id);
   count(b.values, b.limits.max_values, "facts and questions", in);
-  b.add_item(b.ask);
+  b.add_item(std::move(b.ask));
 }
-SINK_END;
 
-SINK_ACTION(env_name) {
+void on(g::env_name, const In& in, Builder& b) {
   b.env_name = ast::Str(in.string_view());
   b.env_name_span = span_of(in, b.file_id);
 }
-SINK_END;
-SINK_ACTION0(env_value) { b.env_value = b.take_text(); } SINK_END;
-SINK_ACTION(env_decl) {
+void on(g::env_value, Builder& b) { b.env_value = b.take_text(); }
+void on(g::env_decl, const In& in, Builder& b) {
   b.add_item(ast::EnvSet{b.env_name, b.env_name_span, b.env_value, span_of(in, b.file_id)});
 }
-SINK_END;
-SINK_ACTION(helper_decl) {
+void on(g::helper_decl, const In& in, Builder& b) {
   b.add_item(ast::Helper{b.name, b.name_span, b.take_text(), span_of(in, b.file_id)});
 }
-SINK_END;
 
 // ---- steps ----
-SINK_ACTION0(step_kw) {
-  b.step = ast::Step{};
-  b.fields.clear();
-}
-SINK_END;
-SINK_ACTION0(step_name) { b.step.name = b.take_text(); } SINK_END;
+void on(g::step_kw, Builder& b) { b.step = ast::Step{}; }
+void on(g::step_name, Builder& b) { b.step.name = b.take_text(); }
 
-ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, Span span, std::uint32_t kw) {
-  auto& f = b.fields.emplace_back();
+ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, const In& in) {
+  auto& f = b.step.fields.emplace_back();
   f.kind = kind;
-  f.span = span;
-  f.keyword_length = kw;
+  f.span = span_of(in, b.file_id);
+  f.keyword_length = static_cast<std::uint32_t>(leading_word(in.string_view()).size());
   return f;
 }
-template <ast::StepField::Kind Kind>
-struct TextField {
-  template <typename In>
-  static void apply(const In& in, Builder& b) {
-    new_field(b, Kind, span_of(in, b.file_id), keyword_length(in)).text = b.take_text();
-  }
-};
-template <> struct Action<g::f_run> : TextField<ast::StepField::Kind::Run> {};
-template <> struct Action<g::f_error> : TextField<ast::StepField::Kind::Error> {};
-template <> struct Action<g::f_dir> : TextField<ast::StepField::Kind::Dir> {};
-SINK_ACTION0(sh_check) { b.sh_check = true; } SINK_END;
-SINK_ACTION(f_skip) {
-  auto& f = new_field(b, ast::StepField::Kind::SkipIfExpr, span_of(in, b.file_id), keyword_length(in));
-  if (b.sh_check) {
-    f.kind = ast::StepField::Kind::SkipIfSh;
-    f.text = b.take_text();
-  } else {
-    f.expr = b.pop_expr();
-  }
+void on(g::f_run, const In& in, Builder& b) { new_field(b, ast::StepField::Kind::Run, in).text = b.take_text(); }
+void on(g::f_error, const In& in, Builder& b) { new_field(b, ast::StepField::Kind::Error, in).text = b.take_text(); }
+void on(g::f_dir, const In& in, Builder& b) { new_field(b, ast::StepField::Kind::Dir, in).text = b.take_text(); }
+void on(g::sh_check, Builder& b) { b.sh_check = true; }
+// `skip if` and `when`: a `sh "command"` check or a condition.
+void check_field(Builder& b, const In& in, ast::StepField::Kind sh_kind, ast::StepField::Kind expr_kind) {
+  auto& f = new_field(b, b.sh_check ? sh_kind : expr_kind, in);
+  if (b.sh_check) f.text = b.take_text();
+  else f.expr = b.pop_expr();
   b.sh_check = false;
 }
-SINK_END;
-SINK_ACTION(f_when) {
-  auto& f = new_field(b, ast::StepField::Kind::When, span_of(in, b.file_id), keyword_length(in));
-  if (b.sh_check) {
-    f.kind = ast::StepField::Kind::WhenSh;
-    f.text = b.take_text();
-  } else {
-    f.expr = b.pop_expr();
-  }
-  b.sh_check = false;
+void on(g::f_skip, const In& in, Builder& b) {
+  check_field(b, in, ast::StepField::Kind::SkipIfSh, ast::StepField::Kind::SkipIfExpr);
 }
-SINK_END;
-SINK_ACTION(f_env) {
-  auto& f = new_field(b, ast::StepField::Kind::Env, span_of(in, b.file_id), keyword_length(in));
+void on(g::f_when, const In& in, Builder& b) {
+  check_field(b, in, ast::StepField::Kind::WhenSh, ast::StepField::Kind::When);
+}
+void on(g::f_env, const In& in, Builder& b) {
+  auto& f = new_field(b, ast::StepField::Kind::Env, in);
   f.name = b.env_name;
   f.name_span = b.env_name_span;
   f.text = b.env_value;
 }
-SINK_END;
-SINK_ACTION(f_unknown) {
-  new_field(b, ast::StepField::Kind::Unknown, span_of(in, b.file_id), keyword_length(in)).name =
-      ast::Str(in.string_view().substr(0, keyword_length(in)));
+void on(g::f_unknown, const In& in, Builder& b) {
+  new_field(b, ast::StepField::Kind::Unknown, in).name = leading_word(in.string_view());
 }
-SINK_END;
-SINK_ACTION(step_decl) {
-  b.step.fields = b.fields;
+void on(g::step_decl, const In& in, Builder& b) {
   b.step.span = span_of(in, b.file_id);
   count(b.steps, b.limits.max_steps, "steps", in);
-  b.add_item(b.step);
+  b.add_item(std::move(b.step));
 }
-SINK_END;
 
 // ---- platform blocks ----
-SINK_ACTION0(platform_kw) { b.platforms.emplace_back(); } SINK_END;
-SINK_ACTION(platform_name) {
+void on(g::platform_kw, Builder& b) { b.platforms.emplace_back(); }
+void on(g::platform_name, const In& in, Builder& b) {
   b.platforms.back().names.push_back({ast::Str(in.string_view()), span_of(in, b.file_id)});
 }
-SINK_END;
-SINK_ACTION(platform_block) {
-  ast::PlatformBlock block{std::move(b.platforms.back().names), std::move(b.platforms.back().items),
-                           span_of(in, b.file_id)};
+void on(g::platform_block, const In& in, Builder& b) {
+  ast::PlatformBlock block = std::move(b.platforms.back());
+  block.span = span_of(in, b.file_id);
   b.platforms.pop_back();
   b.add_item(std::move(block));
 }
-SINK_END;
-
-#undef SINK_ACTION
-#undef SINK_ACTION0
-#undef SINK_END
 
 LineCol line_col_at(std::string_view text, std::size_t offset) {
   LineCol lc;

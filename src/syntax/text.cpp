@@ -100,28 +100,28 @@ std::string dedent_block(std::string_view body) {
   return out;
 }
 
-void finish_text(std::string& text, std::vector<ast::Interp>& interps, ast::StringForm form) {
+void finish_text(ast::Text& t) {
   // Work on the text with a '\0' where each interpolation goes (source text holds no NUL),
   // so that the offsets follow every change.
   std::string marked;
   std::size_t from = 0;
-  for (const auto& in : interps) {
-    marked.append(text, from, in.at - from) += '\0';
+  for (const auto& in : t.interps) {
+    marked.append(t.text, from, in.at - from) += '\0';
     from = in.at;
   }
-  marked.append(text, from);
+  marked.append(t.text, from);
   strip_cr_before_lf(marked);
-  if (form == ast::StringForm::QuotedBlock || form == ast::StringForm::RawBlock) marked = dedent_block(marked);
-  if (form == ast::StringForm::Quoted || form == ast::StringForm::QuotedBlock) decode_escapes(marked);
-  text.clear();
+  if (t.form == ast::StringForm::QuotedBlock || t.form == ast::StringForm::RawBlock) marked = dedent_block(marked);
+  if (t.form == ast::StringForm::Quoted || t.form == ast::StringForm::QuotedBlock) decode_escapes(marked);
+  t.text.clear();
   from = 0;
-  for (auto& in : interps) {
+  for (auto& in : t.interps) {
     const std::size_t mark = marked.find('\0', from);
-    text.append(marked, from, mark - from);
-    in.at = static_cast<std::uint32_t>(text.size());
+    t.text.append(marked, from, mark - from);
+    in.at = static_cast<std::uint32_t>(t.text.size());
     from = mark + 1;
   }
-  text.append(marked, from);
+  t.text.append(marked, from);
 }
 
 }  // namespace sink

@@ -1867,7 +1867,7 @@ def _(c):
 @test("secret in step output: a background process holding the output does not hold sink (pipes and terminal)")
 def _(c):
     marker = unique("SINKHOLD")
-    c.sinkfile(f'fact tok = env "TOK" secret\nstep "daemon" {{ run "echo {{{{tok}}}}; sh -c \'sleep 100; : {marker}\' &" }}\n')
+    c.sinkfile(f'fact tok = env "TOK" secret\nstep "daemon" {{ run "echo {{{{tok}}}}; sh -c \'while :; do sleep 1; done\' {marker} &" }}\n')
     try:
         r = c.sink("apply", env={"TOK": unique("STEPSECRET")}, timeout=30)
         check(r.code == 0 and MASK in r.out, "apply without a terminal", r)

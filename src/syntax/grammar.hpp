@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include <tao/pegtl.hpp>
@@ -21,11 +22,6 @@ pg::string<S[I]...> lit_impl(std::index_sequence<I...>);
 template <const std::string_view& S>
 using lit = decltype(lit_impl<S>(std::make_index_sequence<S.size()>()));
 
-template <const auto& Arr, std::size_t N, std::size_t... I>
-pg::string<Arr[N][I]...> lit_at_impl(std::index_sequence<I...>);
-template <const auto& Arr, std::size_t N>
-using lit_at = decltype(lit_at_impl<Arr, N>(std::make_index_sequence<Arr[N].size()>()));
-
 struct ident_first : ranges<'a', 'z', 'A', 'Z', '_'> {};
 struct ident_other : ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
 struct word : seq<ident_first, star<ident_other>> {};
@@ -33,9 +29,13 @@ struct word : seq<ident_first, star<ident_other>> {};
 template <const std::string_view& S>
 struct kw : seq<lit<S>, not_at<ident_other>> {};
 
-template <std::size_t... I>
-sor<seq<lit_at<lex::keywords, I>, not_at<ident_other>>...> any_keyword_impl(std::index_sequence<I...>);
-struct keyword : decltype(any_keyword_impl(std::make_index_sequence<lex::keywords.size()>())) {};
+// Any one of the words of a lexicon table.
+template <const auto& Words, std::size_t... I>
+sor<kw<Words[I]>...> any_kw_impl(std::index_sequence<I...>);
+template <const auto& Words>
+using any_kw = decltype(any_kw_impl<Words>(std::make_index_sequence<Words.size()>()));
+
+struct keyword : any_kw<lex::keywords> {};
 
 struct identifier : seq<not_at<keyword>, word> {};
 
@@ -198,10 +198,7 @@ struct f_env : seq<kw<lex::kw_env>, sep, env_assign> {};
 struct f_dir : seq<kw<lex::kw_dir>, sep, must<field_text>> {};
 // Anything else up to the end of its line: kept so that the checker can name it. A
 // declaration keyword is not taken: there, the step's `}` is missing.
-template <std::size_t... I>
-sor<seq<lit_at<lex::declaration_keywords, I>, not_at<ident_other>>...> declaration_keyword_impl(std::index_sequence<I...>);
-struct declaration_keyword
-    : decltype(declaration_keyword_impl(std::make_index_sequence<lex::declaration_keywords.size()>())) {};
+struct declaration_keyword : any_kw<lex::declaration_keywords> {};
 struct f_unknown : seq<not_at<declaration_keyword>, word, star<sor<string_lit, not_one<'\n', '}'>>>> {};
 struct step_field : sor<f_run, f_skip, f_when, f_error, f_env, f_dir, f_unknown> {};
 
@@ -228,23 +225,17 @@ struct bom : pg::string<'\xEF', '\xBB', '\xBF'> {};
 struct end_of_file : eof {};
 struct file : seq<opt<bom>, sep, star<item, sep>, must<end_of_file>> {};
 
+template <typename Rule, typename... Rules>
+inline constexpr bool is_one_of = (std::is_same_v<Rule, Rules> || ...);
+
 // Rules whose start is remembered, so that "unterminated" errors can name where they opened.
 template <typename Rule>
-inline constexpr bool is_opener = false;
-template <> inline constexpr bool is_opener<dq_string> = true;
-template <> inline constexpr bool is_opener<sq_string> = true;
-template <> inline constexpr bool is_opener<dq_block> = true;
-template <> inline constexpr bool is_opener<sq_block> = true;
-template <> inline constexpr bool is_opener<interp> = true;
-template <> inline constexpr bool is_opener<paren> = true;
-template <> inline constexpr bool is_opener<step_body> = true;
-template <> inline constexpr bool is_opener<platform_body> = true;
+inline constexpr bool is_opener =
+    is_one_of<Rule, dq_string, sq_string, dq_block, sq_block, interp, paren, step_body, platform_body>;
 
 // Rules that nest; their depth is limited so that deep input is an error, not a crash.
+// paren_body, not paren: counted once the `(` is there.
 template <typename Rule>
-inline constexpr bool is_nesting = false;
-template <> inline constexpr bool is_nesting<paren_body> = true;  // counted once the `(` is there
-template <> inline constexpr bool is_nesting<not_body> = true;
-template <> inline constexpr bool is_nesting<platform_body> = true;
+inline constexpr bool is_nesting = is_one_of<Rule, paren_body, not_body, platform_body>;
 
 }  // namespace sink::grammar

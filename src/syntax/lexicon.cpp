@@ -1,58 +1,39 @@
 #include "syntax/lexicon.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <vector>
 
 #include "util/suggest.hpp"
+#include "util/utf8.hpp"
 
 namespace sink::lex {
 namespace {
 
-// Equality with the length and first byte compared inline first: most words checked
-// against these tables are not in them, and differ right there.
-bool same_word(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
+// The entry of `table` whose `field` is `key`, or null.
+template <typename Table, typename Key, typename Field>
+const auto* find_in(const Table& table, const Key& key, Field field) {
+  const auto it = std::ranges::find(table, key, field);
+  return it == table.end() ? nullptr : &*it;
 }
 
 }  // namespace
 
 std::optional<Type> type_from_name(std::string_view name) {
-  for (const auto& t : types)
-    if (same_word(t.name, name)) return t.type;
+  if (const auto* t = find_in(types, name, &TypeName::name)) return t->type;
   return std::nullopt;
 }
 
-std::string_view type_name(Type t) {
-  for (const auto& n : types)
-    if (n.type == t) return n.name;
-  return "?";
-}
+std::string_view type_name(Type t) { return find_in(types, t, &TypeName::type)->name; }
 
-std::string_view op_text(CmpOp op) {
-  for (const auto& o : operators)
-    if (o.op == op) return o.text;
-  return "?";
-}
+std::string_view op_text(CmpOp op) { return find_in(operators, op, &OperatorName::op)->text; }
 
-const Builtin* find_builtin(std::string_view name) {
-  for (const auto& b : builtins)
-    if (same_word(b.name, name)) return &b;
-  return nullptr;
-}
+const Builtin* find_builtin(std::string_view name) { return find_in(builtins, name, &Builtin::name); }
 
-const Platform* find_platform(std::string_view name) {
-  for (const auto& p : platforms)
-    if (same_word(p.name, name)) return &p;
-  return nullptr;
-}
+const Platform* find_platform(std::string_view name) { return find_in(platforms, name, &Platform::name); }
 
 std::optional<std::string_view> platform_meant(std::string_view name) {
-  std::string low(name);
-  for (auto& c : low) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const auto& a : platform_aliases)
-    if (a.alias == low) return a.name;
+  if (const auto* a = find_in(platform_aliases, utf8::ascii_lower(name), &PlatformAlias::alias)) return a->name;
   std::vector<std::string> names;
   for (const auto& p : platforms) names.emplace_back(p.name);
   if (const auto near = suggest(name, names)) return find_platform(*near)->name;
@@ -66,8 +47,6 @@ std::string platform_list(bool os_only) {
   return out;
 }
 
-bool is_keyword(std::string_view word) {
-  return std::find(keywords.begin(), keywords.end(), word) != keywords.end();
-}
+bool is_keyword(std::string_view word) { return std::ranges::find(keywords, word) != keywords.end(); }
 
 }  // namespace sink::lex

@@ -1704,6 +1704,23 @@ step "after" {{ run "touch after.ran" }}
 ''')
 
 
+def ctrl_c_on_terminal(c, marker, env=None):
+    """Runs `sink apply` on a pty, sends Ctrl-C once the stubborn step's grandchild is up,
+    and returns the exit status, what the terminal showed and the processes left behind."""
+    t = Terminal(c, "apply", env=env)
+    try:
+        deadline = time.monotonic() + HANG
+        while not c.exists("grandchild.ready"):
+            check(time.monotonic() < deadline and t.poll() is None, f"the step did not start: {t.text()!r}")
+            t._read(0.02)
+        t.send(b"\x03")
+        code = t.wait()
+    finally:
+        left = gone(marker)
+        t.close()
+    return code, t.text(), left
+
+
 def gone(marker, timeout=15):
     """Waits (up to `timeout` s) until no process has `marker` in its command line; returns
     those left, and kills them (they are this test's)."""
@@ -1776,18 +1793,8 @@ step "after" {{ run "touch after.ran; echo {{{{slow}}}} {{{{quick}}}}" }}
 def _(c):
     marker = unique("SINKTTY")
     stubborn_step(c, marker, False)
-    t = Terminal(c, "apply")
-    try:
-        deadline = time.monotonic() + HANG
-        while not c.exists("grandchild.ready"):
-            check(time.monotonic() < deadline and t.poll() is None, f"the step did not start: {t.text()!r}")
-            t._read(0.02)
-        t.send(b"\x03")
-        code = t.wait()
-    finally:
-        left = gone(marker)
-        t.close()
-    check(code == 130, f"exit {code}, expected 130; terminal: {t.text()!r}")
+    code, text, left = ctrl_c_on_terminal(c, marker)
+    check(code == 130, f"exit {code}, expected 130; terminal: {text!r}")
     check(not left, f"processes left behind: {left}")
     check(not c.exists("after.ran"), "the next step ran after Ctrl-C")
 
@@ -1898,18 +1905,8 @@ def _(c):
     check(r.code == 130 and MASK in r.out, f"exit status {r.code}, expected 130", r)
     check(not left, f"processes left behind: {left}", r)
     os.remove(c.path("grandchild.ready"))
-    t = Terminal(c, "apply", env=env)
-    try:
-        deadline = time.monotonic() + HANG
-        while not c.exists("grandchild.ready"):
-            check(time.monotonic() < deadline and t.poll() is None, f"the step did not start: {t.text()!r}")
-            t._read(0.02)
-        t.send(b"\x03")
-        code = t.wait()
-    finally:
-        left = gone(marker)
-        t.close()
-    check(code == 130 and MASK in t.text(), f"exit {code}, expected 130; terminal: {t.text()!r}")
+    code, text, left = ctrl_c_on_terminal(c, marker, env)
+    check(code == 130 and MASK in text, f"exit {code}, expected 130; terminal: {text!r}")
     check(not left, f"processes left behind: {left}")
 
 

@@ -29,9 +29,14 @@ struct word : seq<ident_first, star<ident_other>> {};
 template <const std::string_view& S>
 struct kw : seq<lit<S>, not_at<ident_other>> {};
 
-// Any one of the words of a lexicon table.
+// Any one of the words of a lexicon table. A word is spelled out character by character:
+// clang does not take an array element (a subobject) as a reference template argument.
+template <const auto& Words, std::size_t I, std::size_t... J>
+pg::string<Words[I][J]...> word_at_impl(std::index_sequence<J...>);
+template <const auto& Words, std::size_t I>
+using word_at = decltype(word_at_impl<Words, I>(std::make_index_sequence<Words[I].size()>()));
 template <const auto& Words, std::size_t... I>
-sor<kw<Words[I]>...> any_kw_impl(std::index_sequence<I...>);
+sor<seq<word_at<Words, I>, not_at<ident_other>>...> any_kw_impl(std::index_sequence<I...>);
 template <const auto& Words>
 using any_kw = decltype(any_kw_impl<Words>(std::make_index_sequence<Words.size()>()));
 

@@ -5,7 +5,6 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
-#include <ranges>
 #include <type_traits>
 
 #include <fmt/format.h>
@@ -164,7 +163,8 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
       if (ask->choices.empty() || std::any_of(ask->choices.begin(), ask->choices.end(), is_value))
         continue;
       usage = true;
-      const auto choices = ask->choices | std::views::transform([](const ast::Text& c) { return c.text; });
+      std::vector<std::string_view> choices;
+      for (const auto& c : ask->choices) choices.push_back(c.text);
       flag_error(diags, E415,
                  from + ": \"" + (ask->secret ? std::string("••••••") : value) + "\" is not a choice of `" + name +
                      "`: " + fmt::format("{}", fmt::join(choices, ", ")),

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <ranges>
 
 #include "plan/eval.hpp"
 
@@ -58,7 +57,8 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
     // Name the outermost block that does not match.
     const auto* b =
         *std::find_if_not(s.blocks.begin(), s.blocks.end(), [&](const auto* b) { return selects(*b, machine_); });
-    const auto names = b->names | std::views::transform([](const auto& n) { return std::string_view(n.name); });
+    std::vector<std::string_view> names;
+    for (const auto& n : b->names) names.push_back(n.name);
     p.reason = fmt::format("`platform {}` (line {})", fmt::join(names, ", "), b->span.line);
     return p;
   }

@@ -109,12 +109,6 @@ MachineSet machines_of(const ast::List<ast::PlatformName>& names) {
   return s;
 }
 
-std::string names_of(const ast::PlatformBlock& b) {
-  std::string names;
-  for (const auto& n : b.names) names += (names.empty() ? "" : ", ") + n.name;
-  return names;
-}
-
 void Checker::run() {
   compute_visibility();
   for (std::size_t m = 0; m < program_.modules.size(); ++m)

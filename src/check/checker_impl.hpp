@@ -29,7 +29,6 @@ MachineSet machines_of(const ast::List<ast::PlatformName>& names);  // known nam
 enum class VType { String, Bool, Int, Version, Unknown, StringLit, IntLit };
 std::string_view describe(VType t);
 VType fact_type(const ast::Fact& f);  // Unknown for an unknown type name
-std::string names_of(const ast::PlatformBlock& b);  // "debian, ubuntu"
 
 struct Decl {
   const ast::Fact* fact = nullptr;  // exactly one of fact and ask

@@ -57,9 +57,7 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
     // Name the outermost block that does not match.
     const auto* b =
         *std::find_if_not(s.blocks.begin(), s.blocks.end(), [&](const auto* b) { return selects(*b, machine_); });
-    std::vector<std::string_view> names;
-    for (const auto& n : b->names) names.push_back(n.name);
-    p.reason = fmt::format("`platform {}` (line {})", fmt::join(names, ", "), b->span.line);
+    p.reason = fmt::format("`platform {}` (line {})", names_of(*b), b->span.line);
     return p;
   }
   const StepSetup st = setup(s);

@@ -167,6 +167,13 @@ struct PlatformBlock {
   Span span;
 };
 
+// The block's platforms as written: "debian, ubuntu".
+inline std::string names_of(const PlatformBlock& b) {
+  std::string names;
+  for (const auto& n : b.names) names += (names.empty() ? "" : ", ") + n.name;
+  return names;
+}
+
 // A declaration.
 struct Item {
   std::variant<Ptr<Use>, Ptr<Fact>, Ptr<Ask>, Ptr<EnvSet>, Ptr<Step>, Ptr<PlatformBlock>, Ptr<Helper>> node;

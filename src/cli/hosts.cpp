@@ -23,6 +23,7 @@ using Rows = std::vector<std::vector<std::string>>;
 struct Remote {
   std::string dest;
   std::size_t index = 0;
+  std::string prefix;                             // "host | ", padded and coloured
   std::string partial[2];                         // a line not yet ended: stdout, stderr
   std::vector<std::vector<std::string>> records;  // the script's report lines, fields unescaped
   std::vector<std::string> held;                  // plan, facts: stderr, shown if the host fails
@@ -164,51 +165,32 @@ bool answer_lines(Run& s, const Selection& sel, CommandRunner& runner, const Hos
   return false;
 }
 
-// The sessions, at most `jobs` at a time, their output shown as it arrives (apply) or held
-// for a table (plan, facts).
-class Sessions {
- public:
-  Sessions(const std::string& command, CommandRunner& runner, std::ostream& out, std::ostream& err, bool color,
-           std::vector<std::string> secrets)
-      : command_(command), runner_(runner), out_(out), err_(err), color_(color), secrets_(std::move(secrets)) {}
-
-  std::vector<Remote> run(const std::vector<std::string>& dests, std::size_t jobs, const Command& proto) {
-    for (const auto& d : dests) {
-      remotes_.emplace_back().dest = d;
-      remotes_.back().index = remotes_.size() - 1;
-      width_ = std::max(width_, utf8::count_chars(d));
-    }
-    std::map<CommandRunner::Id, Remote*> running;
-    for (std::size_t next = 0; next < remotes_.size() || !running.empty();) {
-      while (running.size() < jobs && next < remotes_.size() && !runner_.interrupted()) {
-        Remote& r = remotes_[next++];
-        Command c = proto;
-        c.env.emplace_back("SINK_SSH_DESTINATION", r.dest);
-        c.on_output = [this, &r](bool is_err, std::string_view text) { take(r, is_err, text); };
-        running[runner_.start(c)] = &r;
-      }
-      if (running.empty()) break;
-      auto [id, outcome] = runner_.wait_any();
-      const auto it = running.find(id);
-      if (it == running.end()) continue;
-      Remote& r = *it->second;
-      running.erase(it);
-      r.outcome = std::move(outcome);
-      for (const bool is_err : {false, true})
-        if (!r.partial[is_err].empty()) line(r, is_err, r.partial[is_err]);
-      if (!r.outcome.started) line(r, true, "sink: " + r.outcome.error);
-    }
-    return std::move(remotes_);
+// The sessions, at most `jobs` at a time, every line prefixed with its host: shown as it
+// arrives (apply) or held for a table (plan, facts). `secrets` longest first.
+std::vector<Remote> run_sessions(const std::vector<std::string>& dests, std::size_t jobs, const Command& proto,
+                                 const std::string& command, CommandRunner& runner, std::ostream& out,
+                                 std::ostream& err, bool color, const std::vector<std::string>& secrets) {
+  std::size_t width = 0;
+  for (const auto& d : dests) width = std::max(width, utf8::count_chars(d));
+  static const char* colors[] = {kCyan, kYellow, kGreen, kBlue, "\x1b[35m", kBold};
+  std::vector<Remote> remotes;
+  for (const auto& d : dests) {
+    Remote& r = remotes.emplace_back();
+    r.dest = d;
+    r.index = remotes.size() - 1;
+    r.prefix = Painter(color)(colors[r.index % 6], pad(d, width)) + " | ";
   }
-
-  std::string prefix(const Remote& r) const {
-    static const char* colors[] = {kCyan, kYellow, kGreen, kBlue, "\x1b[35m", kBold};
-    return Painter(color_)(colors[r.index % 6], pad(r.dest, width_)) + " | ";
-  }
-
- private:
+  const auto line = [&](Remote& r, bool is_err, std::string_view raw) {
+    const std::string masked = mask_secrets(std::string(raw), secrets);  // the secret answers sink sent
+    std::string_view text = masked;
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (!is_err && text.starts_with("sink:") && text.find('\t') != std::string_view::npos)
+      r.records.push_back(fields(text));
+    else if (command == "apply") (is_err ? err : out) << r.prefix << text << "\n" << std::flush;
+    else if (is_err) r.held.emplace_back(text);  // plan and facts show a table instead
+  };
   // Output as it arrives: whole lines only, so that hosts never mix within a line.
-  void take(Remote& r, bool is_err, std::string_view text) {
+  const auto take = [&](Remote& r, bool is_err, std::string_view text) {
     std::string& part = r.partial[is_err];
     part += text;
     std::size_t at = 0, nl;
@@ -219,27 +201,29 @@ class Sessions {
       line(r, is_err, part);
       part.clear();
     }
+  };
+  std::map<CommandRunner::Id, Remote*> running;
+  for (std::size_t next = 0; next < remotes.size() || !running.empty();) {
+    while (running.size() < jobs && next < remotes.size() && !runner.interrupted()) {
+      Remote& r = remotes[next++];
+      Command c = proto;
+      c.env.emplace_back("SINK_SSH_DESTINATION", r.dest);
+      c.on_output = [&take, &r](bool is_err, std::string_view text) { take(r, is_err, text); };
+      running[runner.start(c)] = &r;
+    }
+    if (running.empty()) break;
+    auto [id, outcome] = runner.wait_any();
+    const auto it = running.find(id);
+    if (it == running.end()) continue;
+    Remote& r = *it->second;
+    running.erase(it);
+    r.outcome = std::move(outcome);
+    for (const bool is_err : {false, true})
+      if (!r.partial[is_err].empty()) line(r, is_err, r.partial[is_err]);
+    if (!r.outcome.started) line(r, true, "sink: " + r.outcome.error);
   }
-
-  void line(Remote& r, bool is_err, std::string_view raw) {
-    const std::string masked = mask_secrets(std::string(raw), secrets_);  // the secret answers sink sent
-    std::string_view text = masked;
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    if (!is_err && text.starts_with("sink:") && text.find('\t') != std::string_view::npos)
-      r.records.push_back(fields(text));
-    else if (command_ == "apply") (is_err ? err_ : out_) << prefix(r) << text << "\n" << std::flush;
-    else if (is_err) r.held.emplace_back(text);  // plan and facts show a table instead
-  }
-
-  const std::string& command_;
-  CommandRunner& runner_;
-  std::ostream& out_;
-  std::ostream& err_;
-  bool color_;
-  std::vector<std::string> secrets_;  // longest first
-  std::vector<Remote> remotes_;
-  std::size_t width_ = 0;
-};
+  return remotes;
+}
 
 // apply: what each host did.
 void print_summary(const std::vector<Remote>& remotes, std::ostream& out) {
@@ -322,8 +306,7 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   c.feed_input = true;
 
   std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-  Sessions sessions(args.command, *runner, out, err, color, std::move(secrets));
-  const auto remotes = sessions.run(dests, jobs, c);
+  const auto remotes = run_sessions(dests, jobs, c, args.command, *runner, out, err, color, secrets);
   if (args.command == "apply") print_summary(remotes, out);
   else if (args.get("--format", "text") == "json") print_json(remotes, r.path, args.command == "plan", out);
   else if (args.command == "plan") print_grid(remotes, "sink:step", 3, 2, "step", out);
@@ -331,7 +314,7 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   bool ok = true;
   for (const auto& remote : remotes) {  // what failed hosts said (plan, facts)
     for (const auto& text : remote.ok() ? std::vector<std::string>{} : remote.held)
-      err << sessions.prefix(remote) << text << "\n";
+      err << remote.prefix << text << "\n";
     ok = ok && remote.ok();
   }
   if (const int sig = runner->interrupted()) return 128 + sig;

@@ -165,29 +165,18 @@ class Printer {
   }
   // The `{` that opens a body, after `from` (past blanks and comments).
   Pos open_brace(Pos from) const {
-    for (std::size_t i = offset(from); i < src_.size(); ++i) {
-      const char c = src_[i];
-      if (c == '{') {
-        const auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), i) - line_starts_.begin();
-        return {static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(i - line_starts_[line - 1] + 1)};
-      }
-      if (c == '#') {
-        while (i < src_.size() && src_[i] != '\n') ++i;
-      } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-        break;
-      }
-    }
-    return from;
+    std::size_t i = offset(from);
+    while ((i = src_.find_first_not_of(" \t\r\n", i)) < src_.size() && src_[i] == '#') i = src_.find('\n', i);
+    if (i >= src_.size() || src_[i] != '{') return from;
+    const auto line = std::upper_bound(line_starts_.begin(), line_starts_.end(), i) - line_starts_.begin();
+    return {static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(i - line_starts_[line - 1] + 1)};
   }
 
   // ---- strings ----
   void text(const ast::Text& t) {
     switch (t.form) {
       case ast::StringForm::Quoted: put("\"" + body(t, {}) + "\""); return;
-      case ast::StringForm::Raw:
-        if (t.text.find_first_of("'\n") == std::string::npos) put("'" + t.text + "'");
-        else verbatim(t);
-        return;
+      case ast::StringForm::Raw: verbatim(t); return;  // '...' holds no escape and no line break
       case ast::StringForm::QuotedBlock:
       case ast::StringForm::RawBlock: block(t); return;
     }
@@ -327,22 +316,14 @@ class Printer {
   }
 
   // ---- declarations ----
-  void entry(const ast::Item& it, int indent) {
-    open(indent);
+  void declaration(const ast::Item& it, int indent) {
     it.visit([&](const auto& n) { declaration(n, indent); });
-    close();
   }
-  void entry(const ast::StepField& f, int indent) {
-    open(indent);
-    field(f);
-    close();
-  }
-
-  void declaration(const ast::Use& u, int /*indent*/) {
+  void declaration(const ast::Use& u, int) {
     put("use ");
     text(u.path);
   }
-  void declaration(const ast::Fact& f, int /*indent*/) {
+  void declaration(const ast::Fact& f, int) {
     put("fact " + f.name);
     if (f.type_name) put(": " + *f.type_name);
     put(f.source == ast::FactSource::Sh ? " = sh " : f.source == ast::FactSource::Env ? " = env " : " = ");
@@ -357,7 +338,7 @@ class Printer {
     }
     if (f.secret) put(" secret");
   }
-  void declaration(const ast::Ask& a, int /*indent*/) {
+  void declaration(const ast::Ask& a, int) {
     put("ask " + a.name + " ");
     text(a.prompt);
     for (std::size_t i = 0; i < a.choices.size(); ++i) {
@@ -370,16 +351,16 @@ class Printer {
     }
     if (a.secret) put(" secret");
   }
-  void declaration(const ast::EnvSet& e, int /*indent*/) {
+  void declaration(const ast::EnvSet& e, int) {
     put("env " + e.name + " = ");
     text(e.value);
   }
-  void declaration(const ast::Helper& h, int /*indent*/) {
+  void declaration(const ast::Helper& h, int) {
     put("helper " + h.name + " ");
     text(h.body);
   }
 
-  void field(const ast::StepField& f) {
+  void declaration(const ast::StepField& f, int) {
     using K = ast::StepField::Kind;
     const int cont = cur_.indent + kContinuation;
     switch (f.kind) {
@@ -404,7 +385,7 @@ class Printer {
       const std::size_t mark = lines_.size();
       const Line header = cur_;
       put(" { ");
-      field(s.fields[0]);
+      declaration(s.fields[0], indent);
       put(" }");
       if (lines_.size() == mark) return;
       lines_.resize(mark);  // it did not fit on one line after all (a block string)
@@ -457,7 +438,9 @@ class Printer {
       own_line_comments_before(start_of(s));
       separate(s.line, s.end_line);
       const std::size_t mark = lines_.size();
-      entry(entries[n], indent);
+      open(indent);
+      declaration(entries[n], indent);
+      close();
       // Comments inside the entry that it did not place go on their own lines before it.
       std::vector<Line> hoisted;
       for (const std::size_t i : comments_in(start_of(s), end_of(s)))
@@ -554,12 +537,8 @@ std::optional<std::string> format_sinkfile(const Sources& sources, std::uint32_t
   Diagnostics again_diags;
   const auto again = parse_file(again_sources, again_id, again_diags);
   if (!again || !same_syntax(*file, *again) || comment_texts(*file) != comment_texts(*again)) {
-    Diagnostic d;
-    d.code = E005;
-    d.message = "sink fmt cannot format this file without changing it (this is a bug in sink)";
-    d.hint = "the file is left as it is; please report the bug with the file";
-    d.file = file_id;
-    diags.add(std::move(d));
+    diags.add({E005, "sink fmt cannot format this file without changing it (this is a bug in sink)", {},
+               "the file is left as it is; please report the bug with the file", file_id});
     return std::nullopt;
   }
   return out;

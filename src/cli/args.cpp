@@ -113,9 +113,8 @@ const std::vector<CommandSpec>& commands() {
 }
 
 const CommandSpec* find_command(std::string_view name) {
-  for (const auto& c : commands())
-    if (c.name == name) return &c;
-  return nullptr;
+  const auto it = std::ranges::find(commands(), name, &CommandSpec::name);
+  return it == commands().end() ? nullptr : &*it;
 }
 
 std::string Args::get(std::string_view flag, std::string fallback) const {
@@ -131,9 +130,8 @@ std::vector<std::string> Args::all(std::string_view flag) const {
 namespace {
 
 const FlagSpec* find_flag(const std::vector<FlagSpec>& specs, std::string_view name) {
-  for (const auto& f : specs)
-    if (f.name == name) return &f;
-  return nullptr;
+  const auto it = std::ranges::find(specs, name, &FlagSpec::name);
+  return it == specs.end() ? nullptr : &*it;
 }
 
 }  // namespace

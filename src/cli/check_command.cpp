@@ -13,24 +13,16 @@ namespace sink {
 namespace fs = std::filesystem;
 
 std::optional<std::string> find_sinkfile(const Host& host) {
-  fs::path dir = host.cwd();
-  fs::path rel;
-  for (int up = 0; up < 4096; ++up) {
-    if (host.is_file((dir / "Sinkfile").string())) return up == 0 ? std::string("Sinkfile") : (rel / "Sinkfile").string();
-    if (!dir.has_parent_path() || dir.parent_path() == dir) break;
-    dir = dir.parent_path();
-    rel /= "..";
+  for (fs::path dir = host.cwd(), rel = "Sinkfile";; dir = dir.parent_path(), rel = fs::path("..") / rel) {
+    if (host.is_file((dir / "Sinkfile").string())) return rel.string();
+    if (!dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
   }
-  return std::nullopt;
 }
 
 Diagnostic no_sinkfile_error(const Host& host, const std::string& command) {
-  Diagnostic d;
-  d.code = E003;
-  d.message = "no Sinkfile in " + host.cwd() + " or any folder above it";
-  d.hint = "create one (see `sink help`), or pass its path: sink " + command + " path/to/Sinkfile";
-  d.file = std::numeric_limits<std::uint32_t>::max();
-  return d;
+  return {E003, "no Sinkfile in " + host.cwd() + " or any folder above it", {},
+          "create one (see `sink help`), or pass its path: sink " + command + " path/to/Sinkfile",
+          std::numeric_limits<std::uint32_t>::max()};
 }
 
 InputFlags input_flags(const Args& args) {

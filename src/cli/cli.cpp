@@ -66,12 +66,10 @@ bool flush_output(std::ostream& out, std::ostream& err) {
   const int why = errno;
   out.rdbuf(nullptr);  // what is still buffered can never be written: drop it, report once
   if (why == EPIPE) return false;  // the reader is gone (`| head`): nobody to tell
-  Diagnostic d;
-  d.code = E006;
-  d.message = "cannot write to standard output" + (why ? std::string(": ") + std::strerror(why) : std::string());
-  d.hint = "check the free space and the permissions where the output goes; what was written is incomplete";
   Sources none;
-  err << Renderer(none, false).text(d);
+  err << Renderer(none, false).text(
+      {E006, "cannot write to standard output" + (why ? std::string(": ") + std::strerror(why) : ""), {},
+       "check the free space and the permissions where the output goes; what was written is incomplete", 0});
   return false;
 }
 

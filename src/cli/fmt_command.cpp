@@ -31,11 +31,11 @@ constexpr const char* kStdinName = "<stdin>";
 
 bool is_sink_file(const fs::path& p) { return p.filename() == "Sinkfile" || p.extension() == ".sink"; }
 
-// Every Sinkfile and *.sink under `dir`, hidden files and folders aside, in path order.
-// Symlinks are left alone: the walk neither follows them out of the tree nor rewrites
-// what they point to.
-std::vector<std::string> files_under(const std::string& dir) {
-  std::vector<std::string> out;
+// Appends every Sinkfile and *.sink under `dir`, hidden files and folders aside, in path
+// order. Symlinks are left alone: the walk neither follows them out of the tree nor
+// rewrites what they point to.
+void files_under(const std::string& dir, std::vector<std::string>& out) {
+  const std::size_t first = out.size();
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
@@ -46,8 +46,7 @@ std::vector<std::string> files_under(const std::string& dir) {
     }
     if (is_sink_file(it->path()) && !it->is_symlink(ec) && it->is_regular_file(ec)) out.push_back(it->path().string());
   }
-  std::sort(out.begin(), out.end());
-  return out;
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
 }
 
 struct WriteProblem {
@@ -147,16 +146,6 @@ bool write_atomically(const std::string& path, const std::string& before, const 
   return ok;
 }
 
-Diagnostic file_problem(Sources& sources, const std::string& path, Code code, std::string message,
-                        std::string hint) {
-  Diagnostic d;
-  d.code = code;
-  d.message = std::move(message);
-  d.hint = std::move(hint);
-  d.file = sources.add(path, "");
-  return d;
-}
-
 }  // namespace
 
 int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& out, std::ostream& err, bool color) {
@@ -167,60 +156,49 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
   Sources sources;
   Renderer renderer(sources, color);
   std::size_t failed = 0, unformatted = 0;
-  auto report = [&](const Diagnostics& diags) {
-    for (const auto& d : diags.items()) err << renderer.text(d) << "\n";
+  // A problem with a whole file, reported at its path.
+  const auto file_problem = [&](const std::string& path, Code code, std::string message, std::string hint) {
+    err << renderer.text({code, std::move(message), {}, std::move(hint), sources.add(path, "")}) << "\n";
+    ++failed;
   };
-
   if (inputs.empty()) {
-    if (auto found = find_sinkfile(host)) {
-      inputs.push_back(*found);
-    } else {
-      Diagnostics diags;
-      diags.add(no_sinkfile_error(host, "fmt"));
-      report(diags);
+    const auto found = find_sinkfile(host);
+    if (!found) {
+      err << renderer.text(no_sinkfile_error(host, "fmt")) << "\n";
       return kExitFailure;
     }
+    inputs.push_back(*found);
   }
 
   // The files, in the order given; a folder stands for the Sinkfiles under it.
   std::vector<std::string> paths;
   for (const auto& input : inputs) {
     std::error_code ec;
-    if (input != "-" && fs::is_directory(input, ec)) {
-      const auto found = files_under(input);
-      paths.insert(paths.end(), found.begin(), found.end());
-    } else {
-      paths.push_back(input);
-    }
+    if (input != "-" && fs::is_directory(input, ec)) files_under(input, paths);
+    else paths.push_back(input);
   }
 
   for (const auto& path : paths) {
     const bool from_stdin = path == "-";
     const std::string name = from_stdin ? kStdinName : path;
-    Diagnostics diags;
-    std::string text;
+    std::string text, why;
     struct stat seen {};
     if (from_stdin) {
       // No more than the parser accepts, and one byte: `yes | sink fmt -` ends (E108).
       char buffer[64 * 1024];
       while (text.size() <= kMaxFileBytes && in.read(buffer, sizeof buffer).gcount() > 0)
         text.append(buffer, static_cast<std::size_t>(in.gcount()));
-    } else {
-      std::string why;
-      const auto status = read_file(path, text, why, {.regular_only = true}, &seen);
-      if (status != ReadStatus::Ok) {
-        diags.add(file_problem(sources, path, E001, "cannot read `" + path + "`: " + why,
-                               status == ReadStatus::NotFound  ? "check the path"
-                               : status == ReadStatus::Refused ? "sink fmt formats regular files; for a stream, use `sink fmt -`"
-                                                                  : "check the file's permissions"));
-        report(diags);
-        ++failed;
-        continue;
-      }
+    } else if (const auto status = read_file(path, text, why, {.regular_only = true}, &seen);
+               status != ReadStatus::Ok) {
+      file_problem(path, E001, "cannot read `" + path + "`: " + why,
+                   status == ReadStatus::NotFound  ? "check the path"
+                   : status == ReadStatus::Refused ? "sink fmt formats regular files; for a stream, use `sink fmt -`"
+                                                   : "check the file's permissions");
+      continue;
     }
-    const auto id = sources.add(name, text);
-    const auto formatted = format_sinkfile(sources, id, diags);
-    report(diags);
+    Diagnostics diags;
+    const auto formatted = format_sinkfile(sources, sources.add(name, text), diags);
+    for (const auto& d : diags.items()) err << renderer.text(d) << "\n";
     if (!formatted) {
       ++failed;
       err << "sink: " << name << " is left as it is: " << diags.error_count()
@@ -239,14 +217,8 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
       if (!flush_output(out, err)) ++failed;
     } else if (changes) {
       WriteProblem problem;
-      if (write_atomically(path, text, seen, *formatted, problem)) {
-        out << "formatted " << path << "\n";
-      } else {
-        Diagnostics problems;
-        problems.add(file_problem(sources, path, E004, "cannot write `" + path + "`: " + problem.why, problem.hint));
-        report(problems);
-        ++failed;
-      }
+      if (write_atomically(path, text, seen, *formatted, problem)) out << "formatted " << path << "\n";
+      else file_problem(path, E004, "cannot write `" + path + "`: " + problem.why, problem.hint);
     }
   }
   if (check && unformatted > 0)

@@ -11,15 +11,15 @@
 namespace sink {
 namespace {
 
+// A line of a help list: `left` padded to 22 columns (or followed by two spaces), then `right`.
+std::string row(std::string left, std::string_view right) {
+  left.resize(left.size() < 22 ? 22 : left.size() + 2, ' ');
+  return left + std::string(right) + "\n";
+}
+
 std::string flag_lines(const std::vector<FlagSpec>& flags) {
   std::string out;
-  for (const auto& f : flags) {
-    std::string left = "  " + std::string(f.name);
-    if (!f.value.empty()) left += " " + std::string(f.value);
-    if (left.size() < 22) left.resize(22, ' ');
-    else left += "  ";
-    out += left + std::string(f.help) + "\n";
-  }
+  for (const auto& f : flags) out += row(fmt::format("  {}{}{}", f.name, f.value.empty() ? "" : " ", f.value), f.help);
   return out;
 }
 
@@ -34,11 +34,7 @@ std::string general_help() {
       "Usage: sink [--color WHEN] COMMAND [ARGS]\n"
       "\n"
       "Commands:\n";
-  for (const auto& c : commands()) {
-    std::string left = "  " + std::string(c.name) + " " + std::string(c.args);
-    if (left.size() < 22) left.resize(22, ' ');
-    out += left + std::string(c.summary) + "\n";
-  }
+  for (const auto& c : commands()) out += row(fmt::format("  {} {}", c.name, c.args), c.summary);
   out += "\nFlags:\n" + flag_lines(global_flags());
   out += "\nFILE defaults to `Sinkfile` in the working folder or its nearest parent.\n"
          "Run `sink help COMMAND` for more about a command.\n";
@@ -47,7 +43,7 @@ std::string general_help() {
 
 std::string command_help(const CommandSpec& cmd) {
   std::string out = "sink " + std::string(cmd.name) + ": " + std::string(cmd.summary) + "\n\n";
-  out += "Usage: sink " + std::string(cmd.name) + (cmd.flags.empty() ? "" : " [FLAGS]") + " " + std::string(cmd.args) + "\n";
+  out += fmt::format("Usage: sink {}{} {}\n", cmd.name, cmd.flags.empty() ? "" : " [FLAGS]", cmd.args);
   if (!cmd.details.empty()) out += "\n" + std::string(cmd.details) + "\n";
   if (!cmd.flags.empty()) out += "\nFlags:\n" + flag_lines(cmd.flags);
   out += "\nGlobal flags:\n" + flag_lines(global_flags());

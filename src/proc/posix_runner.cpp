@@ -1,7 +1,6 @@
 #include "proc/posix_runner.hpp"
 
 #include <poll.h>
-#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,18 +26,10 @@ using namespace std::chrono_literals;
 // SIGHUP counts as SIGTERM.
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
 
-sigset_t handled() {
-  sigset_t all;
-  sigemptyset(&all);
-  for (const int sig : kSignals) sigaddset(&all, sig);
-  return all;
-}
-
 // Shared with the signal handler: the active runner's self-pipe and what was caught.
 volatile std::sig_atomic_t g_wake_fd = -1;
 volatile std::sig_atomic_t g_caught = 0;  // first SIGINT or SIGTERM (SIGHUP counts as SIGTERM)
 volatile std::sig_atomic_t g_count = 0;   // how many of those arrived
-
 
 void on_signal(int sig) {
   const int saved = errno;
@@ -72,16 +63,14 @@ bool show(bool err, std::string_view text) {
 
 }  // namespace
 
-struct PosixRunner::Proc {
+struct PosixRunner::Proc : Child {
   Id id = 0;
-  pid_t pid = -1;  // also the id of its process group
   bool capture = true;
   bool terminal = false;  // its group was given the terminal, sink takes it back at the end
-  int out_fd = -1, err_fd = -1, in_fd = -1;
   std::string input;  // what is still to be written to in_fd
   std::function<void(bool, std::string_view)> on_output;
   std::vector<SecretMask> masks;  // stdout, stderr: the output passes through sink, masked
-  std::size_t out_dropped = 0, err_dropped = 0;
+  std::size_t dropped[2] = {0, 0};  // stdout, stderr: captured output beyond the limit
   bool exited = false;   // reaped
   bool cleanup = false;  // interrupted: its group must be empty or killed before it is done
   bool killed = false;   // SIGKILL was sent to its group
@@ -92,7 +81,6 @@ struct PosixRunner::Proc {
 struct PosixRunner::Signals {
   int read_fd = -1, write_fd = -1;
   struct sigaction old[std::size(kSignals)] = {};
-  std::sig_atomic_t previous_wake_fd = -1, previous_caught = 0, previous_count = 0;
 };
 
 PosixRunner::PosixRunner(Options options) : options_(options), signals_(std::make_unique<Signals>()) {
@@ -102,20 +90,15 @@ PosixRunner::PosixRunner(Options options) : options_(options), signals_(std::mak
   Signals& s = *signals_;
   s.read_fd = fds[0];
   s.write_fd = fds[1];
-
-  const sigset_t all = handled();
-  sigset_t before;
-  pthread_sigmask(SIG_BLOCK, &all, &before);
-  s.previous_wake_fd = g_wake_fd;
-  s.previous_caught = g_caught;
-  s.previous_count = g_count;
+  // Set before the handler is: a signal until then is handled as it was before the runner.
   g_wake_fd = s.write_fd;
   g_caught = 0;
   g_count = 0;
 
   struct sigaction action {};
   action.sa_handler = on_signal;
-  action.sa_mask = all;
+  sigemptyset(&action.sa_mask);
+  for (const int sig : kSignals) sigaddset(&action.sa_mask, sig);
   action.sa_flags = SA_RESTART;
   for (std::size_t i = 0; i < std::size(kSignals); ++i) {
     sigaction(kSignals[i], nullptr, &s.old[i]);
@@ -128,21 +111,14 @@ PosixRunner::PosixRunner(Options options) : options_(options), signals_(std::mak
   // come later (a reader that went away ends sink with exit 1, quietly). Commands get
   // SIGPIPE at its default again.
   signal(SIGPIPE, SIG_IGN);
-  pthread_sigmask(SIG_SETMASK, &before, nullptr);
   process_tree::become_subreaper();
 }
 
 PosixRunner::~PosixRunner() {
   stop_all();
   Signals& s = *signals_;
-  const sigset_t all = handled();
-  sigset_t before;
-  pthread_sigmask(SIG_BLOCK, &all, &before);
   for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &s.old[i], nullptr);
-  g_wake_fd = s.previous_wake_fd;
-  g_caught = s.previous_caught;
-  g_count = s.previous_count;
-  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  g_wake_fd = -1;
   close_fd(s.read_fd);
   close_fd(s.write_fd);
 }
@@ -201,95 +177,23 @@ CommandRunner::Id PosixRunner::start(const Command& command) {
   auto proc = std::make_unique<Proc>();
   proc->id = next_id_++;
   proc->capture = command.capture;
-  proc->outcome.started_at = Clock::now();
-  if (interrupted() != 0)
-    proc->outcome.error = "not started: sink was interrupted";
-  else
-    spawn(*proc, command);
+  proc->terminal = !command.capture && terminal_owner_ == nullptr && sink_has_terminal();
+  Outcome& outcome = proc->outcome;
+  outcome.started_at = Clock::now();
+  outcome.error = interrupted() != 0 ? "not started: sink was interrupted" : spawn_sh(command, proc->terminal, *proc);
+  outcome.started = outcome.error.empty();
   const Id id = proc->id;
-  if (proc->outcome.started) {
+  if (outcome.started) {
+    proc->input = command.input;
+    proc->on_output = command.on_output;
+    if (!command.capture && !command.secrets.empty()) proc->masks.assign(2, SecretMask(command.secrets));
     if (proc->terminal) terminal_owner_ = proc.get();
     procs_.push_back(std::move(proc));
   } else {
-    proc->outcome.ended_at = Clock::now();
-    ready_.emplace_back(id, std::move(proc->outcome));
+    outcome.ended_at = Clock::now();
+    ready_.emplace_back(id, std::move(outcome));
   }
   return id;
-}
-
-void PosixRunner::spawn(Proc& proc, const Command& command) {
-  Outcome& outcome = proc.outcome;
-  // Everything the child needs is prepared before the spawn: the child of posix_spawn makes
-  // no allocation.
-  if (command.script.find('\0') != std::string::npos || command.dir.find('\0') != std::string::npos) {
-    outcome.error = "the command or its folder name contains a NUL byte";
-    return;
-  }
-  std::vector<std::string> entries;  // NAME=value
-  for (const auto& [name, value] : command.env) {
-    // Name the variable, never its value: it may be a secret.
-    if (name.empty() || name.find('=') != std::string::npos || name.find('\0') != std::string::npos) {
-      outcome.error = "invalid environment variable name '" + name + "'";
-      return;
-    }
-    if (value.find('\0') != std::string::npos) {
-      outcome.error = "the value of environment variable " + name + " contains a NUL byte";
-      return;
-    }
-    entries.push_back(name + "=" + value);
-  }
-  std::vector<char*> envp;
-  for (auto& entry : entries) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-  // Checked first, so that the message names what is wrong with it.
-  if (!command.dir.empty()) outcome.error = folder_error(command.dir);
-  if (!outcome.error.empty()) return;
-  // posix_spawn takes char* const[] and changes nothing.
-  char arg0[] = "sh", arg1[] = "-c";
-  char* argv[] = {arg0, arg1, const_cast<char*>(command.script.c_str()), nullptr};
-
-  int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
-  const bool filter = !command.capture && !command.secrets.empty();
-  bool pty = false;
-  if (command.capture || filter) {
-    // Without a pseudo-terminal (none left, say), a filtered command's output takes pipes.
-    pty = filter && isatty(STDOUT_FILENO) && make_pty(out);
-    if ((command.feed_input && !make_pair(in, true)) || (!pty && (!make_pair(out) || !make_pair(err)))) {
-      outcome.error = "cannot start /bin/sh: " + std::string(std::strerror(errno));
-      for (int* fd : {&out[0], &out[1], &err[0], &err[1], &in[0], &in[1]}) close_fd(*fd);
-      return;
-    }
-  }
-
-  Launch launch;
-  launch.dir = command.dir.empty() ? nullptr : command.dir.c_str();
-  launch.argv = argv;
-  launch.envp = envp.data();
-  launch.in = in[0];
-  launch.null_in = command.capture && !command.feed_input;
-  launch.out = out[1];
-  launch.err = pty ? out[1] : err[1];
-  launch.terminal = !command.capture && terminal_owner_ == nullptr && sink_has_terminal();
-  std::string error;
-  const pid_t pid = spawn_sh(launch, error);
-  for (int* fd : {&out[1], &err[1], &in[0]}) close_fd(*fd);
-  if (pid < 0) {
-    outcome.error = std::move(error);
-    for (int* fd : {&out[0], &err[0], &in[1]}) close_fd(*fd);
-    return;
-  }
-
-  outcome.started = true;
-  proc.pid = pid;
-  proc.terminal = launch.terminal;
-  proc.out_fd = out[0];
-  proc.err_fd = err[0];
-  proc.in_fd = in[1];
-  for (const int fd : {proc.out_fd, proc.err_fd, proc.in_fd})
-    if (fd >= 0) set_nonblocking(fd);
-  proc.input = command.input;
-  proc.on_output = command.on_output;
-  if (filter) proc.masks.assign(2, SecretMask(command.secrets));
 }
 
 void PosixRunner::handle_signals() const {
@@ -298,7 +202,7 @@ void PosixRunner::handle_signals() const {
   if (caught == 0 || count <= signals_seen_) return;
   signals_seen_ = count;
   if (interrupted_ == 0) {
-    interrupt(caught, nullptr);
+    interrupt(caught);
     return;
   }
   // Asked again while the commands are given their grace period: no more waiting.
@@ -307,21 +211,21 @@ void PosixRunner::handle_signals() const {
     if (p->cleanup && !p->killed) p->deadline = now;
 }
 
-void PosixRunner::interrupt(int sig, const Proc* except) const {
+void PosixRunner::interrupt(int sig) const {
   if (interrupted_ == 0) interrupted_ = sig;
   const auto deadline = Clock::now() + options_.grace;
   for (auto& p : procs_)
-    if (p.get() != except && !p->cleanup && !p->exited) stop(*p, sig, deadline);
+    if (!p->cleanup && !p->exited) stop(*p, sig, deadline);
   // What the commands started in groups and sessions of their own (GNU timeout, set -m,
   // setsid): the sweep after the commands end waits for these and kills what is left.
   for (const auto& process : process_tree::below_sink(kept_)) kill(process.first, sig);
   sweep_pending_ = true;
 }
 
+// Reads what a stream has; `drain`: the command has ended, read the rest and close it.
 void PosixRunner::read_stream(Proc& proc, bool err, bool drain) {
   int& fd = err ? proc.err_fd : proc.out_fd;
   std::string& text = err ? proc.outcome.err : proc.outcome.out;
-  std::size_t& dropped = err ? proc.err_dropped : proc.out_dropped;
   char buffer[64 * 1024];
   // Bounded, so that one busy stream cannot starve the others (or, when draining after
   // the command ended, a background process that keeps writing cannot hold sink).
@@ -343,21 +247,20 @@ void PosixRunner::read_stream(Proc& proc, bool err, bool drain) {
       }
       const std::size_t keep = std::min(options_.capture_limit - text.size(), size);
       text.append(buffer, keep);
-      dropped += size - keep;
+      proc.dropped[err] += size - keep;
     } else if (n < 0 && errno == EAGAIN) {
-      return;
+      break;
     } else if (n == 0 || errno != EINTR) {
       close_fd(fd);
     }
   }
-}
-
-void PosixRunner::finish_stream(int& fd, std::string& text, std::size_t dropped) {
+  if (!drain) return;
   close_fd(fd);
-  if (dropped == 0) return;
+  if (!proc.masks.empty()) show(err, proc.masks[err].flush());
+  if (proc.dropped[err] == 0) return;
   if (!text.empty() && text.back() != '\n') text += '\n';
   text += "[sink: output truncated: kept the first " + std::to_string(options_.capture_limit) + " bytes, dropped " +
-          std::to_string(dropped) + " more]\n";
+          std::to_string(proc.dropped[err]) + " more]\n";
 }
 
 // The command holding the terminal was stopped (Ctrl-Z): stop sink too, as a shell's job
@@ -397,17 +300,13 @@ void PosixRunner::reap(Proc& proc) {
   close_fd(proc.in_fd);
   read_stream(proc, false, true);
   read_stream(proc, true, true);
-  for (const bool err : {false, true})
-    if (!proc.masks.empty()) show(err, proc.masks[err].flush());
-  finish_stream(proc.out_fd, outcome.out, proc.out_dropped);
-  finish_stream(proc.err_fd, outcome.err, proc.err_dropped);
   if (proc.terminal) {
     proc.terminal = false;
     set_foreground(getpgrp());
     terminal_owner_ = nullptr;
     // Ctrl-C went to the command's group, not to sink: it is sink's interrupt all the same.
     if (outcome.signal == SIGINT || outcome.exit_code == 130) {
-      interrupt(SIGINT, &proc);
+      interrupt(SIGINT);
       if (!proc.cleanup) stop(proc, SIGTERM, Clock::now() + options_.grace);
     }
   }

@@ -26,7 +26,7 @@ struct PosixRunnerOptions {
 
 // While a PosixRunner exists it catches SIGINT, SIGTERM and SIGHUP (and SIGCHLD, to wake
 // up when a command ends); the destructor puts the previous handlers back. Have one at a
-// time: a second one takes the signals over until it is destroyed.
+// time.
 //
 // On SIGINT, or SIGTERM / SIGHUP (both reported as SIGTERM): interrupted() says so at
 // once, the next wait_any() passes the signal on to every running command's process group,
@@ -72,17 +72,15 @@ class PosixRunner final : public CommandRunner {
   struct Signals;
 
   std::optional<std::pair<Id, Outcome>> wait_until(std::optional<std::chrono::steady_clock::time_point> deadline);
-  void spawn(Proc& proc, const Command& command);
   // Const, and their state mutable: interrupted() passes a signal that has just arrived on
   // to the running commands before it reports it, as the interface promises.
   void handle_signals() const;
-  void interrupt(int sig, const Proc* except) const;
+  void interrupt(int sig) const;
   void stop_all();
   void sweep();
   void reap_strays();
   void reap(Proc& proc);
   void read_stream(Proc& proc, bool err, bool drain);
-  void finish_stream(int& fd, std::string& text, std::size_t dropped);
   void suspend_for(Proc& proc);
   void stop(Proc& proc, int sig, std::chrono::steady_clock::time_point deadline) const;
   bool settle(Proc& proc, std::chrono::steady_clock::time_point now);

@@ -12,47 +12,27 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace sink::spawning {
+namespace {
 
-void close_fd(int& fd) {
-  if (fd >= 0) {
-    close(fd);
-    fd = -1;
-  }
-}
-
-// File descriptors 0, 1 and 2 are the child's standard streams: keep ours above them, in
-// case sink was started with one of them closed.
+// A close-on-exec copy of `fd` above the standard streams (sink may have been started with
+// one of them closed); `fd` itself is closed. sink spawns from one thread: no fork can come
+// between the pipe and FD_CLOEXEC.
 int above_stdio(int fd) {
-  if (fd < 0 || fd > 2) return fd;
+  if (fd < 0) return fd;
   const int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-  const int err = errno;
   close(fd);
-  errno = err;
   return high;
 }
 
-// sink spawns from one thread: no fork can come between the pipe and FD_CLOEXEC.
-bool make_pair(int fds[2], bool socket) {
-  if ((socket ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) : pipe(fds)) != 0) return false;
-  for (int i : {0, 1}) {
-    fds[i] = above_stdio(fds[i]);
-    if (fds[i] >= 0) fcntl(fds[i], F_SETFD, FD_CLOEXEC);
-  }
-  if (fds[0] >= 0 && fds[1] >= 0) return true;
-  const int err = errno;
-  close_fd(fds[0]);
-  close_fd(fds[1]);
-  errno = err;
-  return false;
-}
-
+// A pseudo-terminal, master and slave: the size of sink's terminal, and output passed
+// through unchanged (no OPOST).
 bool make_pty(int fds[2]) {
   fds[0] = above_stdio(posix_openpt(O_RDWR | O_NOCTTY));
-  fds[1] = -1;
-  if (fds[0] >= 0 && fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0 && grantpt(fds[0]) == 0 && unlockpt(fds[0]) == 0)
-    if (const char* name = ptsname(fds[0])) fds[1] = above_stdio(open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  const char* name = fds[0] >= 0 && grantpt(fds[0]) == 0 && unlockpt(fds[0]) == 0 ? ptsname(fds[0]) : nullptr;
+  fds[1] = name ? above_stdio(open(name, O_RDWR | O_NOCTTY)) : -1;
   termios mode{};
   if (fds[1] < 0 || tcgetattr(fds[1], &mode) != 0) {
     close_fd(fds[0]);
@@ -64,6 +44,68 @@ bool make_pty(int fds[2]) {
   winsize size{};
   if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) ioctl(fds[1], TIOCSWINSZ, &size);
   return true;
+}
+
+// Why `dir` cannot be a command's working folder, or "" if it can.
+std::string folder_error(const std::string& dir) {
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0) {
+    const int err = errno;
+    return err == ENOENT || err == ENOTDIR ? "folder " + dir + " does not exist"
+                                           : "folder " + dir + " is not accessible: " + std::strerror(err);
+  }
+  if (!S_ISDIR(st.st_mode)) return dir + " is not a folder";
+  if (access(dir.c_str(), X_OK) != 0) return "folder " + dir + " is not accessible: " + std::strerror(errno);
+  return "";
+}
+
+// posix_spawn of /bin/sh with `fds` as its standard streams (-1: sink's) and stdin from
+// /dev/null if `null_in`; 0 or an error number. glibc clones with CLONE_VM | CLONE_VFORK:
+// sink's page tables are neither copied nor made copy-on-write.
+int posix_spawn_sh(pid_t& pid, const Command& command, char* const envp[], const int fds[3], bool null_in) {
+  posix_spawnattr_t attr;
+  if (const int rc = posix_spawnattr_init(&attr)) return rc;
+  // A handler becomes SIG_DFL through exec anyway; these are sink's own business.
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  for (const int sig : {SIGCHLD, SIGTTOU, SIGPIPE}) sigaddset(&defaults, sig);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawn_file_actions_t actions;
+  int rc = posix_spawn_file_actions_init(&actions);
+  for (int i = 0; i < 3; ++i)
+    if (rc == 0 && fds[i] >= 0) rc = posix_spawn_file_actions_adddup2(&actions, fds[i], i);
+  if (rc == 0 && null_in) rc = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  if (rc == 0 && !command.dir.empty()) rc = posix_spawn_file_actions_addchdir_np(&actions, command.dir.c_str());
+  // posix_spawn takes char* const[] and changes nothing.
+  char arg0[] = "sh", arg1[] = "-c";
+  char* argv[] = {arg0, arg1, const_cast<char*>(command.script.c_str()), nullptr};
+  if (rc == 0) rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
+}  // namespace
+
+void close_fd(int& fd) {
+  if (fd >= 0) {
+    close(fd);
+    fd = -1;
+  }
+}
+
+bool make_pair(int fds[2], bool socket) {
+  if ((socket ? socketpair(AF_UNIX, SOCK_STREAM, 0, fds) : pipe(fds)) != 0) return false;
+  fds[0] = above_stdio(fds[0]);
+  fds[1] = above_stdio(fds[1]);
+  if (fds[0] >= 0 && fds[1] >= 0) return true;
+  close_fd(fds[0]);
+  close_fd(fds[1]);
+  return false;
 }
 
 void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
@@ -80,62 +122,54 @@ void set_foreground(pid_t pgid) {
 
 bool sink_has_terminal() { return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp(); }
 
-// Why `dir` cannot be a command's working folder, or "" if it can.
-std::string folder_error(const std::string& dir) {
-  struct stat st {};
-  if (stat(dir.c_str(), &st) != 0) {
-    const int err = errno;
-    return err == ENOENT || err == ENOTDIR ? "folder " + dir + " does not exist"
-                                           : "folder " + dir + " is not accessible: " + std::strerror(err);
+std::string spawn_sh(const Command& command, bool terminal, Child& child) {
+  // Everything the child needs is prepared before the spawn: the child of posix_spawn makes
+  // no allocation.
+  std::vector<std::string> entries;  // NAME=value
+  for (const auto& [name, value] : command.env) {
+    // Name the variable, never its value: it may be a secret.
+    if (name.empty() || name.find_first_of(std::string_view("=\0", 2)) != std::string::npos)
+      return "invalid environment variable name '" + name + "'";
+    if (value.find('\0') != std::string::npos) return "the value of environment variable " + name + " contains a NUL byte";
+    entries.push_back(name + "=" + value);
   }
-  if (!S_ISDIR(st.st_mode)) return dir + " is not a folder";
-  if (access(dir.c_str(), X_OK) != 0) return "folder " + dir + " is not accessible: " + std::strerror(errno);
-  return "";
-}
+  // Checked first, so that the message names what is wrong with it.
+  if (std::string why = command.dir.empty() ? "" : folder_error(command.dir); !why.empty()) return why;
+  std::vector<char*> envp;
+  for (auto& entry : entries) envp.push_back(entry.data());
+  envp.push_back(nullptr);
 
-
-// glibc clones with CLONE_VM | CLONE_VFORK: sink's page tables are neither copied nor made
-// copy-on-write.
-pid_t spawn_sh(const Launch& l, std::string& error) {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  int rc = posix_spawnattr_init(&attr);
-  if (rc != 0) {
-    error = "cannot start /bin/sh: " + std::string(std::strerror(rc));
-    return -1;
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
+  const bool filter = !command.capture && !command.secrets.empty();
+  // Without a pseudo-terminal (none left, say), a filtered command's output takes pipes.
+  const bool pty = filter && isatty(STDOUT_FILENO) && make_pty(out);
+  const bool piped = (command.capture || filter) && !pty;
+  const bool streams = !(command.capture && command.feed_input && !make_pair(in, true)) &&
+                       !(piped && (!make_pair(out) || !make_pair(err)));
+  int rc = streams ? 0 : errno;
+  if (streams) {
+    const int fds[] = {in[0], out[1], pty ? out[1] : err[1]};
+    rc = posix_spawn_sh(child.pid, command, envp.data(), fds, command.capture && !command.feed_input);
   }
-  // A handler becomes SIG_DFL through exec anyway; these are sink's own business.
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  for (const int sig : {SIGCHLD, SIGTTOU, SIGPIPE}) sigaddset(&defaults, sig);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setsigmask(&attr, &none);
-  rc = posix_spawn_file_actions_init(&actions);
-  const int fds[] = {l.in, l.out, l.err};
-  for (int i = 0; i < 3; ++i)
-    if (rc == 0 && fds[i] >= 0) rc = posix_spawn_file_actions_adddup2(&actions, fds[i], i);
-  if (rc == 0 && l.null_in) rc = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  if (rc == 0 && l.dir != nullptr) rc = posix_spawn_file_actions_addchdir_np(&actions, l.dir);
-  pid_t pid = -1;
-  if (rc == 0) rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, l.argv, l.envp);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  for (int* fd : {&out[1], &err[1], &in[0]}) close_fd(*fd);  // the child's ends
   if (rc != 0) {
-    // EAGAIN, ENOMEM: no process; anything else: the exec failed.
-    error = (rc == EAGAIN || rc == ENOMEM ? "cannot start /bin/sh: " : "cannot run /bin/sh: ") +
-            std::string(std::strerror(rc));
-    return -1;
+    for (int* fd : {&out[0], &err[0], &in[1]}) close_fd(*fd);
+    // No streams, EAGAIN, ENOMEM: no process; anything else: the exec failed.
+    return (!streams || rc == EAGAIN || rc == ENOMEM ? "cannot start /bin/sh: " : "cannot run /bin/sh: ") +
+           std::string(std::strerror(rc));
   }
-  if (l.terminal) {
+  child.in_fd = in[1];
+  child.out_fd = out[0];
+  child.err_fd = err[0];
+  for (const int fd : {child.in_fd, child.out_fd, child.err_fd})
+    if (fd >= 0) set_nonblocking(fd);
+  if (terminal) {
     // Handed over after the exec: continue the shell in case it already read from the
     // terminal and was stopped by SIGTTIN (SIGCONT also drops a stop signal still pending).
-    set_foreground(pid);
-    killpg(pid, SIGCONT);
+    set_foreground(child.pid);
+    killpg(child.pid, SIGCONT);
   }
-  return pid;
+  return "";
 }
 
 }  // namespace sink::spawning

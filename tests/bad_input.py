@@ -181,6 +181,7 @@ def main():
     expect("BOM and CRLF work", b'\xef\xbb\xbf# c\r\nstep "s" {\r\n  run "true"\r\n}\r\n', status=0)
     expect("10 MB single line, valid", b'step "s" { run "' + b"a" * (10 << 20) + b'" }', status=0)
     expect("10 MB single line, garbage", b"x" * (10 << 20))
+    expect("a value as the argument of sudo's last option", b'step "s" { run "sudo -u {{user}}" }\n', status=0)
     expect("100000 nested parentheses", b'step "s" { when ' + b"(" * 100000 + b'true run "x" }', message="nesting too deep")
     expect("100000 nested platform blocks", b"platform linux {\n" * 100000, message="nesting too deep")
     expect("100000 nots", b'step "s" { when ' + b"not " * 100000 + b'true run "x" }', message="nesting too deep")

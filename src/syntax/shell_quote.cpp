@@ -30,7 +30,7 @@ bool assignment(std::string_view w) {
 // options that take an argument, and how many operands come before the command.
 struct Wrapper {
   std::string_view name, with_arg;
-  int operands;
+  std::size_t operands;
 };
 constexpr Wrapper kWrappers[] = {
     {"env", "uCS", 0},   {"sudo", "ugCDprtUTRh", 0}, {"doas", "uC", 0}, {"nice", "n", 0},    {"nohup", "", 0},
@@ -82,7 +82,7 @@ Reading classify(Words w, std::string_view partial) {
       if (cmd == "env" && starts(w[i], "-S")) return {w[i] == "-S" && i + 1 == w.size() ? C::CodeString : C::Normal};
       if (short_opt(w[i]) && w[i].size() == 2 && wrap->with_arg.find(w[i][1]) != std::string_view::npos) ++i;
     }
-    for (int k = 0; k < wrap->operands && i < w.size(); ++k) ++i;
+    i = std::min(w.size(), i + wrap->operands);  // past the words, after an option that lacks its argument
     if (cmd == "flock" && i < w.size() && any_of(w[i], {"-c", "--command"})) break;
     if (cmd == "sudo" && i == w.size()) return {C::Normal, std::any_of(w.begin(), w.end(), [](auto a) { return a == "-s" || a == "-i"; })};
   }

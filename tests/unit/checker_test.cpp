@@ -294,7 +294,8 @@ TEST_CASE("nested shells: code-taking commands and options are recognised in any
   for (const char* data : {"sh -c 'echo \"$1\"' sh @", "echo sh -c @", "echo @; sh -c 'x'", "sh script.sh @",
                            "trap - @", "sudo cp @ /tmp", "timeout 5 cp @ x", "find . -name @", "awk '{print}' @",
                            "awk -v v=@ '{print v}'", "sed -e 's/a/b/' @", "python3 x.py @", "env VAR=@ cmd",
-                           "xargs -I{} cp {} @", "su - @", "cat <<EOF\n@", "ssh @", "printf %s @ | sh"})
+                           "xargs -I{} cp {} @", "su - @", "cat <<EOF\n@", "ssh @", "printf %s @ | sh",
+                           "sudo -u @", "timeout -s @", "env -u @", "ssh -p @"})
     CHECK_MESSAGE(context_at(data) != C::CodeString, data);
   CHECK(context_at("sh <<'EOF'\n@") == C::QuotedHereDoc);
 }

@@ -6,16 +6,10 @@
 namespace sink {
 
 int run_grammar(const Args& args, std::ostream& out, std::ostream& err) {
-  const std::string format = args.get("--format", "");
-  if (format == "textmate") {
-    out << editor::textmate_grammar();
-    return kExitOk;
-  }
-  if (format == "vim") {
-    out << editor::vim_syntax();
-    return kExitOk;
-  }
-  return usage_error(err, "`sink grammar` needs `--format textmate` or `--format vim`", "grammar");
+  const std::string format = args.get("--format", "");  // parse_args allows only textmate and vim
+  if (format.empty()) return usage_error(err, "`sink grammar` needs `--format textmate` or `--format vim`", "grammar");
+  out << (format == "vim" ? editor::vim_syntax() : editor::textmate_grammar());
+  return kExitOk;
 }
 
 }  // namespace sink

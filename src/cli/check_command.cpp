@@ -40,40 +40,33 @@ std::string plural(std::size_t n, std::string_view what) { return fmt::format("{
 
 int run_check(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
   const bool json = args.get("--format", "text") == "json";
-  Diagnostics diags;
-  Program program;
-  std::string path;
-  if (const auto found = args.positional.empty() ? find_sinkfile(host) : args.positional[0]) path = *found;
-  else diags.add(no_sinkfile_error(host, "check"));
-  if (!path.empty()) {
+  Run r;
+  if (const auto found = args.positional.empty() ? find_sinkfile(host) : args.positional[0]) r.path = *found;
+  else r.diags.add(no_sinkfile_error(host, "check"));
+  if (!r.path.empty()) {
     DiskReader reader;
-    program = load_and_check(path, reader, diags);
-    if (program.complete && args.has("--ci")) check_answers(program, input_flags(args), program.sources, diags);
+    r.program = load_and_check(r.path, reader, r.diags);
+    if (r.program.complete && args.has("--ci")) check_answers(r.program, input_flags(args), r.program.sources, r.diags);
   }
-  diags.sort();
-  Renderer renderer(program.sources, color);
   if (json) {
-    out << renderer.json(diags.items());
+    r.diags.sort();
+    out << Renderer(r.program.sources, color).json(r.diags.items());
   } else {
-    // One write for all of them: stderr is unbuffered, and a generated file can hold
-    // tens of thousands of errors.
-    std::string text;
-    for (const auto& d : diags.items()) text += renderer.text(d) + "\n";
-    err << text;
+    print_diags(r, err, color);
   }
-  if (diags.has_errors()) {
-    if (!json) err << "sink: " << Renderer::counts(diags) << (path.empty() ? "" : " in " + path) << "\n";
+  if (r.diags.has_errors()) {
+    if (!json) err << "sink: " << Renderer::counts(r.diags) << (r.path.empty() ? "" : " in " + r.path) << "\n";
     return 1;
   }
   if (!json) {
     std::size_t steps = 0, facts = 0, questions = 0;
-    for_each<ast::Step>(program, [&](const ast::Step&) { ++steps; });
-    for_each<ast::Fact>(program, [&](const ast::Fact&) { ++facts; });
-    for_each<ast::Ask>(program, [&](const ast::Ask&) { ++questions; });
-    out << fmt::format("ok: {}: {}, {}, {}", path, plural(steps, "step"), plural(facts, "fact"),
+    for_each<ast::Step>(r.program, [&](const ast::Step&) { ++steps; });
+    for_each<ast::Fact>(r.program, [&](const ast::Fact&) { ++facts; });
+    for_each<ast::Ask>(r.program, [&](const ast::Ask&) { ++questions; });
+    out << fmt::format("ok: {}: {}, {}, {}", r.path, plural(steps, "step"), plural(facts, "fact"),
                        plural(questions, "question"));
-    if (program.modules.size() > 1) out << ", " << plural(program.modules.size() - 1, "module");
-    if (diags.warning_count() > 0) out << " (" << plural(diags.warning_count(), "warning") << ")";
+    if (r.program.modules.size() > 1) out << ", " << plural(r.program.modules.size() - 1, "module");
+    if (r.diags.warning_count() > 0) out << " (" << plural(r.diags.warning_count(), "warning") << ")";
     out << "\n";
   }
   return 0;

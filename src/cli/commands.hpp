@@ -50,11 +50,10 @@ struct Run {
 void print_diags(Run& r, std::ostream& err, bool color);
 // A usage error about a value given on the command line (with --host, its usage line).
 int usage(std::ostream& err, const std::string& message, const Args& args);
-// Loads and checks FILE, then reads --platform, --set, --vars and --facts; `load_selected`
-// then chooses the steps of --only, --skip and --from. They return an exit status to stop
-// with, or -1 to go on.
-int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r);
-int load_selected(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection& sel);
+// Loads and checks FILE, then reads --platform, --set, --vars and --facts, and with `sel`
+// chooses the steps of --only, --skip and --from. Returns an exit status to stop with, or
+// -1 to go on.
+int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection* sel = nullptr);
 
 // `sink plan|apply|facts --host DEST...`: the exported script run on each destination
 // over OpenSSH, sessions in parallel, every line prefixed with its host, then a table

@@ -27,10 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kStdinName = "<stdin>";
-
-bool is_sink_file(const fs::path& p) { return p.filename() == "Sinkfile" || p.extension() == ".sink"; }
-
 // Appends every Sinkfile and *.sink under `dir`, hidden files and folders aside, in path
 // order. Symlinks are left alone: the walk neither follows them out of the tree nor
 // rewrites what they point to.
@@ -44,7 +40,8 @@ void files_under(const std::string& dir, std::vector<std::string>& out) {
       if (it->is_directory(ec)) it.disable_recursion_pending();
       continue;
     }
-    if (is_sink_file(it->path()) && !it->is_symlink(ec) && it->is_regular_file(ec)) out.push_back(it->path().string());
+    const bool sink_file = name == "Sinkfile" || it->path().extension() == ".sink";
+    if (sink_file && !it->is_symlink(ec) && it->is_regular_file(ec)) out.push_back(it->path().string());
   }
   std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
 }
@@ -180,7 +177,7 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
 
   for (const auto& path : paths) {
     const bool from_stdin = path == "-";
-    const std::string name = from_stdin ? kStdinName : path;
+    const std::string name = from_stdin ? "<stdin>" : path;
     std::string text, why;
     struct stat seen {};
     if (from_stdin) {

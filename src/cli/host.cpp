@@ -11,9 +11,8 @@
 namespace sink {
 
 std::optional<std::string> SystemHost::env(const std::string& name) const {
-  const char* v = std::getenv(name.c_str());
-  if (!v) return std::nullopt;
-  return std::string(v);
+  if (const char* v = std::getenv(name.c_str())) return v;
+  return std::nullopt;
 }
 
 std::string SystemHost::cwd() const {

@@ -285,7 +285,7 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   if (!error.empty()) return usage(err, error, args);
   Run r;
   Selection sel;
-  if (const int status = load_selected(args, host, err, color, r, sel); status >= 0) return status;
+  if (const int status = load(args, host, err, color, r, &sel); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Command c;
   c.input = "SINK_SESSION=1\n";

@@ -26,7 +26,11 @@ namespace fs = std::filesystem;
 void print_diags(Run& r, std::ostream& err, bool color) {
   r.diags.sort();
   Renderer renderer(r.program.sources, color);
-  for (const auto& d : r.diags.items()) err << renderer.text(d) << "\n";
+  // One write for all of them: stderr is unbuffered, and a generated file can hold tens of
+  // thousands of errors.
+  std::string text;
+  for (const auto& d : r.diags.items()) text += renderer.text(d) + "\n";
+  err << text;
 }
 
 // A usage error about a value given on the command line.
@@ -35,9 +39,7 @@ int usage(std::ostream& err, const std::string& message, const Args& args) {
                      wants_hosts(args) ? "--host DEST [--host DEST]... [--hosts FILE] [--jobs N] [FILE]" : "");
 }
 
-// Loads and checks FILE, then reads --platform, --set, --vars and --facts. Returns an
-// exit status to stop with, or -1 to go on.
-int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r) {
+int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection* sel) {
   if (const auto path = args.positional.empty() ? find_sinkfile(host) : args.positional[0]) {
     r.path = *path;
   } else {
@@ -58,13 +60,10 @@ int load(const Args& args, const Host& host, std::ostream& err, bool color, Run&
       return usage(err, why, args);
   const bool usable = read_inputs(r.program, input_flags(args), r.program.sources, r.machine, r.inputs, r.diags);
   if (!r.diags.items().empty()) print_diags(r, err, color);  // the check's warnings too
-  return !usable ? 2 : r.diags.has_errors() ? 1 : -1;
-}
-
-int load_selected(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection& sel) {
-  if (const int status = load(args, host, err, color, r); status >= 0) return status;
-  sel = select_steps(r.program, r.machine, {args.all("--only"), args.all("--skip"), args.get("--from", "")});
-  return sel.error.empty() ? -1 : usage(err, sel.error, args);
+  if (!usable || r.diags.has_errors()) return usable ? 1 : 2;
+  if (!sel) return -1;
+  *sel = select_steps(r.program, r.machine, {args.all("--only"), args.all("--skip"), args.get("--from", "")});
+  return sel->error.empty() ? -1 : usage(err, sel->error, args);
 }
 
 namespace {
@@ -200,7 +199,7 @@ void print_facts(const Run& r, const Selection& sel, const Resolver& resolver, b
 int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {  // and facts
   Run r;
   Selection sel;
-  if (const int status = load_selected(args, host, err, color, r, sel); status >= 0) return status;
+  if (const int status = load(args, host, err, color, r, &sel); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
   FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
@@ -236,7 +235,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
 int run_apply(const Args& args, const Host& host, std::ostream& err, bool color) {
   Run r;
   Selection sel;
-  if (const int status = load_selected(args, host, err, color, r, sel); status >= 0) return status;
+  if (const int status = load(args, host, err, color, r, &sel); status >= 0) return status;
   const auto runner = host.runner();
   const auto prompter = host.prompter(err, [&runner] { return runner->interrupted() != 0; });
   const std::size_t here = sel.on_platform_count();

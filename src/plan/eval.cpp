@@ -1,6 +1,7 @@
 #include "plan/eval.hpp"
 
 #include <algorithm>
+#include <compare>
 #include <vector>
 
 #include "plan/selection.hpp"
@@ -34,15 +35,15 @@ Operand operand(const ast::Expr& e, const Lookup& lookup) {
   }
 }
 
-template <typename T>
-bool apply(lex::CmpOp op, const T& a, const T& b) {
+// Whether `a op b` holds, given a <=> b.
+bool holds(lex::CmpOp op, std::strong_ordering c) {
   switch (op) {
-    case lex::CmpOp::Eq: return a == b;
-    case lex::CmpOp::Ne: return !(a == b);
-    case lex::CmpOp::Lt: return a < b;
-    case lex::CmpOp::Le: return !(b < a);
-    case lex::CmpOp::Gt: return b < a;
-    case lex::CmpOp::Ge: return !(a < b);
+    case lex::CmpOp::Eq: return c == 0;
+    case lex::CmpOp::Ne: return c != 0;
+    case lex::CmpOp::Lt: return c < 0;
+    case lex::CmpOp::Le: return c <= 0;
+    case lex::CmpOp::Gt: return c > 0;
+    case lex::CmpOp::Ge: return c >= 0;
   }
   return false;
 }
@@ -51,22 +52,21 @@ bool compare(lex::CmpOp op, const Value& l, const Value& r) {
   using lex::Type;
   // A literal takes the type of the named side: "20" compares as a version with node.
   std::string why;
+  const auto a = parse_value(Type::Int, l.text, why), b = parse_value(Type::Int, r.text, why);
   if (l.type == Type::Version || r.type == Type::Version) {
     // A negative whole number is below every version (parse_version would read -5 as 5).
-    const auto a = parse_value(Type::Int, l.text, why), b = parse_value(Type::Int, r.text, why);
     const bool nl = a && a->integer < 0, nr = b && b->integer < 0;
-    if (nl && nr) return apply(op, a->integer, b->integer);
-    if (nl || nr) return apply(op, nl ? -1 : 1, 0);
+    if (nl && nr) return holds(op, a->integer <=> b->integer);
+    if (nl || nr) return holds(op, nl ? std::strong_ordering::less : std::strong_ordering::greater);
     const auto va = parse_version(l.text), vb = parse_version(r.text);
     if (!va || !vb) return op == lex::CmpOp::Ne;
-    return apply(op, sink::compare(*va, *vb), 0);
+    return holds(op, sink::compare(*va, *vb) <=> 0);
   }
   if (l.type == Type::Int || r.type == Type::Int) {
-    const auto a = parse_value(Type::Int, l.text, why), b = parse_value(Type::Int, r.text, why);
     if (!a || !b) return op == lex::CmpOp::Ne;
-    return apply(op, a->integer, b->integer);
+    return holds(op, a->integer <=> b->integer);
   }
-  return apply(op, l.text, r.text);  // bools by their text, true or false
+  return holds(op, l.text <=> r.text);  // bools by their text, true or false
 }
 
 }  // namespace

@@ -110,8 +110,8 @@ std::vector<std::string> values_from(const Selection& sel, const Resolver& resol
       if (const Resolved* r = resolver.result(name); r && r->unknown) out.emplace_back(name);
     return out;
   }
-  for (const auto& [name, value] : resolver.inputs().pinned) out.push_back(name);
-  for (const auto& [step, result] : resolver.inputs().checks)
+  for (const auto& [name, value] : resolver.inputs.pinned) out.push_back(name);
+  for (const auto& [step, result] : resolver.inputs.checks)
     out.push_back(fmt::format("check \"{}\" = {}", step, result));
   return out;
 }
@@ -176,7 +176,7 @@ void print_facts(const Run& r, const Selection& sel, const Resolver& resolver, b
     failed += !ok;
     const std::string value =
         has ? resolver.redact(json && !res->value->secret ? res->value->text : res->value->shown()) : "";
-    const double ms = res ? res->seconds * 1000 : 0;
+    const double ms = res ? res->seconds() * 1000 : 0;
     const std::string problem = res ? resolver.redact(res->problem) : "not gathered";
     if (json) {
       items.push_back(json::object({{"name", name}, {"type", type}, {"value", has ? json::Value(value) : nullptr},
@@ -201,7 +201,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   Selection sel;
   if (const int status = load(args, host, err, color, r, &sel); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
-  Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
+  Resolver resolver(sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
   FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
   resolver.watch(std::ref(progress));
   if (!resolver.run()) return 128 + runner->interrupted();
@@ -209,7 +209,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
     print_facts(r, sel, resolver, args.get("--format", "text") == "json", out);
     return 0;
   }
-  Planner planner(r.program, sel, r.machine, resolver, *runner);
+  Planner planner{r.program.sources, resolver};
   std::vector<StepPlan> plans;
   std::size_t counts[6] = {};
   for (const auto& step : sel.steps) {
@@ -243,7 +243,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
   if (sel.steps.size() > here) fmt::print(err, " ({} on other platforms)", sel.steps.size() - here);
   if (sel.not_chosen) fmt::print(err, "; {} left out by --only/--skip/--from", sel.not_chosen);
   err << "\n";
-  Resolver resolver(r.program, sel, r.machine, *runner, r.inputs, prompter.get(), base_dir(r.path));
+  Resolver resolver(sel, r.machine, *runner, r.inputs, prompter.get(), base_dir(r.path));
   FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
   resolver.watch(std::ref(progress));
   if (!resolver.run()) {
@@ -251,7 +251,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
     return 128 + runner->interrupted();
   }
   // Only the questions that the steps which will run need are asked, up front.
-  Planner planner(r.program, sel, r.machine, resolver, *runner);
+  Planner planner{r.program.sources, resolver};
   const auto needed = sel.needed_by(planner.will_run());
   if (!resolver.ask(needed)) {
     err << "sink: interrupted while asking; no step was run\n";

@@ -52,11 +52,6 @@ struct Writer {
       return lex::type_from_name(*f->second->type_name).value_or(lex::Type::String);
     return lex::Type::String;
   }
-  std::vector<std::string_view> deps(std::string_view name) const {
-    if (const auto f = sel.facts.find(name); f != sel.facts.end()) return dependencies(*f->second);
-    if (const auto a = sel.asks.find(name); a != sel.asks.end()) return dependencies(*a->second);
-    return {};
-  }
   bool declared(std::string_view n) const { return sel.facts.count(n) || sel.asks.count(n); }
 
   // "text" with each {{name}} as ${SINK_name} (or, `shown`, the value as shown: secrets masked).
@@ -200,7 +195,7 @@ struct Writer {
       const auto n = todo.back();
       todo.pop_back();
       if (is_env(n) || !seen.insert(n).second) continue;
-      const auto d = deps(n);
+      const auto d = sel.needs(n);
       todo.insert(todo.end(), d.begin(), d.end());
     }
     for (const auto n : order)
@@ -245,7 +240,7 @@ struct Writer {
     std::string body = fmt::format("  sink_fact {} {} {} {} \"\\`{}\\`\"\n", f.name, f.type_name.value_or("string"),
                                    shell_word(flags), kind, shown.substr(1, shown.size() - 2));
     std::vector<std::string_view> declared_deps;
-    for (const auto d : dependencies(f)) {
+    for (const auto d : sel.needs(f.name)) {
       if (is_env(d)) continue;
       body += fmt::format("  sink_r {}\n", d);
       if (declared(d)) declared_deps.push_back(d);
@@ -276,7 +271,7 @@ struct Writer {
 
   void ask(const ast::Ask& a) {
     out += fmt::format("sink_f_{}() {{\n", a.name);
-    for (const auto d : dependencies(a))
+    for (const auto d : sel.needs(a.name))
       if (!is_env(d)) out += fmt::format("  sink_r {}\n", d);
     out += fmt::format("  sink_ask {} {} {} {} {}", a.name, answer_var(a.name), dq(a.prompt, true),
                        a.default_value ? "1 " + dq(*a.default_value) : "0 ''", a.secret ? 1 : 0);

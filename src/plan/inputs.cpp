@@ -171,10 +171,9 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
                  "give one of the choices");
     }
   }
-  for (const auto& [name, field] : std::initializer_list<std::pair<const char*, std::string Machine::*>>{
-           {"os", &Machine::os}, {"distro", &Machine::distro}, {"distro_version", &Machine::distro_version},
-           {"arch", &Machine::arch}, {"hostname", &Machine::hostname}, {"user", &Machine::user}, {"home", &Machine::home}})
-    if (const auto it = inputs.pinned.find(name); it != inputs.pinned.end()) machine.*field = it->second;
+  for (std::size_t i = 0; i < lex::builtins.size(); ++i)
+    if (const auto it = inputs.pinned.find(lex::builtins[i].name); it != inputs.pinned.end())
+      machine.*kBuiltinTexts[i] = it->second;
   auto facts = names_of<ast::Fact>(program);
   for (const auto& b : lex::builtins) facts.emplace_back(b.name);
   for (const auto& [name, value] : inputs.pinned)

@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "syntax/lexicon.hpp"
@@ -90,8 +91,7 @@ Machine detect_machine() {
   const passwd* pw = getpwuid(getuid());
   m.user = m.env("USER").value_or(pw ? pw->pw_name : "");
   m.home = m.env("HOME").value_or(pw ? pw->pw_dir : "");
-  const long n = sysconf(_SC_NPROCESSORS_ONLN);
-  m.cpus = n > 0 ? n : 1;
+  m.cpus = std::to_string(std::max(sysconf(_SC_NPROCESSORS_ONLN), 1L));
   return m;
 }
 

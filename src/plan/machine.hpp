@@ -1,7 +1,6 @@
 // The machine a plan is made for: detected, or given with --platform.
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,7 +13,7 @@ struct Machine {
   std::string distro_version;  // "22.04", "14.2"; "" when unknown
   std::string arch;            // x86_64, arm64 (aarch64 and amd64 are normalised)
   std::string hostname, user, home;
-  std::int64_t cpus = 1;
+  std::string cpus = "1";  // online CPUs
   bool foreign = false;  // --platform named another machine: plan runs no command here
   // The process environment, as NAME=value pairs (steps start from it).
   std::vector<std::pair<std::string, std::string>> environment;
@@ -24,6 +23,11 @@ struct Machine {
   // Whether `platform NAME` selects this machine.
   bool matches(const std::string& platform_name) const;
 };
+
+// The text of each built-in, in lex::builtins' order.
+inline constexpr std::string Machine::*kBuiltinTexts[] = {
+    &Machine::os, &Machine::arch, &Machine::distro, &Machine::distro_version,
+    &Machine::hostname, &Machine::user, &Machine::home, &Machine::cpus};
 
 // Reads the running machine: uname, /etc/os-release (or macOS's SystemVersion.plist),
 // the host name, the user and the environment. Runs no command.

@@ -25,20 +25,20 @@ void add_missing(const ast::Text& t, const Resolver& r, std::vector<std::string_
 
 StepSetup Planner::setup(const SelectedStep& s) const {
   StepSetup out;
-  const Lookup lookup = resolver_.lookup();
+  const Lookup lookup = resolver.lookup();
   for (const auto* e : s.scope_env) {
-    add_missing(e->value, resolver_, out.missing);
+    add_missing(e->value, resolver, out.missing);
     set_var(out.env, e->name, to_plain(e->value, lookup));
   }
-  out.dir = resolver_.base_dir();
+  out.dir = resolver.base_dir;
   for (const auto& f : s.step->fields) {
     // The step cannot run without the values its text needs; its error message can.
-    if (f.kind != ast::StepField::Kind::Error) add_missing(f.text, resolver_, out.missing);
+    if (f.kind != ast::StepField::Kind::Error) add_missing(f.text, resolver, out.missing);
     if (f.kind == ast::StepField::Kind::Env) {
       set_var(out.env, f.name, to_plain(f.text, lookup));
     } else if (f.kind == ast::StepField::Kind::Dir) {
       const std::filesystem::path d = to_plain(f.text, lookup);
-      out.dir = d.is_absolute() ? d.string() : (std::filesystem::path(resolver_.base_dir()) / d).lexically_normal().string();
+      out.dir = d.is_absolute() ? d.string() : (std::filesystem::path(resolver.base_dir) / d).lexically_normal().string();
     }
   }
   return out;
@@ -47,7 +47,7 @@ StepSetup Planner::setup(const SelectedStep& s) const {
 Command Planner::command(const SelectedStep& s, const ast::Text& script, bool capture) const {
   StepSetup st = setup(s);
   // `set -e`: a run of many lines stops at its first failing command.
-  return resolver_.command(script, st.env, std::move(st.dir), capture, "set -e; ");
+  return resolver.command(script, st.env, std::move(st.dir), capture, "set -e; ");
 }
 
 StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
@@ -56,20 +56,20 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
     p.verdict = Verdict::LeftOut;
     // Name the outermost block that does not match.
     const auto* b =
-        *std::find_if_not(s.blocks.begin(), s.blocks.end(), [&](const auto* b) { return selects(*b, machine_); });
+        *std::find_if_not(s.blocks.begin(), s.blocks.end(), [&](const auto* b) { return selects(*b, resolver.machine); });
     p.reason = fmt::format("`platform {}` (line {})", names_of(*b), b->span.line);
     return p;
   }
   const StepSetup st = setup(s);
-  const Lookup lookup = resolver_.lookup();
+  const Lookup lookup = resolver.lookup();
   auto blocked = [&](std::string_view name) {
-    const Resolved* r = resolver_.result(name);
+    const Resolved* r = resolver.result(name);
     const bool unknown = r && r->unknown;
     p.verdict = unknown ? Verdict::Unknown : Verdict::Blocked;
     p.missing = name;
     p.reason = unknown
                    ? "rests on `" + std::string(name) + "`, which is unknown for another platform (pin it in --facts)"
-                   : resolver_.no_value(name);
+                   : resolver.no_value(name);
     return true;
   };
   auto decided = [&](Verdict verdict, std::string reason) {
@@ -86,31 +86,31 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
     if (f->expr) {
       const Truth t = evaluate(*f->expr, lookup);
       if (!t.value) return blocked(t.missing);
-      const std::string shown = key + " " + explain(*f->expr, lookup, program_.sources);
+      const std::string shown = key + " " + explain(*f->expr, lookup, sources);
       if (*t.value != when) return decided(verdict, shown + (when ? " is false" : " is true"));
       if (!when) p.reason = shown + " is false";
       return false;
     }
     std::vector<std::string_view> missing;
-    add_missing(f->text, resolver_, missing);
+    add_missing(f->text, resolver, missing);
     if (!missing.empty()) return blocked(missing.front());
     const std::string shown = "`" + to_plain(f->text, lookup, true) + "`";
     if (!run_checks) {
       p.reason += (p.reason.empty() ? "" : ", ") + std::string(when ? "if " : "unless ") + shown + " succeeds";
       return false;
     }
-    const auto pinned = resolver_.inputs().checks.find(std::string(s.step->name.text));
-    if (pinned != resolver_.inputs().checks.end()) {
+    const auto pinned = resolver.inputs.checks.find(std::string(s.step->name.text));
+    if (pinned != resolver.inputs.checks.end()) {
       if (pinned->second == when) return false;
       return decided(verdict, key + " sh " + shown + (when ? " is pinned false" : " is pinned true"));
     }
-    if (machine_.foreign)  // its command would run here, not on that machine
+    if (resolver.machine.foreign)  // its command would run here, not on that machine
       return decided(Verdict::Unknown, "rests on " + key + " sh " + shown +
                                            ", which does not run here for another platform (pin \"" +
                                            std::string(s.step->name.text) + "\" under [checks] in --facts)");
     // The check runs where the step runs: when that folder does not exist (yet), the
     // runner cannot start it, and a check that did not run never says "done".
-    const Outcome o = runner_.run(command(s, f->text, true));
+    const Outcome o = resolver.runner.run(command(s, f->text, true));
     const std::string failed = o.started ? " failed (exit " + std::to_string(o.signal ? 128 + o.signal : o.exit_code) + ")"
                                          : " could not run: " + o.error;
     if (o.ok() != when) return decided(verdict, key + " sh " + shown + (when ? failed : " succeeded"));
@@ -124,15 +124,15 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
 
 StepPlan Planner::decide_asking(const SelectedStep& s) {
   StepPlan p = decide(s, true);
-  if (p.verdict == Verdict::Blocked && resolver_.waiting_any() && resolver_.ask(selection_.needed_by({&s})))
+  if (p.verdict == Verdict::Blocked && resolver.waiting_any() && resolver.ask(resolver.selection.needed_by({&s})))
     p = decide(s, true);
   return p;
 }
 
 std::vector<const SelectedStep*> Planner::will_run() {
   std::vector<const SelectedStep*> out;
-  for (const auto& s : selection_.steps) {
-    if (!s.on_platform || runner_.interrupted()) continue;
+  for (const auto& s : resolver.selection.steps) {
+    if (!s.on_platform || resolver.runner.interrupted()) continue;
     const Verdict v = decide(s, true).verdict;
     if (v == Verdict::Run || v == Verdict::Blocked) out.push_back(&s);
   }

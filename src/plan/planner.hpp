@@ -34,11 +34,11 @@ struct StepSetup {
   std::vector<std::string_view> missing;                 // names it needs that have no value
 };
 
-class Planner {
- public:
-  Planner(const Program& program, const Selection& selection, const Machine& machine, Resolver& resolver,
-          CommandRunner& runner)
-      : program_(program), selection_(selection), machine_(machine), resolver_(resolver), runner_(runner) {}
+// Decides the steps from the values the resolver gathered; `sources` hold the conditions'
+// text.
+struct Planner {
+  const Sources& sources;
+  Resolver& resolver;
 
   // Decides one step. `run_checks` = false leaves `skip if sh` unanswered (verdict Run,
   // reason says the check will run first).
@@ -49,17 +49,8 @@ class Planner {
   // The steps on this platform that will run (or are blocked), decided as plan does.
   std::vector<const SelectedStep*> will_run();
   StepSetup setup(const SelectedStep& step) const;
-  Lookup lookup() const { return resolver_.lookup(); }
-  std::string redact(std::string text) const { return resolver_.redact(std::move(text)); }
   // The step's run (or skip check) as a command.
   Command command(const SelectedStep& step, const ast::Text& script, bool capture) const;
-
- private:
-  const Program& program_;
-  const Selection& selection_;
-  const Machine& machine_;
-  Resolver& resolver_;
-  CommandRunner& runner_;
 };
 
 }  // namespace sink

@@ -9,40 +9,27 @@ namespace sink {
 constexpr std::size_t kFactsAtOnce = 64;
 constexpr const char* kHelpersVar = "SINKHELPERS";  // carries the helpers; no fact's SINK_name can be it
 
-Resolver::Resolver(const Program&, const Selection& selection, const Machine& machine,
-                   CommandRunner& runner, const Inputs& inputs, Prompter* prompter, std::string base_dir)
-    : selection_(selection),
-      machine_(machine),
-      runner_(runner),
-      inputs_(inputs),
-      prompter_(prompter),
-      base_dir_(std::move(base_dir)) {
-  for (const auto& [name, f] : selection_.facts)
-    if (f->source == ast::FactSource::Env && f->secret && !f->value.has_interp()) secret_env_.insert(f->value.text);
-}
+static_assert(std::size(kBuiltinTexts) == lex::builtins.size(), "one text per built-in, in lex::builtins' order");
 
-void Resolver::resolve_builtins() {
-  const std::string texts[] = {machine_.os,       machine_.arch, machine_.distro, machine_.distro_version,
-                               machine_.hostname, machine_.user, machine_.home,   std::to_string(machine_.cpus)};
-  static_assert(std::size(texts) == lex::builtins.size(), "one text per built-in, in lex::builtins' order");
+Resolver::Resolver(const Selection& selection, const Machine& machine, CommandRunner& runner, const Inputs& inputs,
+                   Prompter* prompter, std::string base_dir)
+    : selection(selection), machine(machine), runner(runner), inputs(inputs), base_dir(std::move(base_dir)),
+      prompter_(prompter),
+      pending_(selection.needed) {
+  for (const auto& [name, f] : selection.facts)
+    if (f->source == ast::FactSource::Env && f->secret && !f->value.has_interp()) secret_env_.insert(f->value.text);
   std::string why;
-  for (std::size_t i = 0; i < lex::builtins.size(); ++i) {
-    const auto& b = lex::builtins[i];
-    const auto pinned = inputs_.pinned.find(b.name);
-    const std::string& t = pinned != inputs_.pinned.end() ? pinned->second : texts[i];
-    if (t.empty() && b.type != lex::Type::String) continue;  // unknown: no value
-    if (auto v = parse_value(b.type, t, why)) builtins_[std::string(b.name)] = std::move(*v);
-  }
+  for (std::size_t i = 0; i < lex::builtins.size(); ++i)  // an empty version or int is no value
+    results_[lex::builtins[i].name].value = parse_value(lex::builtins[i].type, machine.*kBuiltinTexts[i], why);
 }
 
 const Value* Resolver::value(std::string_view name) const {
   if (const auto r = results_.find(name); r != results_.end()) return r->second.value ? &*r->second.value : nullptr;
-  if (const auto b = builtins_.find(std::string(name)); b != builtins_.end()) return &b->second;
   if (name.substr(0, lex::env_prefix.size()) == lex::env_prefix) {
     // env.NAME: the variable as sink found it; unset reads as empty.
     const std::string var(name.substr(lex::env_prefix.size()));
     auto [it, fresh] = env_values_.try_emplace(var);
-    if (fresh) it->second = Value::of_string(machine_.env(var).value_or(""), secret_env_.count(var) > 0);
+    if (fresh) it->second = Value::of_string(machine.env(var).value_or(""), secret_env_.count(var) > 0);
     return &it->second;
   }
   return nullptr;
@@ -62,7 +49,7 @@ Command Resolver::command(const ast::Text& text, const Env& env, std::string dir
                           std::string_view before) const {
   const ShellScript sh = to_shell(text, lookup());
   Command c;
-  c.env = machine_.environment;
+  c.env = machine.environment;
   for (const auto* vars : {&env, &sh.vars})
     for (const auto& [k, v] : *vars) {
       set_var(c.env, k, v);
@@ -70,11 +57,11 @@ Command Resolver::command(const ast::Text& text, const Env& env, std::string dir
       if (!capture && redact(v) != v) c.secrets = secrets();
     }
   std::string prefix(before);
-  if (!selection_.helpers.empty()) {
+  if (!selection.helpers.empty()) {
     // Defined on the script's first line, so that the shell's line numbers in error
     // messages are those of the Sinkfile's text.
     prefix += std::string("eval \"$") + kHelpersVar + "\"; ";
-    set_var(c.env, kHelpersVar, selection_.helpers);
+    set_var(c.env, kHelpersVar, selection.helpers);
   }
   c.script = prefix + sh.script;
   c.dir = std::move(dir);
@@ -87,22 +74,13 @@ std::vector<std::string> Resolver::secrets() const {
   for (const auto& [name, r] : results_)
     if (r.value && r.value->secret && r.value->type != lex::Type::Bool) out.push_back(r.value->text);
   for (const auto var : secret_env_)
-    if (auto v = machine_.env(std::string(var))) out.push_back(*v);
+    if (auto v = machine.env(std::string(var))) out.push_back(*v);
   std::erase_if(out, [](const std::string& s) { return s.size() < 3; });
   std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   return out;
 }
 
 std::string Resolver::redact(std::string text) const { return mask_secrets(std::move(text), secrets()); }
-
-bool Resolver::ready(const std::vector<std::string_view>& deps) const {
-  for (const auto d : deps) {
-    if (!selection_.facts.count(d) && !selection_.asks.count(d)) continue;  // a built-in or env.NAME
-    const Resolved* r = result(d);
-    if (!r || !r->done) return false;
-  }
-  return true;
-}
 
 namespace {
 
@@ -115,8 +93,7 @@ std::string first_line(const std::string& s) {
 }
 
 lex::Type type_of(const ast::Fact& f) {
-  if (!f.type_name) return lex::Type::String;
-  return lex::type_from_name(*f.type_name).value_or(lex::Type::String);
+  return lex::type_from_name(f.type_name.value_or("string")).value_or(lex::Type::String);
 }
 
 }  // namespace
@@ -124,7 +101,7 @@ lex::Type type_of(const ast::Fact& f) {
 void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::string> text, const std::string& failure) {
   r.done = true;
   const lex::Type type = type_of(f);
-  const auto deps = dependencies(f);
+  const auto deps = selection.needs(f.name);
   const bool secret = f.secret || std::any_of(deps.begin(), deps.end(), [&](std::string_view d) {
                         const Value* v = value(d);
                         return v && v->secret;
@@ -136,8 +113,7 @@ void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::s
     if (!v) {
       r.problem = "got \"" + (secret ? std::string("••••••") : preview(redact(*text))) + "\", which " + why + " (" +
                   (type == lex::Type::Int ? "an " : "a ") + std::string(lex::type_name(type)) + " fact)";
-      r.invalid = true;
-      r.required_failed = true;  // a value of the wrong kind stops the run, whatever the options
+      r.invalid = r.required_failed = true;  // a value of the wrong kind stops the run, whatever the options
       return;
     }
   } else {
@@ -160,49 +136,40 @@ void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::s
 
 void Resolver::start_fact(const ast::Fact& f) {
   Resolved& r = results_[f.name];
-  const auto deps = dependencies(f);
-  if (const auto pinned = inputs_.pinned.find(f.name); pinned != inputs_.pinned.end()) {
+  if (const auto pinned = inputs.pinned.find(f.name); pinned != inputs.pinned.end()) {
     r.source = "pinned";
-    settle_fact(f, r, pinned->second, "");
-    return;
+    return settle_fact(f, r, pinned->second, "");
   }
   auto unknown = [&](std::string why) {
     r.done = r.unknown = true;
     r.source = "unknown";
     r.problem = "unknown: " + why;
   };
-  if (machine_.foreign && f.source == ast::FactSource::Sh)
+  if (machine.foreign && f.source == ast::FactSource::Sh)
     return unknown("its command does not run here for another platform; pin it in a --facts file");
-  for (const auto d : deps) {
-    if ((selection_.facts.count(d) || selection_.asks.count(d)) && !value(d)) {
+  for (const auto d : selection.needs(f.name)) {
+    if ((selection.facts.count(d) || selection.asks.count(d)) && !value(d)) {
       const Resolved* dr = result(d);
       if (dr && dr->unknown) return unknown("it needs `" + std::string(d) + "`, which is unknown for another platform");
       return settle_fact(f, r, std::nullopt, no_value(d));
     }
   }
-  switch (f.source) {
-    case ast::FactSource::Env: {
-      r.source = "env";
-      const auto v = machine_.env(f.value.text);
-      settle_fact(f, r, v, "environment variable " + f.value.text + " is not set");
-      return;
-    }
-    case ast::FactSource::Value:
-      r.source = "value";
-      settle_fact(f, r, to_plain(f.value, lookup()), "");
-      return;
-    case ast::FactSource::Sh: {
-      r.source = "sh";
-      r.ran = true;
-      running_[runner_.start(command(f.value, {}, base_dir_, true))] = &f;
-      return;
-    }
+  if (f.source == ast::FactSource::Env) {
+    r.source = "env";
+    return settle_fact(f, r, machine.env(f.value.text), "environment variable " + f.value.text + " is not set");
   }
+  if (f.source == ast::FactSource::Value) {
+    r.source = "value";
+    return settle_fact(f, r, to_plain(f.value, lookup()), "");
+  }
+  r.source = "sh";
+  r.ran = true;
+  running_[runner.start(command(f.value, {}, base_dir, true))] = &f;
 }
 
 void Resolver::answer(const ast::Ask& a, bool now) {
   Resolved& r = results_[a.name];
-  if (prompter_ && !now && !inputs_.set.count(a.name) && !inputs_.vars.count(a.name)) {
+  if (prompter_ && !now && !inputs.set.count(a.name) && !inputs.vars.count(a.name)) {
     waiting_.push_back(&a);  // asked by ask(), if a step that will run needs it
     r.problem = "not asked: no step that runs needs it";
     return;
@@ -219,8 +186,8 @@ void Resolver::answer(const ast::Ask& a, bool now) {
     r.value = Value::of_string(text, secret);
     r.source = source;
   };
-  if (const auto s = inputs_.set.find(a.name); s != inputs_.set.end()) return take(s->second, "--set");
-  if (const auto v = inputs_.vars.find(a.name); v != inputs_.vars.end()) return take(v->second, "--vars");
+  if (const auto s = inputs.set.find(a.name); s != inputs.set.end()) return take(s->second, "--set");
+  if (const auto v = inputs.vars.find(a.name); v != inputs.vars.end()) return take(v->second, "--vars");
   std::optional<std::string> def;
   if (a.default_value) def = to_plain(*a.default_value, lookup());
   if (prompter_) {
@@ -235,44 +202,44 @@ void Resolver::answer(const ast::Ask& a, bool now) {
 }
 
 bool Resolver::ask(const std::unordered_set<std::string_view>& names) {
-  for (auto it = waiting_.begin(); it != waiting_.end() && !runner_.interrupted();) {
+  for (auto it = waiting_.begin(); it != waiting_.end() && !runner.interrupted();) {
     if (!names.count((*it)->name)) {
       ++it;
       continue;
     }
-    const ast::Ask& a = **it;
+    answer(**it, true);  // never waits again
     it = waiting_.erase(it);
-    answer(a, true);
   }
-  return resolve_pending();
+  return run();
 }
 
 bool Resolver::run() {
-  resolve_builtins();
-  pending_.assign(selection_.needed.begin(), selection_.needed.end());
-  return resolve_pending();
-}
-
-bool Resolver::resolve_pending() {
+  // Whether the facts and questions `name` needs are settled (built-ins and env.NAME are).
+  const auto ready = [&](std::string_view name) {
+    const auto deps = selection.needs(name);
+    return std::all_of(deps.begin(), deps.end(), [&](std::string_view d) {
+      const Resolved* r = result(d);
+      return (r && r->done) || (!selection.facts.count(d) && !selection.asks.count(d));
+    });
+  };
   while (true) {
     bool progress = false;
-    for (auto it = pending_.begin(); it != pending_.end() && !runner_.interrupted();) {
-      const auto f = selection_.facts.find(*it);
-      const auto a = selection_.asks.find(*it);
-      const bool is_fact = f != selection_.facts.end();
+    for (auto it = pending_.begin(); it != pending_.end() && !runner.interrupted();) {
+      const auto f = selection.facts.find(*it);
+      const bool is_fact = f != selection.facts.end();
       // At most kFactsAtOnce commands at a time: each holds two pipes and a process.
-      if (!ready(is_fact ? dependencies(*f->second) : dependencies(*a->second)) || (is_fact && running_.size() >= kFactsAtOnce)) {
+      if (!ready(*it) || (is_fact && running_.size() >= kFactsAtOnce)) {
         ++it;
         continue;
       }
       if (is_fact) start_fact(*f->second);
-      else answer(*a->second, false);
+      else answer(*selection.asks.at(*it), false);
       it = pending_.erase(it);
       progress = true;
     }
     if (running_.empty()) {
       // Without progress, what is left waits for questions not asked yet.
-      if (pending_.empty() || runner_.interrupted() || !progress) break;
+      if (pending_.empty() || runner.interrupted() || !progress) break;
       continue;
     }
     if (watcher_) {
@@ -280,7 +247,7 @@ bool Resolver::resolve_pending() {
       for (const auto& [id, fact] : running_) names.push_back(fact->name);
       watcher_(names);
     }
-    const auto next = watcher_ ? runner_.wait_any_for(std::chrono::milliseconds(100)) : std::optional(runner_.wait_any());
+    const auto next = watcher_ ? runner.wait_any_for(std::chrono::milliseconds(100)) : std::optional(runner.wait_any());
     if (!next) continue;
     auto [id, outcome] = *next;
     const auto done = running_.find(id);
@@ -288,7 +255,6 @@ bool Resolver::resolve_pending() {
     const ast::Fact& fact = *done->second;
     running_.erase(done);
     Resolved& r = results_[fact.name];
-    r.seconds = std::chrono::duration<double>(outcome.ended_at - outcome.started_at).count();
     r.outcome = outcome;
     const std::string command = "`" + to_plain(fact.value, lookup(), true) + "`";
     std::optional<std::string> text;
@@ -304,7 +270,7 @@ bool Resolver::resolve_pending() {
     settle_fact(fact, r, text, failure);
   }
   if (watcher_) watcher_({});
-  return !runner_.interrupted();
+  return !runner.interrupted();
 }
 
 bool report_blockers(const Selection& sel, const Resolver& r, const std::unordered_set<std::string_view>* answers_for,

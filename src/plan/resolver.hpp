@@ -41,15 +41,16 @@ struct Resolved {
   bool ran = false;             // a command ran for it
   Outcome outcome;              // when it ran
   std::string source;           // "sh", "env", "value", "pinned", "--set", "--vars", "terminal", "default"
-  double seconds = 0;
   bool done = false;            // settled (a fact's command may still be running before)
+  double seconds() const { return std::chrono::duration<double>(outcome.ended_at - outcome.started_at).count(); }
 };
 
 class Resolver {
  public:
-  // `prompter` null: questions are never asked (plan, facts, no terminal).
-  Resolver(const Program& program, const Selection& selection, const Machine& machine, CommandRunner& runner,
-           const Inputs& inputs, Prompter* prompter, std::string base_dir);
+  // `prompter` null: questions are never asked (plan, facts, no terminal). The machine has
+  // the built-ins that --facts pins already (read_inputs).
+  Resolver(const Selection& selection, const Machine& machine, CommandRunner& runner, const Inputs& inputs,
+           Prompter* prompter, std::string base_dir);
 
   // Resolves every name in selection.needed. With a prompter, a question that --set and
   // --vars do not answer waits (unasked, and so do the facts built from it) until
@@ -74,8 +75,6 @@ class Resolver {
   // environment is the machine's, then `env`, then the variables the script refers to.
   Command command(const ast::Text& text, const Env& env, std::string dir, bool capture,
                   std::string_view before = "") const;
-  const std::string& base_dir() const { return base_dir_; }
-  const Inputs& inputs() const { return inputs_; }
   // `text` with every known secret value (of 3 characters or more, longest first; not a
   // secret bool, whose text is only true or false) replaced by ••••••: for whatever sink
   // prints that came from outside, such as a command's stderr. The values of variables a
@@ -83,22 +82,20 @@ class Resolver {
   std::vector<std::string> secrets() const;
   std::string redact(std::string text) const;
 
+  // What the run is made of, as given.
+  const Selection& selection;
+  const Machine& machine;
+  CommandRunner& runner;
+  const Inputs& inputs;
+  const std::string base_dir;
+
  private:
-  bool ready(const std::vector<std::string_view>& deps) const;
-  bool resolve_pending();
-  void resolve_builtins();
   void settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::string> text, const std::string& failure);
   void start_fact(const ast::Fact& f);
   void answer(const ast::Ask& a, bool now);
 
-  const Selection& selection_;
-  const Machine& machine_;
-  CommandRunner& runner_;
-  const Inputs& inputs_;
   Prompter* prompter_;
-  std::string base_dir_;
-  std::unordered_map<std::string, Value> builtins_;
-  std::unordered_map<std::string_view, Resolved> results_;
+  std::unordered_map<std::string_view, Resolved> results_;  // built-ins too
   std::unordered_map<CommandRunner::Id, const ast::Fact*> running_;
   std::vector<std::string_view> pending_;  // needed names not resolved yet
   std::vector<const ast::Ask*> waiting_;   // questions left for ask()

@@ -15,17 +15,15 @@ bool selects(const ast::PlatformBlock& block, const Machine& machine) {
   return std::any_of(block.names.begin(), block.names.end(), [&](const auto& n) { return machine.matches(n.name); });
 }
 
-std::vector<std::string_view> dependencies(const ast::Fact& f) {
+std::vector<std::string_view> Selection::needs(std::string_view name) const {
   std::vector<std::string_view> deps;
-  names_in(f.value, deps);
-  if (f.default_value && f.default_value->kind == ast::Literal::Kind::String) names_in(f.default_value->str, deps);
-  return deps;
-}
-
-std::vector<std::string_view> dependencies(const ast::Ask& a) {
-  std::vector<std::string_view> deps;
-  names_in(a.prompt, deps);
-  if (a.default_value) names_in(*a.default_value, deps);
+  if (const auto f = facts.find(name); f != facts.end()) {
+    names_in(f->second->value, deps);
+    if (const auto& d = f->second->default_value; d && d->kind == ast::Literal::Kind::String) names_in(d->str, deps);
+  } else if (const auto a = asks.find(name); a != asks.end()) {
+    names_in(a->second->prompt, deps);
+    if (a->second->default_value) names_in(*a->second->default_value, deps);
+  }
   return deps;
 }
 
@@ -39,15 +37,8 @@ std::unordered_set<std::string_view> Selection::needed_by(const std::vector<cons
   while (!todo.empty()) {
     const std::string_view name = todo.back();
     todo.pop_back();
-    if (needed.count(name)) continue;
-    std::vector<std::string_view> deps;
-    if (const auto f = facts.find(name); f != facts.end()) {
-      needed.insert(f->first);
-      deps = dependencies(*f->second);
-    } else if (const auto a = asks.find(name); a != asks.end()) {
-      needed.insert(a->first);
-      deps = dependencies(*a->second);
-    }
+    if ((!facts.count(name) && !asks.count(name)) || !needed.insert(name).second) continue;
+    const auto deps = needs(name);
     todo.insert(todo.end(), deps.begin(), deps.end());
   }
   return needed;
@@ -100,8 +91,10 @@ void walk(const ast::List<ast::Item>& list, const Machine& machine, std::vector<
       blocks.pop_back();
     } else if (const auto* f = item.as<ast::Fact>()) {
       out.facts.emplace(f->name, f);
+      out.needed.push_back(f->name);  // every declaration, in order, until select_steps keeps the needed
     } else if (const auto* a = item.as<ast::Ask>()) {
       out.asks.emplace(a->name, a);
+      out.needed.push_back(a->name);
     } else if (const auto* h = item.as<ast::Helper>()) {
       out.helpers += h->name + "() {\n" + h->body.text + "\n}\n";
     }
@@ -175,12 +168,7 @@ Selection select_steps(const Program& program, const Machine& machine, const Ste
   for (const auto& s : out.steps)
     if (s.on_platform) here.push_back(&s);
   const auto needed = out.needed_by(here);
-  // In declaration order: modules in run order, then file order.
-  for (const std::size_t m : order)
-    ast::for_each<ast::Item>(program.modules[m].ast.items, [&](const ast::Item& item) {
-      if (const auto* f = item.as<ast::Fact>(); f && needed.count(f->name)) out.needed.push_back(f->name);
-      else if (const auto* a = item.as<ast::Ask>(); a && needed.count(a->name)) out.needed.push_back(a->name);
-    });
+  std::erase_if(out.needed, [&](std::string_view name) { return !needed.count(name); });  // in declaration order
   return out;
 }
 

@@ -39,6 +39,9 @@ struct Selection {
   // declaration order. Only these are gathered or asked.
   std::vector<std::string_view> needed;
   std::size_t on_platform_count() const;
+  // The names the fact or question `name` needs before it can be resolved (none for
+  // anything else).
+  std::vector<std::string_view> needs(std::string_view name) const;
   // The facts and questions that `steps` need, with what those need.
   std::unordered_set<std::string_view> needed_by(const std::vector<const SelectedStep*>& steps) const;
 };
@@ -50,9 +53,6 @@ Selection select_steps(const Program& program, const Machine& machine, const Ste
 
 // Whether `platform A, B` selects the machine.
 bool selects(const ast::PlatformBlock& block, const Machine& machine);
-// The names a fact or question needs before it can be resolved.
-std::vector<std::string_view> dependencies(const ast::Fact& f);
-std::vector<std::string_view> dependencies(const ast::Ask& a);
 // The names a text or condition interpolates or mentions.
 void names_in(const ast::Text& text, std::vector<std::string_view>& out);
 void names_in(const ast::Expr& expr, std::vector<std::string_view>& out);

@@ -132,11 +132,11 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
     if (p.verdict == Verdict::AlreadyDone || p.verdict == Verdict::NotApplicable) {
       ++(p.verdict == Verdict::AlreadyDone ? done : not_applicable);
       err << paint(kDim, fmt::format("  {}: {}", p.verdict == Verdict::AlreadyDone ? "already done" : "not applicable",
-                                     utf8::printable(planner.redact(p.reason))))
+                                     utf8::printable(planner.resolver.redact(p.reason))))
           << "\n";
       continue;
     }
-    std::string failure = planner.redact(p.reason);
+    std::string failure = planner.resolver.redact(p.reason);
     if (p.verdict != Verdict::Blocked) {
       const auto* run = s.step->field(ast::StepField::Kind::Run);
       const Outcome o = run_live(runner, planner.command(s, run->text, false), err, style, "sink " + title);
@@ -156,7 +156,8 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
     ++failed;
     err << paint(kRed, "  failed: " + utf8::printable(failure)) << "\n";
     if (const auto* error = s.step->field(ast::StepField::Kind::Error))
-      err << "  error: " << utf8::printable(planner.redact(to_plain(error->text, planner.lookup(), true))) << "\n";
+      err << "  error: "
+          << utf8::printable(planner.resolver.redact(to_plain(error->text, planner.resolver.lookup(), true))) << "\n";
     err << "  --> " << where(*s.step) << "\n";
     status = 1;
     break;

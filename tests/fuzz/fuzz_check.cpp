@@ -27,7 +27,7 @@ Machine machine(const char* os, const char* distro) {
   m.arch = "x86_64";
   m.user = "ada";
   m.home = "/home/ada";
-  m.cpus = 2;
+  m.cpus = "2";
   m.environment = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/home/ada"}, {"TOKEN", "s3cret"}};
   return m;
 }
@@ -36,9 +36,9 @@ void plan_on(const Program& program, const Machine& m) {
   fuzz::NullRunner runner;
   Inputs inputs;
   const Selection selection = select_steps(program, m);
-  Resolver resolver(program, selection, m, runner, inputs, nullptr, "/repo");
+  Resolver resolver(selection, m, runner, inputs, nullptr, "/repo");
   if (!resolver.run()) fuzz::fail("the resolver was interrupted with no signal");
-  Planner planner(program, selection, m, resolver, runner);
+  Planner planner{program.sources, resolver};
   for (const auto& step : selection.steps) {
     const StepPlan plan = planner.decide(step, true);
     (void)plan;

@@ -24,7 +24,7 @@ Machine linux_box() {
   m.arch = "x86_64";
   m.user = "ada";
   m.home = "/home/ada";
-  m.cpus = 4;
+  m.cpus = "4";
   m.environment = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/home/ada"}, {"TOKEN", "s3cret"}};
   return m;
 }
@@ -47,11 +47,11 @@ struct World {
     selection = select_steps(program, machine);
   }
   void gather() {
-    resolver = std::make_unique<Resolver>(program, selection, machine, runner, inputs, nullptr, "/repo");
+    resolver = std::make_unique<Resolver>(selection, machine, runner, inputs, nullptr, "/repo");
     REQUIRE(resolver->run());
   }
   StepPlan decide(std::size_t i) {
-    Planner planner(program, selection, machine, *resolver, runner);
+    Planner planner{program.sources, *resolver};
     return planner.decide(selection.steps.at(i), true);
   }
   std::string value(const std::string& name) {
@@ -202,7 +202,7 @@ step "fresh" { when sh "command -v git" skip if sh "test -f missing" run "x" }
   CHECK(w.runner.started.back().dir == "/srv");
   CHECK(w.decide(2).verdict == Verdict::Run);
   CHECK(w.decide(2).reason == "check `test -f missing` failed (exit 1)");
-  Planner planner(w.program, w.selection, w.machine, *w.resolver, w.runner);
+  Planner planner{w.program.sources, *w.resolver};
   const std::size_t before = w.runner.started.size();
   CHECK(planner.decide(w.selection.steps.at(0), false).reason == "if `command -v nope` succeeds, unless `never` succeeds");
   CHECK(w.runner.started.size() == before);
@@ -269,9 +269,9 @@ TEST_CASE("steps: modules first, env scopes innermost last, dir relative to the 
   CHECK(sel.steps[0].step->name.text == "from lib");
   test::FakeRunner runner;
   Inputs inputs;
-  Resolver r(p, sel, m, runner, inputs, nullptr, "/repo");
+  Resolver r(sel, m, runner, inputs, nullptr, "/repo");
   REQUIRE(r.run());
-  Planner planner(p, sel, m, r, runner);
+  Planner planner{p.sources, r};
   const StepSetup lib = planner.setup(sel.steps[0]);
   CHECK(lib.env == std::vector<std::pair<std::string, std::string>>{{"WHO", "lib"}, {"LANG", "C"}});
   const StepSetup s = planner.setup(sel.steps[1]);

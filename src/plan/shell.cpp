@@ -14,52 +14,40 @@ void set_var(Env& env, const std::string& name, std::string value) {
 
 ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
   ShellScript out;
-  auto pass = [&](const std::string& var, const Value* v) {
-    if (std::none_of(out.vars.begin(), out.vars.end(), [&](const auto& p) { return p.first == var; }))
-      out.vars.emplace_back(var, v ? v->text : std::string());
-  };
   std::vector<std::string_view> refs;
   value_refs(text.text, refs);
   for (const auto name : refs)
-    if (const Value* v = lookup(name)) pass(shell_var(name), v);
+    if (const Value* v = lookup(name)) set_var(out.vars, shell_var(name), v->text);
   ShellQuoteTracker quotes;
-  text.visit(
-      [&](std::string_view literal) {
-        quotes.feed(literal);
-        out.script += literal;
-      },
-      [&](const ast::Interp& in) {
-        const Value* v = lookup(in.name);
-        const std::string value = v ? v->text : std::string();
-        if (in.raw) {
-          quotes.feed(value);
-          out.script += value;
-          return;
-        }
-        const std::string var = shell_var(in.name);
-        pass(var, v);
-        const std::string ref = "${" + var + "}";
-        // A backslash just before would escape the reference's first character: a
-        // backslash-newline (a line continuation) takes its place and vanishes.
-        if (quotes.escape_pending()) {
-          out.script += '\n';
-          quotes.feed("\n");
-        }
-        const ShellContext at = quotes.at();
-        if ((at == ShellContext::Arith || at == ShellContext::Test) && (!v || v->type != lex::Type::Int)) {
-          // The checker allows only ints here; this holds even where a value came in some other way.
-          out.not_int = in.name;
-          return;
-        }
-        switch (at) {
-          case ShellContext::Arith: out.script += var; break;  // the name: bash and dash read it as a number
-          case ShellContext::Test:
-          case ShellContext::Normal: out.script += "\"" + ref + "\""; break;
-          case ShellContext::Single: out.script += "'\"" + ref + "\"'"; break;  // the checker refuses this place
-          // Double, HereDoc, Comment; the checker refuses CodeString and QuotedHereDoc.
-          default: out.script += ref;
-        }
-      });
+  auto emit = [&](std::string_view shell_text) {  // text the shell reads as it stands
+    quotes.feed(shell_text);
+    out.script += shell_text;
+  };
+  text.visit(emit, [&](const ast::Interp& in) {
+    const Value* v = lookup(in.name);
+    const std::string value = v ? v->text : std::string();
+    if (in.raw) return emit(value);
+    const std::string var = shell_var(in.name);
+    set_var(out.vars, var, value);
+    const std::string ref = "${" + var + "}";
+    // A backslash just before would escape the reference's first character: a
+    // backslash-newline (a line continuation) takes its place and vanishes.
+    if (quotes.escape_pending()) emit("\n");
+    const ShellContext at = quotes.at();
+    if ((at == ShellContext::Arith || at == ShellContext::Test) && (!v || v->type != lex::Type::Int)) {
+      // The checker allows only ints here; this holds even where a value came in some other way.
+      out.not_int = in.name;
+      return;
+    }
+    switch (at) {
+      case ShellContext::Arith: out.script += var; break;  // the name: bash and dash read it as a number
+      case ShellContext::Test:
+      case ShellContext::Normal: out.script += "\"" + ref + "\""; break;
+      case ShellContext::Single: out.script += "'\"" + ref + "\"'"; break;  // the checker refuses this place
+      // Double, HereDoc, Comment; the checker refuses CodeString and QuotedHereDoc.
+      default: out.script += ref;
+    }
+  });
   if (!out.not_int.empty())
     out.script = "echo 'sink: " + out.not_int + " is not a whole number, so it cannot stand in arithmetic' >&2; exit 2";
   return out;

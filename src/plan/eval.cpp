@@ -9,32 +9,6 @@
 namespace sink {
 namespace {
 
-struct Operand {
-  std::optional<Value> value;
-  std::string missing;
-};
-
-Operand operand(const ast::Expr& e, const Lookup& lookup) {
-  switch (e.kind) {
-    case ast::Expr::Kind::Name: {
-      if (const Value* v = lookup(e.name)) return {*v, ""};
-      return {std::nullopt, e.name};
-    }
-    case ast::Expr::Kind::String: {
-      for (const auto& in : e.str->interps)
-        if (!lookup(in.name)) return {std::nullopt, in.name};
-      return {Value::of_string(to_plain(*e.str, lookup)), ""};
-    }
-    case ast::Expr::Kind::Int: return {Value::of_int(e.int_value), ""};
-    case ast::Expr::Kind::Bool: return {Value::of_bool(e.bool_value), ""};
-    default: {
-      const Truth t = evaluate(e, lookup);
-      if (!t.value) return {std::nullopt, t.missing};
-      return {Value::of_bool(*t.value), ""};
-    }
-  }
-}
-
 // Whether `a op b` holds, given a <=> b.
 bool holds(lex::CmpOp op, std::strong_ordering c) {
   switch (op) {
@@ -71,34 +45,38 @@ bool compare(lex::CmpOp op, const Value& l, const Value& r) {
 
 }  // namespace
 
-Truth evaluate(const ast::Expr& e, const Lookup& lookup) {
+Evaluated evaluate(const ast::Expr& e, const Lookup& lookup) {
   switch (e.kind) {
+    case ast::Expr::Kind::Name:
+      if (const Value* v = lookup(e.name)) return {*v, ""};
+      return {std::nullopt, e.name};
+    case ast::Expr::Kind::String:
+      for (const auto& in : e.str->interps)
+        if (!lookup(in.name)) return {std::nullopt, in.name};
+      return {Value::of_string(to_plain(*e.str, lookup)), ""};
+    case ast::Expr::Kind::Int: return {Value::of_int(e.int_value), ""};
+    case ast::Expr::Kind::Bool: return {Value::of_bool(e.bool_value), ""};
     case ast::Expr::Kind::Not: {
-      Truth t = evaluate(*e.lhs, lookup);
-      if (t.value) t.value = !*t.value;
+      Evaluated t = evaluate(*e.lhs, lookup);
+      if (t.value) t.value = Value::of_bool(!t.value->boolean);
       return t;
     }
     case ast::Expr::Kind::And:
-    case ast::Expr::Kind::Or: {
+    case ast::Expr::Kind::Or: {  // the checker made both sides bools
       const bool is_and = e.kind == ast::Expr::Kind::And;
-      const Truth l = evaluate(*e.lhs, lookup);
-      if (l.value && *l.value != is_and) return l;  // false and ..., true or ...
-      const Truth r = evaluate(*e.rhs, lookup);
-      if (!l.value) return r.value && *r.value != is_and ? r : l;
+      const Evaluated l = evaluate(*e.lhs, lookup);
+      if (l.value && l.value->boolean != is_and) return l;  // false and ..., true or ...
+      const Evaluated r = evaluate(*e.rhs, lookup);
+      if (!l.value) return r.value && r.value->boolean != is_and ? r : l;
       return r;
     }
     case ast::Expr::Kind::Compare: {
-      const Operand l = operand(*e.lhs, lookup), r = operand(*e.rhs, lookup);
-      if (!l.value) return {std::nullopt, l.missing};
-      if (!r.value) return {std::nullopt, r.missing};
-      return {compare(e.op, *l.value, *r.value), ""};
-    }
-    default: {
-      const Operand o = operand(e, lookup);
-      if (!o.value) return {std::nullopt, o.missing};
-      return {o.value->boolean, ""};
+      const Evaluated l = evaluate(*e.lhs, lookup), r = evaluate(*e.rhs, lookup);
+      if (!l.value || !r.value) return {std::nullopt, l.value ? r.missing : l.missing};
+      return {Value::of_bool(compare(e.op, *l.value, *r.value)), ""};
     }
   }
+  return {};
 }
 
 std::string source_text(const Sources& sources, const Span& span) {
@@ -123,13 +101,11 @@ std::string explain(const ast::Expr& expr, const Lookup& lookup, const Sources& 
   std::string out = "`" + source_text(sources, expr.span) + "`";
   std::vector<std::string_view> names;
   names_in(expr, names);
-  std::vector<std::string_view> shown;
   std::string values;
-  for (const auto n : names) {
-    if (std::find(shown.begin(), shown.end(), n) != shown.end()) continue;
-    shown.push_back(n);
-    const Value* v = lookup(n);
-    values += (values.empty() ? "" : ", ") + std::string(n) + " = " + (v ? v->shown() : std::string("(no value)"));
+  for (auto n = names.begin(); n != names.end(); ++n) {
+    if (std::find(names.begin(), n, *n) != n) continue;  // shown already
+    const Value* v = lookup(*n);
+    values += (values.empty() ? "" : ", ") + std::string(*n) + " = " + (v ? v->shown() : std::string("(no value)"));
   }
   if (!values.empty()) out += " (" + values + ")";
   return out;

@@ -10,12 +10,13 @@
 
 namespace sink {
 
-struct Truth {
-  std::optional<bool> value;  // nothing: a name it needs has no value
-  std::string missing;        // that name
+// The value of an expression (a condition's: a bool), or the name it needs that has none.
+struct Evaluated {
+  std::optional<Value> value;  // nothing: a name it needs has no value
+  std::string missing;         // that name
 };
 
-Truth evaluate(const ast::Expr& expr, const Lookup& lookup);
+Evaluated evaluate(const ast::Expr& expr, const Lookup& lookup);
 
 // The condition as written, with the values of the names in it:
 // `node >= "20"` (node = 18.2.0). Secrets are masked.

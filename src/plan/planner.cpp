@@ -24,19 +24,17 @@ void add_missing(const ast::Text& t, const Resolver& r, std::vector<std::string_
 }  // namespace
 
 StepSetup Planner::setup(const SelectedStep& s) const {
-  StepSetup out;
+  StepSetup out{{}, resolver.base_dir, {}};
   const Lookup lookup = resolver.lookup();
   for (const auto* e : s.scope_env) {
     add_missing(e->value, resolver, out.missing);
     set_var(out.env, e->name, to_plain(e->value, lookup));
   }
-  out.dir = resolver.base_dir;
   for (const auto& f : s.step->fields) {
     // The step cannot run without the values its text needs; its error message can.
     if (f.kind != ast::StepField::Kind::Error) add_missing(f.text, resolver, out.missing);
-    if (f.kind == ast::StepField::Kind::Env) {
-      set_var(out.env, f.name, to_plain(f.text, lookup));
-    } else if (f.kind == ast::StepField::Kind::Dir) {
+    if (f.kind == ast::StepField::Kind::Env) set_var(out.env, f.name, to_plain(f.text, lookup));
+    if (f.kind == ast::StepField::Kind::Dir) {
       const std::filesystem::path d = to_plain(f.text, lookup);
       out.dir = d.is_absolute() ? d.string() : (std::filesystem::path(resolver.base_dir) / d).lexically_normal().string();
     }
@@ -52,30 +50,26 @@ Command Planner::command(const SelectedStep& s, const ast::Text& script, bool ca
 
 StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
   StepPlan p{&s, Verdict::Run, "", {}};
+  auto decided = [&](Verdict verdict, std::string reason) {
+    p.verdict = verdict;
+    p.reason = std::move(reason);
+    return true;
+  };
   if (!s.on_platform) {
-    p.verdict = Verdict::LeftOut;
     // Name the outermost block that does not match.
     const auto* b =
         *std::find_if_not(s.blocks.begin(), s.blocks.end(), [&](const auto* b) { return selects(*b, resolver.machine); });
-    p.reason = fmt::format("`platform {}` (line {})", names_of(*b), b->span.line);
+    decided(Verdict::LeftOut, fmt::format("`platform {}` (line {})", names_of(*b), b->span.line));
     return p;
   }
   const StepSetup st = setup(s);
   const Lookup lookup = resolver.lookup();
   auto blocked = [&](std::string_view name) {
     const Resolved* r = resolver.result(name);
-    const bool unknown = r && r->unknown;
-    p.verdict = unknown ? Verdict::Unknown : Verdict::Blocked;
     p.missing = name;
-    p.reason = unknown
-                   ? "rests on `" + std::string(name) + "`, which is unknown for another platform (pin it in --facts)"
-                   : resolver.no_value(name);
-    return true;
-  };
-  auto decided = [&](Verdict verdict, std::string reason) {
-    p.verdict = verdict;
-    p.reason = std::move(reason);
-    return true;
+    if (!r || !r->unknown) return decided(Verdict::Blocked, resolver.no_value(name));
+    return decided(Verdict::Unknown,
+                   "rests on `" + std::string(name) + "`, which is unknown for another platform (pin it in --facts)");
   };
   // A guard: `when` (false: not applicable) or `skip if` (true: already done). Returns
   // whether it decided the step.
@@ -84,10 +78,10 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
     const std::string key = when ? "when" : "skip if";
     const Verdict verdict = when ? Verdict::NotApplicable : Verdict::AlreadyDone;
     if (f->expr) {
-      const Truth t = evaluate(*f->expr, lookup);
+      const Evaluated t = evaluate(*f->expr, lookup);
       if (!t.value) return blocked(t.missing);
       const std::string shown = key + " " + explain(*f->expr, lookup, sources);
-      if (*t.value != when) return decided(verdict, shown + (when ? " is false" : " is true"));
+      if (t.value->boolean != when) return decided(verdict, shown + (when ? " is false" : " is true"));
       if (!when) p.reason = shown + " is false";
       return false;
     }

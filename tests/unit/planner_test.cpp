@@ -311,14 +311,14 @@ TEST_CASE("conditions evaluate by type, and say which name has no value") {
     const auto* when = p.file->items.at(0).as<ast::Step>()->field(ast::StepField::Kind::When);
     return evaluate(*when->expr, [&](std::string_view n) -> const Value* { return n == "node" ? &v18 : nullptr; });
   };
-  CHECK(*eval("node >= \"18.2\"").value);
-  CHECK_FALSE(*eval("node >= \"18.10\"").value);
-  CHECK(*eval("node < 19").value);
-  CHECK(*eval("not (node == \"18\")").value);
-  CHECK(*eval("node == \"18.2\"").value);  // 18.2 == 18.2.0
+  CHECK(eval("node >= \"18.2\"").value->boolean);
+  CHECK_FALSE(eval("node >= \"18.10\"").value->boolean);
+  CHECK(eval("node < 19").value->boolean);
+  CHECK(eval("not (node == \"18\")").value->boolean);
+  CHECK(eval("node == \"18.2\"").value->boolean);  // 18.2 == 18.2.0
   CHECK_FALSE(eval("missing == \"x\"").value);
   CHECK(eval("missing == \"x\"").missing == "missing");
-  CHECK_FALSE(*eval("node > 20 and missing == \"x\"").value);  // decided without it
+  CHECK_FALSE(eval("node > 20 and missing == \"x\"").value->boolean);  // decided without it
 }
 
 TEST_CASE("secret values are masked in text that came from outside (regression)") {

@@ -18,10 +18,9 @@ namespace sink {
 namespace {
 
 // Reads `NAME = value` pairs from a TOML file. Strings, whole numbers and booleans are
-// taken as text. The file is added to `sources` so that errors point into it. Returns
-// false (with a located diagnostic) when the file cannot be read or parsed.
+// taken as text. The file is added to `sources` so that errors (E410-E412) point into it.
 // `at`, when given, receives where each name stands in the file; `checks` the [checks] table.
-bool read_toml_values(const std::string& path, const char* flag, Sources& sources, Diagnostics& diags,
+void read_toml_values(const std::string& path, const char* flag, Sources& sources, Diagnostics& diags,
                       std::map<std::string, std::string, std::less<>>& out,
                       std::map<std::string, Span, std::less<>>* at = nullptr,
                       std::map<std::string, bool, std::less<>>* checks = nullptr) {
@@ -34,7 +33,7 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
                                      : "check the path given to " + std::string(flag);
     diags.add({E410, std::string("cannot read the ") + flag + " file `" + path + "`: " + why, {},
                hint, sources.add(path, "")});
-    return false;
+    return;
   }
   // The file holds answers, secrets among them: no message quotes a line of it (it is kept
   // without its text, so errors name the line and column only), and toml++'s description
@@ -55,9 +54,8 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
       why.replace(open, close - open + 1, "'...'");
     }
     diags.add(E411, where(e.source().begin), std::string(flag) + " file is not valid TOML: " + why, "write one `NAME = \"value\"` per line");
-    return false;
+    return;
   }
-  bool ok = true;
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
     if (at) (*at)[name] = where(key.source().begin, name.size());
@@ -65,23 +63,17 @@ bool read_toml_values(const std::string& path, const char* flag, Sources& source
       // [checks] "STEP NAME" = true: that step's `skip if sh` / `when sh` check succeeds.
       for (const auto& [step, result] : *t) {
         if (const auto* b = result.as_boolean()) (*checks)[std::string(step.str())] = b->get();
-        else {
-          diags.add(E412, where(result.source().begin),
-                    "check `" + std::string(step.str()) + "` in [checks] is not true or false",
-                    "write \"STEP NAME\" = true when the step's sh check succeeds, false when it fails");
-          ok = false;
-        }
+        else diags.add(E412, where(result.source().begin),
+                       "check `" + std::string(step.str()) + "` in [checks] is not true or false",
+                       "write \"STEP NAME\" = true when the step's sh check succeeds, false when it fails");
       }
     } else if (const auto* s = node.as_string()) out[name] = s->get();
     else if (const auto* i = node.as_integer()) out[name] = std::to_string(i->get());
     else if (const auto* b = node.as_boolean()) out[name] = b->get() ? "true" : "false";
-    else {
-      diags.add(E412, where(node.source().begin), "`" + name + "` in the " + std::string(flag) + " file is not a string, number or boolean",
-                "write it as NAME = \"value\"");
-      ok = false;
-    }
+    else diags.add(E412, where(node.source().begin),
+                   "`" + name + "` in the " + std::string(flag) + " file is not a string, number or boolean",
+                   "write it as NAME = \"value\"");
   }
-  return ok;
 }
 
 // A mistake in a flag: no place in a file to point at.
@@ -89,16 +81,12 @@ void flag_error(Diagnostics& diags, Code code, std::string message, std::string 
   diags.add({code, std::move(message), {}, std::move(hint), std::numeric_limits<std::uint32_t>::max()});
 }
 
-std::string did_you_mean(const std::string& name, const std::vector<std::string>& names) {
-  const auto near = suggest(name, names);
-  return near ? "; did you mean `" + *near + "`?" : "";
-}
-
 // Whether `name` is among `names`; else a usage error: "`given` is not `what`; did you mean ...?".
 bool known(Diagnostics& diags, Code code, const std::string& name, const std::vector<std::string>& names,
            const std::string& given, const std::string& what, std::string hint) {
   if (std::find(names.begin(), names.end(), name) != names.end()) return true;
-  flag_error(diags, code, given + " is not " + what + did_you_mean(name, names), std::move(hint));
+  const auto near = suggest(name, names);
+  flag_error(diags, code, given + " is not " + what + (near ? "; did you mean `" + *near + "`?" : ""), std::move(hint));
   return false;
 }
 

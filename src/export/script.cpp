@@ -186,7 +186,8 @@ struct Writer {
     const std::string id = std::to_string(i);
     const ast::Step& st = *s.step;
     // What it needs (with what that needs), and the names its texts use.
-    std::vector<std::string_view> uses, todo = names_of_step(s), needs;
+    std::vector<std::string_view> uses, todo, needs;
+    names_of_step(s, todo);
     for (const auto* e : s.scope_env) names_in(e->value, uses);
     for (const auto& f : st.fields)
       if (f.kind != ast::StepField::Kind::Error && !f.expr) names_in(f.text, uses);

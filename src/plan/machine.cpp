@@ -29,8 +29,7 @@ std::string Machine::describe() const {
 
 bool Machine::matches(const std::string& name) const {
   const lex::Platform* p = lex::find_platform(name);
-  if (!p) return false;
-  return p->is_os ? os == p->name : distro == p->name;
+  return p && (p->is_os ? os : distro) == p->name;
 }
 
 namespace {

@@ -25,14 +25,12 @@ Resolver::Resolver(const Selection& selection, const Machine& machine, CommandRu
 
 const Value* Resolver::value(std::string_view name) const {
   if (const auto r = results_.find(name); r != results_.end()) return r->second.value ? &*r->second.value : nullptr;
-  if (name.substr(0, lex::env_prefix.size()) == lex::env_prefix) {
-    // env.NAME: the variable as sink found it; unset reads as empty.
-    const std::string var(name.substr(lex::env_prefix.size()));
-    auto [it, fresh] = env_values_.try_emplace(var);
-    if (fresh) it->second = Value::of_string(machine.env(var).value_or(""), secret_env_.count(var) > 0);
-    return &it->second;
-  }
-  return nullptr;
+  if (!name.starts_with(lex::env_prefix)) return nullptr;
+  // env.NAME: the variable as sink found it; unset reads as empty.
+  const std::string var(name.substr(lex::env_prefix.size()));
+  auto [it, fresh] = env_values_.try_emplace(var);
+  if (fresh) it->second = Value::of_string(machine.env(var).value_or(""), secret_env_.count(var) > 0);
+  return &it->second;
 }
 
 const Resolved* Resolver::result(std::string_view name) const {
@@ -49,23 +47,23 @@ Command Resolver::command(const ast::Text& text, const Env& env, std::string dir
                           std::string_view before) const {
   const ShellScript sh = to_shell(text, lookup());
   Command c;
+  c.script = before;
   c.env = machine.environment;
+  c.dir = std::move(dir);
+  c.capture = capture;
   for (const auto* vars : {&env, &sh.vars})
     for (const auto& [k, v] : *vars) {
       set_var(c.env, k, v);
       // A step given a secret has every secret masked in its output.
       if (!capture && redact(v) != v) c.secrets = secrets();
     }
-  std::string prefix(before);
   if (!selection.helpers.empty()) {
     // Defined on the script's first line, so that the shell's line numbers in error
     // messages are those of the Sinkfile's text.
-    prefix += std::string("eval \"$") + kHelpersVar + "\"; ";
+    c.script += std::string("eval \"$") + kHelpersVar + "\"; ";
     set_var(c.env, kHelpersVar, selection.helpers);
   }
-  c.script = prefix + sh.script;
-  c.dir = std::move(dir);
-  c.capture = capture;
+  c.script += sh.script;
   return c;
 }
 
@@ -129,8 +127,7 @@ void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::s
     else v = parse_value(type, to_plain(d.str, lookup()), why);
     if (v) r.source = "default";
   }
-  if (!v) return;
-  v->secret = secret;
+  if (v) v->secret = secret;
   r.value = std::move(v);
 }
 
@@ -202,14 +199,11 @@ void Resolver::answer(const ast::Ask& a, bool now) {
 }
 
 bool Resolver::ask(const std::unordered_set<std::string_view>& names) {
-  for (auto it = waiting_.begin(); it != waiting_.end() && !runner.interrupted();) {
-    if (!names.count((*it)->name)) {
-      ++it;
-      continue;
-    }
-    answer(**it, true);  // never waits again
-    it = waiting_.erase(it);
-  }
+  std::erase_if(waiting_, [&](const ast::Ask* a) {  // in order, each once
+    if (runner.interrupted() || !names.count(a->name)) return false;
+    answer(*a, true);  // never waits again
+    return true;
+  });
   return run();
 }
 
@@ -224,19 +218,16 @@ bool Resolver::run() {
   };
   while (true) {
     bool progress = false;
-    for (auto it = pending_.begin(); it != pending_.end() && !runner.interrupted();) {
-      const auto f = selection.facts.find(*it);
+    std::erase_if(pending_, [&](std::string_view name) {  // in order, each once
+      const auto f = selection.facts.find(name);
       const bool is_fact = f != selection.facts.end();
       // At most kFactsAtOnce commands at a time: each holds two pipes and a process.
-      if (!ready(*it) || (is_fact && running_.size() >= kFactsAtOnce)) {
-        ++it;
-        continue;
-      }
+      if (runner.interrupted() || !ready(name) || (is_fact && running_.size() >= kFactsAtOnce)) return false;
       if (is_fact) start_fact(*f->second);
-      else answer(*selection.asks.at(*it), false);
-      it = pending_.erase(it);
+      else answer(*selection.asks.at(name), false);
       progress = true;
-    }
+      return true;
+    });
     if (running_.empty()) {
       // Without progress, what is left waits for questions not asked yet.
       if (pending_.empty() || runner.interrupted() || !progress) break;
@@ -275,14 +266,14 @@ bool Resolver::run() {
 
 bool report_blockers(const Selection& sel, const Resolver& r, const std::unordered_set<std::string_view>* answers_for,
                      Diagnostics& diags) {
-  bool any = false;
+  const std::size_t before = diags.items().size();
   for (const auto name : sel.needed) {
     const Resolved* res = r.result(name);
     if (!res) continue;
     if (const auto f = sel.facts.find(name); f != sel.facts.end() && res->required_failed) {
       const ast::Fact& fact = *f->second;
       std::string why = res->problem;
-      if (res->ran && res->outcome.started && !res->outcome.signal) {
+      if (res->outcome.started && !res->outcome.signal) {
         // Masked before it is trimmed or cut: a secret may span lines or start with blanks.
         const std::string err_text = trim(r.redact(res->outcome.err));
         if (err_text.find('\n') != std::string::npos) why += "; stderr: " + preview(err_text, 500);
@@ -293,17 +284,15 @@ bool report_blockers(const Selection& sel, const Resolver& r, const std::unorder
       else
         diags.add(E401, fact.name_span, "required fact `" + fact.name + "` failed: " + why,
                   "fix what it needs, or drop `required` and give it a `default`");
-      any = true;
     } else if (const auto a = sel.asks.find(name); answers_for && answers_for->count(name) && a != sel.asks.end() && !res->value) {
       // The hint says how to answer; the message adds only what the terminal said.
       const bool asked = res->problem == "the terminal input ended before an answer" || res->invalid;
       diags.add(E403, a->second->name_span,
                 "question `" + a->second->name + "` has no answer" + (asked ? ": " + res->problem : ""),
                 "answer it with --set " + a->second->name + "=VALUE, in a --vars file, or run on a terminal");
-      any = true;
     }
   }
-  return any;
+  return diags.items().size() > before;
 }
 
 }  // namespace sink

@@ -29,10 +29,7 @@ std::vector<std::string_view> Selection::needs(std::string_view name) const {
 
 std::unordered_set<std::string_view> Selection::needed_by(const std::vector<const SelectedStep*>& chosen) const {
   std::vector<std::string_view> todo;
-  for (const auto* s : chosen) {
-    const auto names = names_of_step(*s);
-    todo.insert(todo.end(), names.begin(), names.end());
-  }
+  for (const auto* s : chosen) names_of_step(*s, todo);
   std::unordered_set<std::string_view> needed;
   while (!todo.empty()) {
     const std::string_view name = todo.back();
@@ -64,14 +61,12 @@ void names_in(const ast::Expr& e, std::vector<std::string_view>& out) {
   }
 }
 
-std::vector<std::string_view> names_of_step(const SelectedStep& s) {
-  std::vector<std::string_view> names;
+void names_of_step(const SelectedStep& s, std::vector<std::string_view>& out) {
   for (const auto& f : s.step->fields) {
-    names_in(f.text, names);
-    if (f.expr) names_in(*f.expr, names);
+    names_in(f.text, out);
+    if (f.expr) names_in(*f.expr, out);
   }
-  for (const auto* e : s.scope_env) names_in(e->value, names);
-  return names;
+  for (const auto* e : s.scope_env) names_in(e->value, out);
 }
 
 namespace {

@@ -46,9 +46,10 @@ std::string printable(std::string_view s) {
 }
 
 std::size_t find_invalid(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const std::size_t len = sequence_length(s, i);
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    // Most of a Sinkfile is ASCII: a byte from 1 to 127 is a character without decoding.
+    const std::size_t len = c > 0 && c < 0x80 ? 1 : sequence_length(s, i);
     if (len == 0) return i;
     i += len;
   }

@@ -1,6 +1,7 @@
 // The Sinkfile syntax tree: plain std containers. Each node carries the Span it was parsed
-// from. A declaration is a shared pointer to its node, and the tree is never changed once
-// parsed, so a pointer or view into it stays valid as long as any copy of the File.
+// from. A declaration or a sub-expression is a unique_ptr to its node (nothing shares one),
+// and the tree is never changed once parsed, so a pointer into it stays valid as long as
+// the File, wherever the File is moved.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,7 @@ using Str = std::string;
 template <typename T>
 using List = std::vector<T>;
 template <typename T>
-using Ptr = std::shared_ptr<const T>;
+using Ptr = std::unique_ptr<const T>;
 
 // `{{name}}`, `{{env.NAME}}` or `{{raw name}}` inside a string.
 struct Interp {

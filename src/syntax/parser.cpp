@@ -45,7 +45,7 @@ struct Builder {
   std::optional<ast::Text> last_text;
   ast::Interp interp;
 
-  std::vector<std::shared_ptr<ast::Expr>> exprs;
+  std::vector<std::unique_ptr<ast::Expr>> exprs;
   std::vector<lex::CmpOp> ops;
 
   ast::Str name;
@@ -69,14 +69,14 @@ struct Builder {
   template <typename T>
   void add_item(T node) {
     auto& items = platforms.empty() ? top_items : platforms.back().items;
-    items.push_back(ast::Item{std::make_shared<const T>(std::move(node))});
+    items.push_back(ast::Item{std::make_unique<const T>(std::move(node))});
   }
   ast::Text take_text() {
     ast::Text t = last_text ? std::move(*last_text) : ast::Text{};
     last_text.reset();
     return t;
   }
-  std::shared_ptr<ast::Expr> pop_expr() {
+  std::unique_ptr<ast::Expr> pop_expr() {
     auto e = std::move(exprs.back());
     exprs.pop_back();
     return e;
@@ -261,7 +261,7 @@ void check_depth(const ast::Expr& e, const Builder& b) {
 }
 
 ast::Expr& push_expr(Builder& b, ast::Expr::Kind kind, Span span) {
-  auto& e = *b.exprs.emplace_back(std::make_shared<ast::Expr>());
+  auto& e = *b.exprs.emplace_back(std::make_unique<ast::Expr>());
   e.kind = kind;
   e.span = span;
   return e;
@@ -270,7 +270,7 @@ void on(g::name_ref, const In& in, Builder& b) {
   push_expr(b, ast::Expr::Kind::Name, span_of(in, b.file_id)).name = ast::Str(in.string_view());
 }
 void on(g::expr_string, const In& in, Builder& b) {
-  push_expr(b, ast::Expr::Kind::String, span_of(in, b.file_id)).str = std::make_shared<const ast::Text>(b.take_text());
+  push_expr(b, ast::Expr::Kind::String, span_of(in, b.file_id)).str = std::make_unique<const ast::Text>(b.take_text());
 }
 void on(g::expr_int, const In& in, Builder& b) {
   push_expr(b, ast::Expr::Kind::Int, span_of(in, b.file_id)).int_value = parse_int(in.string_view(), where(in));

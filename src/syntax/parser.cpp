@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include <tao/pegtl.hpp>
 
@@ -41,9 +42,10 @@ struct Builder {
   std::size_t comments_seen_until = 0;
   std::size_t steps = 0, values = 0;  // declared so far, for the limits
 
-  ast::Text text;  // the string being read: its raw pieces, then its value
-  std::optional<ast::Text> last_text;
+  ast::Text text;  // the string being read: its interpolations
+  std::vector<std::string_view> interp_sources;  // the source of each
   ast::Interp interp;
+  ast::Text last_text;  // the string read last, until an action takes it
 
   std::vector<std::unique_ptr<ast::Expr>> exprs;
   std::vector<lex::CmpOp> ops;
@@ -71,11 +73,7 @@ struct Builder {
     auto& items = platforms.empty() ? top_items : platforms.back().items;
     items.push_back(ast::Item{std::make_unique<const T>(std::move(node))});
   }
-  ast::Text take_text() {
-    ast::Text t = last_text ? std::move(*last_text) : ast::Text{};
-    last_text.reset();
-    return t;
-  }
+  ast::Text take_text() { return std::exchange(last_text, {}); }
   std::unique_ptr<ast::Expr> pop_expr() {
     auto e = std::move(exprs.back());
     exprs.pop_back();
@@ -205,40 +203,37 @@ void on(g::comment, const In& in, Builder& b) {
 }
 
 // ---- strings ----
-void start_text(Builder& b, ast::StringForm form) {
-  b.text = ast::Text{};
-  b.text.form = form;
-}
-void on(g::dq_open, Builder& b) { start_text(b, ast::StringForm::Quoted); }
-void on(g::sq_open, Builder& b) { start_text(b, ast::StringForm::Raw); }
-void on(g::dqb_open, Builder& b) { start_text(b, ast::StringForm::QuotedBlock); }
-void on(g::sqb_open, Builder& b) { start_text(b, ast::StringForm::RawBlock); }
-
-void on(g::dq_plain, const In& in, Builder& b) { b.text.text += in.string_view(); }
-void on(g::sq_plain, const In& in, Builder& b) { b.text.text += in.string_view(); }
-void on(g::dqb_plain, const In& in, Builder& b) { b.text.text += in.string_view(); }
-void on(g::sqb_plain, const In& in, Builder& b) { b.text.text += in.string_view(); }
-void on(g::escape, const In& in, Builder& b) { b.text.text += in.string_view(); }
-void on(g::lone_brace, const In& in, Builder& b) { b.text.text += in.string_view(); }
-
+// A string's value is made from its source once it is read whole (end_text); on the way,
+// only its interpolations are kept, with the source text each stands in.
 void on(g::interp_open, Builder& b) { b.interp = ast::Interp{}; }
 void on(g::raw_mod, Builder& b) { b.interp.raw = true; }
 void on(g::interp_name, const In& in, Builder& b) { b.interp.name = ast::Str(in.string_view()); }
 void on(g::interp, const In& in, Builder& b) {
   b.interp.span = span_of(in, b.file_id);
-  b.interp.at = static_cast<std::uint32_t>(b.text.text.size());
-  b.text.interps.push_back(b.interp);
+  b.text.interps.push_back(std::move(b.interp));
+  b.interp_sources.push_back(in.string_view());
 }
 
-void end_text(const In& in, Builder& b) {
-  b.text.span = span_of(in, b.file_id);
-  finish_text(b.text);
-  b.last_text = std::move(b.text);
+// finish_text takes the source between the quotes with a '\0' in place of each interpolation.
+void end_text(const In& in, Builder& b, ast::StringForm form, std::size_t quotes) {
+  ast::Text& t = b.text;
+  t.text.reserve(in.size());
+  const char* from = in.begin() + quotes;
+  for (const std::string_view interp : b.interp_sources) {
+    t.text.append(from, interp.data()) += '\0';
+    from = interp.data() + interp.size();
+  }
+  t.text.append(from, in.end() - quotes);
+  t.form = form;
+  t.span = span_of(in, b.file_id);
+  finish_text(t);
+  b.last_text = std::exchange(t, {});
+  b.interp_sources.clear();
 }
-void on(g::dq_string, const In& in, Builder& b) { end_text(in, b); }
-void on(g::sq_string, const In& in, Builder& b) { end_text(in, b); }
-void on(g::dq_block, const In& in, Builder& b) { end_text(in, b); }
-void on(g::sq_block, const In& in, Builder& b) { end_text(in, b); }
+void on(g::dq_string, const In& in, Builder& b) { end_text(in, b, ast::StringForm::Quoted, 1); }
+void on(g::sq_string, const In& in, Builder& b) { end_text(in, b, ast::StringForm::Raw, 1); }
+void on(g::dq_block, const In& in, Builder& b) { end_text(in, b, ast::StringForm::QuotedBlock, 3); }
+void on(g::sq_block, const In& in, Builder& b) { end_text(in, b, ast::StringForm::RawBlock, 3); }
 
 // ---- expressions ----
 std::int64_t parse_int(std::string_view s, LineCol at) {

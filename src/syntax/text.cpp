@@ -40,24 +40,6 @@ std::size_t indent_length(std::string_view line) { return std::min(line.find_fir
 
 bool is_blank(std::string_view line) { return indent_length(line) == line.size(); }
 
-// Decodes the escapes of a "..." string in place (the grammar admits only valid ones).
-void decode_escapes(std::string& s) {
-  std::size_t w = 0;
-  for (std::size_t r = 0; r < s.size(); ++r, ++w) {
-    if (s[r] != '\\' || r + 1 == s.size()) {
-      s[w] = s[r];
-      continue;
-    }
-    switch (s[++r]) {
-      case 'n': s[w] = '\n'; break;
-      case 't': s[w] = '\t'; break;
-      case 'r': s[w] = '\r'; break;
-      default: s[w] = s[r];  // \\ \" \' \{
-    }
-  }
-  s.resize(w);
-}
-
 void strip_cr_before_lf(std::string& s) {
   std::size_t w = 0;
   for (std::size_t r = 0; r < s.size(); ++r)
@@ -101,27 +83,29 @@ std::string dedent_block(std::string_view body) {
 }
 
 void finish_text(ast::Text& t) {
-  // Work on the text with a '\0' where each interpolation goes (source text holds no NUL),
-  // so that the offsets follow every change.
-  std::string marked;
-  std::size_t from = 0;
-  for (const auto& in : t.interps) {
-    marked.append(t.text, from, in.at - from) += '\0';
-    from = in.at;
+  std::string& s = t.text;
+  if (t.form == ast::StringForm::QuotedBlock || t.form == ast::StringForm::RawBlock) {
+    strip_cr_before_lf(s);
+    s = dedent_block(s);
   }
-  marked.append(t.text, from);
-  strip_cr_before_lf(marked);
-  if (t.form == ast::StringForm::QuotedBlock || t.form == ast::StringForm::RawBlock) marked = dedent_block(marked);
-  if (t.form == ast::StringForm::Quoted || t.form == ast::StringForm::QuotedBlock) decode_escapes(marked);
-  t.text.clear();
-  from = 0;
-  for (auto& in : t.interps) {
-    const std::size_t mark = marked.find('\0', from);
-    t.text.append(marked, from, mark - from);
-    in.at = static_cast<std::uint32_t>(t.text.size());
-    from = mark + 1;
+  // One pass: escapes decoded ("..." and """...""": the grammar admits only valid ones, so
+  // a backslash is never last), and each '\0' taken out, its interpolation's offset set.
+  const bool escapes = t.form == ast::StringForm::Quoted || t.form == ast::StringForm::QuotedBlock;
+  auto interp = t.interps.begin();
+  std::size_t w = 0;
+  for (std::size_t r = 0; r < s.size(); ++r) {
+    char c = s[r];
+    if (c == '\0') {
+      (interp++)->at = static_cast<std::uint32_t>(w);
+      continue;
+    }
+    if (c == '\\' && escapes) {
+      c = s[++r];
+      c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;  // \\ \" \' \{ stand for themselves
+    }
+    s[w++] = c;
   }
-  t.text.append(marked, from);
+  s.resize(w);
 }
 
 }  // namespace sink

@@ -8,10 +8,10 @@
 
 namespace sink {
 
-// Turns the raw pieces collected by the parser into the string's value: CRLF becomes LF,
-// block strings lose their first and last blank lines and their common indentation,
-// and "..." strings have their escapes decoded. `t.text` holds the pieces between the
-// interpolations, which stand at their `at` offsets (kept right through the changes).
+// Turns a string's source between its quotes, in `t.text` with a '\0' in place of each
+// interpolation, into its value: CRLF becomes LF, block strings lose their first and last
+// blank lines and their common indentation, "..." strings have their escapes decoded, and
+// each interpolation's `at` is set to where its '\0' was.
 void finish_text(ast::Text& t);
 
 // Strips the common indentation of a block string; '\0' bytes stand for interpolations.

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
 #include <set>
 
 #include "plan/eval.hpp"
@@ -28,14 +27,9 @@ std::string answer_var(std::string_view name) {
 
 namespace {
 
-bool is_env(std::string_view name) { return name.substr(0, lex::env_prefix.size()) == lex::env_prefix; }
+bool is_env(std::string_view name) { return name.starts_with(lex::env_prefix); }
 
-
-std::string join(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (const auto n : names) out += (out.empty() ? "" : " ") + std::string(n);
-  return out;
-}
+std::string join(const std::vector<std::string_view>& names) { return fmt::format("{}", fmt::join(names, " ")); }
 
 struct Writer {
   const Program& program;
@@ -43,6 +37,7 @@ struct Writer {
   Selection sel;
   std::vector<std::string_view> order;  // built-ins, then facts and questions in declaration order
   std::set<std::string> env_names;      // env.NAME read anywhere
+  std::map<std::string, Value, std::less<>> answers;  // options.answers as values
   std::string out, error;
   int temp = 0;
 
@@ -75,21 +70,17 @@ struct Writer {
   // The command text, quoted by sink's own rules; `{{raw x}}` only with an answer given now.
   std::string shell(const ast::Text& text, std::string& exports) {
     static const Value placeholder;
-    std::optional<Value> raw;
-    const ShellScript s = to_shell(text, [&](std::string_view name) -> const Value* {
-      for (const auto& in : text.interps)
-        if (in.raw && in.name == name) {
-          const auto a = options.answers.find(name);
-          if (a == options.answers.end()) {
-            error = "`{{raw " + std::string(name) + "}}` at " + program.sources.get(in.span.file).path + ":" +
-                    std::to_string(in.span.line) + " inserts a value known only when the script runs; answer `" +
-                    std::string(name) + "` with --set to export it";
-            return &placeholder;
-          }
-          raw = Value::of_string(a->second);
-          return &*raw;
-        }
-      return &placeholder;
+    for (const auto& in : text.interps) {
+      const auto raw = std::find_if(text.interps.begin(), text.interps.end(),
+                                    [&](const ast::Interp& r) { return r.raw && r.name == in.name; });
+      if (raw != text.interps.end() && !answers.count(in.name))
+        error = fmt::format("`{{{{raw {0}}}}}` at {1}:{2} inserts a value known only when the script runs; answer "
+                            "`{0}` with --set to export it", in.name, program.sources.get(raw->span.file).path,
+                            raw->span.line);
+    }
+    const ShellScript s = to_shell(text, [&](std::string_view name) {
+      const auto a = answers.find(name);
+      return a == answers.end() ? &placeholder : &a->second;
     });
     for (const auto& in : text.interps) var(in.name);
     for (const auto& [v, value] : s.vars) exports += " " + v;
@@ -253,12 +244,7 @@ struct Writer {
       body += fmt::format("  sink_out=$(\n  {{{}\n{}\n  }} </dev/null 2>/dev/null\n  )\n  sink_got $?\n",
                           exports.empty() ? "" : " export" + exports + ";", cmd);
     } else if (f.source == ast::FactSource::Env) {
-      const std::string& var = f.value.text;
-      const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-      const bool ok = !var.empty() && !std::isdigit(static_cast<unsigned char>(var[0])) &&
-                      std::ranges::all_of(var, word);
-      body += ok ? "  sink_env_fact " + var + "\n"
-                 : "  sink_failed " + shell_word("environment variable " + var + " is not set") + "\n";
+      body += "  sink_env_fact " + f.value.text + "\n";  // a variable's name: the checker refuses others (E264)
     } else {
       body += "  sink_out=" + dq(f.value) + "\n  sink_got 0\n";
     }
@@ -290,25 +276,22 @@ std::string export_script(const Program& program, const ExportOptions& options, 
       error = why;
       return "";
     }
-  Writer w{program, options, select_steps(program, machine, {options.only, options.skip, options.from}), {}, {}, {}, {}};
+  Writer w{program, options, select_steps(program, machine, {options.only, options.skip, options.from}), {}, {}, {}, {}, {}};
   if (!w.sel.error.empty()) {
     error = w.sel.error;
     return "";
   }
-  for (const auto& [name, value] : options.answers)
+  for (const auto& [name, value] : options.answers) {
     if (const auto a = w.sel.asks.find(name); a != w.sel.asks.end() && a->second->secret) {
       error = "`" + name + "` is a secret, and sink export never writes a secret into a script; give it when the script runs, in " +
               answer_var(name) + " or on the terminal";
       return "";
     }
+    w.answers[name] = Value::of_string(value);
+  }
   for (const auto& b : lex::builtins) w.order.push_back(b.name);
-  // Declarations in run order: a module's uses before the module, each once.
-  std::vector<bool> seen(program.modules.size(), false);
   std::vector<std::string_view> facts;
-  std::function<void(std::size_t)> visit = [&](std::size_t m) {
-    if (seen[m]) return;
-    seen[m] = true;
-    for (const std::size_t u : program.modules[m].uses) visit(u);
+  for (const std::size_t m : w.sel.modules)  // declarations in run order
     ast::for_each<ast::Item>(program.modules[m].ast.items, [&](const ast::Item& item) {
       if (const auto* f = item.as<ast::Fact>()) {
         w.order.push_back(f->name);
@@ -319,8 +302,6 @@ std::string export_script(const Program& program, const ExportOptions& options, 
         w.ask(*a);
       }
     });
-  };
-  if (!program.modules.empty()) visit(0);
   for (std::size_t i = 0; i < w.sel.steps.size(); ++i) w.step(i + 1, w.sel.steps[i]);
   if (!w.error.empty()) {
     error = w.error;

@@ -137,7 +137,7 @@ Selection select_steps(const Program& program, const Machine& machine, const Ste
   Selection out;
   if (program.modules.empty()) return out;
   // Modules in run order: depth first, a module's uses before the module itself.
-  std::vector<std::size_t> order;
+  auto& order = out.modules;
   std::vector<bool> seen(program.modules.size(), false);
   std::function<void(std::size_t)> visit = [&](std::size_t m) {
     if (seen[m]) return;

@@ -4,7 +4,6 @@
 #include <filesystem>
 
 #include "check/checker_impl.hpp"
-#include "modules/stdlib.hpp"
 #include "syntax/shell_quote.hpp"
 #include "util/suggest.hpp"
 #include "util/version.hpp"

@@ -130,7 +130,7 @@ bool write_atomically(const std::string& path, const std::string& before, const 
   // The file as it is now must be the file as it was read: an edit made meanwhile is kept.
   std::string now, why;
   struct stat st {};
-  if (ok && (read_file(target, now, why, {.regular_only = true}, &st) != ReadStatus::Ok || st.st_dev != seen.st_dev ||
+  if (ok && (read_file(target, now, why, true, &st) != ReadStatus::Ok || st.st_dev != seen.st_dev ||
              st.st_ino != seen.st_ino || st.st_size != seen.st_size || st.st_mtim.tv_sec != seen.st_mtim.tv_sec ||
              st.st_mtim.tv_nsec != seen.st_mtim.tv_nsec || now != before))
     fail("it changed while sink was formatting it", "run `sink fmt` again on the file as it is now; it is left as it was changed");
@@ -185,7 +185,7 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
       char buffer[64 * 1024];
       while (text.size() <= kMaxFileBytes && in.read(buffer, sizeof buffer).gcount() > 0)
         text.append(buffer, static_cast<std::size_t>(in.gcount()));
-    } else if (const auto status = read_file(path, text, why, {.regular_only = true}, &seen);
+    } else if (const auto status = read_file(path, text, why, true, &seen);
                status != ReadStatus::Ok) {
       file_problem(path, E001, "cannot read `" + path + "`: " + why,
                    status == ReadStatus::NotFound  ? "check the path"

@@ -7,8 +7,6 @@
 #include <filesystem>
 #include <unordered_map>
 
-#include "modules/stdlib.hpp"
-#include "util/files.hpp"
 #include "util/suggest.hpp"
 
 namespace sink {
@@ -48,7 +46,7 @@ FileReader::Status DiskReader::read_module(const std::string& root, const std::s
     error = "it is outside " + project.string() + (real.string() != fs::absolute(path, ec).lexically_normal().string() ? " (through a symlink)" : "");
     return Status::Refused;
   }
-  return read_file(real.string(), out, error, {.regular_only = true});
+  return read_file(real.string(), out, error, true);
 }
 
 std::string DiskReader::identity(const std::string& path) {
@@ -59,67 +57,48 @@ std::string DiskReader::identity(const std::string& path) {
 
 namespace {
 
-const StdModule* find_std(std::string_view name) {
-  const auto& all = stdlib_modules();
-  const auto it = std::find_if(all.begin(), all.end(), [&](const StdModule& m) { return m.name == name; });
-  return it == all.end() ? nullptr : &*it;
-}
-
 // Deeper chains of `use` are E254, so that no walk over the modules (here, in the
 // checker, in the selection) nests deeper than this.
 constexpr std::size_t kMaxUseDepth = 100;
 
-class Loader {
- public:
-  Loader(FileReader& reader, Diagnostics& diags, const ParseLimits& limits)
-      : reader_(reader), diags_(diags), limits_(limits) {}
+struct Loader {
+  FileReader& reader;
+  Diagnostics& diags;
+  const ParseLimits& limits;
+  Program program;
+  std::string root;
+  std::unordered_map<std::string, std::size_t> by_id;  // module indices by FileReader::identity (std/: the name)
+  std::vector<std::size_t> active;                     // the modules being loaded: the root first
 
   Program run(const std::string& display, std::string text) {
-    root_ = fs::path(display).lexically_normal().string();
-    load(root_, reader_.identity(root_), display, false, std::move(text));
-    program_.complete = !failed_;
-    return std::move(program_);
+    root = fs::path(display).lexically_normal().string();
+    program.complete = true;
+    load(root, reader.identity(root), display, false, std::move(text));
+    return std::move(program);
   }
 
-  Program run_path(const std::string& path) {
-    std::string text, why;
-    const auto status = reader_.read(path, text, why);
-    if (status != FileReader::Status::Ok) {
-      const bool folder = status == FileReader::Status::IsDirectory;
-      diags_.add({folder ? E002 : E001, "cannot read `" + path + "`: " + why, {},
-                  folder ? "pass the Sinkfile itself, e.g. " + (fs::path(path) / "Sinkfile").string()
-                  : status == FileReader::Status::NotFound
-                      ? "check the path; without FILE, sink looks for `Sinkfile` here and in the parent folders"
-                      : "check the file's permissions",
-                  program_.sources.add(path, "")});
-      return std::move(program_);
-    }
-    return run(path, std::move(text));
-  }
-
- private:
   // `key`: the path that the module's own `use`s are relative to; `id`: what tells two
   // modules apart.
   std::optional<std::size_t> load(const std::string& key, const std::string& id, const std::string& display,
                                    bool is_std, std::string text) {
-    const std::uint32_t file_id = program_.sources.add(display, std::move(text));
-    auto parsed = parse_file(program_.sources, file_id, diags_, limits_);
+    const std::uint32_t file_id = program.sources.add(display, std::move(text));
+    auto parsed = parse_file(program.sources, file_id, diags, limits);
     if (!parsed) {
-      failed_ = true;
+      program.complete = false;
       return std::nullopt;
     }
-    const std::size_t index = program_.modules.size();
-    by_id_[id] = index;
-    program_.modules.push_back(Module{display, is_std, std::move(*parsed), {}});
-    active_.push_back(id);
+    const std::size_t index = program.modules.size();
+    by_id[id] = index;
+    program.modules.push_back(Module{display, is_std, std::move(*parsed), {}});
+    active.push_back(index);
     // Collect the uses first: loading appends to modules, which moves the ASTs.
     std::vector<std::pair<ast::Text, Span>> uses;
-    for (const auto& item : program_.modules[index].ast.items)
+    for (const auto& item : program.modules[index].ast.items)
       if (const auto* u = item.as<ast::Use>()) uses.emplace_back(u->path, u->span);
     for (const auto& [path, span] : uses) {
-      if (const auto child = resolve(key, is_std, path, span)) program_.modules[index].uses.push_back(*child);
+      if (const auto child = resolve(key, is_std, path, span)) program.modules[index].uses.push_back(*child);
     }
-    active_.pop_back();
+    active.pop_back();
     return index;
   }
 
@@ -130,54 +109,51 @@ class Loader {
       return std::nullopt;
     }
     const std::string p = path.literal();
-    std::string key;
-    bool is_std = false;
-    if (p.rfind("std/", 0) == 0) {
-      key = p;
-      is_std = true;
-    } else if (p.rfind("./", 0) == 0 || p.rfind("../", 0) == 0) {
-      if (from_std) {
-        fail(E250, path.span, "a standard module can only use other standard modules",
-             "this is a bug in sink's standard library; please report it");
-        return std::nullopt;
-      }
-      key = (fs::path(from_key).parent_path() / p).lexically_normal().string();
-      if (fs::path(p).extension() != ".sink") {
-        fail(E250, path.span, "module path `" + p + "` does not name a `.sink` file",
-             "a module is a `.sink` file: name it so, e.g. `" + p + ".sink`");
-        return std::nullopt;
-      }
-    } else {
+    const bool is_std = p.starts_with("std/");
+    if (!is_std && !p.starts_with("./") && !p.starts_with("../")) {
       fail(E250, path.span, "module path `" + p + "` must start with `std/`, `./` or `../`",
            !p.empty() && p[0] == '/'
                ? "a module path is relative to the file that uses it, so that the repo works wherever it is cloned"
                : "use \"std/NAME\" for the standard library, or \"./" + p + "\" for a file next to this one");
       return std::nullopt;
     }
-    const std::string id = is_std ? key : reader_.identity(key);
-    for (std::size_t i = 0; i < active_.size(); ++i) {
-      if (active_[i] != id) continue;
+    if (!is_std && from_std) {
+      fail(E250, path.span, "a standard module can only use other standard modules",
+           "this is a bug in sink's standard library; please report it");
+      return std::nullopt;
+    }
+    if (!is_std && fs::path(p).extension() != ".sink") {
+      fail(E250, path.span, "module path `" + p + "` does not name a `.sink` file",
+           "a module is a `.sink` file: name it so, e.g. `" + p + ".sink`");
+      return std::nullopt;
+    }
+    const std::string key = is_std ? p : (fs::path(from_key).parent_path() / p).lexically_normal().string();
+    const std::string id = is_std ? key : reader.identity(key);
+    if (const auto it = by_id.find(id); it != by_id.end()) {
+      const auto at = std::find(active.begin(), active.end(), it->second);
+      if (at == active.end()) return it->second;
       std::string cycle;
-      for (std::size_t j = i; j < active_.size(); ++j) cycle += program_.modules[by_id_[active_[j]]].name + " -> ";
-      fail(E251, span, "import cycle: " + cycle + program_.modules[by_id_[id]].name,
+      for (auto m = at; m != active.end(); ++m) cycle += program.modules[*m].name + " -> ";
+      fail(E251, span, "import cycle: " + cycle + program.modules[it->second].name,
            "modules cannot use each other in a circle; move what they share into a third module");
       return std::nullopt;
     }
-    if (const auto it = by_id_.find(id); it != by_id_.end()) return it->second;
-    if (active_.size() > kMaxUseDepth) {
+    if (active.size() > kMaxUseDepth) {
       fail(E254, path.span, "modules used through more than " + std::to_string(kMaxUseDepth) + " levels, from " +
-                             program_.modules[0].name + " to `" + p + "`",
+                             program.modules[0].name + " to `" + p + "`",
            "a chain this deep is almost certainly generated: let one file use the modules side by side");
       return std::nullopt;
     }
     std::string text;
     if (is_std) {
-      const StdModule* m = find_std(key);
-      if (!m) {
+      const auto& all = stdlib_modules();
+      const auto m = std::find_if(all.begin(), all.end(), [&](const StdModule& s) { return s.name == key; });
+      if (m == all.end()) {
         std::vector<std::string> names;
-        for (const auto& s : stdlib_modules()) names.emplace_back(s.name);
+        for (const auto& s : all) names.emplace_back(s.name);
         const std::string stem = fs::path(key).replace_extension().string();  // "std/wait.sink" means std/wait
-        auto near = fs::path(key).extension() == ".sink" && find_std(stem) ? std::optional(stem) : suggest(key, names);
+        const bool is_stem = fs::path(key).extension() == ".sink" && std::count(names.begin(), names.end(), stem);
+        const auto near = is_stem ? std::optional(stem) : suggest(key, names);
         fail(E250, path.span, "there is no standard module `" + key + "`",
              near ? "did you mean `" + *near + "`?"
                   : fmt::format("the standard modules are: {}", fmt::join(names, ", ")));
@@ -186,9 +162,9 @@ class Loader {
       text = std::string(m->text);
     } else {
       std::string why;
-      if (const auto status = reader_.read_module(root_, key, text, why); status != FileReader::Status::Ok) {
+      if (const auto status = reader.read_module(root, key, text, why); status != ReadStatus::Ok) {
         fail(E250, path.span, "cannot load module `" + p + "`: " + key + ": " + why,
-             status == FileReader::Status::Refused
+             status == ReadStatus::Refused
                  ? "a module is a regular `.sink` file inside the git repository that holds the root Sinkfile (outside a repository: inside its folder)"
                  : "a module path is relative to the file that uses it");
         return std::nullopt;
@@ -198,29 +174,31 @@ class Loader {
   }
 
   void fail(Code code, Span span, std::string message, std::string hint) {
-    diags_.add(code, span, std::move(message), std::move(hint));
-    failed_ = true;
+    diags.add(code, span, std::move(message), std::move(hint));
+    program.complete = false;
   }
-
-  FileReader& reader_;
-  Diagnostics& diags_;
-  ParseLimits limits_;
-  Program program_;
-  std::string root_;
-  std::unordered_map<std::string, std::size_t> by_id_;
-  std::vector<std::string> active_;  // the modules being loaded, by id: the root first
-  bool failed_ = false;
 };
 
 }  // namespace
 
 Program load_program(const std::string& path, FileReader& reader, Diagnostics& diags, const ParseLimits& limits) {
-  return Loader(reader, diags, limits).run_path(path);
+  std::string text, why;
+  const auto status = reader.read(path, text, why);
+  if (status == ReadStatus::Ok) return load_program_text(path, std::move(text), reader, diags, limits);
+  Program program;
+  const bool folder = status == ReadStatus::IsDirectory;
+  diags.add({folder ? E002 : E001, "cannot read `" + path + "`: " + why, {},
+             folder ? "pass the Sinkfile itself, e.g. " + (fs::path(path) / "Sinkfile").string()
+             : status == ReadStatus::NotFound
+                 ? "check the path; without FILE, sink looks for `Sinkfile` here and in the parent folders"
+                 : "check the file's permissions",
+             program.sources.add(path, "")});
+  return program;
 }
 
 Program load_program_text(const std::string& display_name, std::string text, FileReader& reader,
                           Diagnostics& diags, const ParseLimits& limits) {
-  return Loader(reader, diags, limits).run(display_name, std::move(text));
+  return Loader{reader, diags, limits, {}, {}, {}, {}}.run(display_name, std::move(text));
 }
 
 }  // namespace sink

@@ -43,6 +43,13 @@ class DiskReader : public FileReader {
   std::string identity(const std::string& path) override;
 };
 
+// The standard library modules, compiled into the binary from stdlib/*.sink.
+struct StdModule {
+  std::string_view name;  // "std/retry"
+  std::string_view text;
+};
+const std::vector<StdModule>& stdlib_modules();
+
 struct Module {
   std::string name;  // as the user wrote it: "Sinkfile", "std/retry", "lib/node.sink"
   bool is_std = false;

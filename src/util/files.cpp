@@ -10,10 +10,10 @@
 
 namespace sink {
 
-ReadStatus read_file(const std::string& path, std::string& out, std::string& why, const ReadOptions& options,
+ReadStatus read_file(const std::string& path, std::string& out, std::string& why, bool regular_only,
                      struct stat* info) {
   // O_NONBLOCK: opening a FIFO without a writer returns at once, and fstat then says what it is.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | (options.regular_only ? O_NONBLOCK : 0));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | (regular_only ? O_NONBLOCK : 0));
   if (fd < 0) {
     why = errno == ENOENT || errno == ENOTDIR ? "no such file" : std::strerror(errno);
     return errno == ENOENT || errno == ENOTDIR ? ReadStatus::NotFound : ReadStatus::Unreadable;
@@ -26,7 +26,7 @@ ReadStatus read_file(const std::string& path, std::string& out, std::string& why
   } else if (S_ISDIR(st.st_mode)) {
     why = "it is a directory";
     status = ReadStatus::IsDirectory;
-  } else if (options.regular_only && !S_ISREG(st.st_mode)) {
+  } else if (regular_only && !S_ISREG(st.st_mode)) {
     why = S_ISFIFO(st.st_mode) ? "it is a FIFO, not a regular file"
           : S_ISSOCK(st.st_mode) ? "it is a socket, not a regular file"
                                  : "it is a device, not a regular file";

@@ -16,14 +16,11 @@ inline constexpr std::size_t kMaxFileBytes = std::size_t{64} << 20;
 // Refused: not a regular file where one is required (or, for a module, not one sink may read).
 enum class ReadStatus { Ok, NotFound, IsDirectory, Unreadable, Refused };
 
-struct ReadOptions {
-  bool regular_only = false;  // refuse FIFOs, devices and sockets, without blocking on them
-};
-
 // Reads `path` into `out`, at most kMaxFileBytes + 1 bytes: a caller that gets more knows
 // the input is too large without having read all of it. On failure, `why` says why in a
-// few words. `info`, when given, receives the file's status as it was read.
-ReadStatus read_file(const std::string& path, std::string& out, std::string& why, const ReadOptions& options = {},
+// few words. `regular_only` refuses FIFOs, devices and sockets, without blocking on them.
+// `info`, when given, receives the file's status as it was read.
+ReadStatus read_file(const std::string& path, std::string& out, std::string& why, bool regular_only = false,
                      struct stat* info = nullptr);
 
 // The bytes of `path` (at most kMaxFileBytes + 1), or nothing when it cannot be read.

@@ -11,7 +11,6 @@
 #include "check/checker.hpp"
 #include "diag/diagnostic.hpp"
 #include "modules/loader.hpp"
-#include "modules/stdlib.hpp"
 #include "syntax/parser.hpp"
 
 namespace sink::test {

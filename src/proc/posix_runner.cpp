@@ -26,10 +26,13 @@ using namespace std::chrono_literals;
 // SIGHUP counts as SIGTERM.
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
 
-// Shared with the signal handler: the active runner's self-pipe and what was caught.
+// The runner's (one at a time): its self-pipe, written to by the signal handler, what was
+// caught, and the handlers it replaced.
+int g_wake_read = -1;
 volatile std::sig_atomic_t g_wake_fd = -1;
 volatile std::sig_atomic_t g_caught = 0;  // first SIGINT or SIGTERM (SIGHUP counts as SIGTERM)
 volatile std::sig_atomic_t g_count = 0;   // how many of those arrived
+struct sigaction g_previous[std::size(kSignals)];
 
 void on_signal(int sig) {
   const int saved = errno;
@@ -72,26 +75,18 @@ struct PosixRunner::Proc : Child {
   std::vector<SecretMask> masks;  // stdout, stderr: the output passes through sink, masked
   std::size_t dropped[2] = {0, 0};  // stdout, stderr: captured output beyond the limit
   bool exited = false;   // reaped
-  bool cleanup = false;  // interrupted: its group must be empty or killed before it is done
-  bool killed = false;   // SIGKILL was sent to its group
+  bool cleanup = false;  // stopped: its group must be empty, or get SIGKILL, before it is done
   Clock::time_point deadline;
   Outcome outcome;
 };
 
-struct PosixRunner::Signals {
-  int read_fd = -1, write_fd = -1;
-  struct sigaction old[std::size(kSignals)] = {};
-};
-
-PosixRunner::PosixRunner(Options options) : options_(options), signals_(std::make_unique<Signals>()) {
+PosixRunner::PosixRunner(Options options) : options_(options) {
   int fds[2];
   if (!make_pair(fds)) throw std::system_error(errno, std::generic_category(), "pipe");
   for (const int fd : fds) set_nonblocking(fd);
-  Signals& s = *signals_;
-  s.read_fd = fds[0];
-  s.write_fd = fds[1];
   // Set before the handler is: a signal until then is handled as it was before the runner.
-  g_wake_fd = s.write_fd;
+  g_wake_read = fds[0];
+  g_wake_fd = fds[1];
   g_caught = 0;
   g_count = 0;
 
@@ -101,10 +96,10 @@ PosixRunner::PosixRunner(Options options) : options_(options), signals_(std::mak
   for (const int sig : kSignals) sigaddset(&action.sa_mask, sig);
   action.sa_flags = SA_RESTART;
   for (std::size_t i = 0; i < std::size(kSignals); ++i) {
-    sigaction(kSignals[i], nullptr, &s.old[i]);
+    sigaction(kSignals[i], nullptr, &g_previous[i]);
     // A stop signal that was ignored when sink started (nohup, `sink apply &` in a script)
     // stays ignored, for sink and for its commands.
-    if (kSignals[i] == SIGCHLD || s.old[i].sa_handler != SIG_IGN) sigaction(kSignals[i], &action, nullptr);
+    if (kSignals[i] == SIGCHLD || g_previous[i].sa_handler != SIG_IGN) sigaction(kSignals[i], &action, nullptr);
   }
   // A closed stderr while sink writes a prompt is a failed write (EPIPE), not sink's death
   // with its commands left running. It stays ignored after the runner, whose last messages
@@ -116,11 +111,11 @@ PosixRunner::PosixRunner(Options options) : options_(options), signals_(std::mak
 
 PosixRunner::~PosixRunner() {
   stop_all();
-  Signals& s = *signals_;
-  for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &s.old[i], nullptr);
+  for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &g_previous[i], nullptr);
+  const int write_fd = g_wake_fd;
   g_wake_fd = -1;
-  close_fd(s.read_fd);
-  close_fd(s.write_fd);
+  close(write_fd);
+  close_fd(g_wake_read);
 }
 
 int PosixRunner::interrupted() const {
@@ -153,24 +148,22 @@ void PosixRunner::sweep() {
   const long count = g_count;
   while (!left.empty() && Clock::now() < deadline && g_count == count) {
     poll(nullptr, 0, 20);
-    reap_strays();
+    reap();
     left = process_tree::below_sink(kept_);
   }
   for (const auto& process : left) kill(process.first, SIGKILL);
   if (!left.empty()) poll(nullptr, 0, 20);
-  reap_strays();
+  reap();
 }
 
-// Reaps the processes that became sink's children when their parents ended (it is their
-// subreaper), leaving sink's own commands to reap().
-void PosixRunner::reap_strays() {
-  while (true) {
-    siginfo_t info{};
-    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) return;
-    for (const auto& p : procs_)
-      if (p->pid == info.si_pid && !p->exited) return;
-    waitpid(info.si_pid, nullptr, WNOHANG);
-  }
+// Reaps every child that ended: sink's commands, and the processes that became sink's
+// children when their parents ended (it is their subreaper). A command holding the terminal
+// that was stopped (Ctrl-Z) is seen too.
+void PosixRunner::reap() {
+  int status = 0;
+  for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG | WUNTRACED)) > 0;)
+    for (auto& p : procs_)
+      if (p->pid == pid && !p->exited) reaped(*p, status);
 }
 
 CommandRunner::Id PosixRunner::start(const Command& command) {
@@ -208,7 +201,7 @@ void PosixRunner::handle_signals() const {
   // Asked again while the commands are given their grace period: no more waiting.
   const auto now = Clock::now();
   for (auto& p : procs_)
-    if (p->cleanup && !p->killed) p->deadline = now;
+    if (p->cleanup) p->deadline = now;
 }
 
 void PosixRunner::interrupt(int sig) const {
@@ -277,24 +270,16 @@ void PosixRunner::suspend_for(Proc& proc) {
   killpg(proc.pid, SIGCONT);
 }
 
-void PosixRunner::reap(Proc& proc) {
-  int status = 0;
-  const pid_t r = waitpid(proc.pid, &status, WNOHANG | (proc.terminal ? WUNTRACED : 0));
-  if (r == 0) return;
-  if (r > 0 && WIFSTOPPED(status)) {
-    if (WSTOPSIG(status) == SIGTSTP) suspend_for(proc);
+void PosixRunner::reaped(Proc& proc, int status) {
+  if (WIFSTOPPED(status)) {
+    if (proc.terminal && WSTOPSIG(status) == SIGTSTP) suspend_for(proc);
     return;
   }
   Outcome& outcome = proc.outcome;
   proc.exited = true;
   outcome.ended_at = Clock::now();
-  if (r < 0) {
-    outcome.error = "the command's exit status was lost: " + std::string(std::strerror(errno));
-  } else if (WIFEXITED(status)) {
-    outcome.exit_code = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    outcome.signal = WTERMSIG(status);
-  }
+  if (WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) outcome.signal = WTERMSIG(status);
   // Whatever the command wrote is in the pipes now; a background process that kept them
   // open does not hold sink.
   close_fd(proc.in_fd);
@@ -319,17 +304,15 @@ void PosixRunner::stop(Proc& proc, int sig, Clock::time_point deadline) const {
   proc.deadline = deadline;
 }
 
-// Whether the command is done; sends SIGKILL to an interrupted group whose time is up.
+// Whether the command is done; sends SIGKILL to a stopped group whose time is up.
 bool PosixRunner::settle(Proc& proc, Clock::time_point now) {
-  if (proc.cleanup && !proc.killed) {
-    if (now >= proc.deadline) {
-      killpg(proc.pid, SIGKILL);
-      proc.killed = true;
-    } else if (proc.exited && killpg(proc.pid, 0) != 0 && errno == ESRCH) {
-      proc.cleanup = false;  // the whole group has ended
-    }
+  if (proc.cleanup && now >= proc.deadline) {
+    killpg(proc.pid, SIGKILL);
+    proc.cleanup = false;
+  } else if (proc.cleanup && proc.exited && killpg(proc.pid, 0) != 0 && errno == ESRCH) {
+    proc.cleanup = false;  // the whole group has ended
   }
-  return proc.exited && (!proc.cleanup || proc.killed);
+  return proc.exited && !proc.cleanup;
 }
 
 std::pair<CommandRunner::Id, Outcome> PosixRunner::wait_any() { return *wait_until(std::nullopt); }
@@ -343,26 +326,21 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
   std::vector<pollfd> fds;
   while (true) {
     handle_signals();
-    for (auto& p : procs_)
-      if (!p->exited) reap(*p);
-    reap_strays();
+    reap();
     const auto now = Clock::now();
-    for (auto it = procs_.begin(); it != procs_.end();) {
-      if (settle(**it, now)) {
-        // A step that succeeded may leave a daemon on purpose: it is kept. What a fact, a
-        // check or a failed step leaves is stopped once nothing else runs.
-        if (!(*it)->capture && (*it)->outcome.ok() && interrupted_ == 0) {
-          const auto left = process_tree::below_sink(kept_);
-          kept_.insert(left.begin(), left.end());
-        } else {
-          sweep_pending_ = true;
-        }
-        ready_.emplace_back((*it)->id, std::move((*it)->outcome));
-        it = procs_.erase(it);
+    std::erase_if(procs_, [&](const std::unique_ptr<Proc>& p) {
+      if (!settle(*p, now)) return false;
+      // A step that succeeded may leave a daemon on purpose: it is kept. What a fact, a
+      // check or a failed step leaves is stopped once nothing else runs.
+      if (!p->capture && p->outcome.ok() && interrupted_ == 0) {
+        const auto left = process_tree::below_sink(kept_);
+        kept_.insert(left.begin(), left.end());
       } else {
-        ++it;
+        sweep_pending_ = true;
       }
-    }
+      ready_.emplace_back(p->id, std::move(p->outcome));
+      return true;
+    });
     if (sweep_pending_ && procs_.empty()) sweep();
     if (!ready_.empty()) {
       auto result = std::move(ready_.front());
@@ -376,7 +354,7 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
     }
     if (deadline && now >= *deadline) return std::nullopt;
 
-    fds.assign(1, {signals_->read_fd, POLLIN, 0});
+    fds.assign(1, {g_wake_read, POLLIN, 0});
     // A safety net only: SIGCHLD wakes the loop when a command ends.
     auto timeout = 1000ms;
     const auto until = [&](Clock::time_point t) {
@@ -386,12 +364,12 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
       for (const int fd : {p->out_fd, p->err_fd}) fds.push_back({fd, POLLIN, 0});
       if (!p->input.empty()) fds.push_back({p->in_fd, POLLOUT, 0});
       // Nothing tells when the rest of an ended command's group is gone: look often.
-      if (p->cleanup && !p->killed) until(p->exited ? std::min(p->deadline, now + 20ms) : p->deadline);
+      if (p->cleanup) until(p->exited ? std::min(p->deadline, now + 20ms) : p->deadline);
     }
     if (deadline) until(*deadline);
     if (poll(fds.data(), static_cast<nfds_t>(fds.size()), static_cast<int>(timeout.count())) <= 0) continue;
     char buffer[256];
-    while (read(signals_->read_fd, buffer, sizeof buffer) > 0) {
+    while (read(g_wake_read, buffer, sizeof buffer) > 0) {
     }
     // Every stream is non-blocking: those with nothing to read or no room return at once.
     for (auto& p : procs_) {

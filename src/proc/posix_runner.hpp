@@ -69,7 +69,6 @@ class PosixRunner final : public CommandRunner {
 
  private:
   struct Proc;
-  struct Signals;
 
   std::optional<std::pair<Id, Outcome>> wait_until(std::optional<std::chrono::steady_clock::time_point> deadline);
   // Const, and their state mutable: interrupted() passes a signal that has just arrived on
@@ -78,8 +77,8 @@ class PosixRunner final : public CommandRunner {
   void interrupt(int sig) const;
   void stop_all();
   void sweep();
-  void reap_strays();
-  void reap(Proc& proc);
+  void reap();
+  void reaped(Proc& proc, int status);
   void read_stream(Proc& proc, bool err, bool drain);
   void suspend_for(Proc& proc);
   void stop(Proc& proc, int sig, std::chrono::steady_clock::time_point deadline) const;
@@ -94,7 +93,6 @@ class PosixRunner final : public CommandRunner {
   const Proc* terminal_owner_ = nullptr;          // the command holding the terminal
   std::set<process_tree::Process> kept_;  // left running on purpose by steps that succeeded
   mutable bool sweep_pending_ = false;  // a command ended that may have left processes behind
-  std::unique_ptr<Signals> signals_;
 };
 
 }  // namespace sink

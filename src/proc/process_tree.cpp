@@ -23,14 +23,10 @@ bool become_subreaper() {
 
 namespace {
 
-struct Entry {
-  pid_t parent = 0;
-  unsigned long long started = 0;
-};
-
-// pid -> parent and start time, from /proc/PID/stat (fields 4 and 22); zombies left out.
-std::map<pid_t, Entry> table() {
-  std::map<pid_t, Entry> out;
+// Every process but zombies, with its start time, by its parent: from /proc/PID/stat
+// (fields 4 and 22).
+std::multimap<pid_t, Process> children() {
+  std::multimap<pid_t, Process> out;
   DIR* dir = opendir("/proc");
   if (!dir) return out;
   while (const dirent* d = readdir(dir)) {
@@ -50,7 +46,7 @@ std::map<pid_t, Entry> table() {
     unsigned long long started = 0;
     if (after && std::sscanf(after + 1, " %c %ld %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
                              &state, &parent, &started) == 3 && state != 'Z')
-      out[static_cast<pid_t>(pid)] = {static_cast<pid_t>(parent), started};
+      out.emplace(static_cast<pid_t>(parent), Process{static_cast<pid_t>(pid), started});
   }
   closedir(dir);
   return out;
@@ -59,24 +55,18 @@ std::map<pid_t, Entry> table() {
 }  // namespace
 
 std::vector<Process> below_sink(const std::set<Process>& spared) {
-  const auto all = table();
-  const pid_t self = getpid();
+  const auto by_parent = children();
   std::vector<Process> out;
-  for (const auto& [pid, entry] : all) {
-    // Walk up to sink; a spared process on the way spares this one.
-    bool keep = false, below = false;
-    pid_t at = pid;
-    for (int depth = 0; depth < 4096 && !keep; ++depth) {
-      const auto it = all.find(at);
-      if (it == all.end()) break;
-      keep = spared.count({at, it->second.started}) > 0;
-      if (it->second.parent == self) {
-        below = true;
-        break;
+  // From sink down; each process has one parent, so none is met twice.
+  std::vector<pid_t> parents{getpid()};
+  while (!parents.empty()) {
+    const auto [first, last] = by_parent.equal_range(parents.back());
+    parents.pop_back();
+    for (auto it = first; it != last; ++it)
+      if (spared.count(it->second) == 0) {
+        out.push_back(it->second);
+        parents.push_back(it->second.first);
       }
-      at = it->second.parent;
-    }
-    if (below && !keep) out.emplace_back(pid, entry.started);
   }
   return out;
 }

@@ -11,38 +11,6 @@
 #include "util/utf8.hpp"
 
 namespace sink {
-namespace {
-
-// Turns echo off for as long as it lives (for secrets), whatever way the read ends.
-// Ctrl-\ and Ctrl-Z are plain keys meanwhile: SIGQUIT would end sink and SIGTSTP stop it with echo
-// still off (Ctrl-C still interrupts: sink handles SIGINT and restores the terminal).
-class EchoOff {
- public:
-  EchoOff(int fd, bool on) : fd_(fd) {
-    if (!on || tcgetattr(fd_, &saved_) != 0) return;
-    termios quiet = saved_;
-    quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
-    quiet.c_lflag |= ECHONL;
-    quiet.c_cc[VQUIT] = quiet.c_cc[VSUSP] = _POSIX_VDISABLE;
-#ifdef VDSUSP
-    quiet.c_cc[VDSUSP] = _POSIX_VDISABLE;
-#endif
-    active_ = tcsetattr(fd_, TCSANOW, &quiet) == 0;
-  }
-  ~EchoOff() {
-    if (active_) tcsetattr(fd_, TCSANOW, &saved_);
-  }
-  EchoOff(const EchoOff&) = delete;
-  EchoOff& operator=(const EchoOff&) = delete;
-
- private:
-  int fd_;
-  termios saved_{};
-  bool active_ = false;
-};
-
-}  // namespace
-
 TerminalPrompter::TerminalPrompter(int in_fd, std::ostream& out, std::function<bool()> interrupted)
     : in_(in_fd), out_(out), interrupted_(std::move(interrupted)) {}
 
@@ -74,16 +42,28 @@ std::optional<std::string> TerminalPrompter::ask(const AskRequest& q) {
   std::vector<std::string> choices;
   for (const auto& c : q.choices) choices.push_back(utf8::printable(c));
   while (true) {
-    std::optional<std::string> line;
-    {
-      const EchoOff quiet(in_, q.secret);  // before the prompt shows, so nothing typed echoes
-      out_ << utf8::printable(q.question);
-      if (!choices.empty()) fmt::print(out_, " ({})", fmt::join(choices, "/"));
-      if (q.default_value) out_ << " [" << (q.secret ? masked : utf8::printable(*q.default_value)) << "]";
-      out_ << ": " << std::flush;
-      if (!out_) return std::nullopt;  // the question cannot be shown (a closed stderr): no answer
-      line = read_line();
+    // Echo off for a secret before the prompt shows, so nothing typed echoes. Ctrl-\ and
+    // Ctrl-Z are plain keys meanwhile: SIGQUIT would end sink and SIGTSTP stop it with echo
+    // still off (Ctrl-C still interrupts: sink handles SIGINT and restores the terminal).
+    termios saved{};
+    const bool quiet = q.secret && tcgetattr(in_, &saved) == 0;
+    if (quiet) {
+      termios mode = saved;
+      mode.c_lflag = (mode.c_lflag & ~static_cast<tcflag_t>(ECHO)) | ECHONL;
+      mode.c_cc[VQUIT] = mode.c_cc[VSUSP] = _POSIX_VDISABLE;
+#ifdef VDSUSP
+      mode.c_cc[VDSUSP] = _POSIX_VDISABLE;
+#endif
+      tcsetattr(in_, TCSANOW, &mode);
     }
+    out_ << utf8::printable(q.question);
+    if (!choices.empty()) fmt::print(out_, " ({})", fmt::join(choices, "/"));
+    if (q.default_value) out_ << " [" << (q.secret ? masked : utf8::printable(*q.default_value)) << "]";
+    out_ << ": " << std::flush;
+    // A question that cannot be shown (a closed stderr) gets no answer.
+    std::optional<std::string> line = out_ ? read_line() : std::nullopt;
+    if (quiet) tcsetattr(in_, TCSANOW, &saved);
+    if (!out_) return std::nullopt;
     if (!line) {
       out_ << "\n";
       return std::nullopt;

@@ -13,11 +13,9 @@
 
 namespace sink::process_tree {
 
-bool become_subreaper() {
+void become_subreaper() {
 #if defined(__linux__)
-  return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
-#else
-  return false;
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
 #endif
 }
 

@@ -111,13 +111,11 @@ bool make_pair(int fds[2], bool socket) {
 void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 // tcsetpgrp from a process that is not in the foreground raises SIGTTOU unless ignored.
+// sink has no handler for it: what signal() puts back is what was there.
 void set_foreground(pid_t pgid) {
-  struct sigaction ignore {}, old{};
-  ignore.sa_handler = SIG_IGN;
-  sigemptyset(&ignore.sa_mask);
-  sigaction(SIGTTOU, &ignore, &old);
+  const auto old = signal(SIGTTOU, SIG_IGN);
   tcsetpgrp(STDIN_FILENO, pgid);
-  sigaction(SIGTTOU, &old, nullptr);
+  signal(SIGTTOU, old);
 }
 
 bool sink_has_terminal() { return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp(); }

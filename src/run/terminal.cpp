@@ -28,10 +28,7 @@ std::optional<std::string> TerminalPrompter::read_line() {
     char c = 0;
     const ssize_t n = ::read(in_, &c, 1);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (line.empty()) return std::nullopt;
-      return line;
-    }
+    if (n <= 0) return line.empty() ? std::nullopt : std::optional(line);
     if (c == '\n') return line;
     if (c != '\r') line += c;
   }

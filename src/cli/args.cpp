@@ -151,13 +151,9 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
       continue;
     }
     if (!flags_done && a.size() > 1 && a[0] == '-' ) {
-      std::string name = a, value;
-      bool has_value = false;
-      if (const auto eq = a.find('='); eq != std::string::npos) {
-        name = a.substr(0, eq);
-        value = a.substr(eq + 1);
-        has_value = true;
-      }
+      const auto eq = a.find('=');
+      const bool has_value = eq != std::string::npos;
+      std::string name = a.substr(0, eq), value = has_value ? a.substr(eq + 1) : "";
       if (name == "-h") name = "--help";
       if (name == "-V") name = "--version";
       if (name == "-o") name = "--output";

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <sstream>
 
 #include "diag/paint.hpp"
 #include "export/script.hpp"
@@ -84,23 +85,16 @@ void print_table(std::ostream& out, const Rows& rows, std::size_t right_until = 
 }
 
 // --host, --hosts and --jobs: the destinations in order, each once, and how many at a
-// time. `error` says what is wrong with them.
-std::vector<std::string> destinations(const Args& args, std::size_t& jobs, std::string& error) {
+// time. Returns what is wrong with them, or "".
+std::string destinations(const Args& args, std::vector<std::string>& out, std::size_t& jobs) {
   for (const char* flag : {"--platform", "--facts", "--detailed-exitcode"})
-    if (args.has(flag)) {
-      error = fmt::format("`{}` does not go with --host: each host is planned as it is", flag);
-      return {};
-    }
-  std::vector<std::string> all = args.all("--host"), out;
+    if (args.has(flag)) return fmt::format("`{}` does not go with --host: each host is planned as it is", flag);
+  std::vector<std::string> all = args.all("--host");
   for (const auto& file : args.all("--hosts")) {
     const auto text = read_whole_file(file);
-    if (!text) {
-      error = "--hosts " + file + ": cannot read the file";
-      return {};
-    }
-    for (std::size_t at = 0, end; at < text->size(); at = end + 1) {
-      end = std::min(text->find('\n', at), text->size());
-      std::string line = text->substr(at, end - at);
+    if (!text) return "--hosts " + file + ": cannot read the file";
+    std::istringstream lines(*text);
+    for (std::string line; std::getline(lines, line);) {
       line = line.substr(0, line.find('#'));
       const auto first = line.find_first_not_of(" \t\r"), last = line.find_last_not_of(" \t\r");
       if (first != std::string::npos) all.push_back(line.substr(first, last - first + 1));
@@ -108,18 +102,16 @@ std::vector<std::string> destinations(const Args& args, std::size_t& jobs, std::
   }
   for (const auto& d : all) {
     const auto blank = [](unsigned char c) { return c <= ' ' || c == 0x7f; };
-    if (d.empty() || d[0] == '-' || std::any_of(d.begin(), d.end(), blank)) {
-      error = "`" + d + "` is not a destination: write user@host, host or a Host name of ~/.ssh/config";
-      return {};
-    }
+    if (d.empty() || d[0] == '-' || std::any_of(d.begin(), d.end(), blank))
+      return "`" + d + "` is not a destination: write user@host, host or a Host name of ~/.ssh/config";
     if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
   }
-  if (out.empty()) error = "no destination: --hosts gave no line that names one";
+  if (out.empty()) return "no destination: --hosts gave no line that names one";
   const std::string text = args.get("--jobs", "8");
   jobs = std::strtoul(text.c_str(), nullptr, 10);
-  if (error.empty() && (jobs < 1 || jobs > 1000 || text.find_first_not_of("0123456789") != std::string::npos))
-    error = "--jobs " + text + ": give a whole number from 1 to 1000";
-  return out;
+  if (jobs < 1 || jobs > 1000 || text.find_first_not_of("0123456789") != std::string::npos)
+    return "--jobs " + text + ": give a whole number from 1 to 1000";
+  return "";
 }
 
 // The lines that set answers, ahead of the script on each session's stdin: every question
@@ -279,9 +271,9 @@ void print_json(const std::vector<Remote>& remotes, const std::string& path, boo
 bool wants_hosts(const Args& args) { return args.has("--host") || args.has("--hosts"); }
 
 int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
-  std::string error;
+  std::vector<std::string> dests;
   std::size_t jobs = 0;
-  const auto dests = destinations(args, jobs, error);
+  std::string error = destinations(args, dests, jobs);
   if (!error.empty()) return usage(err, error, args);
   Run r;
   Selection sel;

@@ -62,7 +62,8 @@ Reading classify(Words w, std::string_view partial) {
     while (i < w.size() && (assignment(w[i]) || any_of(w[i], {"!", "{", "if", "then", "elif", "else", "do", "while", "until"}))) ++i;
     if (i == w.size()) {
       const auto bracket = partial.find('[');
-      if (bracket != std::string_view::npos && partial.find(']') == std::string_view::npos && assignment(std::string(partial.substr(0, bracket)) + "="))
+      if (bracket != std::string_view::npos && partial.find(']') == std::string_view::npos && partial.substr(0, bracket).find('=') == std::string_view::npos &&
+          assignment(std::string(partial.substr(0, bracket)) + "="))
         return {C::Arith};  // a[i]=...: bash evaluates the subscript
       return {};
     }

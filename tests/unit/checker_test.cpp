@@ -309,7 +309,7 @@ TEST_CASE("arithmetic and [[ ]]: every place where bash evaluates a value as an 
   CHECK(context_at("[[ @ -gt 2 ]]") == C::Test);
   CHECK(context_at("if [[ 3 -lt @ ]]; then :; fi") == C::Test);
   for (const char* data : {"echo $((1 + 2)) @", "echo ${s:-@}", "echo ${s:=@}", "[ @ -gt 2 ]", "[[ x ]] && echo @",
-                           "echo ${#s} @", "a=@"})
+                           "echo ${#s} @", "a=@", "x=a[@", "v=1[@"})
     CHECK_MESSAGE(context_at(data) != C::Arith, data);
 }
 
@@ -328,6 +328,7 @@ TEST_CASE("a value in arithmetic must be an int; in code another shell runs, nev
   CHECK(codes("fact n: int = sh \"nproc\"\nstep \"s\" { run \"echo $(({{n}} * 2)); [[ {{n}} -gt 1 ]]\" }").empty());
   CHECK(codes("fact n: int = sh \"nproc\"\nstep \"s\" { run \"let x={{n}}\" }").empty());
   CHECK(codes("ask n \"?\"\nstep \"s\" { run \"[[ {{n}} -gt 1 ]]\" }") == C{"E269"});
+  CHECK(codes("ask n \"?\"\nstep \"s\" { run \"x=a[{{n}}]\" }").empty());  // a plain assignment, no subscript
   CHECK(codes("ask n \"?\"\nstep \"s\" { run \"echo $(({{raw n}} * 2))\" }").empty());  // raw: the author's own code
   sink::test::MapReader reader;
   sink::Diagnostics diags;

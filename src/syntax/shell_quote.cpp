@@ -92,8 +92,9 @@ Reading classify(Words w, std::string_view partial) {
     // ssh: options, then the host, then the remote command
     if (cmd == "ssh" || cmd == "watch") {
       std::size_t k = 0;
-      for (; k < args.size() && args[k].size() > 1 && args[k][0] == '-'; ++k)
+      for (; k < args.size() && args[k].size() > 1 && args[k][0] == '-' && args[k] != "--"; ++k)
         if (args[k].size() == 2 && std::string_view(cmd == "ssh" ? "bcDEeFIiJLlmOopQRSWw" : "nd").find(args[k][1]) != std::string_view::npos) ++k;
+      if (k < args.size() && args[k] == "--") ++k;
       if (cmd == "ssh") return {k >= args.size() ? C::Normal : C::CodeString, k + 1 == args.size()};  // the host first
     }
     return {C::CodeString};

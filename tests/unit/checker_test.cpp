@@ -286,7 +286,7 @@ TEST_CASE("nested shells: code-taking commands and options are recognised in any
                            "sh \\\n  -c \"@\"", "sh -\\\nc \"@\"", "exec sh -c \"@\"", "if sh -c \"@\"; then :; fi",
                            "X=1 sh -c \"@\"", "sh 2>/dev/null -c \"@\"", "sh -c \"$(echo @)\"", "sh -c \"`echo @`\"",
                            "sh <<EOF\necho @", "bash -s <<EOF\n@", "sudo -s <<EOF\n@", "ssh host \"@\"", "ssh -p 22 host echo @",
-                           "watch -n 1 echo @", "alias x=\"@\"", "awk \"{print @}\"", "awk -F: '{print}@'", "sed \"s/a/@/\"",
+                           "ssh -- -p echo @", "watch -n 1 echo @", "alias x=\"@\"", "awk \"{print @}\"", "awk -F: '{print}@'", "sed \"s/a/@/\"",
                            "sed -n -e \"s/a/@/p\"", "python3 -c \"print(@)\"", "perl -ne \"@\"", "node -e \"@\"",
                            "PS4=\"@\"", "flock /tmp/l -c \"@\"", "busybox sh -c \"@\"", "env -S \"@\"", "(sh -c \"@\")",
                            "{ sh -c \"@\"; }", "sh -c \"# @\"", "python3 - <<EOF\n@"})

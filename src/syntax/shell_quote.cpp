@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <initializer_list>
+#include <span>
+#include <utility>
 
 #include "syntax/lexicon.hpp"
 
@@ -11,20 +13,17 @@ namespace sink {
 namespace {
 
 constexpr std::size_t kKept = 64;  // bytes of a word kept: enough to name a command or option
-using Words = std::vector<std::string_view>;
-using Names = std::initializer_list<std::string_view>;
+using Words = std::span<const std::string>;
 
-template <typename List>
-bool any_of(std::string_view w, const List& names) { return std::find(std::begin(names), std::end(names), w) != std::end(names); }
-bool any_of(std::string_view w, Names names) { return std::find(names.begin(), names.end(), w) != names.end(); }
-bool starts(std::string_view w, std::string_view p) { return w.substr(0, p.size()) == p; }
-bool short_opt(std::string_view w) { return w.size() > 1 && w[0] == '-' && w[1] != '-'; }
-std::string_view base(std::string_view w) { return w.substr(w.rfind('/') + 1); }
-bool assignment(std::string_view w) {
-  const auto eq = w.find('=');
-  return eq != 0 && eq != std::string_view::npos && (std::isalpha(static_cast<unsigned char>(w[0])) || w[0] == '_') &&
-         std::all_of(w.begin(), w.begin() + static_cast<long>(eq), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+bool any_of(std::string_view w, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), w) != names.end();
 }
+bool has(std::string_view letters, char c) { return letters.find(c) != std::string_view::npos; }
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_name(std::string_view w) {
+  return !w.empty() && !std::isdigit(static_cast<unsigned char>(w[0])) && std::all_of(w.begin(), w.end(), word_char);
+}
+bool assignment(std::string_view w) { return has(w, '=') && is_name(w.substr(0, w.find('='))); }
 
 // Commands that run another command given as their remaining words: the letters of their
 // options that take an argument, and how many operands come before the command.
@@ -33,19 +32,12 @@ struct Wrapper {
   std::size_t operands;
 };
 constexpr Wrapper kWrappers[] = {
-    {"env", "uCS", 0},   {"sudo", "ugCDprtUTRh", 0}, {"doas", "uC", 0}, {"nice", "n", 0},    {"nohup", "", 0},
-    {"timeout", "sk", 1}, {"setsid", "", 0},          {"stdbuf", "ioe", 0}, {"ionice", "cnp", 0}, {"chrt", "", 1},
-    {"taskset", "", 1},   {"chroot", "", 1},          {"xargs", "InLPsdEa", 0}, {"unshare", "", 0}, {"nsenter", "tSG", 0},
-    {"busybox", "", 0},   {"time", "fo", 0},          {"exec", "a", 0},   {"command", "", 0}, {"builtin", "", 0},
-    {"flock", "wE", 1},   {"caffeinate", "tw", 0},    {"watch", "nd", 0}, {"ssh", "bcDEeFIiJLlmOopQRSWw", 1}};
-// Code in every remaining word (eval joins them; watch and ssh hand them to a shell).
-constexpr std::string_view kEvalLike[] = {"eval", "watch", "ssh", "alias"};
-constexpr std::string_view kShells[] = {"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "posh", "lksh", "rbash", "fish"};
-constexpr std::string_view kInterpreters[] = {"python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php", "lua", "Rscript", "tclsh"};
-// Taking `-c CODE` or `--command CODE` among other options and operands.
-constexpr std::string_view kCommandOption[] = {"su", "runuser", "script", "flock"};
-// Variables the shell expands again later, running command substitutions in them.
-constexpr std::string_view kCodeVariables[] = {"PS1=", "PS2=", "PS4=", "PROMPT_COMMAND=", "ENV=", "BASH_ENV="};
+    {"env", "uCS", 0},        {"sudo", "ugCDprtUTRh", 0}, {"doas", "uC", 0},     {"nice", "n", 0},
+    {"nohup", "", 0},         {"timeout", "sk", 1},       {"setsid", "", 0},     {"stdbuf", "ioe", 0},
+    {"ionice", "cnp", 0},     {"chrt", "", 1},            {"taskset", "", 1},    {"chroot", "", 1},
+    {"xargs", "InLPsdEa", 0}, {"unshare", "", 0},         {"nsenter", "tSG", 0}, {"busybox", "", 0},
+    {"time", "fo", 0},        {"exec", "a", 0},           {"command", "", 0},    {"builtin", "", 0},
+    {"flock", "wE", 1},       {"caffeinate", "tw", 0},    {"ssh", "bcDEeFIiJLlmOopQRSWw", 0}};
 
 struct Reading {
   ShellContext next = ShellContext::Normal;  // what the word being read is (CodeString, Arith, Test, Normal)
@@ -55,62 +47,63 @@ struct Reading {
 // What the word after `w` (of which `partial` is read so far) is to the command `w` begins.
 Reading classify(Words w, std::string_view partial) {
   using C = ShellContext;
-  if (std::any_of(std::begin(kCodeVariables), std::end(kCodeVariables), [&](auto v) { return starts(partial, v); })) return {C::CodeString};
+  // Variables the shell expands again later, running command substitutions in them.
+  for (const std::string_view v : {"PS1=", "PS2=", "PS4=", "PROMPT_COMMAND=", "ENV=", "BASH_ENV="})
+    if (partial.starts_with(v)) return {C::CodeString};
   std::size_t i = 0;
   std::string_view cmd;
   while (true) {  // through reserved words, assignments and wrappers to the command they run
-    while (i < w.size() && (assignment(w[i]) || any_of(w[i], {"!", "{", "if", "then", "elif", "else", "do", "while", "until"}))) ++i;
-    if (i == w.size()) {
-      const auto bracket = partial.find('[');
-      if (bracket != std::string_view::npos && partial.find(']') == std::string_view::npos && partial.substr(0, bracket).find('=') == std::string_view::npos &&
-          assignment(std::string(partial.substr(0, bracket)) + "="))
-        return {C::Arith};  // a[i]=...: bash evaluates the subscript
-      return {};
+    while (i < w.size() &&
+           (assignment(w[i]) || any_of(w[i], {"!", "{", "if", "then", "elif", "else", "do", "while", "until"})))
+      ++i;
+    if (i == w.size()) {  // a[i]=...: bash evaluates the subscript
+      const auto bracket = std::min(partial.find('['), partial.size());
+      const bool subscript = bracket < partial.size() && !has(partial, ']') && is_name(partial.substr(0, bracket));
+      return {subscript ? C::Arith : C::Normal};
     }
-    cmd = base(w[i++]);
+    cmd = w[i++];
+    cmd.remove_prefix(cmd.rfind('/') + 1);
     if (cmd == "find") {
       while (i < w.size() && !any_of(w[i], {"-exec", "-execdir", "-ok", "-okdir"})) ++i;
       if (i++ == w.size()) return {};
       continue;
     }
-    const auto* wrap = std::find_if(std::begin(kWrappers), std::end(kWrappers), [&](const Wrapper& x) { return x.name == cmd; });
-    if (wrap == std::end(kWrappers) || any_of(cmd, kEvalLike)) break;
+    const auto* wrap = std::ranges::find(kWrappers, cmd, &Wrapper::name);
+    if (wrap == std::end(kWrappers)) break;
     for (; i < w.size() && w[i].size() > 1 && w[i][0] == '-'; ++i) {
       if (w[i] == "--") {
         ++i;
         break;
       }
-      if (cmd == "env" && starts(w[i], "-S")) return {w[i] == "-S" && i + 1 == w.size() ? C::CodeString : C::Normal};
-      if (short_opt(w[i]) && w[i].size() == 2 && wrap->with_arg.find(w[i][1]) != std::string_view::npos) ++i;
+      if (cmd == "env" && w[i].starts_with("-S"))
+        return {w[i] == "-S" && i + 1 == w.size() ? C::CodeString : C::Normal};
+      if (w[i].size() == 2 && has(wrap->with_arg, w[i][1])) ++i;
     }
-    i = std::min(w.size(), i + wrap->operands);  // past the words, after an option that lacks its argument
+    if (cmd == "ssh") return {i < w.size() ? C::CodeString : C::Normal, i + 1 == w.size()};  // the host, then code
+    i = std::min(w.size(), i + wrap->operands);
     if (cmd == "flock" && i < w.size() && any_of(w[i], {"-c", "--command"})) break;
-    if (cmd == "sudo" && i == w.size()) return {C::Normal, std::any_of(w.begin(), w.end(), [](auto a) { return a == "-s" || a == "-i"; })};
+    if (cmd == "sudo" && i == w.size())  // sudo -s and sudo -i run a shell, which reads its input
+      return {C::Normal, std::ranges::any_of(w, [](auto& a) { return a == "-s" || a == "-i"; })};
   }
-  const Words args(w.begin() + static_cast<long>(i), w.end());
-  if (any_of(cmd, kEvalLike)) {
-    // ssh: options, then the host, then the remote command
-    if (cmd == "ssh" || cmd == "watch") {
-      std::size_t k = 0;
-      for (; k < args.size() && args[k].size() > 1 && args[k][0] == '-' && args[k] != "--"; ++k)
-        if (args[k].size() == 2 && std::string_view(cmd == "ssh" ? "bcDEeFIiJLlmOopQRSWw" : "nd").find(args[k][1]) != std::string_view::npos) ++k;
-      if (k < args.size() && args[k] == "--") ++k;
-      if (cmd == "ssh") return {k >= args.size() ? C::Normal : C::CodeString, k + 1 == args.size()};  // the host first
-    }
-    return {C::CodeString};
-  }
+  const Words args = w.subspan(i);
+  if (any_of(cmd, {"eval", "watch", "alias"})) return {C::CodeString};  // eval joins the words; watch runs them in sh
   if (cmd == "trap") return {args.empty() || (args.size() == 1 && args[0] == "--") ? C::CodeString : C::Normal};
   if (cmd == "let") return {C::Arith};
   if (cmd == "[[") return {std::find(args.begin(), args.end(), "]]") == args.end() ? C::Test : C::Normal};
-  if (any_of(cmd, {"declare", "typeset", "local", "readonly", "export"}))
-    return {std::any_of(args.begin(), args.end(), [](auto a) { return short_opt(a) && a.find('i') != std::string_view::npos; }) ? C::Arith : C::Normal};
-  if (any_of(cmd, kCommandOption)) {
-    if (starts(partial, "--command=") || starts(partial, "--session-command=")) return {C::CodeString};
+  auto integer = [](std::string_view a) { return a.starts_with('-') && !a.starts_with("--") && has(a, 'i'); };
+  if (any_of(cmd, {"declare", "typeset", "local", "readonly", "export"}))  // declare -i n=...
+    return {std::ranges::any_of(args, integer) ? C::Arith : C::Normal};
+  if (any_of(cmd, {"su", "runuser", "script", "flock"})) {  // -c CODE or --command CODE among other words
+    if (partial.starts_with("--command=") || partial.starts_with("--session-command=")) return {C::CodeString};
     const bool after = !args.empty() && any_of(args.back(), {"-c", "--command", "--session-command"});
-    const bool given = std::any_of(args.begin(), args.end(), [](auto a) { return a == "-c" || starts(a, "--command") || starts(a, "--session-command"); });
+    const bool given = std::ranges::any_of(
+        args, [](auto& a) { return a == "-c" || a.starts_with("--command") || a.starts_with("--session-command"); });
     return {after ? C::CodeString : C::Normal, !given && cmd != "flock" && cmd != "script"};
   }
-  const bool shell = any_of(cmd, kShells), interpreter = any_of(cmd, kInterpreters);
+  const bool shell =
+      any_of(cmd, {"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "posh", "lksh", "rbash", "fish"});
+  const bool interpreter =
+      any_of(cmd, {"python", "python2", "python3", "perl", "ruby", "node", "nodejs", "php", "lua", "Rscript", "tclsh"});
   const bool awk = any_of(cmd, {"awk", "gawk", "mawk", "nawk"}), sed = any_of(cmd, {"sed", "gsed"});
   if (!shell && !interpreter && !awk && !sed) return {};
   // Options, then operands. The code is the word after a code option (-c CODE for shells and
@@ -126,28 +119,23 @@ Reading classify(Words w, std::string_view partial) {
     }
     if (a.size() < 2 || (a[0] != '-' && !(shell && a[0] == '+'))) break;
     const bool last = k + 1 == args.size();
-    if (starts(a, "--")) {
-      if (any_of(a, {"--command", "--eval", "--expression", "--print", "--file", "--rcfile", "--init-file", "--source"})) {
-        if (last && !any_of(a, {"--file", "--rcfile", "--init-file"})) return {C::CodeString};
+    const char letter = a.back();
+    if (a.starts_with("--")) {
+      const bool code_arg = any_of(a, {"--command", "--eval", "--expression", "--print", "--source"});
+      if (code_arg || any_of(a, {"--file", "--rcfile", "--init-file"})) {
+        if (last && code_arg) return {C::CodeString};
         program_given = program_given || a == "--expression" || a == "--file";
         ++k;
       }
-      continue;
-    }
-    const char letter = a.back();
-    if (shell) {
-      if (a[0] == '-' && a.find('c') != std::string_view::npos) code_option = true;
+    } else if (shell) {
+      code_option = code_option || (a[0] == '-' && has(a, 'c'));
       if (a.find_first_of("oO") != std::string_view::npos) ++k;  // -o NAME
-    } else if (a.size() == 2 && ((interpreter && (letter == 'c' || letter == 'e' || letter == 'E' || letter == 'r')) || (sed && letter == 'e'))) {
-      if (last) return {C::CodeString};
+    } else if ((interpreter && (has("eE", letter) || (a.size() == 2 && has("cr", letter)))) || (sed && a == "-e")) {
+      if (last) return {C::CodeString};  // perl -ne CODE, python -c CODE
       program_given = true;
       ++k;
-    } else if ((interpreter || sed || awk) && a.size() == 2 && std::string_view(awk ? "fvF" : sed ? "fl" : "").find(letter) != std::string_view::npos) {
+    } else if (a.size() == 2 && has(awk ? "fvF" : sed ? "fl" : "", letter)) {
       program_given = program_given || letter == 'f';
-      ++k;
-    } else if (interpreter && short_opt(a) && (letter == 'e' || letter == 'E')) {  // perl -ne CODE
-      if (last) return {C::CodeString};
-      program_given = true;
       ++k;
     }
   }
@@ -162,16 +150,16 @@ Reading classify(Words w, std::string_view partial) {
 bool param_arith(std::string_view p) {
   std::size_t n = 0;
   while (n < p.size() && (p[n] == '#' || p[n] == '!')) ++n;
-  while (n < p.size() && (std::isalnum(static_cast<unsigned char>(p[n])) || p[n] == '_')) ++n;
+  while (n < p.size() && word_char(p[n])) ++n;
   if (n == p.size()) return false;
   if (p[n] == '[') return p.find(']', n) == std::string_view::npos;
-  return p[n] == ':' && (n + 1 == p.size() || std::string_view("-=+?").find(p[n + 1]) == std::string_view::npos);
+  return p[n] == ':' && (n + 1 == p.size() || !has("-=+?", p[n + 1]));
 }
 
 }  // namespace
 
 std::string shell_var(std::string_view name) {
-  if (name.substr(0, lex::env_prefix.size()) == lex::env_prefix) return "SINKENV_" + std::string(name.substr(lex::env_prefix.size()));
+  if (name.starts_with(lex::env_prefix)) return "SINKENV_" + std::string(name.substr(lex::env_prefix.size()));
   return "SINK_" + std::string(name);
 }
 
@@ -179,7 +167,7 @@ void value_refs(std::string_view s, std::vector<std::string_view>& out) {
   for (auto i = s.find("SINK_"); i != std::string_view::npos; i = s.find("SINK_", i + 1)) {
     if (!(i >= 1 && s[i - 1] == '$') && !(i >= 2 && s[i - 1] == '{' && s[i - 2] == '$')) continue;
     auto e = i + 5;
-    while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '_')) ++e;
+    while (e < s.size() && word_char(s[e])) ++e;
     if (e > i + 5) out.push_back(s.substr(i + 5, e - i - 5));
   }
 }
@@ -192,26 +180,18 @@ ShellContext ShellQuoteTracker::at() const {
   using C = ShellContext;
   C found = C::Normal;
   for (const Level& l : stack_) {
-    C here = C::Normal;
-    if (l.command()) {
-      Words words;
-      for (const Word& w : l.words)
-        if (!w.redirect) words.push_back(w.text);
-      here = classify(words, l.word.text).next;
-    } else if (l.frame == Frame::Arith || (l.frame == Frame::Param && param_arith(l.word.text))) {
-      here = C::Arith;
-    } else if (l.frame == Frame::HereDoc && l.code) {
-      here = C::CodeString;
-    }
-    if (here == C::CodeString) return stack_.back().frame == Frame::QuotedHereDoc ? C::QuotedHereDoc : C::CodeString;
+    C here = l.command() ? classify(l.words, l.word).next : C::Normal;
+    if (l.frame == Frame::Arith || (l.frame == Frame::Param && param_arith(l.word))) here = C::Arith;
+    if (l.frame == Frame::CodeHereDoc || here == C::CodeString)
+      return stack_.back().frame == Frame::QuotedHereDoc ? C::QuotedHereDoc : C::CodeString;
     if (here != C::Normal && found != C::Arith) found = here;
   }
   if (found != C::Normal) return found;
-  switch (stack_.back().frame) {
+  switch (stack_.back().frame) {  // the bottom level is a command: a ${ has one around it
     case Frame::Single:
     case Frame::AnsiC: return C::Single;
     case Frame::Double: return C::Double;
-    case Frame::Param: return stack_.size() > 1 && stack_[stack_.size() - 2].frame == Frame::Double ? C::Double : C::Normal;
+    case Frame::Param: return stack_[stack_.size() - 2].frame == Frame::Double ? C::Double : C::Normal;
     case Frame::HereDoc: return C::HereDoc;
     case Frame::QuotedHereDoc: return C::QuotedHereDoc;
     case Frame::Comment: return C::Comment;
@@ -219,166 +199,107 @@ ShellContext ShellQuoteTracker::at() const {
   }
 }
 
-void ShellQuoteTracker::add(Level& l, char c) {
+// A character of the word being read (quoted text is part of the word around the quotes)
+// or of the here-document's line.
+void ShellQuoteTracker::keep(char c) {
+  Level& top = stack_.back();
+  if (top.heredoc()) return line_.push_back(c);
+  Level& l = top.command() || top.frame == Frame::Param ? top : stack_[stack_.size() - 2];
+  if (&l != &top && !l.command()) return;  // quoted text inside ${...} is no word of a command
   l.in_word = true;
-  if (l.word.text.size() < kKept) l.word.text += c;
+  if (l.word.size() < kKept) l.word += c;
 }
 
 void ShellQuoteTracker::end_word(Level& l) {
-  if (l.in_word) l.words.push_back(std::move(l.word));
-  l.word = {};
-  l.in_word = false;
+  if (l.in_word && !l.redirect) l.words.push_back(std::move(l.word));
+  l.word.clear();
+  l.in_word = l.redirect = false;
 }
 
 void ShellQuoteTracker::step(std::string_view t, std::size_t& i) {
   const char c = t[i];
   Level& top = stack_.back();
-  // The command level a quoted part belongs to: its text is part of that level's word.
-  Level* outer = stack_.size() > 1 && stack_[stack_.size() - 2].command() ? &stack_[stack_.size() - 2] : nullptr;
-  if (escaped_) {
-    escaped_ = false;
-    if (c == '\n' && top.frame != Frame::AnsiC) return;  // a line continuation joins the lines
-    if (top.command()) add(top, c);
-    else if (top.frame == Frame::HereDoc) line_ += c;
-    else if (top.frame == Frame::Param) add(top, c);
-    else if (outer) add(*outer, c);
-    return;
-  }
-  switch (top.frame) {
-    case Frame::HereDoc:
-    case Frame::QuotedHereDoc: heredoc_char(c); return;
-    case Frame::Comment:
-      if (c != '\n') return;
-      stack_.pop_back();
-      step(t, i);  // the newline ends the command, and may start a here-document
+  const Frame f = top.frame;
+  // What opens inside a command level, "..." (no quotes there) and ${...}.
+  static constexpr std::pair<std::string_view, Frame> kOpeners[] = {
+      {"$((", Frame::Arith}, {"$(", Frame::Subst},   {"${", Frame::Param},  {"$[", Frame::Arith},
+      {"$'", Frame::AnsiC},  {"`", Frame::Backtick}, {"'", Frame::Single}, {"\"", Frame::Double}};
+  if (std::exchange(escaped_, false)) {
+    if (c != '\n' || f == Frame::AnsiC) keep(c);  // a backslash-newline is a line continuation
+  } else if (top.heredoc() && c != '\n') {
+    keep(c);
+    escaped_ = c == '\\' && f != Frame::QuotedHereDoc;
+  } else if (top.heredoc()) {
+    std::string_view line = line_;
+    if (strip_tabs_) line.remove_prefix(std::min(line.find_first_not_of('\t'), line.size()));
+    if (line == delimiter_) stack_.pop_back();
+    line_.clear();
+  } else if (f == Frame::Comment) {
+    if (c != '\n') return;
+    stack_.pop_back();
+    step(t, i);  // the newline ends the command, and may start a here-document
+  } else if (f == Frame::Arith) {
+    if (c == '(' || c == '[') ++top.depth;
+    else if ((c == ')' || c == ']') && --top.depth == 0) stack_.pop_back();
+  } else if (c == '\\' && f != Frame::Single) {
+    escaped_ = true;
+  } else if (((f == Frame::Single || f == Frame::AnsiC) && c == '\'') || (f == Frame::Double && c == '"') ||
+             (f == Frame::Param && c == '}') || (f == Frame::Backtick && c == '`') ||
+             (f == Frame::Subst && c == ')' && top.depth == 0)) {
+    stack_.pop_back();
+  } else if (f == Frame::Single || f == Frame::AnsiC) {
+    keep(c);
+  } else {
+    for (const auto& [text, frame] : kOpeners) {
+      if (!t.substr(i).starts_with(text) || (f == Frame::Double && has(text, '\''))) continue;
+      top.in_word = true;
+      stack_.push_back({frame, frame == Frame::Arith ? static_cast<int>(text.size()) - 1 : 0});  // $(( or $[
+      i += text.size() - 1;
       return;
-    case Frame::Single:
-      if (c == '\'') stack_.pop_back();
-      else if (outer) add(*outer, c);
-      return;
-    case Frame::AnsiC:
-      if (c == '\\') escaped_ = true;
-      else if (c == '\'') stack_.pop_back();
-      else if (outer) add(*outer, c);
-      return;
-    case Frame::Double:
-    case Frame::Param:
-      if (c == '\\') escaped_ = true;
-      else if (c == (top.frame == Frame::Double ? '"' : '}')) stack_.pop_back();
-      else if (c == '`') stack_.push_back({Frame::Backtick});
-      else if (c == '$' && dollar(t, i)) return;
-      else if (top.frame == Frame::Param && (c == '\'' || c == '"')) stack_.push_back({c == '"' ? Frame::Double : Frame::Single});
-      else if (top.frame == Frame::Param) add(top, c);
-      else if (outer) add(*outer, c);
-      return;
-    case Frame::Arith:
-      if (c == '(' || c == '[') ++top.depth;
-      else if ((c == ')' || c == ']') && --top.depth == 0) stack_.pop_back();
-      return;
-    default: command_char(t, i);
+    }
+    if (top.command()) command_char(t, i);
+    else keep(c);
   }
 }
 
-// $( $(( ${ $[ $' at t[i]: opens what it opens and returns true; false for a plain $.
-bool ShellQuoteTracker::dollar(std::string_view t, std::size_t& i) {
-  const char next = i + 1 < t.size() ? t[i + 1] : '\0';
-  const bool in_double = stack_.back().frame == Frame::Double;
-  if (next == '(' && i + 2 < t.size() && t[i + 2] == '(') stack_.push_back({Frame::Arith, ')', 2});
-  else if (next == '(') stack_.push_back({Frame::Subst});
-  else if (next == '{') stack_.push_back({Frame::Param});
-  else if (next == '[') stack_.push_back({Frame::Arith, ']', 1});
-  else if (next == '\'' && !in_double) stack_.push_back({Frame::AnsiC});
-  else return false;
-  i += stack_.back().frame == Frame::Arith ? static_cast<std::size_t>(stack_.back().depth) : 1;
-  return true;
-}
-
+// A character of a command level, outside quotes, that opens nothing.
 void ShellQuoteTracker::command_char(std::string_view t, std::size_t& i) {
   const char c = t[i];
-  Level& l = stack_.back();
-  const std::string_view word = l.word.text;
-  const bool after_redirect = !word.empty() && (word.back() == '>' || word.back() == '<');
+  Level& top = stack_.back();
+  const bool redirecting = !top.word.empty() && (top.word.back() == '>' || top.word.back() == '<');
   if (c == ' ' || c == '\t') {
-    end_word(l);
-  } else if ((c == '&' || c == '|') && after_redirect) {  // 2>&1, >|
-    add(l, c);
-  } else if (c == '\n' || c == ';' || c == '&' || c == '|') {
-    end_word(l);
-    l.words.clear();
-    if (c == '\n' && pending_) {
-      stack_.push_back({pending_quoted_ ? Frame::QuotedHereDoc : Frame::HereDoc});
-      stack_.back().code = pending_code_;
-      pending_ = false;
+    end_word(top);
+  } else if (c == '\n' || c == ';' || ((c == '&' || c == '|') && !redirecting)) {  // but 2>&1, >|
+    top = {top.frame, top.depth};
+    if (c == '\n' && pending_ != Frame::Command) {
+      stack_.push_back({std::exchange(pending_, Frame::Command)});
       line_.clear();
     }
-  } else if (c == '\\') {
-    escaped_ = true;
-  } else if (c == '#' && !l.in_word) {
+  } else if (c == '#' && !top.in_word) {
     stack_.push_back({Frame::Comment});
-  } else if (c == '\'' || c == '"') {
-    l.in_word = true;
-    stack_.push_back({c == '"' ? Frame::Double : Frame::Single});
-  } else if (c == '`') {
-    if (l.frame == Frame::Backtick) stack_.pop_back();
-    else {
-      l.in_word = true;
-      stack_.push_back({Frame::Backtick});
+  } else if (c == '(' && !top.in_word && top.words.empty() && t.substr(i + 1, 1) == "(") {
+    stack_.push_back({Frame::Arith, 2});  // (( ... ))
+    ++i;
+  } else if (c == '(' || (c == ')' && top.depth > 0)) {  // a subshell, a function body
+    top = {top.frame, top.depth + (c == '(' ? 1 : -1)};
+  } else if (t.substr(i, 2) == "<<" && t.substr(i, 3) != "<<<") {
+    // A here-document: an optional `-`, blanks, then the delimiter word, perhaps quoted.
+    const bool code = classify(top.words, "").stdin_code;
+    end_word(top);
+    strip_tabs_ = t.substr(i + 2, 1) == "-";
+    const std::size_t start = std::min(t.find_first_not_of(" \t", i + 2 + strip_tabs_), t.size());
+    const std::size_t end = std::min(t.find_first_of(" \t\n;|&<>)", start), t.size());
+    std::string word(t.substr(start, end - start));
+    const bool quoted = std::erase_if(word, [](char q) { return q == '\'' || q == '"' || q == '\\'; }) > 0;
+    if (!word.empty()) {
+      pending_ = quoted ? Frame::QuotedHereDoc : code ? Frame::CodeHereDoc : Frame::HereDoc;
+      delimiter_ = std::move(word);
     }
-  } else if (c == '$' && (l.in_word = true, dollar(t, i))) {
-  } else if (c == '(' && !l.in_word && l.words.empty() && i + 1 < t.size() && t[i + 1] == '(') {
-    stack_.push_back({Frame::Arith, ')', 2});  // (( ... ))
-    ++i;
-  } else if (c == '(' || (c == ')' && l.depth > 0)) {  // a subshell, a function body
-    l.depth += c == '(' ? 1 : -1;
-    end_word(l);
-    l.words.clear();
-  } else if (c == ')' && l.frame == Frame::Subst) {
-    stack_.pop_back();
-  } else if (c == '<' && i + 1 < t.size() && t[i + 1] == '<' && (i + 2 >= t.size() || t[i + 2] != '<')) {
-    Words words;
-    for (const Word& w : l.words)
-      if (!w.redirect) words.push_back(w.text);
-    const bool code = classify(words, "").stdin_code;
-    end_word(l);
-    i = read_heredoc_word(t, i + 2, code);
+    i = end - 1;  // the caller's loop steps past the last character read
   } else {
-    if (c == '<' || c == '>') l.word.redirect = true;
-    add(l, c);
+    top.redirect = top.redirect || c == '<' || c == '>';
+    keep(c);
   }
-}
-
-// After `<<`: an optional `-`, blanks, then the delimiter word, perhaps quoted.
-std::size_t ShellQuoteTracker::read_heredoc_word(std::string_view t, std::size_t i, bool code) {
-  strip_tabs_ = i < t.size() && t[i] == '-';
-  if (strip_tabs_) ++i;
-  while (i < t.size() && (t[i] == ' ' || t[i] == '\t')) ++i;
-  std::string word;
-  bool quoted = false;
-  while (i < t.size() && std::string_view(" \t\n;|&<>)").find(t[i]) == std::string_view::npos) {
-    if (t[i] == '\'' || t[i] == '"' || t[i] == '\\') quoted = true;
-    else word += t[i];
-    ++i;
-  }
-  if (!word.empty()) {
-    pending_ = true;
-    pending_quoted_ = quoted;
-    pending_code_ = code;
-    delimiter_ = word;
-  }
-  return i - 1;  // the caller's loop steps past the last character read
-}
-
-void ShellQuoteTracker::heredoc_char(char c) {
-  if (c != '\n') {
-    line_ += c;
-    if (stack_.back().frame == Frame::HereDoc && c == '\\') escaped_ = true;
-    return;
-  }
-  std::string_view line = line_;
-  if (strip_tabs_)
-    while (!line.empty() && line.front() == '\t') line.remove_prefix(1);
-  if (line == delimiter_) stack_.pop_back();
-  line_.clear();
 }
 
 }  // namespace sink

@@ -34,41 +34,35 @@ void value_refs(std::string_view script, std::vector<std::string_view>& out);
 // here-documents and the words of each simple command through the text fed.
 class ShellQuoteTracker {
  public:
-  ShellQuoteTracker() { stack_.push_back({}); }
   void feed(std::string_view text);
   ShellContext at() const;
   // A backslash stands just before this point: it would escape what comes next.
   bool escape_pending() const { return escaped_; }
 
  private:
-  enum class Frame : unsigned char { Command, Subst, Backtick, Single, AnsiC, Double, Arith, Param, HereDoc, QuotedHereDoc, Comment };
-  struct Word {
-    std::string text;  // quotes removed; only the first bytes are kept
-    bool redirect = false;
+  enum class Frame : unsigned char {
+    Command, Subst, Backtick, Single, AnsiC, Double, Arith, Param, Comment,
+    HereDoc, CodeHereDoc, QuotedHereDoc  // the body of a here-document (CodeHereDoc: fed to a shell)
   };
   struct Level {
-    Level(Frame f = Frame::Command, char c = ')', int d = 0) : frame(f), close(c), depth(d) {}
     Frame frame = Frame::Command;
-    char close = ')';         // Arith: the closing bracket
-    int depth = 0;            // Arith, Command levels: open parentheses
-    bool code = false;        // HereDoc: its body is a script another interpreter runs
-    std::vector<Word> words;  // Command levels: the finished words of the simple command
-    Word word;                // and the one being read (Param: the text so far)
-    bool in_word = false;
+    int depth = 0;                     // Arith, command levels: open parentheses
+    bool in_word = false;              // command levels: a word is being read
+    bool redirect = false;             // and it is a redirection (2>/dev/null), no word of the command
+    std::vector<std::string> words{};  // command levels: the finished words of the simple command
+    std::string word{};                // and the one being read, unquoted, its first bytes (Param: its text)
     bool command() const { return frame <= Frame::Backtick; }
+    bool heredoc() const { return frame >= Frame::HereDoc; }
   };
 
   void step(std::string_view t, std::size_t& i);
   void command_char(std::string_view t, std::size_t& i);
-  bool dollar(std::string_view t, std::size_t& i);  // $( $(( ${ $[ $'
-  void end_word(Level& l);
-  void add(Level& l, char c);
-  std::size_t read_heredoc_word(std::string_view t, std::size_t i, bool code);
-  void heredoc_char(char c);
+  void keep(char c);
+  static void end_word(Level& l);
 
-  std::vector<Level> stack_;  // the open quotes and substitutions, innermost last
-  bool escaped_ = false;
-  bool pending_ = false, pending_quoted_ = false, pending_code_ = false, strip_tabs_ = false;
+  std::vector<Level> stack_ = std::vector<Level>(1);  // the script's command level, then what is open in it
+  bool escaped_ = false, strip_tabs_ = false;
+  Frame pending_ = Frame::Command;  // the here-document whose body starts at the next newline, if any
   std::string delimiter_, line_;
 };
 

@@ -150,9 +150,10 @@ struct Step {
   Text name;
   List<StepField> fields;
   Span span;
-  const StepField* field(StepField::Kind k) const;  // the first of that kind
-  const StepField* skip_if() const;                 // SkipIfSh or SkipIfExpr
-  const StepField* when() const;                    // When or WhenSh
+  const StepField* field(StepField::Kind k, StepField::Kind or_k) const;  // the first of either kind
+  const StepField* field(StepField::Kind k) const { return field(k, k); }
+  const StepField* skip_if() const { return field(StepField::Kind::SkipIfSh, StepField::Kind::SkipIfExpr); }
+  const StepField* when() const { return field(StepField::Kind::WhenSh, StepField::Kind::When); }
 };
 
 struct Item;

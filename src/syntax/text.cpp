@@ -15,20 +15,10 @@ std::string Text::literal() const {
   return out;
 }
 
-const StepField* Step::field(StepField::Kind k) const {
+const StepField* Step::field(StepField::Kind k, StepField::Kind or_k) const {
   for (const auto& f : fields)
-    if (f.kind == k) return &f;
+    if (f.kind == k || f.kind == or_k) return &f;
   return nullptr;
-}
-
-const StepField* Step::skip_if() const {
-  const StepField* f = field(StepField::Kind::SkipIfSh);
-  return f ? f : field(StepField::Kind::SkipIfExpr);
-}
-
-const StepField* Step::when() const {
-  const StepField* f = field(StepField::Kind::WhenSh);
-  return f ? f : field(StepField::Kind::When);
 }
 
 }  // namespace ast

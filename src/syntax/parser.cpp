@@ -2,11 +2,13 @@
 // into located diagnostics.
 #include "syntax/parser.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
-#include <cstring>
 #include <string>
 #include <utility>
 
+#include <fmt/format.h>
 #include <tao/pegtl.hpp>
 
 #include "syntax/grammar.hpp"
@@ -44,7 +46,6 @@ struct Builder {
 
   ast::Text text;  // the string being read: its interpolations
   std::vector<std::string_view> interp_sources;  // the source of each
-  ast::Interp interp;
   ast::Text last_text;  // the string read last, until an action takes it
 
   std::vector<std::unique_ptr<ast::Expr>> exprs;
@@ -56,12 +57,9 @@ struct Builder {
   ast::Ask ask;
   ast::Step step;
   bool sh_check = false;  // the skip if / when being built is a `sh` check
-  ast::Str env_name;
-  Span env_name_span;
-  ast::Text env_value;
-  std::optional<Span> secret;
+  ast::EnvSet env;  // an `env` declaration or step field: its name and value
+  std::optional<Span> secret, fact_default;
   std::vector<ast::RepeatedOption> repeated;  // options of the fact or question being read
-  bool fact_default_seen = false;
   void once(std::optional<Span>& slot, const char* option, Span span) {
     if (slot) repeated.push_back({option, span});
     slot = span;
@@ -98,23 +96,21 @@ Span span_of(const ActionInput& in, std::uint32_t file) {
   return {file, start.line, start.col, end.line, end.col};
 }
 
-std::string leading_word(std::string_view s) {
-  std::size_t n = 0;
-  while (n < s.size() && (std::isalnum(static_cast<unsigned char>(s[n])) || s[n] == '_')) ++n;
-  return std::string(s.substr(0, n));
+std::string_view leading_word(std::string_view s) {
+  const auto end = std::find_if_not(s.begin(), s.end(), [](unsigned char c) { return c == '_' || std::isalnum(c); });
+  return s.substr(0, static_cast<std::size_t>(end - s.begin()));
 }
 
 Span join(const Span& a, const Span& b) { return {a.file, a.line, a.col, b.end_line, b.end_col}; }
 
-// What the parser found where it expected something else.
-std::string describe_found(const char* p, const char* end) {
-  if (p >= end) return "end of file";
-  if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) return "end of line";
-  const std::string word = leading_word(std::string_view(p, static_cast<std::size_t>(end - p)));
-  if (!word.empty()) return "`" + word + "`";
-  // The text is valid UTF-8 by now: this is one whole character.
-  const std::string_view rest(p, static_cast<std::size_t>(end - p));
-  return "`" + std::string(rest.substr(0, utf8::sequence_length(rest, 0))) + "`";
+// What the parser found where it expected something else: `rest` is the text from there.
+std::string describe_found(std::string_view rest) {
+  if (rest.empty()) return "end of file";
+  if (rest.starts_with('\n') || rest.starts_with("\r\n")) return "end of line";
+  // A word, or else one whole character (the text is valid UTF-8 by now).
+  std::string_view found = leading_word(rest);
+  if (found.empty()) found = rest.substr(0, utf8::sequence_length(rest, 0));
+  return "`" + std::string(found) + "`";
 }
 
 std::string opened_at(const Builder& b) {
@@ -145,13 +141,12 @@ struct Control : pg::normal<Rule> {
     if constexpr (g::is_opener<Rule>) b.opens.push_back(where(in));
   }
   template <typename Input>
-  static void success(const Input& /*in*/, Builder& b) { leave(b); }
-  template <typename Input>
-  static void failure(const Input& /*in*/, Builder& b) { leave(b); }
-  static void leave(Builder& b) {
+  static void success(const Input& /*in*/, Builder& b) {
     if constexpr (g::is_nesting<Rule>) --b.depth;
     if constexpr (g::is_opener<Rule>) b.opens.pop_back();
   }
+  template <typename Input>
+  static void failure(const Input& in, Builder& b) { success(in, b); }
 
   template <typename Input>
   [[noreturn]] static void raise(const Input& in, Builder& b) {
@@ -163,9 +158,10 @@ struct Control : pg::normal<Rule> {
     std::string hint = t.hint;
     const Code code = t.code;
     if (code == E104) {
-      message += ", found " + describe_found(in.current(), in.end());
+      const std::string_view rest(in.current(), in.size(0));
+      message += ", found " + describe_found(rest);
       if constexpr (std::is_same_v<Rule, g::end_of_file> || std::is_same_v<Rule, g::block_close>) {
-        const std::string word = leading_word(std::string_view(in.current(), in.size(0)));
+        const std::string word(leading_word(rest));
         std::vector<std::string> candidates(lex::declaration_keywords.begin(), lex::declaration_keywords.end());
         if (const auto s = suggest(word, candidates)) hint = "did you mean `" + *s + "`? " + hint;
       }
@@ -205,12 +201,11 @@ void on(g::comment, const In& in, Builder& b) {
 // ---- strings ----
 // A string's value is made from its source once it is read whole (end_text); on the way,
 // only its interpolations are kept, with the source text each stands in.
-void on(g::interp_open, Builder& b) { b.interp = ast::Interp{}; }
-void on(g::raw_mod, Builder& b) { b.interp.raw = true; }
-void on(g::interp_name, const In& in, Builder& b) { b.interp.name = ast::Str(in.string_view()); }
+void on(g::interp_open, Builder& b) { b.text.interps.emplace_back(); }
+void on(g::raw_mod, Builder& b) { b.text.interps.back().raw = true; }
+void on(g::interp_name, const In& in, Builder& b) { b.text.interps.back().name = ast::Str(in.string_view()); }
 void on(g::interp, const In& in, Builder& b) {
-  b.interp.span = span_of(in, b.file_id);
-  b.text.interps.push_back(std::move(b.interp));
+  b.text.interps.back().span = span_of(in, b.file_id);
   b.interp_sources.push_back(in.string_view());
 }
 
@@ -270,19 +265,13 @@ void on(g::expr_string, const In& in, Builder& b) {
 void on(g::expr_int, const In& in, Builder& b) {
   push_expr(b, ast::Expr::Kind::Int, span_of(in, b.file_id)).int_value = parse_int(in.string_view(), where(in));
 }
-void on(g::expr_true, const In& in, Builder& b) {
-  push_expr(b, ast::Expr::Kind::Bool, span_of(in, b.file_id)).bool_value = true;
-}
-void on(g::expr_false, const In& in, Builder& b) {
-  push_expr(b, ast::Expr::Kind::Bool, span_of(in, b.file_id)).bool_value = false;
+void on(g::expr_bool, const In& in, Builder& b) {
+  push_expr(b, ast::Expr::Kind::Bool, span_of(in, b.file_id)).bool_value = in.string_view() == lex::kw_true;
 }
 
-void on(g::op_eq, Builder& b) { b.ops.push_back(lex::CmpOp::Eq); }
-void on(g::op_ne, Builder& b) { b.ops.push_back(lex::CmpOp::Ne); }
-void on(g::op_le, Builder& b) { b.ops.push_back(lex::CmpOp::Le); }
-void on(g::op_ge, Builder& b) { b.ops.push_back(lex::CmpOp::Ge); }
-void on(g::op_lt, Builder& b) { b.ops.push_back(lex::CmpOp::Lt); }
-void on(g::op_gt, Builder& b) { b.ops.push_back(lex::CmpOp::Gt); }
+void on(g::cmp_op, const In& in, Builder& b) {
+  b.ops.push_back(std::ranges::find(lex::operators, in.string_view(), &lex::OperatorName::text)->op);
+}
 
 void binary(Builder& b, ast::Expr::Kind kind) {
   auto rhs = b.pop_expr();
@@ -315,12 +304,6 @@ void on(g::decl_name, const In& in, Builder& b) {
 }
 void on(g::use_decl, const In& in, Builder& b) { b.add_item(ast::Use{b.take_text(), span_of(in, b.file_id)}); }
 
-void on(g::fact_kw, Builder& b) {
-  b.fact = ast::Fact{};
-  b.secret.reset();
-  b.repeated.clear();
-  b.fact_default_seen = false;
-}
 void on(g::type_name, const In& in, Builder& b) {
   b.fact.type_name = ast::Str(in.string_view());
   b.fact.type_span = span_of(in, b.file_id);
@@ -334,10 +317,7 @@ void on(g::fact_env, Builder& b) { fact_source(b, ast::FactSource::Env); }
 void on(g::fact_value, Builder& b) { fact_source(b, ast::FactSource::Value); }
 void on(g::opt_required, const In& in, Builder& b) { b.once(b.fact.required, "required", span_of(in, b.file_id)); }
 void on(g::opt_secret, const In& in, Builder& b) { b.once(b.secret, "secret", span_of(in, b.file_id)); }
-void on(g::opt_default, const In& in, Builder& b) {
-  if (b.fact_default_seen) b.repeated.push_back({"default", span_of(in, b.file_id)});
-  b.fact_default_seen = true;
-}
+void on(g::opt_default, const In& in, Builder& b) { b.once(b.fact_default, "default", span_of(in, b.file_id)); }
 void on(g::default_string, const In& in, Builder& b) {
   b.fact.default_value = ast::Literal{ast::Literal::Kind::String, b.take_text(), 0, false, span_of(in, b.file_id)};
 }
@@ -345,27 +325,24 @@ void on(g::default_int, const In& in, Builder& b) {
   const std::int64_t value = parse_int(in.string_view(), where(in));
   b.fact.default_value = ast::Literal{ast::Literal::Kind::Int, {}, value, false, span_of(in, b.file_id)};
 }
-void on(g::default_true, const In& in, Builder& b) {
-  b.fact.default_value = ast::Literal{ast::Literal::Kind::Bool, {}, 0, true, span_of(in, b.file_id)};
+void on(g::default_bool, const In& in, Builder& b) {
+  const bool value = in.string_view() == lex::kw_true;
+  b.fact.default_value = ast::Literal{ast::Literal::Kind::Bool, {}, 0, value, span_of(in, b.file_id)};
 }
-void on(g::default_false, const In& in, Builder& b) {
-  b.fact.default_value = ast::Literal{ast::Literal::Kind::Bool, {}, 0, false, span_of(in, b.file_id)};
-}
-void on(g::fact_decl, const In& in, Builder& b) {
-  b.fact.name = b.name;
-  b.fact.name_span = b.name_span;
-  b.fact.secret = b.secret;
-  b.fact.repeated = b.repeated;
-  b.fact.span = span_of(in, b.file_id);
+// A fact or a question, read whole: what the parser kept for it is taken and reset.
+template <typename T>
+void add_value(Builder& b, T& node, const In& in) {
+  node.name = std::move(b.name);
+  node.name_span = b.name_span;
+  node.secret = std::exchange(b.secret, {});
+  node.repeated = std::exchange(b.repeated, {});
+  node.span = span_of(in, b.file_id);
+  b.fact_default.reset();
   count(b.values, b.limits.max_values, "facts and questions", in);
-  b.add_item(std::move(b.fact));
+  b.add_item(std::exchange(node, {}));
 }
+void on(g::fact_decl, const In& in, Builder& b) { add_value(b, b.fact, in); }
 
-void on(g::ask_kw, Builder& b) {
-  b.ask = ast::Ask{};
-  b.secret.reset();
-  b.repeated.clear();
-}
 void on(g::ask_prompt, Builder& b) { b.ask.prompt = b.take_text(); }
 void on(g::ask_default_value, const In& in, Builder& b) {
   if (b.ask.default_value) b.repeated.push_back({"default", span_of(in, b.file_id)});
@@ -373,30 +350,22 @@ void on(g::ask_default_value, const In& in, Builder& b) {
 }
 void on(g::choices_kw, const In& in, Builder& b) { b.once(b.ask.choices_span, "choices", span_of(in, b.file_id)); }
 void on(g::ask_choice, Builder& b) { b.ask.choices.push_back(b.take_text()); }
-void on(g::ask_decl, const In& in, Builder& b) {
-  b.ask.name = b.name;
-  b.ask.name_span = b.name_span;
-  b.ask.secret = b.secret;
-  b.ask.repeated = b.repeated;
-  b.ask.span = span_of(in, b.file_id);
-  count(b.values, b.limits.max_values, "facts and questions", in);
-  b.add_item(std::move(b.ask));
-}
+void on(g::ask_decl, const In& in, Builder& b) { add_value(b, b.ask, in); }
 
 void on(g::env_name, const In& in, Builder& b) {
-  b.env_name = ast::Str(in.string_view());
-  b.env_name_span = span_of(in, b.file_id);
+  b.env.name = ast::Str(in.string_view());
+  b.env.name_span = span_of(in, b.file_id);
 }
-void on(g::env_value, Builder& b) { b.env_value = b.take_text(); }
+void on(g::env_value, Builder& b) { b.env.value = b.take_text(); }
 void on(g::env_decl, const In& in, Builder& b) {
-  b.add_item(ast::EnvSet{b.env_name, b.env_name_span, b.env_value, span_of(in, b.file_id)});
+  b.env.span = span_of(in, b.file_id);
+  b.add_item(std::exchange(b.env, {}));
 }
 void on(g::helper_decl, const In& in, Builder& b) {
   b.add_item(ast::Helper{b.name, b.name_span, b.take_text(), span_of(in, b.file_id)});
 }
 
 // ---- steps ----
-void on(g::step_kw, Builder& b) { b.step = ast::Step{}; }
 void on(g::step_name, Builder& b) { b.step.name = b.take_text(); }
 
 ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, const In& in) {
@@ -425,17 +394,17 @@ void on(g::f_when, const In& in, Builder& b) {
 }
 void on(g::f_env, const In& in, Builder& b) {
   auto& f = new_field(b, ast::StepField::Kind::Env, in);
-  f.name = b.env_name;
-  f.name_span = b.env_name_span;
-  f.text = b.env_value;
+  f.name = std::move(b.env.name);
+  f.name_span = b.env.name_span;
+  f.text = std::move(b.env.value);
 }
 void on(g::f_unknown, const In& in, Builder& b) {
-  new_field(b, ast::StepField::Kind::Unknown, in).name = leading_word(in.string_view());
+  new_field(b, ast::StepField::Kind::Unknown, in).name = ast::Str(leading_word(in.string_view()));
 }
 void on(g::step_decl, const In& in, Builder& b) {
   b.step.span = span_of(in, b.file_id);
   count(b.steps, b.limits.max_steps, "steps", in);
-  b.add_item(std::move(b.step));
+  b.add_item(std::exchange(b.step, {}));
 }
 
 // ---- platform blocks ----
@@ -451,15 +420,10 @@ void on(g::platform_block, const In& in, Builder& b) {
 }
 
 LineCol line_col_at(std::string_view text, std::size_t offset) {
-  LineCol lc;
-  std::size_t line_start = 0;
-  for (std::size_t i = 0; i < offset; ++i)
-    if (text[i] == '\n') {
-      ++lc.line;
-      line_start = i + 1;
-    }
-  lc.col = static_cast<std::uint32_t>(offset - line_start + 1);
-  return lc;
+  const std::string_view before = text.substr(0, offset);
+  const std::size_t line_start = before.rfind('\n') + 1;  // npos + 1 is 0
+  return {static_cast<std::uint32_t>(std::ranges::count(before, '\n') + 1),
+          static_cast<std::uint32_t>(offset - line_start + 1)};
 }
 
 Span point(std::uint32_t file, LineCol at) { return {file, at.line, at.col, at.line, at.col + 1}; }
@@ -476,11 +440,10 @@ std::optional<ast::File> parse_file(const Sources& sources, std::uint32_t file_i
     return std::nullopt;
   }
   if (const std::size_t bad = utf8::find_invalid(src.text); bad != std::string_view::npos) {
-    const bool nul = src.text[bad] == '\0';
-    char byte[8];
-    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(src.text[bad]));
+    const auto byte = static_cast<unsigned char>(src.text[bad]);
+    const bool nul = byte == 0;
     diags.add(nul ? E107 : E106, point(file_id, line_col_at(src.text, bad)),
-              nul ? "NUL byte in the file" : std::string("invalid UTF-8: byte ") + byte + " is not valid here",
+              nul ? "NUL byte in the file" : fmt::format("invalid UTF-8: byte 0x{:02X} is not valid here", byte),
               nul ? "a Sinkfile is text; is this a binary file?"
                   : "a Sinkfile must be UTF-8 text; convert it, e.g. with `iconv -t UTF-8`");
     return std::nullopt;

@@ -6,8 +6,6 @@
 #include <fmt/ostream.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "check/checker.hpp"
@@ -16,6 +14,7 @@
 #include "plan/inputs.hpp"
 #include "plan/planner.hpp"
 #include "run/apply.hpp"
+#include "util/files.hpp"
 #include "util/json.hpp"
 #include "util/utf8.hpp"
 
@@ -71,30 +70,6 @@ namespace {
 std::string base_dir(const std::string& path) {
   std::error_code ec;
   return fs::absolute(path, ec).parent_path().lexically_normal().string();
-}
-
-// Writes `text` to a temporary file beside `path` (mode 0755) and renames it over `path`,
-// so that `path` is never half written. Returns "" or why it failed.
-std::string write_script(const std::string& path, const std::string& text) {
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string temp = dir / ("." + target.filename().string() + ".sink-XXXXXX");
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) return std::strerror(errno);
-  bool ok = ::fchmod(fd, 0755) == 0;
-  for (std::size_t done = 0; ok && done < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<std::size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  const std::string why = ok ? "" : std::strerror(errno);
-  if (::close(fd) != 0 && ok) ok = false;
-  if (ok && ::rename(temp.c_str(), path.c_str()) == 0) return "";
-  const std::string err = why.empty() ? std::strerror(errno) : why;
-  ::unlink(temp.c_str());
-  return err;
 }
 
 bool live_terminal(const Host& host) {
@@ -279,8 +254,8 @@ int run_export(const Args& args, const Host& host, std::ostream& out, std::ostre
     return 0;
   }
   const std::string target = args.get("--output", "");
-  if (const std::string why = write_script(target, script); !why.empty()) {
-    err << "error: cannot write " << target << ": " << why << "\n";
+  if (WriteProblem problem; !write_atomically(target, script, problem)) {
+    err << "error: cannot write " << target << ": " << problem.why << "\n";
     return 1;
   }
   return 0;

@@ -13,15 +13,15 @@ namespace sink {
 
 struct ExportOptions {
   std::string path;                                         // the Sinkfile as messages name it
-  std::string platform;                                     // NAME[/ARCH]: fixed; "" detected at run time
+  std::string platform;                                     // NAME[/ARCH] (valid): fixed; "" detected at run time
   std::map<std::string, std::string, std::less<>> answers;  // questions answered now (never secrets)
   std::vector<std::string> only, skip;                      // step names or globs
   std::string from;
 };
 
 // The script for `program` (loaded and checked without errors). Returns "" and sets
-// `error` when it cannot be written: an unknown platform, a secret among the answers, a
-// `{{raw x}}` whose value is not known now.
+// `error` when it cannot be written: a step choice that names no step, a secret among the
+// answers, a `{{raw x}}` whose value is not known now.
 std::string export_script(const Program& program, const ExportOptions& options, std::string& error);
 
 // 'text', a word for the shell: nothing in it is expanded.

@@ -28,20 +28,20 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::optional<std::string> suggest(std::string_view word, const std::vector<std::string>& candidates) {
   if (word.empty() || word.size() > 64) return std::nullopt;
   const std::string w = utf8::ascii_lower(word);
-  std::optional<std::string> best;
-  std::size_t best_distance = 0;
+  const std::string* best = nullptr;
+  std::size_t best_distance = std::string::npos;
   for (const auto& c : candidates) {
     if (c == word || c.size() > 64) continue;
-    const std::size_t d = edit_distance(w, utf8::ascii_lower(c));
-    if (!best || d < best_distance) {
-      best = c;
+    if (const std::size_t d = edit_distance(w, utf8::ascii_lower(c)); d < best_distance) {
+      best = &c;
       best_distance = d;
     }
   }
-  if (!best) return std::nullopt;
-  const std::size_t limit = std::max<std::size_t>(1, std::max(word.size(), best->size()) / 3);
-  if (best_distance > limit || best_distance >= word.size()) return std::nullopt;
-  return best;
+  // Close enough: within about a third of the longer word, and not all of `word` replaced.
+  if (!best || best_distance > std::max<std::size_t>(1, std::max(word.size(), best->size()) / 3) ||
+      best_distance >= word.size())
+    return std::nullopt;
+  return *best;
 }
 
 }  // namespace sink

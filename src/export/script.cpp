@@ -47,7 +47,6 @@ struct Writer {
       return lex::type_from_name(*f->second->type_name).value_or(lex::Type::String);
     return lex::Type::String;
   }
-  bool declared(std::string_view n) const { return sel.facts.count(n) || sel.asks.count(n); }
 
   // "text" with each {{name}} as ${SINK_name} (or, `shown`, the value as shown: secrets masked).
   std::string dq(const ast::Text& text, bool shown = false) {
@@ -235,7 +234,7 @@ struct Writer {
     for (const auto d : sel.needs(f.name)) {
       if (is_env(d)) continue;
       body += fmt::format("  sink_r {}\n", d);
-      if (declared(d)) declared_deps.push_back(d);
+      if (sel.facts.count(d) || sel.asks.count(d)) declared_deps.push_back(d);
     }
     if (!declared_deps.empty()) body += fmt::format("  sink_deps {} || return 0\n", join(declared_deps));
     if (f.source == ast::FactSource::Sh) {
@@ -271,11 +270,7 @@ struct Writer {
 
 std::string export_script(const Program& program, const ExportOptions& options, std::string& error) {
   Machine machine;
-  if (!options.platform.empty())
-    if (std::string why = override_platform(machine, options.platform); !why.empty()) {
-      error = why;
-      return "";
-    }
+  if (!options.platform.empty()) override_platform(machine, options.platform);  // valid: the CLI checked it
   Writer w{program, options, select_steps(program, machine, {options.only, options.skip, options.from}), {}, {}, {}, {}, {}};
   if (!w.sel.error.empty()) {
     error = w.sel.error;

@@ -30,14 +30,11 @@ std::vector<Value> members(std::initializer_list<Field> fields) {
 }
 
 Value join(const std::vector<Value>& items, char open, char close, std::string_view indent, bool one_line) {
-  std::string out(1, open);
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (one_line) out += i ? ", " : "";
-    else out += fmt::format("{}\n{}  ", i ? "," : "", indent);
-    out += items[i].text;
-  }
-  if (!one_line && !items.empty()) out += fmt::format("\n{}", indent);
-  return Value::raw(out + close);
+  const std::string separator = one_line ? ", " : fmt::format(",\n{}  ", indent);
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item.text;  // JSON text is never empty
+  if (one_line || items.empty()) return Value::raw(open + out + close);
+  return Value::raw(fmt::format("{}\n{}  {}\n{}{}", open, indent, out, indent, close));
 }
 
 }  // namespace

@@ -19,9 +19,8 @@ std::string escape(std::string_view s);
 // A value, as JSON text.
 struct Value {
   std::string text;
-  Value(std::string_view s) : text('"' + escape(s) + '"') {}
-  Value(const std::string& s) : Value(std::string_view(s)) {}
-  Value(const char* s) : Value(std::string_view(s)) {}
+  template <std::convertible_to<std::string_view> S>  // std::string, const char*: not as bool
+  Value(const S& s) : text('"' + escape(s) + '"') {}
   Value(bool b) : text(b ? "true" : "false") {}
   Value(std::nullptr_t) : text("null") {}
   template <std::integral T>

@@ -20,9 +20,9 @@ std::optional<std::string> find_sinkfile(const Host& host) {
 }
 
 Diagnostic no_sinkfile_error(const Host& host, const std::string& command) {
-  return {E003, "no Sinkfile in " + host.cwd() + " or any folder above it", {},
-          "create one (see `sink help`), or pass its path: sink " + command + " path/to/Sinkfile",
-          std::numeric_limits<std::uint32_t>::max()};
+  return {E003, "no Sinkfile in " + host.cwd() + " or any folder above it",
+          {.file = std::numeric_limits<std::uint32_t>::max()},
+          "create one (see `sink help`), or pass its path: sink " + command + " path/to/Sinkfile"};
 }
 
 InputFlags input_flags(const Args& args) {

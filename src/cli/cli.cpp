@@ -67,7 +67,7 @@ bool flush_output(std::ostream& out, std::ostream& err) {
   Sources none;
   err << Renderer(none, false).text(
       {E006, "cannot write to standard output" + (why ? std::string(": ") + std::strerror(why) : ""), {},
-       "check the free space and the permissions where the output goes; what was written is incomplete", 0});
+       "check the free space and the permissions where the output goes; what was written is incomplete"});
   return false;
 }
 

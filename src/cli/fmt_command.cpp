@@ -52,7 +52,7 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
   std::size_t failed = 0, unformatted = 0;
   // A problem with a whole file, reported at its path.
   const auto file_problem = [&](const std::string& path, Code code, std::string message, std::string hint) {
-    err << renderer.text({code, std::move(message), {}, std::move(hint), sources.add(path, "")}) << "\n";
+    err << renderer.text({code, std::move(message), {.file = sources.add(path, "")}, std::move(hint)}) << "\n";
     ++failed;
   };
   if (inputs.empty()) {

@@ -6,7 +6,7 @@
 namespace sink {
 
 void Diagnostics::add(Code code, Span span, std::string message, std::string hint) {
-  items_.push_back({code, std::move(message), span, std::move(hint), span.file});
+  items_.push_back({code, std::move(message), span, std::move(hint)});
 }
 
 std::size_t Diagnostics::error_count() const {
@@ -18,7 +18,7 @@ std::size_t Diagnostics::warning_count() const { return items_.size() - error_co
 
 void Diagnostics::sort() {
   std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tie(a.file, a.span.line, a.span.col) < std::tie(b.file, b.span.line, b.span.col);
+    return std::tie(a.span.file, a.span.line, a.span.col) < std::tie(b.span.file, b.span.line, b.span.col);
   });
 }
 

@@ -12,9 +12,8 @@ namespace sink {
 struct Diagnostic {
   Code code{};
   std::string message;
-  Span span;         // may be !valid() for a whole-file problem
+  Span span;         // !valid() for a whole-file problem: then only its file counts
   std::string hint;  // what to do next; may be empty
-  std::uint32_t file = 0;  // the file, when span is not valid
   Severity severity() const { return severity_of(code); }
 };
 

@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "diag/diagnostic.hpp"
-#include "diag/span.hpp"
+#include "diag/paint.hpp"
 
 namespace sink {
 
 class Renderer {
  public:
-  Renderer(const Sources& sources, bool color) : sources_(sources), color_(color) {}
+  Renderer(const Sources& sources, bool color) : sources_(sources), paint_(color) {}
 
   // error[E201]: message / --> file:line:col / the line / an underline / = hint: ...
   std::string text(const Diagnostic& d);
@@ -23,18 +23,15 @@ class Renderer {
   static std::string counts(const Diagnostics& diags);
 
  private:
-  struct LineIndex {
-    std::vector<std::size_t> starts;
-  };
-  const LineIndex& index(std::uint32_t file);
+  std::string path(const Diagnostic& d) const;  // printable; empty when there is no file
   std::string_view line_text(std::uint32_t file, std::uint32_t line);  // without a BOM
-  std::size_t bom_length(std::uint32_t file, std::uint32_t line) const;  // 3 on line 1 of a file with a BOM
+  // The byte offset in line_text of a span's column (a column inside the BOM: 0).
+  std::size_t byte_index(std::uint32_t file, std::uint32_t line, std::uint32_t col) const;
   std::uint32_t char_col(std::uint32_t file, std::uint32_t line, std::uint32_t byte_col);
-  std::string paint(const char* code, std::string_view s) const;
 
   const Sources& sources_;
-  bool color_;
-  std::unordered_map<std::uint32_t, LineIndex> indexes_;
+  Painter paint_;
+  std::unordered_map<std::uint32_t, std::vector<std::size_t>> line_starts_;  // by file
 };
 
 }  // namespace sink

@@ -537,8 +537,8 @@ std::optional<std::string> format_sinkfile(const Sources& sources, std::uint32_t
   Diagnostics again_diags;
   const auto again = parse_file(again_sources, again_id, again_diags);
   if (!again || !same_syntax(*file, *again) || comment_texts(*file) != comment_texts(*again)) {
-    diags.add({E005, "sink fmt cannot format this file without changing it (this is a bug in sink)", {},
-               "the file is left as it is; please report the bug with the file", file_id});
+    diags.add(E005, {.file = file_id}, "sink fmt cannot format this file without changing it (this is a bug in sink)",
+              "the file is left as it is; please report the bug with the file");
     return std::nullopt;
   }
   return out;

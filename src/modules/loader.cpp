@@ -187,12 +187,11 @@ Program load_program(const std::string& path, FileReader& reader, Diagnostics& d
   if (status == ReadStatus::Ok) return load_program_text(path, std::move(text), reader, diags, limits);
   Program program;
   const bool folder = status == ReadStatus::IsDirectory;
-  diags.add({folder ? E002 : E001, "cannot read `" + path + "`: " + why, {},
+  diags.add({folder ? E002 : E001, "cannot read `" + path + "`: " + why, {.file = program.sources.add(path, "")},
              folder ? "pass the Sinkfile itself, e.g. " + (fs::path(path) / "Sinkfile").string()
              : status == ReadStatus::NotFound
                  ? "check the path; without FILE, sink looks for `Sinkfile` here and in the parent folders"
-                 : "check the file's permissions",
-             program.sources.add(path, "")});
+                 : "check the file's permissions"});
   return program;
 }
 

@@ -31,8 +31,8 @@ void read_toml_values(const std::string& path, const char* flag, Sources& source
     const std::string why = folder ? "it is a directory" : content ? "it is larger than 64 MiB" : std::strerror(errno);
     const std::string hint = content ? "give " + std::string(flag) + " a TOML file of answers or facts"
                                      : "check the path given to " + std::string(flag);
-    diags.add({E410, std::string("cannot read the ") + flag + " file `" + path + "`: " + why, {},
-               hint, sources.add(path, "")});
+    diags.add({E410, std::string("cannot read the ") + flag + " file `" + path + "`: " + why,
+               {.file = sources.add(path, "")}, hint});
     return;
   }
   // The file holds answers, secrets among them: no message quotes a line of it (it is kept
@@ -78,7 +78,7 @@ void read_toml_values(const std::string& path, const char* flag, Sources& source
 
 // A mistake in a flag: no place in a file to point at.
 void flag_error(Diagnostics& diags, Code code, std::string message, std::string hint) {
-  diags.add({code, std::move(message), {}, std::move(hint), std::numeric_limits<std::uint32_t>::max()});
+  diags.add(code, {.file = std::numeric_limits<std::uint32_t>::max()}, std::move(message), std::move(hint));
 }
 
 // Whether `name` is among `names`; else a usage error: "`given` is not `what`; did you mean ...?".

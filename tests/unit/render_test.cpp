@@ -12,7 +12,7 @@ std::string render(const std::string& text, Span span, bool color = false) {
   sources.add("Sinkfile", text);
   span.file = 0;
   Renderer r(sources, color);
-  return r.text({E201, "unknown name", span, "a hint", 0});
+  return r.text({E201, "unknown name", span, "a hint"});
 }
 
 }  // namespace
@@ -51,7 +51,7 @@ TEST_CASE("JSON escapes everything and counts columns in characters") {
   Sources sources;
   sources.add("dir/\"Sinkfile\"", "fact caf\xC3\xA9 = \"{{x}}\"");
   Renderer r(sources, false);
-  const std::string json = r.json({{E201, "bad \"x\"\n", {0, 1, 16, 1, 21}, "tab\there", 0}});
+  const std::string json = r.json({{E201, "bad \"x\"\n", {0, 1, 16, 1, 21}, "tab\there"}});
   CHECK(json.find("\"file\": \"dir/\\\"Sinkfile\\\"\"") != std::string::npos);
   CHECK(json.find("\"column\": 15, \"end_line\": 1, \"end_column\": 20") != std::string::npos);
   CHECK(json.find("\"message\": \"bad \\\"x\\\"\\n\"") != std::string::npos);

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "check/checker_impl.hpp"
+#include "check/values.hpp"
 #include "syntax/shell_quote.hpp"
 #include "util/suggest.hpp"
 #include "util/version.hpp"
@@ -25,6 +26,13 @@ bool parses_as_int(std::string_view s) {
   std::int64_t v = 0;
   const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   return r.ec == std::errc{} && r.ptr == s.data() + s.size() && !s.empty();
+}
+
+// Whether a literal's text is a value of `type` (Bool, Int or Version), read as the planner
+// reads values.
+bool fits(VType type, std::string_view text) {
+  std::string why;
+  return parse_value(static_cast<lex::Type>(type), text, why).has_value();
 }
 
 bool is_orderable(VType t) { return t == VType::Int || t == VType::Version || t == VType::IntLit; }
@@ -387,17 +395,8 @@ void Checker::check_platform_value(std::string_view builtin, const std::string& 
 // A fact's value written as a literal that is not of its type; most often a command
 // that lacks its `sh`.
 void Checker::check_value(const ast::Fact& f, VType type) {
-  if (f.value.has_interp() || type == VType::String || type == VType::Unknown) return;
-  std::string t(f.value.text);
-  t.erase(0, t.find_first_not_of(" \t\r\n"));
-  t.erase(t.find_last_not_of(" \t\r\n") + 1);
-  std::string low = t;
-  for (auto& c : low) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static constexpr std::string_view kBools[] = {"true", "yes", "on", "1", "false", "no", "off", "0", ""};
-  const bool fits = type == VType::Bool    ? std::find(std::begin(kBools), std::end(kBools), low) != std::end(kBools)
-                    : type == VType::Int ? parses_as_int(t)
-                                         : parse_version(t).has_value();
-  if (fits) return;
+  if (f.value.has_interp() || type == VType::String || type == VType::Unknown || fits(type, f.value.text)) return;
+  const std::string t = trim(f.value.text);
   const std::string_view first = std::string_view(t).substr(0, t.find(' '));
   const bool command = !t.empty() && (std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '/' || t[0] == '.') &&
                        first.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./") ==

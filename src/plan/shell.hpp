@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "plan/values.hpp"
+#include "check/values.hpp"
 #include "syntax/ast.hpp"
 
 namespace sink {

@@ -1,4 +1,4 @@
-#include "plan/values.hpp"
+#include "check/values.hpp"
 
 #include <algorithm>
 #include <charconv>

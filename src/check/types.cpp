@@ -1,6 +1,5 @@
 // Names and expressions: what each name refers to, and whether conditions are well typed.
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 
 #include "check/checker_impl.hpp"
@@ -21,12 +20,6 @@ namespace {
 
 VType from_lex(lex::Type t) { return static_cast<VType>(t); }
 static_assert(VType::Version == static_cast<VType>(lex::Type::Version));
-
-bool parses_as_int(std::string_view s) {
-  std::int64_t v = 0;
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  return r.ec == std::errc{} && r.ptr == s.data() + s.size() && !s.empty();
-}
 
 // Whether a literal's text is a value of `type` (Bool, Int or Version), read as the planner
 // reads values.
@@ -333,7 +326,7 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
     if (other == VType::Version && !parse_version(value))
       return diags_.add(E234, lit->span, "\"" + value + "\" is not a version",
                         "a version has a number in it, as in \"20\" or \"3.12.1\"");
-    if (other == VType::Int && !parses_as_int(value))
+    if (other == VType::Int && !fits(VType::Int, value))
       return mismatch("compare an int with a whole number, as in: " + std::string(lex::op_text(e.op)) + " 8");
     // A question with choices can only equal one of them.
     const Decl* d = name->kind == ast::Expr::Kind::Name && !ordering ? lookup(name->name) : nullptr;
@@ -364,10 +357,10 @@ void Checker::check_default(const ast::Fact& f, VType type) {
         (d.kind == LK::Int ? std::to_string(d.int_value) : std::string(d.bool_value ? "true" : "false")) + "\"");
   else if (type == VType::Bool && d.kind != LK::Bool)
     bad("a bool's default is true or false");
-  else if (type == VType::Int && (d.kind == LK::Bool || (plain_text && !parses_as_int(d.str.literal()))))
-    bad("an int's default is a whole number, as in: default 0");
-  else if (type == VType::Version && (d.kind == LK::Bool || (plain_text && !parse_version(d.str.literal()))))
-    bad("a version's default has a number in it, as in: default \"0\"");
+  else if ((type == VType::Int || type == VType::Version) &&
+           (d.kind == LK::Bool || (plain_text && !fits(type, d.str.text))))
+    bad(type == VType::Int ? "an int's default is a whole number, as in: default 0"
+                           : "a version's default has a number in it, as in: default \"0\"");
 }
 
 

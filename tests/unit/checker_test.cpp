@@ -80,6 +80,7 @@ TEST_CASE("types in conditions") {
   CHECK(cond("b == true and i != -1 and s != \"\"").empty());
   CHECK(cond("s < \"x\"") == C{"E230"});
   CHECK(cond("i == \"many\"") == C{"E230"});
+  CHECK(cond("i == \" 8 \"").empty());  // blanks around a number, as the planner reads it
   CHECK(cond("v > \"latest\"") == C{"E234"});
   CHECK(cond("b == 1") == C{"E230"});
   CHECK(cond("s == 1") == C{"E230"});
@@ -98,6 +99,7 @@ TEST_CASE("facts: types, defaults and options") {
   CHECK(codes("fact a = sh \"x\" required default \"y\"\nstep \"s\" { run \"{{a}}\" }") == C{"E260"});
   CHECK(codes("fact a: int = sh \"x\" default \"x\"\nstep \"s\" { run \"{{a}}\" }") == C{"E232"});
   CHECK(codes("fact a: int = sh \"x\" default \"12\"\nstep \"s\" { run \"{{a}}\" }").empty());
+  CHECK(codes("fact a: int = sh \"x\" default \" 12\\n\"\nstep \"s\" { run \"{{a}}\" }").empty());
   CHECK(codes("fact a: bool = sh \"x\" default 1\nstep \"s\" { run \"{{a}}\" }") == C{"E232"});
   CHECK(codes("fact a: version = sh \"x\" default 0\nstep \"s\" { run \"{{a}}\" }").empty());
   CHECK(codes("fact a = env \"A B\"\nstep \"s\" { run \"{{a}}\" }") == C{"E264"});

@@ -1,4 +1,5 @@
-// Every diagnostic code sink reports, with its severity: the one table of them.
+// Every diagnostic code sink reports: the one table of them. A W code is a warning, an E
+// code an error.
 // docs/diagnostics.md documents each code (tests/unit/codes_test.cpp checks both ways).
 #pragma once
 
@@ -9,45 +10,41 @@ namespace sink {
 
 enum class Severity { Error, Warning };
 
-// X(CODE, SEVERITY), grouped as docs/diagnostics.md groups them.
-#define SINK_DIAGNOSTIC_CODES(X)                                                                        \
-  /* a file cannot be read or written */                                                                \
-  X(E001, Error) X(E002, Error) X(E003, Error) X(E004, Error) X(E005, Error) X(E006, Error)             \
-  /* syntax and the limits of a file */                                                                 \
-  X(E101, Error) X(E102, Error) X(E103, Error) X(E104, Error) X(E105, Error) X(E106, Error)             \
-  X(E107, Error) X(E108, Error) X(E109, Error) X(E110, Error) X(E111, Error)                            \
-  /* checks over the whole program */                                                                   \
-  X(E201, Error) X(E202, Error) X(E203, Error) X(E204, Error) X(E205, Error) X(E206, Error)             \
-  X(E210, Error) X(E211, Error) X(E212, Error) X(E213, Error) X(E214, Error) X(E220, Error)             \
-  X(E230, Error) X(E231, Error) X(E232, Error) X(E233, Error) X(E234, Error)                            \
-  X(E240, Error) X(E241, Error) X(E242, Error)                                                          \
-  X(E250, Error) X(E251, Error) X(E252, Error) X(E253, Error) X(E254, Error)                            \
-  X(E260, Error) X(E261, Error) X(E262, Error) X(E263, Error) X(E264, Error) X(E265, Error)             \
-  X(E266, Error) X(E267, Error) X(E268, Error) X(E269, Error)                                           \
-  X(W301, Warning) X(W302, Warning) X(W303, Warning) X(W304, Warning) X(W305, Warning) X(W306, Warning) \
-  /* found when running */                                                                              \
-  X(E401, Error) X(E402, Error) X(E403, Error) X(E404, Error)                                           \
-  X(E410, Error) X(E411, Error) X(E412, Error) X(E413, Error) X(E414, Error) X(E415, Error)             \
-  X(E416, Error) X(W410, Warning) X(W411, Warning)
+// X(CODE), grouped as docs/diagnostics.md groups them.
+#define SINK_DIAGNOSTIC_CODES(X)                  \
+  /* a file cannot be read or written */          \
+  X(E001) X(E002) X(E003) X(E004) X(E005) X(E006) \
+  /* syntax and the limits of a file */           \
+  X(E101) X(E102) X(E103) X(E104) X(E105) X(E106) \
+  X(E107) X(E108) X(E109) X(E110) X(E111)         \
+  /* checks over the whole program */             \
+  X(E201) X(E202) X(E203) X(E204) X(E205) X(E206) \
+  X(E210) X(E211) X(E212) X(E213) X(E214) X(E220) \
+  X(E230) X(E231) X(E232) X(E233) X(E234)         \
+  X(E240) X(E241) X(E242)                         \
+  X(E250) X(E251) X(E252) X(E253) X(E254)         \
+  X(E260) X(E261) X(E262) X(E263) X(E264) X(E265) \
+  X(E266) X(E267) X(E268) X(E269)                 \
+  X(W301) X(W302) X(W303) X(W304) X(W305) X(W306) \
+  /* found when running */                        \
+  X(E401) X(E402) X(E403) X(E404)                 \
+  X(E410) X(E411) X(E412) X(E413) X(E414) X(E415) \
+  X(E416) X(W410) X(W411)
 
 enum class Code : unsigned char {
-#define SINK_CODE(code, severity) code,
+#define SINK_CODE(code) code,
   SINK_DIAGNOSTIC_CODES(SINK_CODE)
 #undef SINK_CODE
 };
 using enum Code;  // a call site names a code bare: diags.add(E201, ...)
 
-struct CodeInfo {
-  std::string_view name;  // "E201"
-  Severity severity;
-};
-inline constexpr CodeInfo kCodes[] = {
-#define SINK_CODE(code, severity) {#code, Severity::severity},
+inline constexpr std::string_view kCodeNames[] = {
+#define SINK_CODE(code) #code,
     SINK_DIAGNOSTIC_CODES(SINK_CODE)
 #undef SINK_CODE
 };
 
-constexpr std::string_view code_name(Code c) { return kCodes[static_cast<std::size_t>(c)].name; }
-constexpr Severity severity_of(Code c) { return kCodes[static_cast<std::size_t>(c)].severity; }
+constexpr std::string_view code_name(Code c) { return kCodeNames[static_cast<std::size_t>(c)]; }
+constexpr Severity severity_of(Code c) { return code_name(c)[0] == 'W' ? Severity::Warning : Severity::Error; }
 
 }  // namespace sink

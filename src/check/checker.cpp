@@ -32,7 +32,6 @@ bool is_blank(const ast::Text& t) {
 // By ast::StepField::Kind, but for Unknown. skip if sh and skip if CONDITION are one field;
 // so are when sh and when CONDITION.
 constexpr std::string_view kFieldNames[] = {"run", "skip if", "skip if", "when", "when", "error", "env", "dir"};
-std::string field_name(ast::StepField::Kind k) { return std::string(kFieldNames[static_cast<int>(k)]); }
 
 bool is_env_name(std::string_view s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
@@ -82,15 +81,14 @@ void check_platform(Diagnostics& diags, const ast::PlatformBlock& b,
 
 // A value made from a value made from ... more than kMaxChain levels deep (E268).
 void report_chain(Diagnostics& diags, const Decl& top) {
-  std::vector<const Decl*> chain;
-  for (const Decl* d = &top; d; d = d->chain_next) chain.push_back(d);
-  std::string path;
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    if (i == 3 && chain.size() > 5) {
-      path += " -> ... (" + std::to_string(chain.size() - 4) + " more)";
-      i = chain.size() - 1;
+  std::string path = top.name();  // the chain is top.chain values long
+  std::uint32_t i = 1;
+  for (const Decl* d = top.chain_next; d; d = d->chain_next, ++i) {
+    if (i == 3 && top.chain > 5) {
+      path += " -> ... (" + std::to_string(top.chain - 4) + " more)";
+      while (d->chain_next) d = d->chain_next;
     }
-    path += (i ? " -> " : "") + chain[i]->name();
+    path += " -> " + d->name();
   }
   diags.add(E268, top.name_span(),
                "`" + top.name() + "` is made from a chain of " + std::to_string(top.chain) +
@@ -111,6 +109,7 @@ MachineSet machines_of(const ast::List<ast::PlatformName>& names) {
 
 void Checker::run() {
   compute_visibility();
+  env_names_.insert(lex::well_known_env.begin(), lex::well_known_env.end());
   for (std::size_t m = 0; m < program_.modules.size(); ++m)
     collect(program_.modules[m].ast.items, m, MachineSet().set(), nullptr);
   collect_std_helpers();
@@ -118,7 +117,7 @@ void Checker::run() {
   for (std::size_t m = 0; m < program_.modules.size(); ++m) {
     module_ = m;
     std::vector<const ast::PlatformBlock*> outer;
-    check_items(program_.modules[m].ast.items, MachineSet().set(), outer, true);
+    check_items(program_.modules[m].ast.items, MachineSet().set(), outer);
   }
   report_unused();
 }
@@ -207,11 +206,11 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
 }
 
 void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
-                          std::vector<const ast::PlatformBlock*>& outer, bool top) {
+                          std::vector<const ast::PlatformBlock*>& outer) {
   EnvScope envs;
   for (const auto& item : items) {
     where_ = where;
-    if (const auto* u = item.as<ast::Use>(); u && !top) {
+    if (const auto* u = item.as<ast::Use>(); u && !outer.empty()) {
       diags_.add(E253, u->span, "`use` cannot stand inside a platform block",
                  "move it to the top of the file; a module's steps can have platform blocks of their own");
     } else if (const auto* f = item.as<ast::Fact>()) {
@@ -229,7 +228,7 @@ void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
     } else if (const auto* b = item.as<ast::PlatformBlock>()) {
       check_platform(diags_, *b, outer);
       outer.push_back(b);
-      check_items(b->items, where & machines_of(b->names), outer, false);
+      check_items(b->items, where & machines_of(b->names), outer);
       outer.pop_back();
     }
   }
@@ -320,7 +319,7 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
       diags_.add(E206, f.keyword_span(), "unknown step field `" + f.name + "`", hint);
       continue;
     }
-    const std::string key = field_name(f.kind);
+    const std::string key(kFieldNames[static_cast<int>(f.kind)]);
     if (auto [first, fresh] = first_of.try_emplace(key, &f); !fresh && f.kind != K::Env)
       diags_.add(E241, f.keyword_span(),
                  "`" + key + "` appears twice in this step (first at line " +
@@ -393,12 +392,10 @@ void Checker::check_cycles() {
 void Checker::report_unused() {
   for (const Decl* d : decl_order_) {
     if (program_.modules[d->module].is_std || d->used) continue;
-    if (d->fact)
-      diags_.add(W301, d->name_span(), "fact `" + d->name() + "` is never used",
-                 "use it in a step (`when`, `skip if`, {{" + d->name() + "}}) or remove it");
-    else
-      diags_.add(W302, d->name_span(), "question `" + d->name() + "` is never used",
-                 "use its answer in a step ({{" + d->name() + "}}) or remove it");
+    const std::string& name = d->name();
+    diags_.add(d->fact ? W301 : W302, d->name_span(), (d->fact ? "fact `" : "question `") + name + "` is never used",
+               (d->fact ? "use it in a step (`when`, `skip if`, {{" : "use its answer in a step ({{") + name +
+                   "}}) or remove it");
   }
 }
 

@@ -70,9 +70,8 @@ class Checker {
                const ast::PlatformBlock* block);
   void collect_std_helpers();
   void check_std_helpers(const ast::Text& text);
-  Span span_in(const ast::Text& text, std::string_view word) const;
-  void check_items(const ast::List<ast::Item>& items, MachineSet where,
-                   std::vector<const ast::PlatformBlock*>& outer, bool top);
+  // `outer`: the platform blocks around `items`, innermost last.
+  void check_items(const ast::List<ast::Item>& items, MachineSet where, std::vector<const ast::PlatformBlock*>& outer);
   void check_fact(const ast::Fact& f);
   void check_ask(const ast::Ask& a);
   void check_step(const ast::Step& s, MachineSet where);
@@ -89,7 +88,6 @@ class Checker {
   void check_compare(const ast::Expr& e, VType l, VType r);
   void check_default(const ast::Fact& f, VType type);
   void check_value(const ast::Fact& f, VType type);
-  void check_platform_value(std::string_view builtin, const std::string& value, Span span, lex::CmpOp op);
   std::vector<std::string> visible_names() const;
   Decl* lookup(std::string_view name);
 
@@ -98,13 +96,13 @@ class Checker {
   std::size_t module_ = 0;  // the module being checked
   MachineSet where_;  // the machines the declaration being checked is for
   // Helpers of the standard modules that no module of the program uses, with their module.
-  std::vector<std::pair<std::string_view, std::string_view>> std_helpers_;
+  std::unordered_map<std::string_view, std::string_view> std_helpers_;
   std::vector<std::vector<bool>> sees_;
   // Keys and names are views of the AST, which outlives the checker.
   std::unordered_map<std::string_view, Decl> decls_;
   std::vector<Decl*> decl_order_;
   std::unordered_map<std::string_view, std::pair<const ast::Helper*, std::size_t>> helpers_;
-  std::unordered_set<std::string_view> env_names_;
+  std::unordered_set<std::string_view> env_names_;  // the well-known ones and those the program sets or reads
   // Variables a secret env fact reads: {{env.NAME}} of one is secret wherever it stands.
   std::unordered_set<std::string_view> secret_env_;
   bool secret_env(std::string_view name) const {

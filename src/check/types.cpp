@@ -6,6 +6,7 @@
 #include "check/values.hpp"
 #include "syntax/shell_quote.hpp"
 #include "util/suggest.hpp"
+#include "util/utf8.hpp"
 #include "util/version.hpp"
 
 namespace sink::check {
@@ -28,8 +29,6 @@ bool fits(VType type, std::string_view text) {
   return parse_value(static_cast<lex::Type>(type), text, why).has_value();
 }
 
-bool is_orderable(VType t) { return t == VType::Int || t == VType::Version || t == VType::IntLit; }
-
 bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }
 
 // Where `word` next stands as a whole word in `s`, from `at` on; npos if nowhere.
@@ -38,6 +37,44 @@ std::size_t find_word(std::string_view s, std::string_view word, std::size_t at)
     if ((at == 0 || !is_word_char(s[at - 1])) && (at + word.size() >= s.size() || !is_word_char(s[at + word.size()])))
       return at;
   return std::string_view::npos;
+}
+
+// Where `word`, a whole word of text.text (a view into it), stands in `src`, the source of
+// the string: its nth occurrence there if it is the nth in the text; else the whole string.
+Span span_in(const std::string& src, const ast::Text& text, std::string_view word) {
+  const auto offset = static_cast<std::size_t>(word.data() - text.text.data());
+  std::size_t nth = 0;
+  for (auto at = find_word(text.text, word, 0); at < offset; at = find_word(text.text, word, at + 1)) ++nth;
+  std::size_t at = 0;
+  for (std::uint32_t line = 1; line < text.span.line; ++line) at = src.find('\n', at) + 1;
+  for (at = find_word(src, word, at + text.span.col - 1); nth > 0 && at != std::string::npos; --nth)
+    at = find_word(src, word, at + 1);
+  if (at == std::string::npos) return text.span;
+  const auto line = static_cast<std::uint32_t>(1 + std::count(src.data(), src.data() + at, '\n'));
+  if (line > text.span.end_line) return text.span;
+  const auto col = static_cast<std::uint32_t>(at - (src.rfind('\n', at) + 1) + 1);  // npos + 1 is 0
+  return {text.span.file, line, col, line, col + static_cast<std::uint32_t>(word.size())};
+}
+
+// `os` and `distro` hold lower-case names of the platform table (distro: a distribution's
+// ID, or darwin on macOS): a literal spelled another way can never be equal to them.
+void check_platform_value(Diagnostics& diags, std::string_view builtin, const std::string& value, Span span,
+                          lex::CmpOp op) {
+  const bool os = builtin == "os";
+  const lex::Platform* p = lex::find_platform(value);
+  if (p && (os ? p->is_os : !p->is_os || p->name == "darwin")) return;
+  const auto meant = lex::platform_meant(value);
+  const bool lower = std::none_of(value.begin(), value.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+  const bool alias = std::any_of(lex::platform_aliases.begin(), lex::platform_aliases.end(),
+                                 [&](const auto& a) { return a.alias == value; });
+  if (!os && !p && lower && !alias) return;  // a distribution that the table does not list
+  diags.add(W305, span,
+            "`" + std::string(builtin) + "` is never \"" + value + "\": this comparison is always " +
+                (op == lex::CmpOp::Eq ? "false" : "true"),
+            p && os ? "`" + value + "` is a distribution: compare `distro` with it"
+            : p     ? "`" + value + "` is an OS: compare `os` with it"
+            : meant ? "did you mean \"" + std::string(*meant) + "\"?"
+                    : "`os` is one of " + lex::platform_list(true));
 }
 
 }  // namespace
@@ -65,15 +102,11 @@ std::vector<std::string> Checker::visible_names() const {
 VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
   if (name.starts_with(lex::env_prefix)) {
     const std::string_view var = name.substr(lex::env_prefix.size());
-    const bool known = std::find(lex::well_known_env.begin(), lex::well_known_env.end(), var) !=
-                       lex::well_known_env.end();
-    if (known || env_names_.count(var)) return VType::String;
-    std::vector<std::string> candidates(lex::well_known_env.begin(), lex::well_known_env.end());
-    candidates.insert(candidates.end(), env_names_.begin(), env_names_.end());
+    if (env_names_.count(var)) return VType::String;
+    std::vector<std::string> candidates(env_names_.begin(), env_names_.end());
     std::sort(candidates.begin(), candidates.end());
     const auto near = suggest(var, candidates);
-    std::string lower(var);
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string lower = utf8::ascii_lower(var);
     diags_.add(E202, span, "unknown environment variable `" + std::string(name) + "`",
                near ? "did you mean `env." + *near + "`?"
                     : "read it with a fact, which can be required or have a default: fact " + lower + " = env \"" +
@@ -130,27 +163,9 @@ void Checker::collect_std_helpers() {
     for (std::size_t at = m.text.find("helper "); at != std::string_view::npos; at = m.text.find("\nhelper ", at + 1)) {
       const std::size_t from = m.text.find(' ', at + 1) + 1;
       const std::string_view name = m.text.substr(from, m.text.find_first_of(" \n", from) - from);
-      if (!name.empty() && name[0] != '_') std_helpers_.emplace_back(name, m.name);
+      if (!name.empty() && name[0] != '_') std_helpers_.emplace(name, m.name);
     }
   }
-}
-
-// Where `word`, a whole word of text.text (a view into it), stands in the source of the
-// string: its nth occurrence there if it is the nth in the text; else the whole string.
-Span Checker::span_in(const ast::Text& text, std::string_view word) const {
-  const auto offset = static_cast<std::size_t>(word.data() - text.text.data());
-  std::size_t nth = 0;
-  for (auto at = find_word(text.text, word, 0); at < offset; at = find_word(text.text, word, at + 1)) ++nth;
-  const std::string& src = program_.sources.get(text.span.file).text;
-  std::size_t at = 0;
-  for (std::uint32_t line = 1; line < text.span.line; ++line) at = src.find('\n', at) + 1;
-  for (at = find_word(src, word, at + text.span.col - 1); nth > 0 && at != std::string::npos; --nth)
-    at = find_word(src, word, at + 1);
-  if (at == std::string::npos) return text.span;
-  const auto line = static_cast<std::uint32_t>(1 + std::count(src.data(), src.data() + at, '\n'));
-  if (line > text.span.end_line) return text.span;
-  const auto col = static_cast<std::uint32_t>(at - (src.rfind('\n', at) + 1) + 1);  // npos + 1 is 0
-  return {text.span.file, line, col, line, col + static_cast<std::uint32_t>(word.size())};
 }
 
 // A std helper run where a command starts (after ; & | ( or a newline, `--`, then, do,
@@ -158,31 +173,25 @@ Span Checker::span_in(const ast::Text& text, std::string_view word) const {
 void Checker::check_std_helpers(const ast::Text& text) {
   if (std_helpers_.empty()) return;
   bool at_command = true;
-  std::vector<std::string_view> reported;
+  std::unordered_set<std::string_view> reported;
   text.visit(
       [&](std::string_view t) {
-        for (std::size_t i = 0; i < t.size();) {
-          const char c = t[i];
-          if (!is_word_char(c)) {
-            if (c != ' ' && c != '\t') at_command = std::string_view(";&|(\n{`!").find(c) != std::string_view::npos;
-            ++i;
+        for (std::size_t i = 0; i < t.size(); ++i) {
+          if (!is_word_char(t[i])) {
+            if (t[i] != ' ' && t[i] != '\t') at_command = std::string_view(";&|(\n{`!").find(t[i]) != t.npos;
             continue;
           }
-          std::size_t end = i;
-          while (end < t.size() && is_word_char(t[end])) ++end;
+          const auto end = static_cast<std::size_t>(std::find_if_not(t.begin() + i, t.end(), is_word_char) - t.begin());
           const std::string_view w = t.substr(i, end - i);
-          if (at_command)
-            for (const auto& [helper, module] : std_helpers_)
-              if (w == helper && std::find(reported.begin(), reported.end(), w) == reported.end()) {
-                reported.push_back(w);
-                diags_.add(W306, span_in(text, w),
-                           "`" + std::string(w) + "` is a helper of " + std::string(module) +
-                               ", which this program does not use: the command would not be found",
-                           "add `use \"" + std::string(module) + "\"` at the top of the Sinkfile");
-              }
+          const auto helper = at_command ? std_helpers_.find(w) : std_helpers_.end();
+          if (helper != std_helpers_.end() && reported.insert(w).second)
+            diags_.add(W306, span_in(program_.sources.get(text.span.file).text, text, w),
+                       "`" + std::string(w) + "` is a helper of " + std::string(helper->second) +
+                           ", which this program does not use: the command would not be found",
+                       "add `use \"" + std::string(helper->second) + "\"` at the top of the Sinkfile");
           static constexpr std::string_view kLeaders[] = {"--", "then", "do", "else", "sudo", "exec", "time", "if", "while", "until", "nohup", "env"};
           at_command = std::find(std::begin(kLeaders), std::end(kLeaders), w) != std::end(kLeaders);
-          i = end;
+          i = end - 1;
         }
       },
       [&](const ast::Interp&) { at_command = false; });
@@ -278,18 +287,16 @@ VType Checker::type_of(const ast::Expr& e) {
 void Checker::expect_bool(const ast::Expr& e, const std::string& context) {
   const VType t = type_of(e);
   if (t == VType::Bool || t == VType::Unknown) return;
-  std::string hint = "compare it with something, as in: ";
-  if (e.kind == ast::Expr::Kind::Name) {
-    if (t == VType::Version) hint += e.name + " >= \"1.0\"";
-    else if (t == VType::Int) hint += e.name + " > 0";
-    else hint += e.name + " == \"...\"" + " (or declare a command's success as `fact " + e.name + ": bool = sh ...`)";
-  } else if (e.kind == ast::Expr::Kind::String && !e.str->has_interp() &&
-             (context == "`when`" || context == "`skip if`")) {
-    const std::string field = context.substr(1, context.size() - 2);
-    hint = "did you mean `" + field + " sh \"" + std::string(e.str->text) + "\"`? A string alone is not a condition";
-  } else {
-    hint = "use a name of type bool or a comparison";
-  }
+  std::string hint = "use a name of type bool or a comparison";
+  if (e.kind == ast::Expr::Kind::Name)
+    hint = "compare it with something, as in: " + e.name +
+           (t == VType::Version ? " >= \"1.0\""
+            : t == VType::Int   ? " > 0"
+                                : " == \"...\" (or declare a command's success as `fact " + e.name +
+                                      ": bool = sh ...`)");
+  else if (e.kind == ast::Expr::Kind::String && !e.str->has_interp() && (context == "`when`" || context == "`skip if`"))
+    hint = "did you mean `" + context.substr(1, context.size() - 2) + " sh \"" + e.str->text +
+           "\"`? A string alone is not a condition";
   diags_.add(E231, e.span, context + " needs a true/false value, but this is " + std::string(describe(t)), hint);
 }
 
@@ -312,8 +319,7 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
   // A literal takes the type of the other side.
   const ast::Expr* lit = is_lit(l) ? e.lhs.get() : is_lit(r) ? e.rhs.get() : nullptr;
   const ast::Expr* name = lit == e.lhs.get() ? e.rhs.get() : e.lhs.get();
-  const VType other = lit == e.lhs.get() ? r : l;
-  const VType lt = lit ? other : l, rt = lit ? other : r;
+  const VType other = lit == e.lhs.get() ? r : l;  // with a literal, the type of both sides
   const bool is_int = lit && lit->kind == ast::Expr::Kind::Int;
   const bool plain_string = lit && !is_int && !lit->str->has_interp();  // its text is the literal
   if ((is_int || plain_string) && other == VType::Bool)
@@ -336,12 +342,12 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
       diags_.add(W303, lit->span, "\"" + value + "\" is not one of the choices of `" + d->name() + "`",
                  "this comparison is always " + std::string(e.op == lex::CmpOp::Eq ? "false" : "true"));
     if (name->kind == ast::Expr::Kind::Name && (name->name == "os" || name->name == "distro") && !ordering)
-      check_platform_value(name->name, value, lit->span, e.op);
+      check_platform_value(diags_, name->name, value, lit->span, e.op);
   }
-  const bool int_version = (lt == VType::Int && rt == VType::Version) || (lt == VType::Version && rt == VType::Int);
-  if (lt != rt && !int_version) return mismatch("both sides must have the same type");
-  if (ordering && !(is_orderable(lt) && is_orderable(rt)))
-    mismatch(lt == VType::Bool ? "bools compare with == and != only"
+  const bool int_version = (l == VType::Int && r == VType::Version) || (l == VType::Version && r == VType::Int);
+  if (!lit && l != r && !int_version) return mismatch("both sides must have the same type");
+  if (ordering && other != VType::Int && other != VType::Version)  // the same or int and version: both orderable
+    mismatch(other == VType::Bool ? "bools compare with == and != only"
                                : "strings compare with == and != only; declare the fact as `version` or `int` to order it");
 }
 
@@ -363,27 +369,6 @@ void Checker::check_default(const ast::Fact& f, VType type) {
                            : "a version's default has a number in it, as in: default \"0\"");
 }
 
-
-// `os` and `distro` hold lower-case names of the platform table (distro: a distribution's
-// ID, or darwin on macOS): a literal spelled another way can never be equal to them.
-void Checker::check_platform_value(std::string_view builtin, const std::string& value, Span span, lex::CmpOp op) {
-  const bool os = builtin == "os";
-  const lex::Platform* p = lex::find_platform(value);
-  if (p && (os ? p->is_os : !p->is_os || p->name == "darwin")) return;
-  const auto meant = lex::platform_meant(value);
-  const bool lower = std::none_of(value.begin(), value.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
-  const bool alias = std::any_of(lex::platform_aliases.begin(), lex::platform_aliases.end(),
-                                 [&](const auto& a) { return a.alias == value; });
-  if (!os && !p && lower && !alias) return;  // a distribution that the table does not list
-  std::string hint;
-  if (p) hint = os ? "`" + value + "` is a distribution: compare `distro` with it" : "`" + value + "` is an OS: compare `os` with it";
-  else if (meant) hint = "did you mean \"" + std::string(*meant) + "\"?";
-  else hint = "`os` is one of " + lex::platform_list(true);
-  diags_.add(W305, span,
-             "`" + std::string(builtin) + "` is never \"" + value + "\": this comparison is always " +
-                 (op == lex::CmpOp::Eq ? "false" : "true"),
-             hint);
-}
 
 // A fact's value written as a literal that is not of its type; most often a command
 // that lacks its `sh`.

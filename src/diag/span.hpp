@@ -2,9 +2,8 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
+#include <deque>
 #include <string>
-#include <vector>
 
 namespace sink {
 
@@ -22,20 +21,19 @@ struct SourceFile {
   std::string text;  // the bytes as read (BOM included)
 };
 
-// Every file sink has read, indexed by Span::file. A file's text never changes once added;
-// a syntax tree shares it (share()), so that the tree owns the text it is made of.
+// Every file sink has read, indexed by Span::file. A file's text never changes once added,
+// and a reference to a file stays valid while others are added.
 class Sources {
  public:
   std::uint32_t add(std::string path, std::string text) {
-    files_.push_back(std::make_shared<const SourceFile>(SourceFile{std::move(path), std::move(text)}));
+    files_.push_back({std::move(path), std::move(text)});
     return static_cast<std::uint32_t>(files_.size() - 1);
   }
-  const SourceFile& get(std::uint32_t id) const { return *files_.at(id); }
-  std::shared_ptr<const SourceFile> share(std::uint32_t id) const { return files_.at(id); }
+  const SourceFile& get(std::uint32_t id) const { return files_.at(id); }
   std::size_t size() const { return files_.size(); }
 
  private:
-  std::vector<std::shared_ptr<const SourceFile>> files_;
+  std::deque<SourceFile> files_;
 };
 
 }  // namespace sink

@@ -24,18 +24,15 @@ std::string where_text(const Program& p, Span s) {
   return p.sources.get(s.file).path + ":" + std::to_string(s.line);
 }
 
-bool is_blank(const ast::Text& t) {
-  if (t.has_interp()) return false;
-  return t.text.find_first_not_of(" \t\r\n") == std::string::npos;
-}
+bool is_blank(const ast::Text& t) { return !t.has_interp() && t.text.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 // By ast::StepField::Kind, but for Unknown. skip if sh and skip if CONDITION are one field;
 // so are when sh and when CONDITION.
 constexpr std::string_view kFieldNames[] = {"run", "skip if", "skip if", "when", "when", "error", "env", "dir"};
 
 bool is_env_name(std::string_view s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return !s.empty() && !std::isdigit(static_cast<unsigned char>(s[0])) &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 // The variables a scope sets, with the line that sets each.

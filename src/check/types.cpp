@@ -106,11 +106,10 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
     std::vector<std::string> candidates(env_names_.begin(), env_names_.end());
     std::sort(candidates.begin(), candidates.end());
     const auto near = suggest(var, candidates);
-    const std::string lower = utf8::ascii_lower(var);
     diags_.add(E202, span, "unknown environment variable `" + std::string(name) + "`",
                near ? "did you mean `env." + *near + "`?"
-                    : "read it with a fact, which can be required or have a default: fact " + lower + " = env \"" +
-                          std::string(var) + "\"");
+                    : "read it with a fact, which can be required or have a default: fact " + utf8::ascii_lower(var) +
+                          " = env \"" + std::string(var) + "\"");
     return VType::Unknown;
   }
   if (const auto* b = lex::find_builtin(name)) return from_lex(b->type);
@@ -146,13 +145,12 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
   }
   const auto near = suggest(name, visible_names());
   const std::string n(name);
-  std::string hint = near ? "did you mean `" + *near + "`?"
-                          : "declare it with `fact " + n + " = ...` or `ask " + n +
-                                " \"...\"`, or use a built-in such as os, arch, home, user";
-  if (lex::is_keyword(name))
-    hint = name == lex::kw_raw ? "`raw` is a keyword: {{raw NAME}} inserts NAME as shell text"
-                               : "`" + n + "` is a keyword, so no fact or question can have that name";
-  diags_.add(E201, span, "unknown name `" + n + "`", hint);
+  diags_.add(E201, span, "unknown name `" + n + "`",
+             name == lex::kw_raw    ? "`raw` is a keyword: {{raw NAME}} inserts NAME as shell text"
+             : lex::is_keyword(name) ? "`" + n + "` is a keyword, so no fact or question can have that name"
+             : near ? "did you mean `" + *near + "`?"
+                    : "declare it with `fact " + n + " = ...` or `ask " + n +
+                          " \"...\"`, or use a built-in such as os, arch, home, user");
   return VType::Unknown;
 }
 
@@ -198,7 +196,13 @@ void Checker::check_std_helpers(const ast::Text& text) {
 }
 
 void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_in) {
-  if (use == TextUse::Shell) check_std_helpers(text);
+  if (use == TextUse::Shell) {
+    check_std_helpers(text);
+    std::vector<std::string_view> refs;  // "$SINK_name" in the script's own text uses that value
+    value_refs(text.text, refs);
+    for (const auto name : refs)
+      if (Decl* d = lookup(name)) d->used = true;
+  }
   if (use == TextUse::Shell && text.has_interp()) {
     // A value reaches a command through a variable; in a here-document whose delimiter
     // is quoted, nothing expands, so the value would never arrive.
@@ -231,12 +235,6 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_i
                                 at == ShellContext::Test ? "compare text with [ ] instead, or make the value an int: fact n: int = ..."
                                                          : "make the value an int (fact n: int = sh \"...\", or fact n: int = \"{{answer}}\"): sink then checks it is a whole number before any step");
                });
-  }
-  if (use == TextUse::Shell) {  // "$SINK_name" in the script's own text uses that value
-    std::vector<std::string_view> refs;
-    value_refs(text.text, refs);
-    for (const auto name : refs)
-      if (Decl* d = lookup(name)) d->used = true;
   }
   for (const ast::Interp& in : text.interps) {
     Decl* d = nullptr;

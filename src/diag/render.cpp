@@ -90,10 +90,8 @@ std::string Renderer::text(const Diagnostic& d) {
     std::string under;
     for (std::size_t i = 0; i < from && i < shown.size(); ++i)
       if (!is_continuation(shown[i])) under += shown[i] == '\t' ? '\t' : ' ';
-    std::size_t carets = 0;
-    for (std::size_t i = from; i < to && i < shown.size(); ++i)
-      if (!is_continuation(shown[i])) ++carets;
-    under += std::string(std::max<std::size_t>(carets, 1), '^');
+    const std::string_view marked = std::string_view(shown).substr(std::min(from, shown.size()), to - from);
+    under += std::string(std::max<std::size_t>(utf8::count_chars(marked), 1), '^');
     if (d.span.end_line > at) under += " (to line " + std::to_string(d.span.end_line) + ")";
     out += paint_(kBlue, gutter + " |") + "\n";
     out += paint_(kBlue, number + " |") + " " + shown + "\n";

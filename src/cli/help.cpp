@@ -50,16 +50,13 @@ std::string command_help(const CommandSpec& cmd) {
   return out;
 }
 
-std::string usage_text(const std::string& command, std::string_view synopsis) {
-  const CommandSpec* c = find_command(command);
-  if (!c) return "Usage: sink [--color WHEN] COMMAND [ARGS]\nRun `sink help` for the list of commands.\n";
-  return fmt::format("Usage: sink {} {}\nRun `sink help {}` for more.\n", command,
-                     synopsis.empty() ? fmt::format("{}{}", c->flags.empty() ? "" : "[FLAGS] ", c->args) : synopsis,
-                     command);
-}
-
 int usage_error(std::ostream& err, std::string_view message, const std::string& command, std::string_view synopsis) {
-  fmt::print(err, "error: {}\n\n{}", message, usage_text(command, synopsis));
+  fmt::print(err, "error: {}\n\n", message);
+  const CommandSpec* c = find_command(command);
+  if (!c) err << "Usage: sink [--color WHEN] COMMAND [ARGS]\nRun `sink help` for the list of commands.\n";
+  else fmt::print(err, "Usage: sink {} {}\nRun `sink help {}` for more.\n", command,
+                  synopsis.empty() ? fmt::format("{}{}", c->flags.empty() ? "" : "[FLAGS] ", c->args) : synopsis,
+                  command);
   return kExitUsage;
 }
 

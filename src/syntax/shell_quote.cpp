@@ -57,8 +57,7 @@ Reading classify(Words w, std::string_view partial) {
            (assignment(w[i]) || any_of(w[i], {"!", "{", "if", "then", "elif", "else", "do", "while", "until"})))
       ++i;
     if (i == w.size()) {  // a[i]=...: bash evaluates the subscript
-      const auto bracket = std::min(partial.find('['), partial.size());
-      const bool subscript = bracket < partial.size() && !has(partial, ']') && is_name(partial.substr(0, bracket));
+      const bool subscript = has(partial, '[') && !has(partial, ']') && is_name(partial.substr(0, partial.find('[')));
       return {subscript ? C::Arith : C::Normal};
     }
     cmd = w[i++];
@@ -148,12 +147,10 @@ Reading classify(Words w, std::string_view partial) {
 // What a ${...} whose text so far is `p` makes of a value: an array subscript or a
 // substring's offset and length are arithmetic.
 bool param_arith(std::string_view p) {
-  std::size_t n = 0;
-  while (n < p.size() && (p[n] == '#' || p[n] == '!')) ++n;
-  while (n < p.size() && word_char(p[n])) ++n;
-  if (n == p.size()) return false;
-  if (p[n] == '[') return p.find(']', n) == std::string_view::npos;
-  return p[n] == ':' && (n + 1 == p.size() || !has("-=+?", p[n + 1]));
+  p.remove_prefix(std::min(p.find_first_not_of("#!"), p.size()));
+  p.remove_prefix(static_cast<std::size_t>(std::ranges::find_if_not(p, word_char) - p.begin()));  // the name
+  if (p.starts_with('[')) return !has(p, ']');
+  return p.starts_with(':') && (p.size() == 1 || !has("-=+?", p[1]));
 }
 
 }  // namespace
@@ -165,10 +162,9 @@ std::string shell_var(std::string_view name) {
 
 void value_refs(std::string_view s, std::vector<std::string_view>& out) {
   for (auto i = s.find("SINK_"); i != std::string_view::npos; i = s.find("SINK_", i + 1)) {
-    if (!(i >= 1 && s[i - 1] == '$') && !(i >= 2 && s[i - 1] == '{' && s[i - 2] == '$')) continue;
-    auto e = i + 5;
-    while (e < s.size() && word_char(s[e])) ++e;
-    if (e > i + 5) out.push_back(s.substr(i + 5, e - i - 5));
+    const std::string_view before = s.substr(0, i), name = s.substr(i + 5);
+    const auto n = static_cast<std::size_t>(std::ranges::find_if_not(name, word_char) - name.begin());
+    if (n > 0 && (before.ends_with('$') || before.ends_with("${"))) out.push_back(name.substr(0, n));
   }
 }
 

@@ -84,22 +84,16 @@ inline constexpr std::string_view interp_open = "{{";
 inline constexpr std::string_view interp_close = "}}";
 inline constexpr std::string_view env_prefix = "env.";  // {{env.PATH}}
 
-// ---- built-in values (always available, detected or overridden by --platform) ----
+// ---- built-in values (always available, detected or overridden by --platform; their
+// meanings are in docs/language.md) ----
 struct Builtin {
   std::string_view name;
   Type type;
-  std::string_view doc;
 };
 inline constexpr std::array builtins{
-    Builtin{"os", Type::String, "operating system: linux, darwin, freebsd, ..."},
-    Builtin{"arch", Type::String, "CPU architecture: x86_64, arm64, ..."},
-    Builtin{"distro", Type::String, "distribution ID from /etc/os-release (darwin on macOS)"},
-    Builtin{"distro_version", Type::Version, "distribution version (sw_vers on macOS)"},
-    Builtin{"hostname", Type::String, "the machine's host name"},
-    Builtin{"user", Type::String, "the user running sink"},
-    Builtin{"home", Type::String, "the user's home folder"},
-    Builtin{"cpus", Type::Int, "number of online CPUs"},
-};
+    Builtin{"os", Type::String},       Builtin{"arch", Type::String},   Builtin{"distro", Type::String},
+    Builtin{"distro_version", Type::Version}, Builtin{"hostname", Type::String}, Builtin{"user", Type::String},
+    Builtin{"home", Type::String},     Builtin{"cpus", Type::Int}};
 const Builtin* find_builtin(std::string_view name);
 
 // Environment variables that `{{env.NAME}}` may read without a declaration. Any other

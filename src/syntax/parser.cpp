@@ -101,8 +101,6 @@ std::string_view leading_word(std::string_view s) {
   return s.substr(0, static_cast<std::size_t>(end - s.begin()));
 }
 
-Span join(const Span& a, const Span& b) { return {a.file, a.line, a.col, b.end_line, b.end_col}; }
-
 // What the parser found where it expected something else: `rest` is the text from there.
 std::string describe_found(std::string_view rest) {
   if (rest.empty()) return "end of file";
@@ -240,16 +238,6 @@ std::int64_t parse_int(std::string_view s, LineCol at) {
   return v;
 }
 
-// Long chains of `and`/`or` nest as deeply as parentheses do; the checker walks them.
-void check_depth(const ast::Expr& e, const Builder& b) {
-  if (e.depth > static_cast<std::uint32_t>(b.limits.max_expr_depth))
-    throw SyntaxError{E105,
-                      "condition too deep: more than " + std::to_string(b.limits.max_expr_depth) +
-                          " operators inside one another",
-                      "split it: give parts of it names with facts, or use several steps",
-                      {e.span.line, e.span.col}};
-}
-
 ast::Expr& push_expr(Builder& b, ast::Expr::Kind kind, Span span) {
   auto& e = *b.exprs.emplace_back(std::make_unique<ast::Expr>());
   e.kind = kind;
@@ -273,28 +261,36 @@ void on(g::cmp_op, const In& in, Builder& b) {
   b.ops.push_back(std::ranges::find(lex::operators, in.string_view(), &lex::OperatorName::text)->op);
 }
 
+// An operator over its operands (`not`: lhs only). Long chains of `and`/`or` nest as deeply
+// as parentheses do, and the checker walks them: their depth is limited too.
+ast::Expr& push_operator(Builder& b, ast::Expr::Kind kind, Span span, std::unique_ptr<ast::Expr> lhs,
+                         std::unique_ptr<ast::Expr> rhs = nullptr) {
+  const std::uint32_t depth = 1 + std::max(lhs->depth, rhs ? rhs->depth : 0);
+  if (depth > static_cast<std::uint32_t>(b.limits.max_expr_depth))
+    throw SyntaxError{E105,
+                      "condition too deep: more than " + std::to_string(b.limits.max_expr_depth) +
+                          " operators inside one another",
+                      "split it: give parts of it names with facts, or use several steps", {span.line, span.col}};
+  auto& e = push_expr(b, kind, span);
+  e.depth = depth;
+  e.lhs = std::move(lhs);
+  e.rhs = std::move(rhs);
+  return e;
+}
 void binary(Builder& b, ast::Expr::Kind kind) {
   auto rhs = b.pop_expr();
   auto lhs = b.pop_expr();
-  auto& e = push_expr(b, kind, join(lhs->span, rhs->span));
-  e.depth = 1 + std::max(lhs->depth, rhs->depth);
-  check_depth(e, b);
-  if (kind == ast::Expr::Kind::Compare) {
-    e.op = b.ops.back();
-    b.ops.pop_back();
-  }
-  e.lhs = std::move(lhs);
-  e.rhs = std::move(rhs);
+  const Span span{lhs->span.file, lhs->span.line, lhs->span.col, rhs->span.end_line, rhs->span.end_col};
+  auto& e = push_operator(b, kind, span, std::move(lhs), std::move(rhs));
+  if (kind != ast::Expr::Kind::Compare) return;
+  e.op = b.ops.back();
+  b.ops.pop_back();
 }
 void on(g::cmp_tail, Builder& b) { binary(b, ast::Expr::Kind::Compare); }
 void on(g::and_tail, Builder& b) { binary(b, ast::Expr::Kind::And); }
 void on(g::or_tail, Builder& b) { binary(b, ast::Expr::Kind::Or); }
 void on(g::not_app, const In& in, Builder& b) {
-  auto operand = b.pop_expr();
-  auto& e = push_expr(b, ast::Expr::Kind::Not, span_of(in, b.file_id));
-  e.depth = 1 + operand->depth;
-  check_depth(e, b);
-  e.lhs = std::move(operand);
+  push_operator(b, ast::Expr::Kind::Not, span_of(in, b.file_id), b.pop_expr());
 }
 
 // ---- declarations ----

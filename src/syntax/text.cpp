@@ -47,13 +47,11 @@ std::string dedent_block(std::string_view body) {
     if (nl == std::string_view::npos) break;
     start = nl + 1;
   }
-  std::size_t first = 0, last = lines.size();
-  bool keep_first = false;  // text right after the opening quotes stays as it is
-  if (lines.size() > 1) {
-    if (is_blank(lines.front())) first = 1;
-    else keep_first = true;
-    if (last > first && is_blank(lines.back())) --last;
-  }
+  // Text right after the opening quotes stays as it is; a blank first or last line goes.
+  const bool many = lines.size() > 1;
+  const bool keep_first = many && !is_blank(lines.front());
+  const std::size_t first = many && !keep_first ? 1 : 0;
+  const std::size_t last = lines.size() - (many && is_blank(lines.back()) ? 1 : 0);
   // The common indentation: the longest whitespace prefix shared by all non-blank lines.
   std::optional<std::string_view> common;
   for (std::size_t i = first + (keep_first ? 1 : 0); i < last; ++i) {

@@ -108,8 +108,14 @@ PosixRunner::PosixRunner(Options options) : options_(options) {
   process_tree::become_subreaper();
 }
 
+// Commands still running when the runner goes were abandoned by the caller: stop them as
+// an interrupt would and reap them, so that nothing is left behind.
 PosixRunner::~PosixRunner() {
-  stop_all();
+  const auto deadline = Clock::now() + options_.grace;
+  for (auto& p : procs_)
+    if (!p->cleanup && !p->exited) stop(*p, SIGTERM, deadline);
+  while (!procs_.empty()) wait_any();
+  sweep();
   for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &g_previous[i], nullptr);
   const int write_fd = g_wake_fd;
   g_wake_fd = -1;
@@ -120,17 +126,6 @@ PosixRunner::~PosixRunner() {
 int PosixRunner::interrupted() const {
   handle_signals();
   return interrupted_;
-}
-
-// Commands still running when the runner goes were abandoned by the caller: stop them as
-// an interrupt would and reap them, so that nothing is left behind.
-void PosixRunner::stop_all() {
-  const auto deadline = Clock::now() + options_.grace;
-  for (auto& p : procs_)
-    if (!p->cleanup && !p->exited) stop(*p, SIGTERM, deadline);
-  while (!procs_.empty()) wait_any();
-  ready_.clear();
-  sweep();
 }
 
 // Stops what commands left running below sink, whatever its group or session, but not what
@@ -169,7 +164,9 @@ CommandRunner::Id PosixRunner::start(const Command& command) {
   auto proc = std::make_unique<Proc>();
   proc->id = next_id_++;
   proc->capture = command.capture;
-  proc->terminal = !command.capture && terminal_owner_ == nullptr && sink_has_terminal();
+  // One command at a time holds the terminal.
+  proc->terminal = !command.capture && sink_has_terminal() &&
+                   std::none_of(procs_.begin(), procs_.end(), [](const auto& p) { return p->terminal; });
   Outcome& outcome = proc->outcome;
   outcome.started_at = Clock::now();
   outcome.error = interrupted() != 0 ? "not started: sink was interrupted" : spawn_sh(command, proc->terminal, *proc);
@@ -179,7 +176,6 @@ CommandRunner::Id PosixRunner::start(const Command& command) {
     proc->input = command.input;
     proc->on_output = command.on_output;
     if (!command.capture && !command.secrets.empty()) proc->masks.assign(2, SecretMask(command.secrets));
-    if (proc->terminal) terminal_owner_ = proc.get();
     procs_.push_back(std::move(proc));
   } else {
     outcome.ended_at = Clock::now();
@@ -264,7 +260,6 @@ void PosixRunner::suspend_for(Proc& proc) {
     set_foreground(proc.pid);
   } else {
     proc.terminal = false;  // continued in the background: the terminal is not ours to give
-    terminal_owner_ = nullptr;
   }
   killpg(proc.pid, SIGCONT);
 }
@@ -287,7 +282,6 @@ void PosixRunner::reaped(Proc& proc, int status) {
   if (proc.terminal) {
     proc.terminal = false;
     set_foreground(getpgrp());
-    terminal_owner_ = nullptr;
     // Ctrl-C went to the command's group, not to sink: it is sink's interrupt all the same.
     if (outcome.signal == SIGINT || outcome.exit_code == 130) {
       interrupt(SIGINT);
@@ -314,14 +308,13 @@ bool PosixRunner::settle(Proc& proc, Clock::time_point now) {
   return proc.exited && !proc.cleanup;
 }
 
-std::pair<CommandRunner::Id, Outcome> PosixRunner::wait_any() { return *wait_until(std::nullopt); }
+std::pair<CommandRunner::Id, Outcome> PosixRunner::wait_any() { return *wait_until(Clock::time_point::max()); }
 
 std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_any_for(std::chrono::milliseconds timeout) {
   return wait_until(Clock::now() + timeout);
 }
 
-std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
-    std::optional<std::chrono::steady_clock::time_point> deadline) {
+std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(Clock::time_point deadline) {
   std::vector<pollfd> fds;
   while (true) {
     handle_signals();
@@ -351,7 +344,7 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
       none.error = "no command is running";
       return std::pair<Id, Outcome>{0, std::move(none)};
     }
-    if (deadline && now >= *deadline) return std::nullopt;
+    if (now >= deadline) return std::nullopt;
 
     fds.assign(1, {g_wake_read, POLLIN, 0});
     // A safety net only: SIGCHLD wakes the loop when a command ends.
@@ -365,7 +358,7 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(
       // Nothing tells when the rest of an ended command's group is gone: look often.
       if (p->cleanup) until(p->exited ? std::min(p->deadline, now + 20ms) : p->deadline);
     }
-    if (deadline) until(*deadline);
+    until(deadline);
     if (poll(fds.data(), static_cast<nfds_t>(fds.size()), static_cast<int>(timeout.count())) <= 0) continue;
     char buffer[256];
     while (read(g_wake_read, buffer, sizeof buffer) > 0) {

@@ -1,6 +1,6 @@
-// CommandRunner for POSIX systems (Linux first, macOS too): posix_spawn of /bin/sh -c (fork +
-// execve where posix_spawn cannot enter a folder), one process group per command, captured
-// output read with poll(), and signal handling that leaves no process behind after an interrupt.
+// CommandRunner for POSIX systems (Linux first, macOS too): posix_spawn of /bin/sh -c, one
+// process group per command, captured output read with poll(), and signal handling that
+// leaves no process behind after an interrupt.
 #pragma once
 
 #include <chrono>
@@ -70,12 +70,11 @@ class PosixRunner final : public CommandRunner {
  private:
   struct Proc;
 
-  std::optional<std::pair<Id, Outcome>> wait_until(std::optional<std::chrono::steady_clock::time_point> deadline);
+  std::optional<std::pair<Id, Outcome>> wait_until(std::chrono::steady_clock::time_point deadline);
   // Const, and their state mutable: interrupted() passes a signal that has just arrived on
   // to the running commands before it reports it, as the interface promises.
   void handle_signals() const;
   void interrupt(int sig) const;
-  void stop_all();
   void sweep();
   void reap();
   void reaped(Proc& proc, int status);
@@ -90,7 +89,6 @@ class PosixRunner final : public CommandRunner {
   std::deque<std::pair<Id, Outcome>> ready_;      // finished, waiting for wait_any
   mutable int interrupted_ = 0;                   // what interrupted() reports, once passed on
   mutable long signals_seen_ = 0;                 // signals handled so far (escalation)
-  const Proc* terminal_owner_ = nullptr;          // the command holding the terminal
   std::set<process_tree::Process> kept_;  // left running on purpose by steps that succeeded
   mutable bool sweep_pending_ = false;  // a command ended that may have left processes behind
 };

@@ -800,7 +800,7 @@ TEST_CASE("process: a command starts with sink's ignored signals ignored, the ot
 
 TEST_CASE("process: a shell that cannot be run is reported, and leaves no process or descriptor behind") {
   // In a child of the test with a mount namespace of its own, where an empty tmpfs hides
-  // /bin/sh. Needs privileges: skipped without them.
+  // /dev (so /dev/null), then /bin/sh. Needs privileges: skipped without them.
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
@@ -809,10 +809,22 @@ TEST_CASE("process: a shell that cannot be run is reported, and leaves no proces
   if (pid == 0) {
     if (unshare(CLONE_NEWNS) != 0) _exit(77);
     if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(77);
-    if (mount("tmpfs", "/bin", "tmpfs", 0, nullptr) != 0) _exit(77);
-    if (access("/bin/sh", F_OK) == 0) _exit(78);
     int failed = 0;
     const std::size_t fds = open_fds();
+    if (mount("tmpfs", "/dev", "tmpfs", 0, nullptr) != 0) _exit(77);
+    {
+      // A captured command's stdin is /dev/null, opened by posix_spawn in the child: without
+      // it the shell is not run. A live command, which needs none, still runs.
+      PosixRunner runner(quick());
+      const Outcome captured = runner.run(shell("true"));
+      if (captured.started || captured.error != "cannot run /bin/sh: No such file or directory") failed |= 64;
+      Command live = shell("true");
+      live.capture = false;
+      if (!runner.run(live).ok()) failed |= 128;
+    }
+    if (umount("/dev") != 0) _exit(79);
+    if (mount("tmpfs", "/bin", "tmpfs", 0, nullptr) != 0) _exit(77);
+    if (access("/bin/sh", F_OK) == 0) _exit(78);
     {
       PosixRunner runner(quick());
       const std::string missing = "/nonexistent-sink-folder";

@@ -14,7 +14,9 @@
 namespace sink {
 namespace {
 
-std::string seconds(double s) { return s < 10 ? fmt::format("{:.2f}s", s) : fmt::format("{:.1f}s", s); }
+std::string seconds(std::chrono::duration<double> d) {
+  return fmt::format("{:.{}f}s", d.count(), d.count() < 10 ? 2 : 1);
+}
 
 std::string describe_exit(const Outcome& o) {
   if (!o.started) return "could not start: " + o.error;
@@ -74,8 +76,7 @@ void FactProgress::operator()(const std::vector<std::string_view>& running) {
     for (const auto name : running) {
       auto& since = since_.try_emplace(std::string(name), now).first->second;
       if (now - since < 2s) continue;
-      fmt::print(err_, "sink: fact `{}` is still running after {}\n", name,
-                 seconds(std::chrono::duration<double>(now - since).count()));
+      fmt::print(err_, "sink: fact `{}` is still running after {}\n", name, seconds(now - since));
       since = std::chrono::steady_clock::time_point::max();  // told once
     }
     return;
@@ -88,8 +89,7 @@ void FactProgress::operator()(const std::vector<std::string_view>& running) {
   for (; shown < names.size() && list.size() + names[shown].size() < 50; ++shown) list += (shown ? ", " : "") + names[shown];
   if (shown < names.size()) list += (shown ? " and " : "") + std::to_string(names.size() - shown) + " more";
   // One line, rewritten in place: kept short so that it never wraps.
-  fmt::print(err_, "\r\x1b[Ksink: gathering facts: {} ({})", list,
-             seconds(std::chrono::duration<double>(now - *start_).count()));
+  fmt::print(err_, "\r\x1b[Ksink: gathering facts: {} ({})", list, seconds(now - *start_));
   err_ << std::flush;
   drawn_ = true;
 }
@@ -139,7 +139,7 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
     if (p.verdict != Verdict::Blocked) {
       const auto* run = s.step->field(ast::StepField::Kind::Run);
       const Outcome o = run_live(runner, planner.command(s, run->text, false), err, style, "sink " + title);
-      const std::string took = seconds(std::chrono::duration<double>(o.ended_at - o.started_at).count());
+      const std::string took = seconds(o.ended_at - o.started_at);
       if (runner.interrupted()) {
         err << paint(kRed, "  interrupted after " + took) << "\n";
         status = 128 + runner.interrupted();
@@ -163,7 +163,7 @@ int apply_steps(const Program& program, const Selection& selection, Planner& pla
   }
   fmt::print(err, "sink: {} ran, {} already done, {} not applicable, {} not on this platform, {} failed{} ({})\n", ran,
              done, not_applicable, left_out, failed, status > 128 ? ", interrupted" : "",
-             seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count()));
+             seconds(std::chrono::steady_clock::now() - begin));
   return status;
 }
 

@@ -43,8 +43,7 @@ std::string normalise_arch(const std::string& arch) {
 // ID and VERSION_ID from /etc/os-release.
 void read_os_release(const std::string& content, Machine& m) {
   std::istringstream in(content);
-  std::string line;
-  while (std::getline(in, line)) {
+  for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const auto eq = line.find('=');
     if (eq == std::string::npos) continue;
@@ -68,13 +67,10 @@ Machine detect_machine() {
   if (m.os == "darwin") {
     m.distro = "darwin";
     const std::string plist = read_whole_file("/System/Library/CoreServices/SystemVersion.plist").value_or("");
-    const auto key = plist.find("<key>ProductVersion</key>");
-    if (key != std::string::npos) {
-      const auto open = plist.find("<string>", key);
-      const auto close = plist.find("</string>", open);
-      if (open != std::string::npos && close != std::string::npos)
-        m.distro_version = plist.substr(open + 8, close - open - 8);
-    }
+    // Not found: npos, and every find after it npos too.
+    const auto open = plist.find("<string>", plist.find("<key>ProductVersion</key>"));
+    const auto close = plist.find("</string>", open);
+    if (close != std::string::npos) m.distro_version = plist.substr(open + 8, close - open - 8);
   } else {
     std::string release = read_whole_file("/etc/os-release").value_or("");
     if (release.empty()) release = read_whole_file("/usr/lib/os-release").value_or("");

@@ -104,16 +104,14 @@ const char* const kAnswerOnly = "`sink plan` lists what a run asks; answer only 
 
 // --set and --vars into `inputs`; false when a --set is not NAME=VALUE.
 bool read_answers(const InputFlags& flags, Sources& sources, Inputs& inputs, Diagnostics& diags) {
-  bool ok = true;
+  const std::size_t before = diags.items().size();
   for (const auto& kv : flags.set) {
     const auto eq = kv.find('=');
-    if (eq != std::string::npos && eq != 0) {
-      inputs.set[kv.substr(0, eq)] = kv.substr(eq + 1);
-      continue;
-    }
-    flag_error(diags, E413, "`--set " + kv + "`: write --set NAME=VALUE", "for example --set git_name=\"Ann Lee\"");
-    ok = false;
+    if (eq != std::string::npos && eq != 0) inputs.set[kv.substr(0, eq)] = kv.substr(eq + 1);
+    else flag_error(diags, E413, "`--set " + kv + "`: write --set NAME=VALUE",
+                    "for example --set git_name=\"Ann Lee\"");
   }
+  const bool ok = diags.items().size() == before;
   if (flags.vars) read_toml_values(*flags.vars, "--vars", sources, diags, inputs.vars, &inputs.vars_at);
   return ok;
 }
@@ -136,12 +134,10 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
                   near ? "did you mean `" + *near + "`?" : "");
         continue;
       }
-      if (!known(diags, E414, name, questions, from + ": `" + name + "`", "a question of " + path, kAnswerOnly)) {
-        usage = true;
-        continue;
-      }
+      usage |= !known(diags, E414, name, questions, from + ": `" + name + "`", "a question of " + path, kAnswerOnly);
       const ast::Ask* ask = nullptr;
       for_each<ast::Ask>(program, [&, &name = name](const ast::Ask& a) { if (a.name == name) ask = &a; });
+      if (!ask) continue;
       if (given == &inputs.set && ask->secret)
         flag_error(diags, W411,
                    "--set " + name +

@@ -57,8 +57,8 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
   };
   if (!s.on_platform) {
     // Name the outermost block that does not match.
-    const auto* b =
-        *std::find_if_not(s.blocks.begin(), s.blocks.end(), [&](const auto* b) { return selects(*b, resolver.machine); });
+    const auto* b = *std::find_if_not(s.blocks.begin(), s.blocks.end(),
+                                      [&](const auto* b) { return selects(*b, resolver.machine); });
     decided(Verdict::LeftOut, fmt::format("`platform {}` (line {})", names_of(*b), b->span.line));
     return p;
   }

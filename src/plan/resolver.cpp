@@ -151,13 +151,11 @@ void Resolver::start_fact(const ast::Fact& f) {
       return settle_fact(f, r, std::nullopt, no_value(d));
     }
   }
-  if (f.source == ast::FactSource::Env) {
-    r.source = "env";
-    return settle_fact(f, r, machine.env(f.value.text), "environment variable " + f.value.text + " is not set");
-  }
-  if (f.source == ast::FactSource::Value) {
-    r.source = "value";
-    return settle_fact(f, r, to_plain(f.value, lookup()), "");
+  if (f.source != ast::FactSource::Sh) {
+    const bool env = f.source == ast::FactSource::Env;
+    r.source = env ? "env" : "value";
+    return settle_fact(f, r, env ? machine.env(f.value.text) : to_plain(f.value, lookup()),
+                       "environment variable " + f.value.text + " is not set");
   }
   r.source = "sh";
   r.ran = true;

@@ -105,19 +105,18 @@ bool step_matches(const SelectedStep& s, const std::string& pattern) {
 bool choose(Selection& out, const StepChoice& choice) {
   std::vector<std::string> names;
   for (const auto& s : out.steps) names.push_back(s.step->name.text);
-  std::vector<std::pair<const char*, const std::string*>> given;
-  for (const auto& n : choice.only) given.emplace_back("--only", &n);
-  for (const auto& n : choice.skip) given.emplace_back("--skip", &n);
-  if (!choice.from.empty()) given.emplace_back("--from", &choice.from);
-  for (const auto& [flag, name] : given) {
-    const std::string& n = *name;
-    if (std::any_of(out.steps.begin(), out.steps.end(), [&](const SelectedStep& s) { return step_matches(s, n); }))
-      continue;
-    const auto near = suggest(n, names);
-    out.error = std::string(flag) + " \"" + n + "\": no step is named so" +
-                (near ? "; did you mean \"" + *near + "\"?" : "; `sink plan` lists the steps");
-    return false;
-  }
+  const std::vector<std::string> from(choice.from.empty() ? 0 : 1, choice.from);
+  using Given = std::pair<const char*, const std::vector<std::string>*>;
+  for (const auto& [flag, given] :
+       {Given{"--only", &choice.only}, Given{"--skip", &choice.skip}, Given{"--from", &from}})
+    for (const std::string& n : *given) {
+      if (std::any_of(out.steps.begin(), out.steps.end(), [&](const SelectedStep& s) { return step_matches(s, n); }))
+        continue;
+      const auto near = suggest(n, names);
+      out.error = std::string(flag) + " \"" + n + "\": no step is named so" +
+                  (near ? "; did you mean \"" + *near + "\"?" : "; `sink plan` lists the steps");
+      return false;
+    }
   bool started = choice.from.empty();
   const std::size_t before = out.steps.size();
   std::erase_if(out.steps, [&](const SelectedStep& s) {

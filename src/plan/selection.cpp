@@ -42,8 +42,7 @@ std::unordered_set<std::string_view> Selection::needed_by(const std::vector<cons
 }
 
 std::size_t Selection::on_platform_count() const {
-  return static_cast<std::size_t>(
-      std::count_if(steps.begin(), steps.end(), [](const SelectedStep& s) { return s.on_platform; }));
+  return std::count_if(steps.begin(), steps.end(), [](const SelectedStep& s) { return s.on_platform; });
 }
 
 void names_in(const ast::Text& text, std::vector<std::string_view>& out) {
@@ -103,8 +102,6 @@ bool step_matches(const SelectedStep& s, const std::string& pattern) {
 // Drops the steps `choice` leaves out; false (with out.error) when one of its names
 // matches no step.
 bool choose(Selection& out, const StepChoice& choice) {
-  std::vector<std::string> names;
-  for (const auto& s : out.steps) names.push_back(s.step->name.text);
   const std::vector<std::string> from(choice.from.empty() ? 0 : 1, choice.from);
   using Given = std::pair<const char*, const std::vector<std::string>*>;
   for (const auto& [flag, given] :
@@ -112,21 +109,21 @@ bool choose(Selection& out, const StepChoice& choice) {
     for (const std::string& n : *given) {
       if (std::any_of(out.steps.begin(), out.steps.end(), [&](const SelectedStep& s) { return step_matches(s, n); }))
         continue;
+      std::vector<std::string> names;
+      for (const auto& s : out.steps) names.push_back(s.step->name.text);
       const auto near = suggest(n, names);
       out.error = std::string(flag) + " \"" + n + "\": no step is named so" +
                   (near ? "; did you mean \"" + *near + "\"?" : "; `sink plan` lists the steps");
       return false;
     }
   bool started = choice.from.empty();
-  const std::size_t before = out.steps.size();
-  std::erase_if(out.steps, [&](const SelectedStep& s) {
+  out.not_chosen = std::erase_if(out.steps, [&](const SelectedStep& s) {
     started = started || step_matches(s, choice.from);
     auto any = [&](const std::vector<std::string>& list) {
       return std::any_of(list.begin(), list.end(), [&](const std::string& n) { return step_matches(s, n); });
     };
     return !started || (!choice.only.empty() && !any(choice.only)) || any(choice.skip);
   });
-  out.not_chosen = before - out.steps.size();
   return true;
 }
 
@@ -155,7 +152,7 @@ Selection select_steps(const Program& program, const Machine& machine, const Ste
     walk(program.modules[m].ast.items, machine, m == 0 ? decltype(root_env){} : root_env, blocks, true, out);
   }
 
-  if (!choice.empty() && !choose(out, choice)) return out;
+  if (!choose(out, choice)) return out;
 
   // What the chosen steps on this platform need, and what that needs.
   std::vector<const SelectedStep*> here;

@@ -24,7 +24,6 @@ struct SelectedStep {
 struct StepChoice {
   std::vector<std::string> only, skip;
   std::string from;
-  bool empty() const { return only.empty() && skip.empty() && from.empty(); }
 };
 
 struct Selection {

@@ -49,7 +49,7 @@ Command Planner::command(const SelectedStep& s, const ast::Text& script, bool ca
 }
 
 StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
-  StepPlan p{&s, Verdict::Run, "", {}};
+  StepPlan p{&s, Verdict::Run, ""};
   auto decided = [&](Verdict verdict, std::string reason) {
     p.verdict = verdict;
     p.reason = std::move(reason);
@@ -66,7 +66,6 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
   const Lookup lookup = resolver.lookup();
   auto blocked = [&](std::string_view name) {
     const Resolved* r = resolver.result(name);
-    p.missing = name;
     if (!r || !r->unknown) return decided(Verdict::Blocked, resolver.no_value(name));
     return decided(Verdict::Unknown,
                    "rests on `" + std::string(name) + "`, which is unknown for another platform (pin it in --facts)");

@@ -24,7 +24,6 @@ struct StepPlan {
   const SelectedStep* step = nullptr;
   Verdict verdict = Verdict::Run;
   std::string reason;  // why it is not run (or what will run it)
-  std::string_view missing;  // Blocked: the name without a value
 };
 
 // How a step's commands run: script prefix, environment and folder.

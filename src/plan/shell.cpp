@@ -19,6 +19,7 @@ ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
   for (const auto name : refs)
     if (const Value* v = lookup(name)) set_var(out.vars, shell_var(name), v->text);
   ShellQuoteTracker quotes;
+  std::string not_int;  // a value in arithmetic that is not an int: the script only says so and fails
   auto emit = [&](std::string_view shell_text) {  // text the shell reads as it stands
     quotes.feed(shell_text);
     out.script += shell_text;
@@ -36,7 +37,7 @@ ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
     const ShellContext at = quotes.at();
     if ((at == ShellContext::Arith || at == ShellContext::Test) && (!v || v->type != lex::Type::Int)) {
       // The checker allows only ints here; this holds even where a value came in some other way.
-      out.not_int = in.name;
+      not_int = in.name;
       return;
     }
     switch (at) {
@@ -48,8 +49,8 @@ ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
       default: out.script += ref;
     }
   });
-  if (!out.not_int.empty())
-    out.script = "echo 'sink: " + out.not_int + " is not a whole number, so it cannot stand in arithmetic' >&2; exit 2";
+  if (!not_int.empty())
+    out.script = "echo 'sink: " + not_int + " is not a whole number, so it cannot stand in arithmetic' >&2; exit 2";
   return out;
 }
 

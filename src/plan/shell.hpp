@@ -23,9 +23,8 @@ void set_var(Env& env, const std::string& name, std::string value);
 using Lookup = std::function<const Value*(std::string_view name)>;
 
 struct ShellScript {
-  std::string script;                                       // for /bin/sh -c
+  std::string script;  // for /bin/sh -c
   Env vars;  // variables the script refers to
-  std::string not_int;  // a value in arithmetic that is not an int: the script only says so and fails
 };
 
 // `{{name}}` becomes "${SINK_name}" outside quotes, ${SINK_name} inside double quotes and

@@ -59,10 +59,9 @@ std::string folder_error(const std::string& dir) {
   return "";
 }
 
-// posix_spawn of /bin/sh with `fds` as its standard streams (-1: sink's) and stdin from
-// /dev/null if `null_in`; 0 or an error number. glibc clones with CLONE_VM | CLONE_VFORK:
+// posix_spawn of /bin/sh with `fds` as its standard streams (-1: sink's); 0 or an error number. glibc clones with CLONE_VM | CLONE_VFORK:
 // sink's page tables are neither copied nor made copy-on-write.
-int posix_spawn_sh(pid_t& pid, const Command& command, char* const envp[], const int fds[3], bool null_in) {
+int posix_spawn_sh(pid_t& pid, const Command& command, char* const envp[], const int fds[3]) {
   posix_spawnattr_t attr;
   if (const int rc = posix_spawnattr_init(&attr)) return rc;
   // A handler becomes SIG_DFL through exec anyway; these are sink's own business.
@@ -78,7 +77,6 @@ int posix_spawn_sh(pid_t& pid, const Command& command, char* const envp[], const
   int rc = posix_spawn_file_actions_init(&actions);
   for (int i = 0; i < 3; ++i)
     if (rc == 0 && fds[i] >= 0) rc = posix_spawn_file_actions_adddup2(&actions, fds[i], i);
-  if (rc == 0 && null_in) rc = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   if (rc == 0 && !command.dir.empty()) rc = posix_spawn_file_actions_addchdir_np(&actions, command.dir.c_str());
   // posix_spawn takes char* const[] and changes nothing.
   char arg0[] = "sh", arg1[] = "-c";
@@ -145,9 +143,14 @@ std::string spawn_sh(const Command& command, bool terminal, Child& child) {
   const bool streams = !(command.capture && command.feed_input && !make_pair(in, true)) &&
                        !(piped && (!make_pair(out) || !make_pair(err)));
   int rc = streams ? 0 : errno;
+  // Opened here, not by posix_spawn in the child, so that a failure names /dev/null.
+  if (streams && command.capture && !command.feed_input && (in[0] = above_stdio(open("/dev/null", O_RDONLY))) < 0) {
+    for (int* fd : {&out[0], &out[1], &err[0], &err[1]}) close_fd(*fd);
+    return "cannot open /dev/null for the command's input: " + std::string(std::strerror(errno));
+  }
   if (streams) {
     const int fds[] = {in[0], out[1], pty ? out[1] : err[1]};
-    rc = posix_spawn_sh(child.pid, command, envp.data(), fds, command.capture && !command.feed_input);
+    rc = posix_spawn_sh(child.pid, command, envp.data(), fds);
   }
   for (int* fd : {&out[1], &err[1], &in[0]}) close_fd(*fd);  // the child's ends
   if (rc != 0) {

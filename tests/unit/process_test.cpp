@@ -813,11 +813,13 @@ TEST_CASE("process: a shell that cannot be run is reported, and leaves no proces
     const std::size_t fds = open_fds();
     if (mount("tmpfs", "/dev", "tmpfs", 0, nullptr) != 0) _exit(77);
     {
-      // A captured command's stdin is /dev/null, opened by posix_spawn in the child: without
-      // it the shell is not run. A live command, which needs none, still runs.
+      // A captured command's stdin is /dev/null: without it the shell is not run, and the
+      // message names /dev/null. A live command, which needs none, still runs.
       PosixRunner runner(quick());
       const Outcome captured = runner.run(shell("true"));
-      if (captured.started || captured.error != "cannot run /bin/sh: No such file or directory") failed |= 64;
+      if (captured.started ||
+          captured.error != "cannot open /dev/null for the command's input: No such file or directory")
+        failed |= 64;
       Command live = shell("true");
       live.capture = false;
       if (!runner.run(live).ok()) failed |= 128;

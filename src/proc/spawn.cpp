@@ -59,7 +59,8 @@ std::string folder_error(const std::string& dir) {
   return "";
 }
 
-// posix_spawn of /bin/sh with `fds` as its standard streams (-1: sink's); 0 or an error number. glibc clones with CLONE_VM | CLONE_VFORK:
+// posix_spawn of /bin/sh with `fds` as its standard streams (-1: sink's); 0 or an error
+// number. glibc clones with CLONE_VM | CLONE_VFORK:
 // sink's page tables are neither copied nor made copy-on-write.
 int posix_spawn_sh(pid_t& pid, const Command& command, char* const envp[], const int fds[3]) {
   posix_spawnattr_t attr;

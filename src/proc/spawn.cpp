@@ -137,6 +137,10 @@ std::string spawn_sh(const Command& command, bool terminal, Child& child) {
   envp.push_back(nullptr);
 
   int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
+  // A captured command's stdin is /dev/null, opened here rather than by posix_spawn in the
+  // child, so that a failure names it. First, so that nothing else is open yet.
+  if (command.capture && !command.feed_input && (in[0] = above_stdio(open("/dev/null", O_RDONLY))) < 0)
+    return "cannot open /dev/null for the command's input: " + std::string(std::strerror(errno));
   const bool filter = !command.capture && !command.secrets.empty();
   // Without a pseudo-terminal (none left, say), a filtered command's output takes pipes.
   const bool pty = filter && isatty(STDOUT_FILENO) && make_pty(out);
@@ -144,11 +148,6 @@ std::string spawn_sh(const Command& command, bool terminal, Child& child) {
   const bool streams = !(command.capture && command.feed_input && !make_pair(in, true)) &&
                        !(piped && (!make_pair(out) || !make_pair(err)));
   int rc = streams ? 0 : errno;
-  // Opened here, not by posix_spawn in the child, so that a failure names /dev/null.
-  if (streams && command.capture && !command.feed_input && (in[0] = above_stdio(open("/dev/null", O_RDONLY))) < 0) {
-    for (int* fd : {&out[0], &out[1], &err[0], &err[1]}) close_fd(*fd);
-    return "cannot open /dev/null for the command's input: " + std::string(std::strerror(errno));
-  }
   if (streams) {
     const int fds[] = {in[0], out[1], pty ? out[1] : err[1]};
     rc = posix_spawn_sh(child.pid, command, envp.data(), fds);

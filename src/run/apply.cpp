@@ -94,11 +94,12 @@ void FactProgress::operator()(const std::vector<std::string_view>& running) {
   drawn_ = true;
 }
 
-int apply_steps(const Program& program, const Selection& selection, Planner& planner, CommandRunner& runner,
-                std::ostream& err, const ApplyStyle& style) {
+int apply_steps(Planner& planner, std::ostream& err, const ApplyStyle& style) {
+  const Selection& selection = planner.resolver.selection;
+  CommandRunner& runner = planner.resolver.runner;
   const Painter paint(style.color);
   const auto where = [&](const ast::Step& step) {
-    return utf8::printable(fmt::format("{}:{}", program.sources.get(step.span.file).path, step.span.line));
+    return utf8::printable(fmt::format("{}:{}", planner.sources.get(step.span.file).path, step.span.line));
   };
   // A script the system cannot pass to /bin/sh would fail when its turn comes, after the
   // steps before it ran: say so before any step.

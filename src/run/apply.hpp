@@ -38,9 +38,8 @@ class FactProgress {
   bool drawn_ = false;
 };
 
-// Runs the steps of `selection` (facts and answers already resolved). Returns the exit
-// status: 0, 1 (a step failed) or 128 + the signal that interrupted it.
-int apply_steps(const Program& program, const Selection& selection, Planner& planner, CommandRunner& runner,
-                std::ostream& err, const ApplyStyle& style);
+// Runs the steps of the planner's selection (facts and answers already resolved), with its
+// runner. Returns the exit status: 0, 1 (a step failed) or 128 + the signal that interrupted it.
+int apply_steps(Planner& planner, std::ostream& err, const ApplyStyle& style);
 
 }  // namespace sink

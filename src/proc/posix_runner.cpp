@@ -361,13 +361,16 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(Clo
     until(deadline);
     if (poll(fds.data(), static_cast<nfds_t>(fds.size()), static_cast<int>(timeout.count())) <= 0) continue;
     char buffer[256];
-    while (read(g_wake_read, buffer, sizeof buffer) > 0) {
-    }
-    // Every stream is non-blocking: those with nothing to read or no room return at once.
+    if (fds[0].revents != 0)
+      while (read(g_wake_read, buffer, sizeof buffer) > 0) {
+      }
+    // Only the streams poll marked: with many commands (facts, --host sessions), one busy
+    // command must not cost a read of every other one. The slots are in the order pushed.
+    std::size_t slot = 1;
     for (auto& p : procs_) {
-      read_stream(*p, false, false);
-      read_stream(*p, true, false);
-      if (p->input.empty()) continue;
+      for (const bool err : {false, true})
+        if (fds[slot++].revents != 0) read_stream(*p, err, false);
+      if (p->input.empty() || fds[slot++].revents == 0) continue;
       const ssize_t n = write(p->in_fd, p->input.data(), p->input.size());
       if (n > 0) p->input.erase(0, static_cast<std::size_t>(n));
       else if (n < 0 && errno != EAGAIN && errno != EINTR) p->input.clear();  // it stopped reading

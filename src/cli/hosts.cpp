@@ -149,7 +149,7 @@ bool answer_lines(Run& s, const Selection& sel, CommandRunner& runner, const Hos
                   "answer it with --set " + a->name + "=VALUE or in a --vars file");
     }
     if (value) lines += answer_var(a->name) + "=" + shell_word(*value) + "\n";
-    if (value && a->secret && value->size() >= 3) secrets.push_back(*value);  // as Resolver::secrets
+    if (value && a->secret) secrets.push_back(*value);
   }
   if (!s.diags.has_errors()) return true;
   print_diags(s, err, color);
@@ -297,8 +297,7 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   c.env.emplace_back("SINK_SSH_REMOTE", "sh -s -- --report" + (args.command == "apply" ? "" : " --" + args.command));
   c.feed_input = true;
 
-  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-  const auto remotes = run_sessions(dests, jobs, c, args.command, *runner, out, err, color, secrets);
+  const auto remotes = run_sessions(dests, jobs, c, args.command, *runner, out, err, color, mask_order(secrets));
   if (args.command == "apply") print_summary(remotes, out);
   else if (args.get("--format", "text") == "json") print_json(remotes, r.path, args.command == "plan", out);
   else if (args.command == "plan") print_grid(remotes, "sink:step", 3, 2, "step", out);

@@ -73,9 +73,7 @@ std::vector<std::string> Resolver::secrets() const {
     if (r.value && r.value->secret && r.value->type != lex::Type::Bool) out.push_back(r.value->text);
   for (const auto var : secret_env_)
     if (auto v = machine.env(std::string(var))) out.push_back(*v);
-  std::erase_if(out, [](const std::string& s) { return s.size() < 3; });
-  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  return out;
+  return mask_order(std::move(out));
 }
 
 std::string Resolver::redact(std::string text) const { return mask_secrets(std::move(text), secrets()); }

@@ -4,6 +4,12 @@
 
 namespace sink {
 
+std::vector<std::string> mask_order(std::vector<std::string> secrets) {
+  std::erase_if(secrets, [](const std::string& s) { return s.size() < 3; });
+  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  return secrets;
+}
+
 std::string mask_secrets(std::string text, const std::vector<std::string>& secrets) {
   static const std::string mask = "••••••";
   for (const std::string& secret : secrets)

@@ -9,6 +9,10 @@
 
 namespace sink {
 
+// The values worth masking, in the order mask_secrets needs: longest first, and none under
+// 3 bytes (masking "1" or "no" would hide ordinary text, not a secret).
+std::vector<std::string> mask_order(std::vector<std::string> secrets);
+
 // `text` with every occurrence of each secret replaced by ••••••. `secrets` longest first,
 // so that a secret inside another is masked with it, whole.
 std::string mask_secrets(std::string text, const std::vector<std::string>& secrets);

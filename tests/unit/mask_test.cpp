@@ -74,3 +74,10 @@ TEST_CASE("mask: a stream holds back only a real start of a secret") {
   CHECK(SecretMask({"abc"}).feed("xabc") == "x" + M);
   CHECK(SecretMask({"abcdef", "abc"}).feed("xabc") == "x");
 }
+
+TEST_CASE("mask_order: values under 3 bytes are left out, the rest longest first") {
+  const std::vector<std::string> order = mask_order({"ab", "token", "", "x", "secret-longer", "abc"});
+  CHECK(order == std::vector<std::string>{"secret-longer", "token", "abc"});
+  // The order is what lets mask_secrets mask a secret that holds another, whole.
+  CHECK(mask_secrets("id=secret-longer", mask_order({"secret", "secret-longer"})) == "id=••••••");
+}

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "check/checker_impl.hpp"
+#include "syntax/shell_quote.hpp"
 #include "util/suggest.hpp"
 #include "util/version.hpp"
 
@@ -29,11 +30,6 @@ bool is_blank(const ast::Text& t) { return !t.has_interp() && t.text.find_first_
 // By ast::StepField::Kind, but for Unknown. skip if sh and skip if CONDITION are one field;
 // so are when sh and when CONDITION.
 constexpr std::string_view kFieldNames[] = {"run", "skip if", "skip if", "when", "when", "error", "env", "dir"};
-
-bool is_env_name(std::string_view s) {
-  return !s.empty() && !std::isdigit(static_cast<unsigned char>(s[0])) &&
-         std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-}
 
 // The variables a scope sets, with the line that sets each.
 using EnvScope = std::unordered_map<std::string_view, std::uint32_t>;
@@ -248,7 +244,7 @@ void Checker::check_fact(const ast::Fact& f) {
         diags_.add(E242, f.value.span, "fact `" + f.name + "` has an empty command", "write the command to run: sh \"...\"");
       break;
     case ast::FactSource::Env:
-      if (f.value.has_interp() || !is_env_name(f.value.literal()))
+      if (f.value.has_interp() || !is_shell_name(f.value.literal()))
         diags_.add(E264, f.value.span, "`" + f.value.literal() + "` is not an environment variable name",
                    "write the variable's name as it is, e.g. env \"GITHUB_TOKEN\"");
       break;

@@ -20,10 +20,7 @@ bool any_of(std::string_view w, std::initializer_list<std::string_view> names) {
 }
 bool has(std::string_view letters, char c) { return letters.find(c) != std::string_view::npos; }
 bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_name(std::string_view w) {
-  return !w.empty() && !std::isdigit(static_cast<unsigned char>(w[0])) && std::all_of(w.begin(), w.end(), word_char);
-}
-bool assignment(std::string_view w) { return has(w, '=') && is_name(w.substr(0, w.find('='))); }
+bool assignment(std::string_view w) { return has(w, '=') && is_shell_name(w.substr(0, w.find('='))); }
 
 // Commands that run another command given as their remaining words: the letters of their
 // options that take an argument, and how many operands come before the command.
@@ -57,7 +54,8 @@ Reading classify(Words w, std::string_view partial) {
            (assignment(w[i]) || any_of(w[i], {"!", "{", "if", "then", "elif", "else", "do", "while", "until"})))
       ++i;
     if (i == w.size()) {  // a[i]=...: bash evaluates the subscript
-      const bool subscript = has(partial, '[') && !has(partial, ']') && is_name(partial.substr(0, partial.find('[')));
+      const bool subscript =
+          has(partial, '[') && !has(partial, ']') && is_shell_name(partial.substr(0, partial.find('[')));
       return {subscript ? C::Arith : C::Normal};
     }
     cmd = w[i++];
@@ -154,6 +152,10 @@ bool param_arith(std::string_view p) {
 }
 
 }  // namespace
+
+bool is_shell_name(std::string_view w) {
+  return !w.empty() && !std::isdigit(static_cast<unsigned char>(w[0])) && std::all_of(w.begin(), w.end(), word_char);
+}
 
 std::string shell_var(std::string_view name) {
   if (name.starts_with(lex::env_prefix)) return "SINKENV_" + std::string(name.substr(lex::env_prefix.size()));

@@ -22,6 +22,9 @@ enum class ShellContext {
   Comment,        // in a # comment
 };
 
+// A shell variable name: letters, digits and _, not starting with a digit.
+bool is_shell_name(std::string_view w);
+
 // The environment variable that carries `name` into a script: SINK_git_name, and
 // SINKENV_PATH for env.PATH (so that it cannot meet a fact `env_PATH`).
 std::string shell_var(std::string_view name);

@@ -8,8 +8,7 @@
 namespace sink {
 
 std::string preview(std::string_view text, std::size_t shown) {
-  std::size_t end = std::min(text.size(), shown);
-  while (end < text.size() && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  const std::size_t end = utf8::char_start(text, std::min(text.size(), shown));
   std::string out = utf8::printable(text.substr(0, end));
   if (end < text.size()) out += "... (" + std::to_string(text.size() - end) + " more bytes)";
   return out;

@@ -14,12 +14,6 @@ constexpr std::size_t kMaxShown = 160;  // bytes of a source line shown around t
 
 bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
-// Moves a byte offset back to the start of the character it falls in.
-std::size_t char_boundary(std::string_view s, std::size_t i) {
-  while (i > 0 && i < s.size() && is_continuation(s[i])) --i;
-  return std::min(i, s.size());
-}
-
 std::size_t bom_length(const std::string& text, std::uint32_t line) {
   return line == 1 && text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
 }
@@ -76,8 +70,8 @@ std::string Renderer::text(const Diagnostic& d) {
     // Long lines: show a window around the span.
     std::string lead, trail;
     if (line.size() > kMaxShown) {
-      const std::size_t start = char_boundary(line, from > 40 ? from - 40 : 0);
-      const std::size_t end = char_boundary(line, std::min(line.size(), start + kMaxShown));
+      const std::size_t start = utf8::char_start(line, from > 40 ? from - 40 : 0);
+      const std::size_t end = utf8::char_start(line, std::min(line.size(), start + kMaxShown));
       if (start > 0) lead = "...";
       if (end < line.size()) trail = "...";
       line = line.substr(start, end - start);

@@ -56,6 +56,11 @@ std::size_t find_invalid(std::string_view s) {
   return std::string_view::npos;
 }
 
+std::size_t char_start(std::string_view s, std::size_t i) {
+  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return std::min(i, s.size());
+}
+
 std::size_t count_chars(std::string_view s) {
   return static_cast<std::size_t>(
       std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));

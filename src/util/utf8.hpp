@@ -17,6 +17,8 @@ std::size_t sequence_length(std::string_view s, std::size_t i);
 // place where text that came from outside (names, values, messages, a command's stderr)
 // is escaped before sink prints it.
 std::string printable(std::string_view s);
+// A byte offset moved back to the start of the character it falls in (at most s.size()).
+std::size_t char_start(std::string_view s, std::size_t i);
 // The number of characters (code points) in valid UTF-8 text; invalid bytes count one each.
 std::size_t count_chars(std::string_view text);
 // `s` with its ASCII letters in lower case.

@@ -193,7 +193,8 @@ def stop_when(p, ready, tries=200000):
 
 
 def finish(p):
-    os.kill(p.pid, signal.SIGCONT)
+    if p.poll() is None:  # not caught in time, sink may have ended already
+        os.kill(p.pid, signal.SIGCONT)
     out, err = p.communicate(timeout=HANG)
     return Result(p.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
 

@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "check/checker.hpp"
-#include "diag/render.hpp"
+#include "cli/render.hpp"
 
 namespace sink {
 

@@ -8,7 +8,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
-#include "diag/render.hpp"
+#include "cli/render.hpp"
 
 namespace sink {
 namespace {

@@ -9,10 +9,11 @@
 #include <vector>
 
 #include "cli/cli.hpp"
-#include "diag/render.hpp"
+#include "cli/render.hpp"
 #include "fmt/diff.hpp"
 #include "fmt/formatter.hpp"
 #include "modules/loader.hpp"
+#include "cli/write_file.hpp"
 #include "util/files.hpp"
 
 namespace sink {

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "proc/posix_runner.hpp"
-#include "run/terminal.hpp"
+#include "cli/terminal.hpp"
 
 namespace sink {
 

@@ -9,11 +9,12 @@
 #include <filesystem>
 
 #include "check/checker.hpp"
-#include "diag/render.hpp"
+#include "cli/render.hpp"
 #include "export/script.hpp"
 #include "plan/inputs.hpp"
 #include "plan/planner.hpp"
 #include "run/apply.hpp"
+#include "cli/write_file.hpp"
 #include "util/files.hpp"
 #include "util/json.hpp"
 #include "util/utf8.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "check/checker.hpp"
-#include "diag/render.hpp"
+#include "cli/render.hpp"
 #include "modules/loader.hpp"
 #include "plan/planner.hpp"
 #include "plan/resolver.hpp"

@@ -1,7 +1,7 @@
 // The diagnostic renderer: columns, underlines, long lines and JSON.
 #include <doctest/doctest.h>
 
-#include "diag/render.hpp"
+#include "cli/render.hpp"
 
 using namespace sink;
 

@@ -1,4 +1,4 @@
-#include "diag/render.hpp"
+#include "cli/render.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "run/terminal.hpp"
+#include "cli/terminal.hpp"
 
 #include <fmt/ostream.h>
 #include <poll.h>

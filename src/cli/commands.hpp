@@ -1,6 +1,8 @@
 // The commands, each in its own file, and what they share.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -31,6 +33,23 @@ std::optional<std::string> find_sinkfile(const Host& host);
 Diagnostic no_sinkfile_error(const Host& host, const std::string& command);
 // --set, --vars and --facts as given.
 InputFlags input_flags(const Args& args);
+
+// Writing a file whole or not at all (write_file.cpp): `sink fmt` and `sink export -o`
+// write the one file the user named; nothing else in sink writes a file.
+struct WriteProblem {
+  std::string why, hint;
+};
+
+// Replaces `path` by `text` through a temporary file in the same folder, renamed over it,
+// so that the file is either the old one or the new one, never half written. SIGINT,
+// SIGTERM and SIGHUP wait until the temporary file is renamed or removed; one that came
+// meanwhile cancels the rename. Without `before` and `seen`, the file is written whole
+// (`sink export -o`: mode 0755). With them, the file as `sink fmt` read it (its bytes and
+// read_file's `info`) is rewritten: through a symlink, keeping its owner, mode (setuid and
+// setgid too) and extended attributes; refused when it is read-only, has other hard links
+// (a rename would split them off) or changed since it was read.
+bool write_atomically(const std::string& path, const std::string& text, WriteProblem& problem,
+                      const std::string* before = nullptr, const struct stat* seen = nullptr);
 
 // `sink plan` (and `sink facts`, which stops after the facts), `sink apply` and `sink export`
 // (run_commands.cpp).

@@ -13,7 +13,6 @@
 #include "fmt/diff.hpp"
 #include "fmt/formatter.hpp"
 #include "modules/loader.hpp"
-#include "cli/write_file.hpp"
 #include "util/files.hpp"
 
 namespace sink {

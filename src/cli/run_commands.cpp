@@ -14,7 +14,6 @@
 #include "plan/inputs.hpp"
 #include "plan/planner.hpp"
 #include "run/apply.hpp"
-#include "cli/write_file.hpp"
 #include "util/files.hpp"
 #include "util/json.hpp"
 #include "util/utf8.hpp"

@@ -1,4 +1,4 @@
-#include "cli/write_file.hpp"
+#include "cli/commands.hpp"
 
 #include <fcntl.h>
 #include <sys/xattr.h>

@@ -87,7 +87,7 @@ complete -c sink -n '__sink_command_is export' -l from -x -d 'Start at the step 
 complete -c sink -n '__sink_command_is export' -s o -l output -r -F -d 'Write the script to FILE'
 
 # fmt
-complete -c sink -n '__sink_command_is fmt' -l check -d 'Change nothing: print a diff, exit 1 if anything would change'
+complete -c sink -n '__sink_command_is fmt' -l check -d 'Change nothing: name each file not formatted, exit 1 if any'
 complete -c sink -n '__sink_command_is fmt' -a - -d 'Standard input to standard output'
 
 # grammar

@@ -101,7 +101,7 @@ const std::vector<CommandSpec>& commands() {
        "\n"
        "Exit status: 0 when every file is (now) formatted; 1 when a file has errors, or with\n"
        "--check when a file is not formatted; 2 for a usage error.",
-       {{"--check", "", {}, "change nothing: print a diff of what would change, exit 1 if anything would"}}},
+       {{"--check", "", {}, "change nothing: name each file not formatted (PATH:LINE, its first change), exit 1 if any"}}},
       {"grammar", "", 0, "Print an editor grammar (TextMate or Vim) for Sinkfiles",
        "Prints a TextMate grammar (JSON, for VS Code and other TextMate editors) or a Vim\n"
        "syntax file, generated from the same keywords, types, built-ins, platform names,\n"

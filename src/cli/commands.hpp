@@ -78,7 +78,8 @@ int load(const Args& args, const Host& host, std::ostream& err, bool color, Run&
 bool wants_hosts(const Args& args);
 int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);
 
-// `sink fmt`: rewrites files in the canonical layout; `--check` shows a diff instead; `-`
+// `sink fmt`: rewrites files in the canonical layout; `--check` names the first line of each
+// file that it would change instead; `-`
 // reads `in` (fmt_command.cpp).
 int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& out, std::ostream& err, bool color);
 

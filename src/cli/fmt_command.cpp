@@ -10,7 +10,6 @@
 
 #include "cli/cli.hpp"
 #include "cli/render.hpp"
-#include "fmt/diff.hpp"
 #include "fmt/formatter.hpp"
 #include "modules/loader.hpp"
 #include "util/files.hpp"
@@ -101,9 +100,10 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
     }
     const bool changes = *formatted != text;
     if (check) {
-      if (changes) {
+      if (changes) {  // where: the first line that formatting changes
         ++unformatted;
-        out << unified_diff(text, *formatted, "a/" + name, "b/" + name);
+        const auto line = 1 + std::count(text.begin(), std::ranges::mismatch(text, *formatted).in1, '\n');
+        out << name << ":" << line << ": not formatted\n";
       }
     } else if (from_stdin) {
       errno = 0;

@@ -18,6 +18,19 @@ Program load_and_check(const std::string& path, FileReader& reader, Diagnostics&
   return program;
 }
 
+void check_repeats(Diagnostics& diags, const ast::List<ast::RepeatedOption>& repeated) {
+  for (const auto& r : repeated)
+    diags.add(E265, r.span, "`" + r.option + "` is given twice", "write each option once");
+}
+
+bool check_unknown_field(Diagnostics& diags, const ast::StepField& f) {
+  std::vector<std::string> fields(lex::step_field_keywords.begin(), lex::step_field_keywords.end());
+  const auto near = suggest(f.name, fields);
+  diags.add(E206, f.keyword_span(), "unknown step field `" + f.name + "`",
+            near ? "did you mean `" + *near + "`?" : "a step's fields are run, skip if, when, error, env and dir");
+  return near && *near == lex::kw_run;
+}
+
 namespace check {
 namespace {
 
@@ -39,11 +52,6 @@ void set_env(Diagnostics& diags, EnvScope& scope, std::string_view name, Span na
     diags.add(E212, name_span,
               "`" + std::string(name) + "` is already set in this scope at line " + std::to_string(first->second),
               "set each variable once per scope; an inner scope (platform block, step) may override it");
-}
-
-void check_repeats(Diagnostics& diags, const ast::List<ast::RepeatedOption>& repeated) {
-  for (const auto& r : repeated)
-    diags.add(E265, r.span, "`" + r.option + "` is given twice", "write each option once");
 }
 
 void check_platform(Diagnostics& diags, const ast::PlatformBlock& b,
@@ -305,11 +313,7 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
   for (const auto& f : s.fields) {
     using K = ast::StepField::Kind;
     if (f.kind == K::Unknown) {
-      std::vector<std::string> fields(lex::step_field_keywords.begin(), lex::step_field_keywords.end());
-      const auto near = suggest(f.name, fields);
-      meant_run = meant_run || (near && *near == lex::kw_run);
-      std::string hint = near ? "did you mean `" + *near + "`?" : "a step's fields are run, skip if, when, error, env and dir";
-      diags_.add(E206, f.keyword_span(), "unknown step field `" + f.name + "`", hint);
+      meant_run = check_unknown_field(diags_, f) || meant_run;
       continue;
     }
     const std::string key(kFieldNames[static_cast<int>(f.kind)]);

@@ -13,4 +13,10 @@ void check_program(const Program& program, Diagnostics& diags);
 // and, when all of it loaded, checks it.
 Program load_and_check(const std::string& path, FileReader& reader, Diagnostics& diags);
 
+// What the parser keeps only in part, reported for the checker and for `sink fmt` (which
+// would lose it): an option given twice (E265), an unknown step field (E206; returns
+// whether it looks like a misspelled `run`).
+void check_repeats(Diagnostics& diags, const ast::List<ast::RepeatedOption>& repeated);
+bool check_unknown_field(Diagnostics& diags, const ast::StepField& f);
+
 }  // namespace sink

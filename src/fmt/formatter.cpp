@@ -11,10 +11,10 @@
 #include <span>
 #include <string_view>
 
+#include "check/checker.hpp"
 #include "syntax/lexicon.hpp"
 #include "syntax/parser.hpp"
 #include "syntax/text.hpp"
-#include "util/suggest.hpp"
 #include "util/utf8.hpp"
 
 namespace sink {
@@ -493,23 +493,12 @@ class Printer {
 // What the tree does not hold in full cannot be printed: the text of an unknown step
 // field, the first of two options. Reported as `sink check` does.
 void unprintable(const ast::List<ast::Item>& items, Diagnostics& diags) {
-  const auto twice = [&](const ast::List<ast::RepeatedOption>& repeated) {
-    for (const auto& r : repeated)
-      diags.add(E265, r.span, "`" + r.option + "` is given twice", "write each option once");
-  };
   ast::for_each<ast::Item>(items, [&](const ast::Item& it) {
-    if (const auto* f = it.as<ast::Fact>()) twice(f->repeated);
-    if (const auto* a = it.as<ast::Ask>()) twice(a->repeated);
-    if (const auto* s = it.as<ast::Step>()) {
-      for (const auto& f : s->fields) {
-        if (f.kind != ast::StepField::Kind::Unknown) continue;
-        std::vector<std::string> fields(lex::step_field_keywords.begin(), lex::step_field_keywords.end());
-        const auto near = suggest(f.name, fields);
-        diags.add(E206, f.keyword_span(), "unknown step field `" + f.name + "`",
-                  near ? "did you mean `" + *near + "`?"
-                       : "a step's fields are run, skip if, when, error, env and dir");
-      }
-    }
+    if (const auto* f = it.as<ast::Fact>()) check_repeats(diags, f->repeated);
+    if (const auto* a = it.as<ast::Ask>()) check_repeats(diags, a->repeated);
+    if (const auto* s = it.as<ast::Step>())
+      for (const auto& f : s->fields)
+        if (f.kind == ast::StepField::Kind::Unknown) check_unknown_field(diags, f);
   });
 }
 

@@ -361,19 +361,13 @@ class Printer {
   }
 
   void declaration(const ast::StepField& f, int) {
-    using K = ast::StepField::Kind;
-    const int cont = cur_.indent + kContinuation;
-    switch (f.kind) {
-      case K::Run: put("run "); text(f.text); break;
-      case K::SkipIfSh: put("skip if sh "); text(f.text); break;
-      case K::SkipIfExpr: put("skip if "); expr(*f.expr, cont); break;
-      case K::When: put("when "); expr(*f.expr, cont); break;
-      case K::WhenSh: put("when sh "); text(f.text); break;
-      case K::Error: put("error "); text(f.text); break;
-      case K::Dir: put("dir "); text(f.text); break;
-      case K::Env: put("env " + f.name + " = "); text(f.text); break;
-      case K::Unknown: put(f.name); break;  // not reached: format_sinkfile refuses these
-    }
+    // By Kind; Unknown is not reached: format_sinkfile refuses those.
+    static constexpr std::string_view kKeywords[] = {"run ",   "skip if sh ", "skip if ", "when ", "when sh ",
+                                                     "error ", "env ",        "dir ",     ""};
+    put(kKeywords[static_cast<int>(f.kind)]);
+    if (f.kind == ast::StepField::Kind::Env) put(f.name + " = ");
+    if (f.expr) expr(*f.expr, cur_.indent + kContinuation);
+    else text(f.text);
   }
 
   void declaration(const ast::Step& s, int indent) {

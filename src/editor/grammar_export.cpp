@@ -117,7 +117,7 @@ std::map<std::string, std::string> placeholders(const Dialect& d) {
   values["identifier"] = (d.vim ? "\\%(" + not_keyword + "\\)\\@!" : "(?!" + not_keyword + ")") + values["word"];
   values["blanks"] = d.cls(ranges_of(g::hblank{}));
   values["escape_codes"] = d.cls(ranges_of(g::escape_code{}));
-  values["operators"] = d.words(column(lex::operators, &lex::OperatorName::text));
+  values["operators"] = d.words({lex::operators.begin(), lex::operators.end()});
   std::vector<std::string> codes;  // Vim's 'iskeyword': the name characters, as codes
   for (const auto& [lo, hi] : name_other)
     codes.push_back(lo == hi ? fmt::format("{}", int{lo}) : fmt::format("{}-{}", int{lo}, int{hi}));

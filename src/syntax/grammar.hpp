@@ -29,18 +29,18 @@ struct word : seq<ident_first, star<ident_other>> {};
 template <const std::string_view& S>
 struct kw : seq<lit<S>, not_at<ident_other>> {};
 
-// Any one of the words of a lexicon table. A word is spelled out character by character:
-// clang does not take an array element (a subobject) as a reference template argument.
+// Any one of the words of a lexicon table, followed by `After`. A word is spelled out character by
+// character: clang does not take an array element (a subobject) as a reference template argument.
 template <const auto& Words, std::size_t I, std::size_t... J>
 pg::string<Words[I][J]...> word_at_impl(std::index_sequence<J...>);
 template <const auto& Words, std::size_t I>
 using word_at = decltype(word_at_impl<Words, I>(std::make_index_sequence<Words[I].size()>()));
-template <const auto& Words, std::size_t... I>
-sor<seq<word_at<Words, I>, not_at<ident_other>>...> any_kw_impl(std::index_sequence<I...>);
-template <const auto& Words>
-using any_kw = decltype(any_kw_impl<Words>(std::make_index_sequence<Words.size()>()));
+template <const auto& Words, typename After, std::size_t... I>
+sor<seq<word_at<Words, I>, After>...> any_word_impl(std::index_sequence<I...>);
+template <const auto& Words, typename After>
+using any_word = decltype(any_word_impl<Words, After>(std::make_index_sequence<Words.size()>()));
 
-struct keyword : any_kw<lex::keywords> {};
+struct keyword : any_word<lex::keywords, not_at<ident_other>> {};
 
 struct identifier : seq<not_at<keyword>, word> {};
 
@@ -117,13 +117,7 @@ struct paren_body : seq<sep, must<expr>, sep, must<paren_close>> {};
 struct paren : seq<one<'('>, paren_body> {};
 struct primary : sor<paren, expr_string, expr_int, expr_bool, name_ref> {};
 
-struct op_eq : lit<lex::op_eq> {};
-struct op_ne : lit<lex::op_ne> {};
-struct op_le : lit<lex::op_le> {};
-struct op_ge : lit<lex::op_ge> {};
-struct op_lt : lit<lex::op_lt> {};
-struct op_gt : lit<lex::op_gt> {};
-struct cmp_op : sor<op_eq, op_ne, op_le, op_ge, op_lt, op_gt> {};
+struct cmp_op : any_word<lex::operators, success> {};
 struct operand : primary {};
 struct cmp_tail : seq<sep, cmp_op, sep, must<operand>> {};
 struct comparison : seq<primary, opt<cmp_tail>, opt<shell_habit>> {};
@@ -201,7 +195,7 @@ struct f_env : seq<kw<lex::kw_env>, sep, env_assign> {};
 struct f_dir : seq<kw<lex::kw_dir>, sep, must<field_text>> {};
 // Anything else up to the end of its line: kept so that the checker can name it. A
 // declaration keyword is not taken: there, the step's `}` is missing.
-struct declaration_keyword : any_kw<lex::declaration_keywords> {};
+struct declaration_keyword : any_word<lex::declaration_keywords, not_at<ident_other>> {};
 struct f_unknown : seq<not_at<declaration_keyword>, word, star<sor<string_lit, not_one<'\n', '}'>>>> {};
 struct step_field : sor<f_run, f_skip, f_when, f_error, f_env, f_dir, f_unknown> {};
 

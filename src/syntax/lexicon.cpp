@@ -26,8 +26,6 @@ std::optional<Type> type_from_name(std::string_view name) {
 
 std::string_view type_name(Type t) { return find_in(types, t, &TypeName::type)->name; }
 
-std::string_view op_text(CmpOp op) { return find_in(operators, op, &OperatorName::op)->text; }
-
 const Builtin* find_builtin(std::string_view name) { return find_in(builtins, name, &Builtin::name); }
 
 const Platform* find_platform(std::string_view name) { return find_in(platforms, name, &Platform::name); }
@@ -48,5 +46,9 @@ std::string platform_list(bool os_only) {
 }
 
 bool is_keyword(std::string_view word) { return std::ranges::find(keywords, word) != keywords.end(); }
+
+std::string_view leading_word(std::string_view s) {
+  return s.substr(0, static_cast<std::size_t>(std::ranges::find_if_not(s, is_word_char) - s.begin()));
+}
 
 }  // namespace sink::lex

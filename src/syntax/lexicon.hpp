@@ -61,22 +61,11 @@ inline constexpr std::array types{TypeName{"string", Type::String}, TypeName{"bo
 std::optional<Type> type_from_name(std::string_view name);
 std::string_view type_name(Type t);
 
-// ---- comparison operators (longest first: the grammar tries them in this order) ----
+// ---- comparison operators, in the order of CmpOp (longest first: the grammar tries them in
+// this order) ----
 enum class CmpOp { Eq, Ne, Le, Ge, Lt, Gt };
-inline constexpr std::string_view op_eq = "==";
-inline constexpr std::string_view op_ne = "!=";
-inline constexpr std::string_view op_le = "<=";
-inline constexpr std::string_view op_ge = ">=";
-inline constexpr std::string_view op_lt = "<";
-inline constexpr std::string_view op_gt = ">";
-struct OperatorName {
-  std::string_view text;
-  CmpOp op;
-};
-inline constexpr std::array operators{OperatorName{op_eq, CmpOp::Eq}, OperatorName{op_ne, CmpOp::Ne},
-                                      OperatorName{op_le, CmpOp::Le}, OperatorName{op_ge, CmpOp::Ge},
-                                      OperatorName{op_lt, CmpOp::Lt}, OperatorName{op_gt, CmpOp::Gt}};
-std::string_view op_text(CmpOp op);
+inline constexpr std::array<std::string_view, 6> operators{"==", "!=", "<=", ">=", "<", ">"};
+constexpr std::string_view op_text(CmpOp op) { return operators[static_cast<std::size_t>(op)]; }
 
 // ---- punctuation shared with editor grammars ----
 inline constexpr std::string_view comment_start = "#";
@@ -139,5 +128,13 @@ std::optional<std::string_view> platform_meant(std::string_view name);
 std::string platform_list(bool os_only);
 
 bool is_keyword(std::string_view word);
+
+// A letter, digit or `_`: what names are made of, in a Sinkfile as in the shell. ASCII only:
+// std::isalnum asks the locale, character by character.
+constexpr bool is_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+// The word characters that start `s` (none: "").
+std::string_view leading_word(std::string_view s);
 
 }  // namespace sink::lex

@@ -3,7 +3,6 @@
 #include "syntax/parser.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <string>
 #include <utility>
@@ -96,17 +95,12 @@ Span span_of(const ActionInput& in, std::uint32_t file) {
   return {file, start.line, start.col, end.line, end.col};
 }
 
-std::string_view leading_word(std::string_view s) {
-  const auto end = std::find_if_not(s.begin(), s.end(), [](unsigned char c) { return c == '_' || std::isalnum(c); });
-  return s.substr(0, static_cast<std::size_t>(end - s.begin()));
-}
-
 // What the parser found where it expected something else: `rest` is the text from there.
 std::string describe_found(std::string_view rest) {
   if (rest.empty()) return "end of file";
   if (rest.starts_with('\n') || rest.starts_with("\r\n")) return "end of line";
   // A word, or else one whole character (the text is valid UTF-8 by now).
-  std::string_view found = leading_word(rest);
+  std::string_view found = lex::leading_word(rest);
   if (found.empty()) found = rest.substr(0, utf8::sequence_length(rest, 0));
   return "`" + std::string(found) + "`";
 }
@@ -159,7 +153,7 @@ struct Control : pg::normal<Rule> {
       const std::string_view rest(in.current(), in.size(0));
       message += ", found " + describe_found(rest);
       if constexpr (std::is_same_v<Rule, g::end_of_file> || std::is_same_v<Rule, g::block_close>) {
-        const std::string word(leading_word(rest));
+        const std::string word(lex::leading_word(rest));
         std::vector<std::string> candidates(lex::declaration_keywords.begin(), lex::declaration_keywords.end());
         if (const auto s = suggest(word, candidates)) hint = "did you mean `" + *s + "`? " + hint;
       }
@@ -258,7 +252,7 @@ void on(g::expr_bool, const In& in, Builder& b) {
 }
 
 void on(g::cmp_op, const In& in, Builder& b) {
-  b.ops.push_back(std::ranges::find(lex::operators, in.string_view(), &lex::OperatorName::text)->op);
+  b.ops.push_back(static_cast<lex::CmpOp>(std::ranges::find(lex::operators, in.string_view()) - lex::operators.begin()));
 }
 
 // An operator over its operands (`not`: lhs only). Long chains of `and`/`or` nest as deeply
@@ -368,7 +362,7 @@ ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, const In& in) {
   auto& f = b.step.fields.emplace_back();
   f.kind = kind;
   f.span = span_of(in, b.file_id);
-  f.keyword_length = static_cast<std::uint32_t>(leading_word(in.string_view()).size());
+  f.keyword_length = static_cast<std::uint32_t>(lex::leading_word(in.string_view()).size());
   return f;
 }
 void on(g::f_run, const In& in, Builder& b) { new_field(b, ast::StepField::Kind::Run, in).text = b.take_text(); }
@@ -395,7 +389,7 @@ void on(g::f_env, const In& in, Builder& b) {
   f.text = std::move(b.env.value);
 }
 void on(g::f_unknown, const In& in, Builder& b) {
-  new_field(b, ast::StepField::Kind::Unknown, in).name = ast::Str(leading_word(in.string_view()));
+  new_field(b, ast::StepField::Kind::Unknown, in).name = ast::Str(lex::leading_word(in.string_view()));
 }
 void on(g::step_decl, const In& in, Builder& b) {
   b.step.span = span_of(in, b.file_id);

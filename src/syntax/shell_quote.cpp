@@ -19,7 +19,6 @@ bool any_of(std::string_view w, std::initializer_list<std::string_view> names) {
   return std::find(names.begin(), names.end(), w) != names.end();
 }
 bool has(std::string_view letters, char c) { return letters.find(c) != std::string_view::npos; }
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool assignment(std::string_view w) { return has(w, '=') && is_shell_name(w.substr(0, w.find('='))); }
 
 // Commands that run another command given as their remaining words: the letters of their
@@ -146,7 +145,7 @@ Reading classify(Words w, std::string_view partial) {
 // substring's offset and length are arithmetic.
 bool param_arith(std::string_view p) {
   p.remove_prefix(std::min(p.find_first_not_of("#!"), p.size()));
-  p.remove_prefix(static_cast<std::size_t>(std::ranges::find_if_not(p, word_char) - p.begin()));  // the name
+  p.remove_prefix(lex::leading_word(p).size());  // the name
   if (p.starts_with('[')) return !has(p, ']');
   return p.starts_with(':') && (p.size() == 1 || !has("-=+?", p[1]));
 }
@@ -154,7 +153,7 @@ bool param_arith(std::string_view p) {
 }  // namespace
 
 bool is_shell_name(std::string_view w) {
-  return !w.empty() && !std::isdigit(static_cast<unsigned char>(w[0])) && std::all_of(w.begin(), w.end(), word_char);
+  return !w.empty() && !std::isdigit(static_cast<unsigned char>(w[0])) && std::ranges::all_of(w, lex::is_word_char);
 }
 
 std::string shell_var(std::string_view name) {
@@ -164,9 +163,8 @@ std::string shell_var(std::string_view name) {
 
 void value_refs(std::string_view s, std::vector<std::string_view>& out) {
   for (auto i = s.find("SINK_"); i != std::string_view::npos; i = s.find("SINK_", i + 1)) {
-    const std::string_view before = s.substr(0, i), name = s.substr(i + 5);
-    const auto n = static_cast<std::size_t>(std::ranges::find_if_not(name, word_char) - name.begin());
-    if (n > 0 && (before.ends_with('$') || before.ends_with("${"))) out.push_back(name.substr(0, n));
+    const std::string_view before = s.substr(0, i), name = lex::leading_word(s.substr(i + 5));
+    if (!name.empty() && (before.ends_with('$') || before.ends_with("${"))) out.push_back(name);
   }
 }
 

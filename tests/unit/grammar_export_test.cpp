@@ -71,9 +71,9 @@ TEST_CASE("every word of the lexicon is in both grammars") {
     CHECK_MESSAGE(contains(tm, t.name), t.name);
     CHECK_MESSAGE(contains(vim, t.name), t.name);
   }
-  for (const auto& o : sink::lex::operators) {
-    CHECK_MESSAGE(contains(tm, o.text), o.text);
-    CHECK_MESSAGE(contains(vim, o.text), o.text);
+  for (const auto o : sink::lex::operators) {
+    CHECK_MESSAGE(contains(tm, o), o);
+    CHECK_MESSAGE(contains(vim, o), o);
   }
   CHECK(contains(tm, "\"scopeName\": \"source.sink\""));
   CHECK(contains(tm, "\"match\": \"(#).*$\""));

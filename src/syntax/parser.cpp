@@ -55,7 +55,7 @@ struct Builder {
   ast::Fact fact;
   ast::Ask ask;
   ast::Step step;
-  bool sh_check = false;  // the skip if / when being built is a `sh` check
+  std::vector<ast::StepField> fields;  // the step's, copied once it is read whole: no growth in steps
   ast::EnvSet env;  // an `env` declaration or step field: its name and value
   std::optional<Span> secret, fact_default;
   std::vector<ast::RepeatedOption> repeated;  // options of the fact or question being read
@@ -359,7 +359,7 @@ void on(g::helper_decl, const In& in, Builder& b) {
 void on(g::step_name, Builder& b) { b.step.name = b.take_text(); }
 
 ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, const In& in) {
-  auto& f = b.step.fields.emplace_back();
+  auto& f = b.fields.emplace_back();
   f.kind = kind;
   f.span = span_of(in, b.file_id);
   f.keyword_length = static_cast<std::uint32_t>(lex::leading_word(in.string_view()).size());
@@ -368,13 +368,12 @@ ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, const In& in) {
 void on(g::f_run, const In& in, Builder& b) { new_field(b, ast::StepField::Kind::Run, in).text = b.take_text(); }
 void on(g::f_error, const In& in, Builder& b) { new_field(b, ast::StepField::Kind::Error, in).text = b.take_text(); }
 void on(g::f_dir, const In& in, Builder& b) { new_field(b, ast::StepField::Kind::Dir, in).text = b.take_text(); }
-void on(g::sh_check, Builder& b) { b.sh_check = true; }
-// `skip if` and `when`: a `sh "command"` check or a condition.
+// `skip if` and `when`: a condition, which leaves its expression, or else a `sh "command"` check.
 void check_field(Builder& b, const In& in, ast::StepField::Kind sh_kind, ast::StepField::Kind expr_kind) {
-  auto& f = new_field(b, b.sh_check ? sh_kind : expr_kind, in);
-  if (b.sh_check) f.text = b.take_text();
+  const bool sh = b.exprs.empty();
+  auto& f = new_field(b, sh ? sh_kind : expr_kind, in);
+  if (sh) f.text = b.take_text();
   else f.expr = b.pop_expr();
-  b.sh_check = false;
 }
 void on(g::f_skip, const In& in, Builder& b) {
   check_field(b, in, ast::StepField::Kind::SkipIfSh, ast::StepField::Kind::SkipIfExpr);
@@ -393,6 +392,8 @@ void on(g::f_unknown, const In& in, Builder& b) {
 }
 void on(g::step_decl, const In& in, Builder& b) {
   b.step.span = span_of(in, b.file_id);
+  b.step.fields.assign(std::make_move_iterator(b.fields.begin()), std::make_move_iterator(b.fields.end()));
+  b.fields.clear();
   count(b.steps, b.limits.max_steps, "steps", in);
   b.add_item(std::exchange(b.step, {}));
 }

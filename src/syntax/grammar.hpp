@@ -141,7 +141,6 @@ struct env_eq : one<'='> {};
 struct use_path : string_lit {};
 struct use_decl : seq<kw<lex::kw_use>, sep, must<use_path>> {};
 
-struct fact_kw : kw<lex::kw_fact> {};
 struct type_name : word {};
 struct fact_type : seq<one<':'>, sep, must<type_name>> {};
 struct sh_command : string_lit {};
@@ -158,10 +157,9 @@ struct default_bool : sor<kw<lex::kw_true>, kw<lex::kw_false>> {};
 struct default_literal : sor<default_string, default_int, default_bool> {};
 struct opt_default : seq<kw<lex::kw_default>, sep, must<default_literal>> {};
 struct fact_option : sor<opt_required, opt_default, opt_secret> {};
-struct fact_decl : seq<fact_kw, sep, must<decl_name>, sep, opt<fact_type>, sep, must<fact_eq>, sep,
+struct fact_decl : seq<kw<lex::kw_fact>, sep, must<decl_name>, sep, opt<fact_type>, sep, must<fact_eq>, sep,
                        must<fact_source>, star<sep, fact_option>> {};
 
-struct ask_kw : kw<lex::kw_ask> {};
 struct ask_prompt : string_lit {};
 struct ask_default_value : string_lit {};
 struct ask_default : seq<kw<lex::kw_default>, sep, must<ask_default_value>> {};
@@ -171,7 +169,7 @@ struct choice_comma : one<'"', '\''> {};  // another choice without its `,`
 struct ask_choices
     : seq<choices_kw, sep, must<ask_choice>, star<sep, one<','>, sep, must<ask_choice>>, opt<sep, refuse<choice_comma>>> {};
 struct ask_option : sor<ask_default, opt_secret, ask_choices> {};
-struct ask_decl : seq<ask_kw, sep, must<decl_name>, sep, must<ask_prompt>, star<sep, ask_option>> {};
+struct ask_decl : seq<kw<lex::kw_ask>, sep, must<decl_name>, sep, must<ask_prompt>, star<sep, ask_option>> {};
 
 struct env_name : env_var_name {};
 struct env_value : string_lit {};
@@ -199,12 +197,11 @@ struct declaration_keyword : any_word<lex::declaration_keywords, not_at<ident_ot
 struct f_unknown : seq<not_at<declaration_keyword>, word, star<sor<string_lit, not_one<'\n', '}'>>>> {};
 struct step_field : sor<f_run, f_skip, f_when, f_error, f_env, f_dir, f_unknown> {};
 
-struct step_kw : kw<lex::kw_step> {};
 struct step_name : string_lit {};
 struct step_open : one<'{'> {};
 struct step_close : one<'}'> {};
 struct step_body : seq<step_open, sep, star<step_field, sep>, must<step_close>> {};
-struct step_decl : seq<step_kw, sep, must<step_name>, sep, must<step_body>> {};
+struct step_decl : seq<kw<lex::kw_step>, sep, must<step_name>, sep, must<step_body>> {};
 
 // ---- platform blocks ----
 struct item;

@@ -50,13 +50,12 @@ struct Builder {
   std::vector<std::unique_ptr<ast::Expr>> exprs;
   std::vector<lex::CmpOp> ops;
 
-  ast::Str name;
+  ast::Str name;  // of the declaration being read, or of an `env` step field
   Span name_span;
   ast::Fact fact;
   ast::Ask ask;
   ast::Step step;
   std::vector<ast::StepField> fields;  // the step's, copied once it is read whole: no growth in steps
-  ast::EnvSet env;  // an `env` declaration or step field: its name and value
   std::optional<Span> secret, fact_default;
   std::vector<ast::RepeatedOption> repeated;  // options of the fact or question being read
   void once(std::optional<Span>& slot, const char* option, Span span) {
@@ -342,17 +341,12 @@ void on(g::choices_kw, const In& in, Builder& b) { b.once(b.ask.choices_span, "c
 void on(g::ask_choice, Builder& b) { b.ask.choices.push_back(b.take_text()); }
 void on(g::ask_decl, const In& in, Builder& b) { add_value(b, b.ask, in); }
 
-void on(g::env_name, const In& in, Builder& b) {
-  b.env.name = ast::Str(in.string_view());
-  b.env.name_span = span_of(in, b.file_id);
-}
-void on(g::env_value, Builder& b) { b.env.value = b.take_text(); }
+void on(g::env_name, const In& in, Builder& b) { on(g::decl_name{}, in, b); }
 void on(g::env_decl, const In& in, Builder& b) {
-  b.env.span = span_of(in, b.file_id);
-  b.add_item(std::exchange(b.env, {}));
+  b.add_item(ast::EnvSet{std::move(b.name), b.name_span, b.take_text(), span_of(in, b.file_id)});
 }
 void on(g::helper_decl, const In& in, Builder& b) {
-  b.add_item(ast::Helper{b.name, b.name_span, b.take_text(), span_of(in, b.file_id)});
+  b.add_item(ast::Helper{std::move(b.name), b.name_span, b.take_text(), span_of(in, b.file_id)});
 }
 
 // ---- steps ----
@@ -383,9 +377,9 @@ void on(g::f_when, const In& in, Builder& b) {
 }
 void on(g::f_env, const In& in, Builder& b) {
   auto& f = new_field(b, ast::StepField::Kind::Env, in);
-  f.name = std::move(b.env.name);
-  f.name_span = b.env.name_span;
-  f.text = std::move(b.env.value);
+  f.name = std::move(b.name);
+  f.name_span = b.name_span;
+  f.text = b.take_text();
 }
 void on(g::f_unknown, const In& in, Builder& b) {
   new_field(b, ast::StepField::Kind::Unknown, in).name = ast::Str(lex::leading_word(in.string_view()));

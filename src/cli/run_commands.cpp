@@ -188,7 +188,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   std::vector<StepPlan> plans;
   std::size_t counts[6] = {};
   for (const auto& step : sel.steps) {
-    plans.push_back(planner.decide(step, true));
+    plans.push_back(planner.decide(step));
     ++counts[static_cast<int>(plans.back().verdict)];
     if (runner->interrupted()) return 128 + runner->interrupted();
   }

@@ -48,7 +48,7 @@ Command Planner::command(const SelectedStep& s, const ast::Text& script, bool ca
   return resolver.command(script, st.env, std::move(st.dir), capture, "set -e; ");
 }
 
-StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
+StepPlan Planner::decide(const SelectedStep& s) {
   StepPlan p{&s, Verdict::Run, ""};
   auto decided = [&](Verdict verdict, std::string reason) {
     p.verdict = verdict;
@@ -88,10 +88,6 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
     add_missing(f->text, resolver, missing);
     if (!missing.empty()) return blocked(missing.front());
     const std::string shown = "`" + to_plain(f->text, lookup, true) + "`";
-    if (!run_checks) {
-      p.reason += (p.reason.empty() ? "" : ", ") + std::string(when ? "if " : "unless ") + shown + " succeeds";
-      return false;
-    }
     const auto pinned = resolver.inputs.checks.find(std::string(s.step->name.text));
     if (pinned != resolver.inputs.checks.end()) {
       if (pinned->second == when) return false;
@@ -116,9 +112,9 @@ StepPlan Planner::decide(const SelectedStep& s, bool run_checks) {
 }
 
 StepPlan Planner::decide_asking(const SelectedStep& s) {
-  StepPlan p = decide(s, true);
+  StepPlan p = decide(s);
   if (p.verdict == Verdict::Blocked && resolver.waiting_any() && resolver.ask(resolver.selection.needed_by({&s})))
-    p = decide(s, true);
+    p = decide(s);
   return p;
 }
 
@@ -126,7 +122,7 @@ std::vector<const SelectedStep*> Planner::will_run() {
   std::vector<const SelectedStep*> out;
   for (const auto& s : resolver.selection.steps) {
     if (!s.on_platform || resolver.runner.interrupted()) continue;
-    const Verdict v = decide(s, true).verdict;
+    const Verdict v = decide(s).verdict;
     if (v == Verdict::Run || v == Verdict::Blocked) out.push_back(&s);
   }
   return out;

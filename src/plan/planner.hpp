@@ -39,9 +39,8 @@ struct Planner {
   const Sources& sources;
   Resolver& resolver;
 
-  // Decides one step. `run_checks` = false leaves `skip if sh` unanswered (verdict Run,
-  // reason says the check will run first).
-  StepPlan decide(const SelectedStep& step, bool run_checks);
+  // Decides one step, running its `when sh` and `skip if sh` checks.
+  StepPlan decide(const SelectedStep& step);
   // decide(), and when the step is blocked by questions not asked yet, asks them (on the
   // terminal) and decides again.
   StepPlan decide_asking(const SelectedStep& step);

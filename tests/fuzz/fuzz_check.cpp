@@ -40,7 +40,7 @@ void plan_on(const Program& program, const Machine& m) {
   if (!resolver.run()) fuzz::fail("the resolver was interrupted with no signal");
   Planner planner{program.sources, resolver};
   for (const auto& step : selection.steps) {
-    const StepPlan plan = planner.decide(step, true);
+    const StepPlan plan = planner.decide(step);
     (void)plan;
     const StepSetup setup = planner.setup(step);
     (void)setup;

@@ -1396,13 +1396,19 @@ def _(c):
     check("bytes" in r.err, "the limit is not said", r)
 
 
-@test("limits: check --ci refuses an unknown --set, as apply does")
+@test("limits: check --ci checks --set and --vars as apply does")
 def _(c):
     c.sinkfile('ask name "?"\nstep "s" { run "echo {{name}}" }\n')
     r = c.sink("check", "--ci", "--set", "nmae=x", "--set", "name=y")
     check(r.code != 0 and "E414" in r.err and "did you mean `name`" in r.err, "an unknown --set must be an error", r)
     r = c.sink("apply", "--set", "nmae=x", "--set", "name=y")
     check(r.code != 0 and "not a question" in r.err, "apply refuses it", r)
+    c.sinkfile('ask shell "?" choices "zsh", "bash"\nask tok "?" secret\nstep "s" { run "echo {{shell}} {{tok}}" }\n')
+    c.write("v.toml", 'shel = "zsh"\n')
+    r = c.sink("check", "--ci", "--set", "shell=fish", "--set", "tok=abc", "--vars", "v.toml")
+    check(r.code == 1 and "E415" in r.err and "W411" in r.err and "W410" in r.err,
+          "check --ci checks the answers as apply does: a choice (E415), a secret on the command line (W411), "
+          "a --vars name that is no question (W410)", r)
 
 
 @test("limits: 500 facts are gathered a bounded number at a time, without running out of files")

@@ -76,18 +76,19 @@ void read_toml_values(const std::string& path, const char* flag, Sources& source
   }
 }
 
+constexpr std::uint32_t kNoFile = std::numeric_limits<std::uint32_t>::max();
+
 // A mistake in a flag: no place in a file to point at.
 void flag_error(Diagnostics& diags, Code code, std::string message, std::string hint) {
-  diags.add(code, {.file = std::numeric_limits<std::uint32_t>::max()}, std::move(message), std::move(hint));
+  diags.add(code, {.file = kNoFile}, std::move(message), std::move(hint));
 }
 
-// Whether `name` is among `names`; else a usage error: "`given` is not `what`; did you mean ...?".
-bool known(Diagnostics& diags, Code code, const std::string& name, const std::vector<std::string>& names,
+// Unless `name` is among `names`, a usage error: "`given` is not `what`; did you mean ...?".
+void known(Diagnostics& diags, Code code, const std::string& name, const std::vector<std::string>& names,
            const std::string& given, const std::string& what, std::string hint) {
-  if (std::find(names.begin(), names.end(), name) != names.end()) return true;
+  if (std::find(names.begin(), names.end(), name) != names.end()) return;
   const auto near = suggest(name, names);
   flag_error(diags, code, given + " is not " + what + (near ? "; did you mean `" + *near + "`?" : ""), std::move(hint));
-  return false;
 }
 
 template <typename T>
@@ -100,10 +101,10 @@ std::vector<std::string> names_of(const Program& program) {
   return names;
 }
 
-const char* const kAnswerOnly = "`sink plan` lists what a run asks; answer only those";
+}  // namespace
 
-// --set and --vars into `inputs`; false when a --set is not NAME=VALUE.
-bool read_answers(const InputFlags& flags, Sources& sources, Inputs& inputs, Diagnostics& diags) {
+bool read_inputs(const Program& program, const InputFlags& flags, Sources& sources, Machine& machine,
+                 Inputs& inputs, Diagnostics& diags) {
   const std::size_t before = diags.items().size();
   for (const auto& kv : flags.set) {
     const auto eq = kv.find('=');
@@ -111,16 +112,7 @@ bool read_answers(const InputFlags& flags, Sources& sources, Inputs& inputs, Dia
     else flag_error(diags, E413, "`--set " + kv + "`: write --set NAME=VALUE",
                     "for example --set git_name=\"Ann Lee\"");
   }
-  const bool ok = diags.items().size() == before;
   if (flags.vars) read_toml_values(*flags.vars, "--vars", sources, diags, inputs.vars, &inputs.vars_at);
-  return ok;
-}
-
-}  // namespace
-
-bool read_inputs(const Program& program, const InputFlags& flags, Sources& sources, Machine& machine,
-                 Inputs& inputs, Diagnostics& diags) {
-  bool usage = !read_answers(flags, sources, inputs, diags);
   if (flags.facts) read_toml_values(*flags.facts, "--facts", sources, diags, inputs.pinned, nullptr, &inputs.checks);
   const std::string& path = program.modules.front().name;
   const auto questions = names_of<ast::Ask>(program);
@@ -134,7 +126,8 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
                   near ? "did you mean `" + *near + "`?" : "");
         continue;
       }
-      usage |= !known(diags, E414, name, questions, from + ": `" + name + "`", "a question of " + path, kAnswerOnly);
+      known(diags, E414, name, questions, from + ": `" + name + "`", "a question of " + path,
+            "`sink plan` lists what a run asks; answer only those");
       const ast::Ask* ask = nullptr;
       for_each<ast::Ask>(program, [&, &name = name](const ast::Ask& a) { if (a.name == name) ask = &a; });
       if (!ask) continue;
@@ -146,7 +139,6 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
       const auto is_value = [&, &value = value](const ast::Text& c) { return c.text == value; };
       if (ask->choices.empty() || std::any_of(ask->choices.begin(), ask->choices.end(), is_value))
         continue;
-      usage = true;
       std::vector<std::string_view> choices;
       for (const auto& c : ask->choices) choices.push_back(c.text);
       flag_error(diags, E415,
@@ -161,22 +153,21 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
   auto facts = names_of<ast::Fact>(program);
   for (const auto& b : lex::builtins) facts.emplace_back(b.name);
   for (const auto& [name, value] : inputs.pinned)
-    usage |= !known(diags, E416, name, facts, "--facts: `" + name + "`", "a fact or built-in of " + path,
-                    "a --facts file pins facts and built-ins (os, distro, arch, ...) by name");
+    known(diags, E416, name, facts, "--facts: `" + name + "`", "a fact or built-in of " + path,
+          "a --facts file pins facts and built-ins (os, distro, arch, ...) by name");
   const auto steps = names_of<ast::Step>(program);
   for (const auto& [name, result] : inputs.checks)
-    usage |= !known(diags, E416, name, steps, "--facts: [checks] \"" + name + "\"", "a step of " + path,
-                    "[checks] pins a step's `skip if sh` / `when sh` check by the step's name");
-  return !usage;
+    known(diags, E416, name, steps, "--facts: [checks] \"" + name + "\"", "a step of " + path,
+          "[checks] pins a step's `skip if sh` / `when sh` check by the step's name");
+  // A misused flag (E413-E416) has no place in a file: a usage error.
+  return std::none_of(diags.items().begin() + static_cast<std::ptrdiff_t>(before), diags.items().end(),
+                      [](const Diagnostic& d) { return d.span.file == kNoFile && d.severity() == Severity::Error; });
 }
 
 void check_answers(const Program& program, const InputFlags& flags, Sources& sources, Diagnostics& diags) {
+  Machine machine;
   Inputs inputs;
-  read_answers(flags, sources, inputs, diags);
-  const auto questions = names_of<ast::Ask>(program);
-  for (const auto& [name, value] : inputs.set)  // as apply does
-    known(diags, E414, name, questions, "--set: `" + name + "`", "a question of " + program.modules.front().name,
-          kAnswerOnly);
+  read_inputs(program, flags, sources, machine, inputs, diags);  // as plan and apply do
   for_each<ast::Ask>(program, [&](const ast::Ask& a) {
     if (!a.default_value && !inputs.set.count(a.name) && !inputs.vars.count(a.name))
       diags.add(E404, a.name_span, "question `" + a.name + "` has no default and nothing answers it",

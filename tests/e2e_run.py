@@ -2088,6 +2088,14 @@ step "one" { run "touch one.ran; echo {{f}} {{nope}}" }
         check(re.search(r"Sinkfile:2:\d+", r.err) and "nope" in r.err, "the check error is not shown", r)
 
 
+@test("apply: the summary counts every step on another platform, also those after a failed step")
+def _(c):
+    c.sinkfile('platform openbsd { step "w1" { run "true" } }\nstep "fail" { run "false" }\n'
+               'platform openbsd { step "w2" { run "true" } }\n')
+    r = c.sink("apply")
+    check(r.code == 1 and "2 not on this platform, 1 failed" in r.err, "the steps on other platforms are not all counted", r)
+
+
 @test("apply: a type error in a condition is a check error, nothing runs")
 def _(c):
     c.sinkfile('''

@@ -744,13 +744,12 @@ sink_apply() {
   sink_stop_blockers "stopped before the first step"
   sink_now
   sink_start=$sink_t
-  sink_i=1 sink_n=0 sink_ran=0 sink_done=0 sink_na=0 sink_failed_n=0 sink_status=0 sink_code=0 sink_left=0
+  sink_i=1 sink_n=0 sink_ran=0 sink_done=0 sink_na=0 sink_failed_n=0 sink_status=0 sink_code=0
   while [ "$sink_i" -le "$sink_steps" ]; do
     eval "sink_st=\$sink_st_$sink_i"
     "sink_step_$sink_i"
     if [ "$sink_st" = out ]; then sink_i=$((sink_i + 1)); continue; fi
     if [ "$sink_st" = other ]; then
-      [ "$sink_code" != 0 ] || sink_left=$((sink_left + 1))
       eval "sink_record step \"\$sink_i\" other-platform \"\$sink_name\" \"\$sink_why_$sink_i\""
       sink_i=$((sink_i + 1))
       continue
@@ -802,7 +801,7 @@ sink_apply() {
     sink_i=$((sink_i + 1))
   done
   sink_took "$sink_start"
-  sink_x="sink: $sink_ran ran, $sink_done already done, $sink_na not applicable, $sink_left not on this platform, $sink_failed_n failed"
+  sink_x="sink: $sink_ran ran, $sink_done already done, $sink_na not applicable, $sink_other not on this platform, $sink_failed_n failed"
   [ "$sink_code" -gt 128 ] && sink_x="$sink_x, interrupted"
   sink_say "$sink_x ($sink_secs)"
   sink_end "$sink_code"

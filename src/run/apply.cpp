@@ -115,13 +115,10 @@ int apply_steps(Planner& planner, std::ostream& err, const ApplyStyle& style) {
   }
   const auto begin = std::chrono::steady_clock::now();
   const std::size_t total = selection.on_platform_count();
-  std::size_t index = 0, ran = 0, done = 0, not_applicable = 0, left_out = 0, failed = 0;
+  std::size_t index = 0, ran = 0, done = 0, not_applicable = 0, failed = 0;
   int status = 0;
   for (const auto& s : selection.steps) {
-    if (!s.on_platform) {
-      ++left_out;
-      continue;
-    }
+    if (!s.on_platform) continue;
     const std::string title = fmt::format("[{}/{}] {}", ++index, total, utf8::printable(s.step->name.text));
     err << paint(kBold, title) << "\n" << std::flush;
     const StepPlan p = planner.decide_asking(s);
@@ -163,7 +160,7 @@ int apply_steps(Planner& planner, std::ostream& err, const ApplyStyle& style) {
     break;
   }
   fmt::print(err, "sink: {} ran, {} already done, {} not applicable, {} not on this platform, {} failed{} ({})\n", ran,
-             done, not_applicable, left_out, failed, status > 128 ? ", interrupted" : "",
+             done, not_applicable, selection.steps.size() - total, failed, status > 128 ? ", interrupted" : "",
              seconds(std::chrono::steady_clock::now() - begin));
   return status;
 }

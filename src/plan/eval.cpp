@@ -45,14 +45,19 @@ bool compare(lex::CmpOp op, const Value& l, const Value& r) {
 
 }  // namespace
 
+std::string missing_in(const ast::Text& text, const Lookup& lookup) {
+  for (const auto& in : text.interps)
+    if (!lookup(in.name)) return in.name;
+  return "";
+}
+
 Evaluated evaluate(const ast::Expr& e, const Lookup& lookup) {
   switch (e.kind) {
     case ast::Expr::Kind::Name:
       if (const Value* v = lookup(e.name)) return {*v, ""};
       return {std::nullopt, e.name};
     case ast::Expr::Kind::String:
-      for (const auto& in : e.str->interps)
-        if (!lookup(in.name)) return {std::nullopt, in.name};
+      if (std::string m = missing_in(*e.str, lookup); !m.empty()) return {std::nullopt, std::move(m)};
       return {Value::of_string(to_plain(*e.str, lookup)), ""};
     case ast::Expr::Kind::Int: return {Value::of_int(e.int_value), ""};
     case ast::Expr::Kind::Bool: return {Value::of_bool(e.bool_value), ""};

@@ -17,6 +17,8 @@ struct Evaluated {
 };
 
 Evaluated evaluate(const ast::Expr& expr, const Lookup& lookup);
+// The first name `text` interpolates that has no value; "" when each has one.
+std::string missing_in(const ast::Text& text, const Lookup& lookup);
 
 // The condition as written, with the values of the names in it:
 // `node >= "20"` (node = 18.2.0). Secrets are masked.

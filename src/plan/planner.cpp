@@ -14,25 +14,16 @@ std::string_view verdict_name(Verdict v) {
   return names[static_cast<int>(v)];
 }
 
-namespace {
-
-void add_missing(const ast::Text& t, const Resolver& r, std::vector<std::string_view>& out) {
-  for (const auto& in : t.interps)
-    if (!r.value(in.name)) out.push_back(in.name);
-}
-
-}  // namespace
-
 StepSetup Planner::setup(const SelectedStep& s) const {
   StepSetup out{{}, resolver.base_dir, {}};
   const Lookup lookup = resolver.lookup();
   for (const auto* e : s.scope_env) {
-    add_missing(e->value, resolver, out.missing);
+    if (out.missing.empty()) out.missing = missing_in(e->value, lookup);
     set_var(out.env, e->name, to_plain(e->value, lookup));
   }
   for (const auto& f : s.step->fields) {
     // The step cannot run without the values its text needs; its error message can.
-    if (f.kind != ast::StepField::Kind::Error) add_missing(f.text, resolver, out.missing);
+    if (f.kind != ast::StepField::Kind::Error && out.missing.empty()) out.missing = missing_in(f.text, lookup);
     if (f.kind == ast::StepField::Kind::Env) set_var(out.env, f.name, to_plain(f.text, lookup));
     if (f.kind == ast::StepField::Kind::Dir) {
       const std::filesystem::path d = to_plain(f.text, lookup);
@@ -84,9 +75,7 @@ StepPlan Planner::decide(const SelectedStep& s) {
       if (!when) p.reason = shown + " is false";
       return false;
     }
-    std::vector<std::string_view> missing;
-    add_missing(f->text, resolver, missing);
-    if (!missing.empty()) return blocked(missing.front());
+    if (const std::string missing = missing_in(f->text, lookup); !missing.empty()) return blocked(missing);
     const std::string shown = "`" + to_plain(f->text, lookup, true) + "`";
     const auto pinned = resolver.inputs.checks.find(std::string(s.step->name.text));
     if (pinned != resolver.inputs.checks.end()) {
@@ -107,7 +96,7 @@ StepPlan Planner::decide(const SelectedStep& s) {
     return false;
   };
   if (!guard(s.step->when(), true) && !guard(s.step->skip_if(), false) && !st.missing.empty())
-    blocked(st.missing.front());
+    blocked(st.missing);
   return p;
 }
 

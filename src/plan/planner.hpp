@@ -30,7 +30,7 @@ struct StepPlan {
 struct StepSetup {
   std::vector<std::pair<std::string, std::string>> env;  // the step's own: scopes, then fields
   std::string dir;                                       // absolute or relative to the cwd
-  std::vector<std::string_view> missing;                 // names it needs that have no value
+  std::string missing;                                   // the first name it needs that has no value
 };
 
 // Decides the steps from the values the resolver gathered; `sources` hold the conditions'

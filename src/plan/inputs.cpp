@@ -1,9 +1,6 @@
 #include "plan/inputs.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <limits>
 #include <type_traits>
 
@@ -24,14 +21,13 @@ void read_toml_values(const std::string& path, const char* flag, Sources& source
                       std::map<std::string, std::string, std::less<>>& out,
                       std::map<std::string, Span, std::less<>>* at = nullptr,
                       std::map<std::string, bool, std::less<>>* checks = nullptr) {
-  std::error_code ec;
-  const bool folder = std::filesystem::is_directory(path, ec);
-  const auto content = folder ? std::nullopt : read_whole_file(path);
-  if (!content || content->size() > kMaxFileBytes) {
-    const std::string why = folder ? "it is a directory" : content ? "it is larger than 64 MiB" : std::strerror(errno);
-    const std::string hint = content ? "give " + std::string(flag) + " a TOML file of answers or facts"
-                                     : "check the path given to " + std::string(flag);
-    diags.add({E410, std::string("cannot read the ") + flag + " file `" + path + "`: " + why,
+  std::string content, why;
+  const bool read = read_file(path, content, why) == ReadStatus::Ok;
+  if (!read || content.size() > kMaxFileBytes) {
+    const std::string hint = read ? "give " + std::string(flag) + " a TOML file of answers or facts"
+                                  : "check the path given to " + std::string(flag);
+    diags.add({E410, std::string("cannot read the ") + flag + " file `" + path + "`: " +
+                         (read ? "it is larger than 64 MiB" : why),
                {.file = sources.add(path, "")}, hint});
     return;
   }
@@ -45,7 +41,7 @@ void read_toml_values(const std::string& path, const char* flag, Sources& source
   };
   toml::table table;
   try {
-    table = toml::parse(*content, path);
+    table = toml::parse(content, path);
   } catch (const toml::parse_error& e) {
     std::string why(e.description());
     for (auto open = why.find('\''); open != std::string::npos; open = why.find('\'', open + 3)) {

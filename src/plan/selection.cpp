@@ -73,16 +73,16 @@ namespace {
 // Adds the steps of `list`, with the env scopes and platform blocks around them, and its
 // declarations to `out`.
 void walk(const ast::List<ast::Item>& list, const Machine& machine, std::vector<const ast::EnvSet*> env,
-          std::vector<const ast::PlatformBlock*>& blocks, bool on, Selection& out) {
+          std::vector<const ast::PlatformBlock*> blocks, bool on, Selection& out) {
   for (const auto& item : list)
     if (const auto* e = item.as<ast::EnvSet>()) env.push_back(e);
   for (const auto& item : list) {
     if (const auto* s = item.as<ast::Step>()) {
       out.steps.push_back({s, env, blocks, on});
     } else if (const auto* b = item.as<ast::PlatformBlock>()) {
-      blocks.push_back(b);
-      walk(b->items, machine, env, blocks, on && selects(*b, machine), out);
-      blocks.pop_back();
+      auto inner = blocks;
+      inner.push_back(b);
+      walk(b->items, machine, env, std::move(inner), on && selects(*b, machine), out);
     } else if (const auto* f = item.as<ast::Fact>()) {
       out.facts.emplace(f->name, f);
       out.needed.push_back(f->name);  // every declaration, in order, until select_steps keeps the needed
@@ -134,10 +134,9 @@ Selection select_steps(const Program& program, const Machine& machine, const Ste
   if (program.modules.empty()) return out;
   // Modules in run order: depth first, a module's uses before the module itself.
   auto& order = out.modules;
-  std::vector<bool> seen(program.modules.size(), false);
   std::function<void(std::size_t)> visit = [&](std::size_t m) {
-    if (seen[m]) return;
-    seen[m] = true;
+    // Visited: in the order already (the loader adds no `use` that closes a cycle).
+    if (std::find(order.begin(), order.end(), m) != order.end()) return;
     for (const std::size_t u : program.modules[m].uses) visit(u);
     order.push_back(m);
   };
@@ -146,11 +145,8 @@ Selection select_steps(const Program& program, const Machine& machine, const Ste
   std::vector<const ast::EnvSet*> root_env;
   for (const auto& item : program.modules[0].ast.items)
     if (const auto* e = item.as<ast::EnvSet>()) root_env.push_back(e);
-  for (const std::size_t m : order) {
-    std::vector<const ast::PlatformBlock*> blocks;
-    // The root file's top-level env applies to every step; a module's to its own.
-    walk(program.modules[m].ast.items, machine, m == 0 ? decltype(root_env){} : root_env, blocks, true, out);
-  }
+  for (const std::size_t m : order)  // the root file's top-level env applies to every step; a module's to its own
+    walk(program.modules[m].ast.items, machine, m == 0 ? decltype(root_env){} : root_env, {}, true, out);
 
   if (!choose(out, choice)) return out;
 

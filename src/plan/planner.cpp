@@ -40,19 +40,18 @@ Command Planner::command(const SelectedStep& s, const ast::Text& script, bool ca
 }
 
 StepPlan Planner::decide(const SelectedStep& s) {
+  if (!s.on_platform) {
+    // Name the outermost block that does not match.
+    const auto* b = *std::find_if_not(s.blocks.begin(), s.blocks.end(),
+                                      [&](const auto* b) { return selects(*b, resolver.machine); });
+    return {&s, Verdict::LeftOut, fmt::format("`platform {}` (line {})", names_of(*b), b->span.line)};
+  }
   StepPlan p{&s, Verdict::Run, ""};
   auto decided = [&](Verdict verdict, std::string reason) {
     p.verdict = verdict;
     p.reason = std::move(reason);
     return true;
   };
-  if (!s.on_platform) {
-    // Name the outermost block that does not match.
-    const auto* b = *std::find_if_not(s.blocks.begin(), s.blocks.end(),
-                                      [&](const auto* b) { return selects(*b, resolver.machine); });
-    decided(Verdict::LeftOut, fmt::format("`platform {}` (line {})", names_of(*b), b->span.line));
-    return p;
-  }
   const StepSetup st = setup(s);
   const Lookup lookup = resolver.lookup();
   auto blocked = [&](std::string_view name) {

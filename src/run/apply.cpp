@@ -66,7 +66,6 @@ Outcome run_live(CommandRunner& runner, const Command& command, std::ostream& er
 void FactProgress::operator()(const std::vector<std::string_view>& running) {
   using namespace std::chrono_literals;
   const auto now = now_();
-  if (!start_) start_ = now;
   if (running.empty()) {
     if (drawn_) err_ << "\r\x1b[K" << std::flush;
     drawn_ = false;
@@ -81,7 +80,7 @@ void FactProgress::operator()(const std::vector<std::string_view>& running) {
     }
     return;
   }
-  if (now - *start_ < 500ms) return;
+  if (now - start_ < 500ms) return;
   std::vector<std::string> names(running.begin(), running.end());
   std::sort(names.begin(), names.end());
   std::string list;
@@ -89,7 +88,7 @@ void FactProgress::operator()(const std::vector<std::string_view>& running) {
   for (; shown < names.size() && list.size() + names[shown].size() < 50; ++shown) list += (shown ? ", " : "") + names[shown];
   if (shown < names.size()) list += (shown ? " and " : "") + std::to_string(names.size() - shown) + " more";
   // One line, rewritten in place: kept short so that it never wraps.
-  fmt::print(err_, "\r\x1b[Ksink: gathering facts: {} ({})", list, seconds(now - *start_));
+  fmt::print(err_, "\r\x1b[Ksink: gathering facts: {} ({})", list, seconds(now - start_));
   err_ << std::flush;
   drawn_ = true;
 }
@@ -115,7 +114,7 @@ int apply_steps(Planner& planner, std::ostream& err, const ApplyStyle& style) {
   }
   const auto begin = std::chrono::steady_clock::now();
   const std::size_t total = selection.on_platform_count();
-  std::size_t index = 0, ran = 0, done = 0, not_applicable = 0, failed = 0;
+  std::size_t index = 0, ran = 0, done = 0, not_applicable = 0;
   int status = 0;
   for (const auto& s : selection.steps) {
     if (!s.on_platform) continue;
@@ -150,7 +149,6 @@ int apply_steps(Planner& planner, std::ostream& err, const ApplyStyle& style) {
       }
       failure = describe_exit(o) + " after " + took;
     }
-    ++failed;
     err << paint(kRed, "  failed: " + utf8::printable(failure)) << "\n";
     if (const auto* error = s.step->field(ast::StepField::Kind::Error))
       err << "  error: "
@@ -159,9 +157,9 @@ int apply_steps(Planner& planner, std::ostream& err, const ApplyStyle& style) {
     status = 1;
     break;
   }
-  fmt::print(err, "sink: {} ran, {} already done, {} not applicable, {} not on this platform, {} failed{} ({})\n", ran,
-             done, not_applicable, selection.steps.size() - total, failed, status > 128 ? ", interrupted" : "",
-             seconds(std::chrono::steady_clock::now() - begin));
+  fmt::print(err, "sink: {} ran, {} already done, {} not applicable, {} not on this platform, {:d} failed{} ({})\n",
+             ran, done, not_applicable, selection.steps.size() - total, status == 1,
+             status > 128 ? ", interrupted" : "", seconds(std::chrono::steady_clock::now() - begin));
   return status;
 }
 

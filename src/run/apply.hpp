@@ -5,7 +5,6 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <optional>
 #include <ostream>
 
 #include "plan/planner.hpp"
@@ -25,14 +24,15 @@ struct ApplyStyle {
 class FactProgress {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
-  FactProgress(std::ostream& err, bool live, Clock now) : err_(err), live_(live), now_(std::move(now)) {}
+  FactProgress(std::ostream& err, bool live, Clock now)
+      : err_(err), live_(live), now_(std::move(now)), start_(now_()) {}
   void operator()(const std::vector<std::string_view>& running);
 
  private:
   std::ostream& err_;
   bool live_;
   Clock now_;
-  std::optional<std::chrono::steady_clock::time_point> start_;
+  std::chrono::steady_clock::time_point start_;  // gathering began
   // When each was first seen; the end of time once it was told to be still running.
   std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> since_;
   bool drawn_ = false;

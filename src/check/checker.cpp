@@ -1,6 +1,8 @@
 // Declarations, steps, platform blocks, cycles and unused names.
 #include "check/checker.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "check/checker_impl.hpp"
@@ -33,10 +35,6 @@ bool check_unknown_field(Diagnostics& diags, const ast::StepField& f) {
 
 namespace check {
 namespace {
-
-std::string where_text(const Program& p, Span s) {
-  return p.sources.get(s.file).path + ":" + std::to_string(s.line);
-}
 
 bool is_blank(const ast::Text& t) { return !t.has_interp() && t.text.find_first_not_of(" \t\r\n") == std::string::npos; }
 
@@ -308,7 +306,6 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
   same_name.emplace_back(&s, where);
 
   EnvScope envs;
-  std::unordered_map<std::string, const ast::StepField*> first_of;  // by field name, for repeats
   bool meant_run = false;  // an unknown field that is a misspelled `run`: E206 says it all
   for (const auto& f : s.fields) {
     using K = ast::StepField::Kind;
@@ -316,21 +313,23 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
       meant_run = check_unknown_field(diags_, f) || meant_run;
       continue;
     }
-    const std::string key(kFieldNames[static_cast<int>(f.kind)]);
-    if (auto [first, fresh] = first_of.try_emplace(key, &f); !fresh && f.kind != K::Env)
+    const std::string_view key = kFieldNames[static_cast<int>(f.kind)];
+    const auto first = std::find_if(s.fields.begin(), s.fields.end(), [&](const ast::StepField& o) {
+      return o.kind != K::Unknown && kFieldNames[static_cast<int>(o.kind)] == key;
+    });
+    if (&*first != &f && f.kind != K::Env)
       diags_.add(E241, f.keyword_span(),
-                 "`" + key + "` appears twice in this step (first at line " +
-                     std::to_string(first->second->span.line) + ")",
+                 fmt::format("`{}` appears twice in this step (first at line {})", key, first->span.line),
                  key == "run" ? "join the commands into one run with a \"\"\"...\"\"\" block"
                  : key == "when" || key == "skip if" ? "combine the conditions with `and` / `or`"
                                                       : "keep one");
     const bool shell = f.kind == K::Run || f.kind == K::SkipIfSh || f.kind == K::WhenSh;
-    if (f.expr) expect_bool(*f.expr, "`" + key + "`");
+    if (f.expr) expect_bool(*f.expr, key);
     else if (shell) check_text(f.text, TextUse::Shell);
     else if (f.kind == K::Env) check_text(f.text, TextUse::Value);
     else check_text(f.text, TextUse::Printed, f.kind == K::Error ? "an error message" : "a dir");
     if (shell && is_blank(f.text))
-      diags_.add(E242, f.text.span, "`" + key + (f.kind == K::Run ? "` has" : " sh` has") + " an empty command",
+      diags_.add(E242, f.text.span, fmt::format("`{}{}` has an empty command", key, f.kind == K::Run ? "" : " sh"),
                  f.kind == K::Run ? "write the command to run" : "write the check to run");
     if (f.kind == K::Env) set_env(diags_, envs, f.name, f.name_span, f.span.line);
   }

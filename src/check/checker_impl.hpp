@@ -24,6 +24,9 @@ inline constexpr std::uint32_t kMaxChain = 100;
 using MachineSet = std::bitset<lex::platforms.size() + 1>;
 MachineSet machines_of(const ast::List<ast::PlatformName>& names);  // known names only
 
+// "Sinkfile:12": where a declaration stands, in a message.
+inline std::string where_text(const Program& p, Span s) { return p.sources.get(s.file).path + ":" + std::to_string(s.line); }
+
 // The type of an expression: lex::Type's four first, in its order, then the kinds of
 // literals, which keep their own kind: "20" may compare with a version, 8 with an int.
 enum class VType { String, Bool, Int, Version, Unknown, StringLit, IntLit };
@@ -84,7 +87,7 @@ class Checker {
   // Checks the interpolations of a text used as `use`; `shown_in` names a Printed text.
   void check_text(const ast::Text& text, TextUse use, const char* shown_in = "");
   VType type_of(const ast::Expr& e);
-  void expect_bool(const ast::Expr& e, const std::string& context);
+  void expect_bool(const ast::Expr& e, std::string_view keyword);  // the operand of `keyword`
   void check_compare(const ast::Expr& e, VType l, VType r);
   void check_default(const ast::Fact& f, VType type);
   void check_value(const ast::Fact& f, VType type);

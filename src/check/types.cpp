@@ -1,4 +1,6 @@
 // Names and expressions: what each name refers to, and whether conditions are well typed.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -135,8 +137,7 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
       const std::string names = names_of(*d->block);
       diags_.add(E214, span,
                  "`" + std::string(name) + "` is declared inside `platform " + names + "` (" +
-                     program_.sources.get(d->block->span.file).path + ":" + std::to_string(d->block->span.line) +
-                     "), so it has no value here, outside that block",
+                     where_text(program_, d->block->span) + "), so it has no value here, outside that block",
                  "move its declaration out of the platform block, or move this use into a `platform " + names +
                      "` block");
       return VType::Unknown;
@@ -217,7 +218,6 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_i
                [&](const ast::Interp& in) {
                  if (in.raw) return;
                  const ShellContext at = quotes.at();
-                 const std::string var = shell_var(in.name);
                  if (at == ShellContext::QuotedHereDoc)
                    diags_.add(E266, in.span, "{{" + in.name + "}} stands in a here-document whose delimiter is quoted, where nothing expands",
                               "write the delimiter without quotes (<<EOF instead of <<'EOF') so that the value arrives");
@@ -226,8 +226,9 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_i
                               "put it outside the single quotes (echo 'Hello, '{{" + in.name + "}}) or use \"...\"");
                  else if (at == ShellContext::CodeString)
                    diags_.add(E267, in.span, "{{" + in.name + "}} stands in code that another shell or interpreter runs (sh -c, eval, trap, su -c, a here-document fed to a shell, awk, sed, python -c), where its text would become code",
-                              "the value is already in the environment variable " + var + ", which the inner code inherits: write \"$" + var +
-                                  "\" there instead (sh -c 'echo \"$" + var + "\"'; ENVIRON[\"" + var + "\"] in awk). sudo, su and ssh do not pass the environment on");
+                              fmt::format("the value is already in the environment variable {0}, which the inner code inherits: write \"${0}\" "
+                                          "there instead (sh -c 'echo \"${0}\"'; ENVIRON[\"{0}\"] in awk). sudo, su and ssh do not pass the environment on",
+                                          shell_var(in.name)));
                  else if ((at == ShellContext::Arith || at == ShellContext::Test) && quiet_type(in.name) != VType::Int &&
                           quiet_type(in.name) != VType::Unknown)
                    diags_.add(E269, in.span, "{{" + in.name + "}} stands in " + (at == ShellContext::Test ? "[[ ]]" : "arithmetic") +
@@ -265,12 +266,12 @@ VType Checker::type_of(const ast::Expr& e) {
     case K::Int: return VType::IntLit;
     case K::Bool: return VType::Bool;
     case K::Not:
-      expect_bool(*e.lhs, "`not`");
+      expect_bool(*e.lhs, "not");
       return VType::Bool;
     case K::And:
     case K::Or:
-      expect_bool(*e.lhs, e.kind == K::And ? "`and`" : "`or`");
-      expect_bool(*e.rhs, e.kind == K::And ? "`and`" : "`or`");
+      expect_bool(*e.lhs, e.kind == K::And ? "and" : "or");
+      expect_bool(*e.rhs, e.kind == K::And ? "and" : "or");
       return VType::Bool;
     case K::Compare: {
       const VType l = type_of(*e.lhs);
@@ -282,7 +283,7 @@ VType Checker::type_of(const ast::Expr& e) {
   return VType::Unknown;
 }
 
-void Checker::expect_bool(const ast::Expr& e, const std::string& context) {
+void Checker::expect_bool(const ast::Expr& e, std::string_view keyword) {
   const VType t = type_of(e);
   if (t == VType::Bool || t == VType::Unknown) return;
   std::string hint = "use a name of type bool or a comparison";
@@ -292,10 +293,9 @@ void Checker::expect_bool(const ast::Expr& e, const std::string& context) {
             : t == VType::Int   ? " > 0"
                                 : " == \"...\" (or declare a command's success as `fact " + e.name +
                                       ": bool = sh ...`)");
-  else if (e.kind == ast::Expr::Kind::String && !e.str->has_interp() && (context == "`when`" || context == "`skip if`"))
-    hint = "did you mean `" + context.substr(1, context.size() - 2) + " sh \"" + e.str->text +
-           "\"`? A string alone is not a condition";
-  diags_.add(E231, e.span, context + " needs a true/false value, but this is " + std::string(describe(t)), hint);
+  else if (e.kind == ast::Expr::Kind::String && !e.str->has_interp() && (keyword == "when" || keyword == "skip if"))
+    hint = fmt::format("did you mean `{} sh \"{}\"`? A string alone is not a condition", keyword, e.str->text);
+  diags_.add(E231, e.span, fmt::format("`{}` needs a true/false value, but this is {}", keyword, describe(t)), hint);
 }
 
 void Checker::check_compare(const ast::Expr& e, VType l, VType r) {

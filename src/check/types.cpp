@@ -197,49 +197,38 @@ void Checker::check_std_helpers(const ast::Text& text) {
 }
 
 void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_in) {
+  std::optional<ShellQuoteTracker> quotes;  // where each value stands in a command
   if (use == TextUse::Shell) {
     check_std_helpers(text);
     std::vector<std::string_view> refs;  // "$SINK_name" in the script's own text uses that value
     value_refs(text.text, refs);
     for (const auto name : refs)
       if (Decl* d = lookup(name)) d->used = true;
+    if (text.has_interp()) quotes.emplace();
   }
-  if (use == TextUse::Shell && text.has_interp()) {
+  text.visit([&](std::string_view literal) { if (quotes) quotes->feed(literal); }, [&](const ast::Interp& in) {
     // A value reaches a command through a variable; in a here-document whose delimiter
     // is quoted, nothing expands, so the value would never arrive.
-    ShellQuoteTracker quotes;
-    auto quiet_type = [&](std::string_view n) {  // unknown names are reported below
-      if (const auto* b = lex::find_builtin(n)) return from_lex(b->type);
-      if (n.starts_with(lex::env_prefix)) return VType::String;
-      const Decl* d = lookup(n);
-      return d ? d->type() : VType::Unknown;
-    };
-    text.visit([&](std::string_view literal) { quotes.feed(literal); },
-               [&](const ast::Interp& in) {
-                 if (in.raw) return;
-                 const ShellContext at = quotes.at();
-                 if (at == ShellContext::QuotedHereDoc)
-                   diags_.add(E266, in.span, "{{" + in.name + "}} stands in a here-document whose delimiter is quoted, where nothing expands",
-                              "write the delimiter without quotes (<<EOF instead of <<'EOF') so that the value arrives");
-                 else if (at == ShellContext::Single)
-                   diags_.add(E267, in.span, "{{" + in.name + "}} stands inside '...', where its text would be pasted into the quoted text",
-                              "put it outside the single quotes (echo 'Hello, '{{" + in.name + "}}) or use \"...\"");
-                 else if (at == ShellContext::CodeString)
-                   diags_.add(E267, in.span, "{{" + in.name + "}} stands in code that another shell or interpreter runs (sh -c, eval, trap, su -c, a here-document fed to a shell, awk, sed, python -c), where its text would become code",
-                              fmt::format("the value is already in the environment variable {0}, which the inner code inherits: write \"${0}\" "
-                                          "there instead (sh -c 'echo \"${0}\"'; ENVIRON[\"{0}\"] in awk). sudo, su and ssh do not pass the environment on",
-                                          shell_var(in.name)));
-                 else if ((at == ShellContext::Arith || at == ShellContext::Test) && quiet_type(in.name) != VType::Int &&
-                          quiet_type(in.name) != VType::Unknown)
-                   diags_.add(E269, in.span, "{{" + in.name + "}} stands in " + (at == ShellContext::Test ? "[[ ]]" : "arithmetic") +
-                                    ", where bash evaluates its text as an expression (and can run code), but it is not an int",
-                                at == ShellContext::Test ? "compare text with [ ] instead, or make the value an int: fact n: int = ..."
-                                                         : "make the value an int (fact n: int = sh \"...\", or fact n: int = \"{{answer}}\"): sink then checks it is a whole number before any step");
-               });
-  }
-  for (const ast::Interp& in : text.interps) {
+    const ShellContext at = quotes && !in.raw ? quotes->at() : ShellContext::Normal;
+    if (at == ShellContext::QuotedHereDoc)
+      diags_.add(E266, in.span, "{{" + in.name + "}} stands in a here-document whose delimiter is quoted, where nothing expands",
+                 "write the delimiter without quotes (<<EOF instead of <<'EOF') so that the value arrives");
+    else if (at == ShellContext::Single)
+      diags_.add(E267, in.span, "{{" + in.name + "}} stands inside '...', where its text would be pasted into the quoted text",
+                 "put it outside the single quotes (echo 'Hello, '{{" + in.name + "}}) or use \"...\"");
+    else if (at == ShellContext::CodeString)
+      diags_.add(E267, in.span, "{{" + in.name + "}} stands in code that another shell or interpreter runs (sh -c, eval, trap, su -c, a here-document fed to a shell, awk, sed, python -c), where its text would become code",
+                 fmt::format("the value is already in the environment variable {0}, which the inner code inherits: write \"${0}\" "
+                             "there instead (sh -c 'echo \"${0}\"'; ENVIRON[\"{0}\"] in awk). sudo, su and ssh do not pass the environment on",
+                             shell_var(in.name)));
     Decl* d = nullptr;
-    if (resolve(in.name, in.span, &d) == VType::Unknown) continue;
+    const VType type = resolve(in.name, in.span, &d);
+    if (type == VType::Unknown) return;
+    if ((at == ShellContext::Arith || at == ShellContext::Test) && type != VType::Int)
+      diags_.add(E269, in.span, "{{" + in.name + "}} stands in " + (at == ShellContext::Test ? "[[ ]]" : "arithmetic") +
+                       ", where bash evaluates its text as an expression (and can run code), but it is not an int",
+                 at == ShellContext::Test ? "compare text with [ ] instead, or make the value an int: fact n: int = ..."
+                                          : "make the value an int (fact n: int = sh \"...\", or fact n: int = \"{{answer}}\"): sink then checks it is a whole number before any step");
     const bool secret = (d && d->secret()) || secret_env(in.name);
     auto what = [&] {
       return d && d->derived_secret ? "`" + in.name + "`, made from a secret," : !d ? "`" + in.name + "`, which a secret fact reads," : "secret `" + in.name + "`";
@@ -253,7 +242,7 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_i
     else if (in.raw && use != TextUse::Shell)
       diags_.add(E263, in.span, "`raw` only has a meaning in a shell command",
                  "write {{" + in.name + "}} here");
-  }
+  });
 }
 
 VType Checker::type_of(const ast::Expr& e) {

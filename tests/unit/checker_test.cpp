@@ -332,6 +332,7 @@ TEST_CASE("a value in arithmetic must be an int; in code another shell runs, nev
   CHECK(codes("ask n \"?\"\nstep \"s\" { run \"[[ {{n}} -gt 1 ]]\" }") == C{"E269"});
   CHECK(codes("ask n \"?\"\nstep \"s\" { run \"x=a[{{n}}]\" }").empty());  // a plain assignment, no subscript
   CHECK(codes("ask n \"?\"\nstep \"s\" { run \"echo $(({{raw n}} * 2))\" }").empty());  // raw: the author's own code
+  CHECK(codes("step \"s\" { run \"echo $(({{env.NOPE}} * 2))\" }") == C{"E202"});  // one error for one mistake
   sink::test::MapReader reader;
   sink::Diagnostics diags;
   auto p = sink::load_program_text("Sinkfile", "ask x \"?\"\nstep \"s\" { run \"sh -xc \\\"echo {{x}}\\\"\" }", reader, diags);

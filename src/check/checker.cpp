@@ -47,8 +47,7 @@ using EnvScope = std::unordered_map<std::string_view, std::uint32_t>;
 
 void set_env(Diagnostics& diags, EnvScope& scope, std::string_view name, Span name_span, std::uint32_t line) {
   if (auto [first, fresh] = scope.try_emplace(name, line); !fresh)
-    diags.add(E212, name_span,
-              "`" + std::string(name) + "` is already set in this scope at line " + std::to_string(first->second),
+    diags.add(E212, name_span, fmt::format("`{}` is already set in this scope at line {}", name, first->second),
               "set each variable once per scope; an inner scope (platform block, step) may override it");
 }
 
@@ -71,10 +70,9 @@ void check_platform(Diagnostics& diags, const ast::PlatformBlock& b,
              std::all_of(o->names.begin(), o->names.end(), [](const auto& on) { return lex::find_platform(on.name); });
     });
     if (never != outer.end())
-      diags.add(E204, n.span,
-                   "platform `" + n.name + "` can never match inside `platform " + names_of(**never) + "` (line " +
-                       std::to_string((*never)->span.line) + ")",
-                   "a machine is one OS and one distribution; move this block out of the outer one");
+      diags.add(E204, n.span, fmt::format("platform `{}` can never match inside `platform {}` (line {})", n.name,
+                                          names_of(**never), (*never)->span.line),
+                "a machine is one OS and one distribution; move this block out of the outer one");
   }
 }
 
@@ -90,9 +88,9 @@ void report_chain(Diagnostics& diags, const Decl& top) {
     path += " -> " + d->name();
   }
   diags.add(E268, top.name_span(),
-               "`" + top.name() + "` is made from a chain of " + std::to_string(top.chain) +
-                   " values, more than the limit of " + std::to_string(kMaxChain) + ": " + path,
-               "make it from the values it needs directly, not through a long chain of facts");
+            fmt::format("`{}` is made from a chain of {} values, more than the limit of {}: {}", top.name(), top.chain,
+                        kMaxChain, path),
+            "make it from the values it needs directly, not through a long chain of facts");
 }
 
 }  // namespace
@@ -163,13 +161,8 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
                    "give one of them another name");
       continue;
     }
-    Decl d;
-    d.fact = item.as<ast::Fact>();
-    d.ask = item.as<ast::Ask>();
+    Decl d{.fact = item.as<ast::Fact>(), .ask = item.as<ast::Ask>(), .module = module, .block = block, .where = where};
     if (!d.fact && !d.ask) continue;
-    d.module = module;
-    d.block = block;
-    d.where = where;
     const ast::Str& name = d.name();
     const char* what = d.fact ? "fact" : "question";
     if (lex::find_builtin(name)) {

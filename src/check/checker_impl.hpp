@@ -37,14 +37,14 @@ struct Decl {
   const ast::Fact* fact = nullptr;  // exactly one of fact and ask
   const ast::Ask* ask = nullptr;
   std::size_t module = 0;
-  std::vector<std::string_view> deps;  // the names its value needs
+  std::vector<std::string_view> deps{};  // the names its value needs
   bool used = false;
   bool derived_secret = false;
   bool clash = false;  // also defined in another module: reported once, at the clash
   enum class Mark : unsigned char { None, Active, Done } mark = Mark::None;  // for the cycle search
   std::size_t next_dep = 0;                                                  // and where it stands in deps
   const ast::PlatformBlock* block = nullptr;  // the innermost platform block it is declared in
-  MachineSet where;                           // the machines where it has a value
+  MachineSet where{};                         // the machines where it has a value
   std::uint32_t chain = 1;            // the longest chain of values this one is made from, itself included
   const Decl* chain_next = nullptr;  // the next value on that chain
   const ast::Str& name() const { return fact ? fact->name : ask->name; }

@@ -13,6 +13,8 @@
 
 namespace sink::check {
 
+namespace fs = std::filesystem;
+
 std::string_view describe(VType t) {
   constexpr std::string_view kNames[] = {"a string", "a bool", "an int",   "a version",
                                          "unknown",  "a string", "a number"};
@@ -71,8 +73,8 @@ void check_platform_value(Diagnostics& diags, std::string_view builtin, const st
                                  [&](const auto& a) { return a.alias == value; });
   if (!os && !p && lower && !alias) return;  // a distribution that the table does not list
   diags.add(W305, span,
-            "`" + std::string(builtin) + "` is never \"" + value + "\": this comparison is always " +
-                (op == lex::CmpOp::Eq ? "false" : "true"),
+            fmt::format("`{}` is never \"{}\": this comparison is always {}", builtin, value,
+                        op == lex::CmpOp::Eq ? "false" : "true"),
             p && os ? "`" + value + "` is a distribution: compare `distro` with it"
             : p     ? "`" + value + "` is an OS: compare `os` with it"
             : meant ? "did you mean \"" + std::string(*meant) + "\"?"
@@ -121,15 +123,10 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
     if (d->clash) return VType::Unknown;
     if (!sees_[module_][d->module]) {
       const Module& target = program_.modules[d->module];
-      std::string path = target.name;
-      if (!target.is_std) {
-        path = std::filesystem::path(target.name)
-                   .lexically_relative(std::filesystem::path(program_.modules[module_].name).parent_path())
-                   .string();
-        if (path.rfind("../", 0) != 0) path = "./" + path;
-      }
-      diags_.add(E201, span,
-                 "`" + std::string(name) + "` is defined in " + target.name + ", which this file does not use",
+      const std::string rel =
+          fs::path(target.name).lexically_relative(fs::path(program_.modules[module_].name).parent_path()).string();
+      const std::string path = target.is_std ? target.name : rel.starts_with("../") ? rel : "./" + rel;
+      diags_.add(E201, span, fmt::format("`{}` is defined in {}, which this file does not use", name, target.name),
                  "add `use \"" + path + "\"` at the top of this file");
       return VType::Unknown;
     }

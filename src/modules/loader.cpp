@@ -95,14 +95,13 @@ struct Loader {
     std::vector<std::pair<ast::Text, Span>> uses;
     for (const auto& item : program.modules[index].ast.items)
       if (const auto* u = item.as<ast::Use>()) uses.emplace_back(u->path, u->span);
-    for (const auto& [path, span] : uses) {
-      if (const auto child = resolve(key, is_std, path, span)) program.modules[index].uses.push_back(*child);
-    }
+    for (const auto& [path, span] : uses)
+      if (const auto child = resolve(key, path, span)) program.modules[index].uses.push_back(*child);
     active.pop_back();
     return index;
   }
 
-  std::optional<std::size_t> resolve(const std::string& from_key, bool from_std, const ast::Text& path, Span span) {
+  std::optional<std::size_t> resolve(const std::string& from_key, const ast::Text& path, Span span) {
     if (path.has_interp()) {
       fail(E263, path.span, "a module path cannot interpolate values",
            "write the path as it is: modules are loaded before any fact is known");
@@ -115,11 +114,6 @@ struct Loader {
            !p.empty() && p[0] == '/'
                ? "a module path is relative to the file that uses it, so that the repo works wherever it is cloned"
                : "use \"std/NAME\" for the standard library, or \"./" + p + "\" for a file next to this one");
-      return std::nullopt;
-    }
-    if (!is_std && from_std) {
-      fail(E250, path.span, "a standard module can only use other standard modules",
-           "this is a bug in sink's standard library; please report it");
       return std::nullopt;
     }
     if (!is_std && fs::path(p).extension() != ".sink") {

@@ -22,8 +22,7 @@ class FileReader {
   virtual Status read(const std::string& path, std::string& out, std::string& error) = 0;
   // Reads a module that the program whose root file is `root` uses; Refused when the file
   // may not be one (DiskReader: see there).
-  virtual Status read_module(const std::string& root, const std::string& path, std::string& out, std::string& error) {
-    (void)root;
+  virtual Status read_module(const std::string& /*root*/, const std::string& path, std::string& out, std::string& error) {
     return read(path, out, error);
   }
   // Names the file whatever the path to it, so that a module reached through a symlink is

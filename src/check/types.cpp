@@ -33,7 +33,7 @@ bool fits(VType type, std::string_view text) {
   return parse_value(static_cast<lex::Type>(type), text, why).has_value();
 }
 
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }
+bool is_word_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
 
 // Where `word` next stands as a whole word in `s`, from `at` on; npos if nowhere.
 std::size_t find_word(std::string_view s, std::string_view word, std::size_t at) {

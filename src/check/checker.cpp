@@ -8,7 +8,6 @@
 #include "check/checker_impl.hpp"
 #include "syntax/shell_quote.hpp"
 #include "util/suggest.hpp"
-#include "util/version.hpp"
 
 namespace sink {
 
@@ -49,6 +48,16 @@ void set_env(Diagnostics& diags, EnvScope& scope, std::string_view name, Span na
   if (auto [first, fresh] = scope.try_emplace(name, line); !fresh)
     diags.add(E212, name_span, fmt::format("`{}` is already set in this scope at line {}", name, first->second),
               "set each variable once per scope; an inner scope (platform block, step) may override it");
+}
+
+// The machines a platform block selects (known names only), for nesting and overlap checks.
+MachineSet machines_of(const ast::List<ast::PlatformName>& names) {
+  MachineSet s;
+  for (const auto& n : names)
+    if (const lex::Platform* p = lex::find_platform(n.name))
+      for (std::size_t i = 0; i < lex::platforms.size(); ++i)
+        if (lex::platforms[i].name == p->name || (p->is_os && lex::platforms[i].os == p->name)) s.set(i);
+  return s;
 }
 
 void check_platform(Diagnostics& diags, const ast::PlatformBlock& b,
@@ -94,15 +103,6 @@ void report_chain(Diagnostics& diags, const Decl& top) {
 }
 
 }  // namespace
-
-MachineSet machines_of(const ast::List<ast::PlatformName>& names) {
-  MachineSet s;
-  for (const auto& n : names)
-    if (const lex::Platform* p = lex::find_platform(n.name))
-      for (std::size_t i = 0; i < lex::platforms.size(); ++i)
-        if (lex::platforms[i].name == p->name || (p->is_os && lex::platforms[i].os == p->name)) s.set(i);
-  return s;
-}
 
 void Checker::run() {
   compute_visibility();

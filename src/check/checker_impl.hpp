@@ -18,11 +18,10 @@ namespace sink::check {
 // The longest chain of values made from values (a fact built from a fact built from ...).
 inline constexpr std::uint32_t kMaxChain = 100;
 
-// The machines a platform block selects, for nesting and overlap checks: a bit for each
-// entry of lex::platforms (an OS entry: that OS's machines of no listed distribution) and
-// one for the OSes the table does not list, which only code outside any block runs on.
+// A set of machines: a bit for each entry of lex::platforms (an OS entry: that OS's machines
+// of no listed distribution) and one for the OSes the table does not list, which only code
+// outside any block runs on.
 using MachineSet = std::bitset<lex::platforms.size() + 1>;
-MachineSet machines_of(const ast::List<ast::PlatformName>& names);  // known names only
 
 // "Sinkfile:12": where a declaration stands, in a message.
 inline std::string where_text(const Program& p, Span s) { return p.sources.get(s.file).path + ":" + std::to_string(s.line); }
@@ -30,7 +29,6 @@ inline std::string where_text(const Program& p, Span s) { return p.sources.get(s
 // The type of an expression: lex::Type's four first, in its order, then the kinds of
 // literals, which keep their own kind: "20" may compare with a version, 8 with an int.
 enum class VType { String, Bool, Int, Version, Unknown, StringLit, IntLit };
-std::string_view describe(VType t);
 VType fact_type(const ast::Fact& f);  // Unknown for an unknown type name
 
 struct Decl {
@@ -71,8 +69,6 @@ class Checker {
   void compute_visibility();
   void collect(const ast::List<ast::Item>& items, std::size_t module, MachineSet where,
                const ast::PlatformBlock* block);
-  void collect_std_helpers();
-  void check_std_helpers(const ast::Text& text);
   // `outer`: the platform blocks around `items`, innermost last.
   void check_items(const ast::List<ast::Item>& items, MachineSet where, std::vector<const ast::PlatformBlock*>& outer);
   void check_fact(const ast::Fact& f);
@@ -82,6 +78,8 @@ class Checker {
   void report_unused();
 
   // types.cpp
+  void collect_std_helpers();
+  void check_std_helpers(const ast::Text& text);
   // The type of a name; reports it when unknown. `decl` receives its declaration, if any.
   VType resolve(std::string_view name, Span span, Decl** decl = nullptr);
   // Checks the interpolations of a text used as `use`; `shown_in` names a Printed text.

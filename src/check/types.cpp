@@ -15,13 +15,13 @@ namespace sink::check {
 
 namespace fs = std::filesystem;
 
+namespace {
+
 std::string_view describe(VType t) {
   constexpr std::string_view kNames[] = {"a string", "a bool", "an int",   "a version",
                                          "unknown",  "a string", "a number"};
   return kNames[static_cast<int>(t)];
 }
-
-namespace {
 
 VType from_lex(lex::Type t) { return static_cast<VType>(t); }
 static_assert(VType::Version == static_cast<VType>(lex::Type::Version));

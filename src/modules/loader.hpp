@@ -2,7 +2,6 @@
 // using file, and std/ modules from the binary.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <vector>
 

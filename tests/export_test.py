@@ -423,6 +423,19 @@ def _(c):
     check("Zq9secret" not in got.out + got.err, "the secret is never printed", got)
 
 
+@test("a fact that needs one declared after it: the later fact is resolved first, each keeps its own type and command")
+def _(c):
+    c.write("Sinkfile", 'fact a = "A-{{b}}"\nfact b: int = sh "echo 5"\nfact c: int = sh "echo {{d}}x; exit 3"\n'
+            'fact d = sh "echo D"\nstep "show" {\n  run "echo {{a}} {{b}} > got"\n}\nstep "c" {\n  run "echo {{c}}"\n}\n')
+    want = compare_apply(c)
+    check("`echo Dx; exit 3` exited with status 3" in want.err, "sink names c's command", want)
+    top, work, env = c.fresh()
+    got = run(["dash", c.export()[1]], work, env)
+    with open(os.path.join(work, "got")) as f:
+        check(f.read() == "A-5 5\n", "a and b", got)
+    check("`echo Dx; exit 3` exited with status 3" in got.err, "the script names c's command with d's value", got)
+
+
 @test("sh -s: a step that reads standard input reads /dev/null, never the rest of the script")
 def _(c):
     c.write("Sinkfile", 'step "read" {\n  run "cat > got"\n}\nstep "after" {\n  run "touch after"\n}\n')

@@ -224,6 +224,15 @@ struct Writer {
                        shell_word(join(used)));
   }
 
+  // sink_f_NAME() resolves what NAME needs first, then runs `body`: a fact's sink_fact line
+  // comes after, so that a dependency's own sink_fact cannot overwrite it.
+  void resolve_fn(std::string_view name, const std::string& body) {
+    out += fmt::format("sink_f_{}() {{\n", name);
+    for (const auto d : sel.needs(name))
+      if (!is_env(d)) out += fmt::format("  sink_r {}\n", d);
+    out += body + "}\n";
+  }
+
   void fact(const ast::Fact& f) {
     const std::string flags = std::string(f.default_value ? "d" : "") + (f.required ? "r" : "") + (f.secret ? "s" : "");
     const char* kind = f.source == ast::FactSource::Sh ? "sh" : f.source == ast::FactSource::Env ? "env" : "value";
@@ -231,11 +240,8 @@ struct Writer {
     std::string body = fmt::format("  sink_fact {} {} {} {} \"\\`{}\\`\"\n", f.name, f.type_name.value_or("string"),
                                    shell_word(flags), kind, shown.substr(1, shown.size() - 2));
     std::vector<std::string_view> declared_deps;
-    for (const auto d : sel.needs(f.name)) {
-      if (is_env(d)) continue;
-      body += fmt::format("  sink_r {}\n", d);
+    for (const auto d : sel.needs(f.name))
       if (sel.facts.count(d) || sel.asks.count(d)) declared_deps.push_back(d);
-    }
     if (!declared_deps.empty()) body += fmt::format("  sink_deps {} || return 0\n", join(declared_deps));
     if (f.source == ast::FactSource::Sh) {
       std::string exports;
@@ -247,7 +253,7 @@ struct Writer {
     } else {
       body += "  sink_out=" + dq(f.value) + "\n  sink_got 0\n";
     }
-    out += fmt::format("sink_f_{}() {{\n{}}}\n", f.name, body);
+    resolve_fn(f.name, body);
     if (const ast::Literal* d = f.default_value ? &*f.default_value : nullptr)
       out += fmt::format("sink_default_{}() {{ sink_out={}; }}\n", f.name,
                          d->kind == ast::Literal::Kind::String ? dq(d->str)
@@ -256,13 +262,10 @@ struct Writer {
   }
 
   void ask(const ast::Ask& a) {
-    out += fmt::format("sink_f_{}() {{\n", a.name);
-    for (const auto d : sel.needs(a.name))
-      if (!is_env(d)) out += fmt::format("  sink_r {}\n", d);
-    out += fmt::format("  sink_ask {} {} {} {} {}", a.name, answer_var(a.name), dq(a.prompt, true),
-                       a.default_value ? "1 " + dq(*a.default_value) : "0 ''", a.secret ? 1 : 0);
-    for (const auto& c : a.choices) out += " " + shell_word(c.text);
-    out += "\n}\n";
+    std::string body = fmt::format("  sink_ask {} {} {} {} {}", a.name, answer_var(a.name), dq(a.prompt, true),
+                                   a.default_value ? "1 " + dq(*a.default_value) : "0 ''", a.secret ? 1 : 0);
+    for (const auto& c : a.choices) body += " " + shell_word(c.text);
+    resolve_fn(a.name, body + "\n");
   }
 };
 

@@ -436,6 +436,21 @@ def _(c):
     check("`echo Dx; exit 3` exited with status 3" in got.err, "the script names c's command with d's value", got)
 
 
+@test("{{raw x}}: exported only with an answer given now; else the first one in the script is named")
+def _(c):
+    c.write("Sinkfile", 'ask x "X?"\nask y "Y?"\nstep "one" {\n  run "echo {{y}} {{raw x}}"\n}\n'
+            'step "two" {\n  run "echo {{raw y}}"\n}\n')
+    r, _ = c.export()
+    check(r.code == 2 and "`{{raw x}}` at Sinkfile:4 inserts a value known only when the script runs; answer `x` "
+          "with --set to export it" in r.err, "the first {{raw}} without an answer", r)
+    r, _ = c.export("--set=x=1")
+    check(r.code == 2 and "`{{raw y}}` at Sinkfile:7" in r.err, "then the next", r)
+    r, script = c.export("--set=x=1", "--set=y=2")
+    top, work, env = c.fresh()
+    got = run(["dash", script], work, env)
+    check(r.code == 0 and got.code == 0 and "2 1" in got.err + got.out, "both answered: exported", got)
+
+
 @test("sh -s: a step that reads standard input reads /dev/null, never the rest of the script")
 def _(c):
     c.write("Sinkfile", 'step "read" {\n  run "cat > got"\n}\nstep "after" {\n  run "touch after"\n}\n')

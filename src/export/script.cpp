@@ -69,14 +69,11 @@ struct Writer {
   // The command text, quoted by sink's own rules; `{{raw x}}` only with an answer given now.
   std::string shell(const ast::Text& text, std::string& exports) {
     static const Value placeholder;
-    for (const auto& in : text.interps) {
-      const auto raw = std::find_if(text.interps.begin(), text.interps.end(),
-                                    [&](const ast::Interp& r) { return r.raw && r.name == in.name; });
-      if (raw != text.interps.end() && !answers.count(in.name))
+    for (const auto& in : text.interps)
+      if (in.raw && !answers.count(in.name) && error.empty())
         error = fmt::format("`{{{{raw {0}}}}}` at {1}:{2} inserts a value known only when the script runs; answer "
-                            "`{0}` with --set to export it", in.name, program.sources.get(raw->span.file).path,
-                            raw->span.line);
-    }
+                            "`{0}` with --set to export it",
+                            in.name, program.sources.get(in.span.file).path, in.span.line);
     const ShellScript s = to_shell(text, [&](std::string_view name) {
       const auto a = answers.find(name);
       return a == answers.end() ? &placeholder : &a->second;

@@ -308,13 +308,8 @@ bool PosixRunner::settle(Proc& proc, Clock::time_point now) {
   return proc.exited && !proc.cleanup;
 }
 
-std::pair<CommandRunner::Id, Outcome> PosixRunner::wait_any() { return *wait_until(Clock::time_point::max()); }
-
 std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_any_for(std::chrono::milliseconds timeout) {
-  return wait_until(Clock::now() + timeout);
-}
-
-std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(Clock::time_point deadline) {
+  const auto deadline = Clock::now() + timeout;
   std::vector<pollfd> fds;
   while (true) {
     handle_signals();
@@ -348,9 +343,9 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(Clo
 
     fds.assign(1, {g_wake_read, POLLIN, 0});
     // A safety net only: SIGCHLD wakes the loop when a command ends.
-    auto timeout = 1000ms;
+    auto wait = 1000ms;
     const auto until = [&](Clock::time_point t) {
-      timeout = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(t - now), 0ms, timeout);
+      wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(t - now), 0ms, wait);
     };
     for (auto& p : procs_) {
       for (const int fd : {p->out_fd, p->err_fd}) fds.push_back({fd, POLLIN, 0});
@@ -359,7 +354,7 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_until(Clo
       if (p->cleanup) until(p->exited ? std::min(p->deadline, now + 20ms) : p->deadline);
     }
     until(deadline);
-    if (poll(fds.data(), static_cast<nfds_t>(fds.size()), static_cast<int>(timeout.count())) <= 0) continue;
+    if (poll(fds.data(), static_cast<nfds_t>(fds.size()), static_cast<int>(wait.count())) <= 0) continue;
     char buffer[256];
     if (fds[0].revents != 0)
       while (read(g_wake_read, buffer, sizeof buffer) > 0) {

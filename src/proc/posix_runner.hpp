@@ -63,14 +63,12 @@ class PosixRunner final : public CommandRunner {
   PosixRunner& operator=(const PosixRunner&) = delete;
 
   Id start(const Command& command) override;
-  std::pair<Id, Outcome> wait_any() override;
   std::optional<std::pair<Id, Outcome>> wait_any_for(std::chrono::milliseconds timeout) override;
   int interrupted() const override;
 
  private:
   struct Proc;
 
-  std::optional<std::pair<Id, Outcome>> wait_until(std::chrono::steady_clock::time_point deadline);
   // Const, and their state mutable: interrupted() passes a signal that has just arrived on
   // to the running commands before it reports it, as the interface promises.
   void handle_signals() const;

@@ -52,14 +52,15 @@ class CommandRunner {
   // Starts a command and returns at once. Each command runs in its own process group.
   virtual Id start(const Command& command) = 0;
   // Waits until one started command has finished (or sink was interrupted) and returns
-  // it. Only called while a started command's outcome has not been returned yet (a command
-  // that could not start comes back through here too, with started = false).
-  virtual std::pair<Id, Outcome> wait_any() = 0;
-  // Like wait_any, but returns nothing once `timeout` has passed with no outcome (for a
-  // live display while a step runs). A runner that cannot time out may simply wait.
-  virtual std::optional<std::pair<Id, Outcome>> wait_any_for(std::chrono::milliseconds timeout) {
-    (void)timeout;
-    return wait_any();
+  // it, or nothing once `timeout` has passed with no outcome (for a live display while a
+  // step runs; a runner that cannot time out may simply wait). Only called while a started
+  // command's outcome has not been returned yet (a command that could not start comes back
+  // through here too, with started = false).
+  virtual std::optional<std::pair<Id, Outcome>> wait_any_for(std::chrono::milliseconds timeout) = 0;
+  // wait_any_for without a timeout.
+  std::pair<Id, Outcome> wait_any() {
+    while (true)
+      if (auto done = wait_any_for(std::chrono::hours(24))) return std::move(*done);
   }
   // Starts a command and waits for it. Only while no other command runs: the outcomes of
   // others would be lost.

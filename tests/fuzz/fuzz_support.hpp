@@ -34,7 +34,7 @@ class NullRunner : public CommandRunner {
     running_.push_back(++next_);
     return next_;
   }
-  std::pair<Id, Outcome> wait_any() override {
+  std::optional<std::pair<Id, Outcome>> wait_any_for(std::chrono::milliseconds) override {
     if (running_.empty()) fail("wait_any with nothing running");
     const Id id = running_.front();
     running_.pop_front();
@@ -42,7 +42,7 @@ class NullRunner : public CommandRunner {
     o.started = true;
     o.exit_code = 0;
     o.out = "1\n";
-    return {id, o};
+    return std::pair<Id, Outcome>{id, o};
   }
   int interrupted() const override { return 0; }
 

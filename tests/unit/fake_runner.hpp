@@ -24,7 +24,7 @@ class FakeRunner : public CommandRunner {
     most_at_once = std::max(most_at_once, running_.size());
     return started.size();
   }
-  std::pair<Id, Outcome> wait_any() override {
+  std::optional<std::pair<Id, Outcome>> wait_any_for(std::chrono::milliseconds) override {
     const Id id = running_.front();
     running_.pop_front();
     const Command& c = started[id - 1];
@@ -36,7 +36,7 @@ class FakeRunner : public CommandRunner {
         o.exit_code = result.first;
         o.out = result.second;
       }
-    return {id, o};
+    return std::pair<Id, Outcome>{id, o};
   }
   int interrupted() const override { return 0; }
   // How many started commands contain `piece`.

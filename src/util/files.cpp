@@ -33,18 +33,22 @@ ReadStatus read_file(const std::string& path, std::string& out, std::string& why
     status = ReadStatus::Refused;
   } else {
     if (info) *info = st;
-    out.clear();
-    char buffer[64 * 1024];
-    while (out.size() <= kMaxFileBytes) {
-      const ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, kMaxFileBytes + 1 - out.size()));
+    // Read into `out` itself, sized from fstat (one byte more, to see the end): a file that
+    // grows meanwhile, or a FIFO (size 0), makes it grow, to at most kMaxFileBytes + 1.
+    std::size_t size = 0;
+    out.resize(std::min(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)), kMaxFileBytes) + 1);
+    while (size <= kMaxFileBytes) {
+      if (size == out.size()) out.resize(std::min(2 * size + 4096, kMaxFileBytes + 1));
+      const ssize_t n = ::read(fd, out.data() + size, out.size() - size);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         why = std::strerror(errno);
         status = ReadStatus::Unreadable;
       }
       if (n <= 0) break;
-      out.append(buffer, static_cast<std::size_t>(n));
+      size += static_cast<std::size_t>(n);
     }
+    out.resize(size);
   }
   ::close(fd);
   return status;

@@ -109,11 +109,9 @@ PosixRunner::PosixRunner(Options options) : options_(options) {
 }
 
 // Commands still running when the runner goes were abandoned by the caller: stop them as
-// an interrupt would and reap them, so that nothing is left behind.
+// an interrupt (SIGTERM) does and reap them, so that nothing is left behind.
 PosixRunner::~PosixRunner() {
-  const auto deadline = Clock::now() + options_.grace;
-  for (auto& p : procs_)
-    if (!p->cleanup && !p->exited) stop(*p, SIGTERM, deadline);
+  interrupt(SIGTERM);
   while (!procs_.empty()) wait_any();
   sweep();
   for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &g_previous[i], nullptr);

@@ -169,17 +169,15 @@ CommandRunner::Id PosixRunner::start(const Command& command) {
   outcome.started_at = Clock::now();
   outcome.error = interrupted() != 0 ? "not started: sink was interrupted" : spawn_sh(command, proc->terminal, *proc);
   outcome.started = outcome.error.empty();
-  const Id id = proc->id;
-  if (outcome.started) {
-    proc->input = command.input;
-    proc->on_output = command.on_output;
-    if (!command.capture && !command.secrets.empty()) proc->masks.assign(2, SecretMask(command.secrets));
-    procs_.push_back(std::move(proc));
-  } else {
+  if (!outcome.started) {
     outcome.ended_at = Clock::now();
-    ready_.emplace_back(id, std::move(outcome));
+    ready_.emplace_back(proc->id, std::move(outcome));
+    return proc->id;
   }
-  return id;
+  proc->input = command.input;
+  proc->on_output = command.on_output;
+  if (!command.capture && !command.secrets.empty()) proc->masks.assign(2, SecretMask(command.secrets));
+  return procs_.emplace_back(std::move(proc))->id;
 }
 
 void PosixRunner::handle_signals() const {

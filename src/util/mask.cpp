@@ -20,22 +20,14 @@ std::string mask_secrets(std::string text, const std::vector<std::string>& secre
 
 std::string SecretMask::feed(std::string_view piece) {
   held_ += piece;
-  // Held back: from the first place where the text ends in the start of a secret...
+  // Held back, looking from the end back: from the start of a secret that may go on past the
+  // text, or that goes past what is held so far (so that no whole secret is cut in two).
+  // Secrets are longest first: once the longest cannot reach the cut, none can.
   std::size_t cut = held_.size();
-  for (const std::string& secret : secrets_)
-    for (std::size_t at = held_.size() - std::min(held_.size(), secret.size() - 1); at < cut; ++at)
-      if (held_.compare(at, std::string::npos, secret, 0, held_.size() - at) == 0) cut = at;
-  // ...or earlier, so that no whole secret is cut in two.
-  for (bool moved = true; moved;) {
-    moved = false;
-    for (const std::string& secret : secrets_) {
-      const std::size_t at = held_.find(secret, cut - std::min(cut, secret.size() - 1));
-      if (at < cut) {
+  for (std::size_t at = held_.size(); at-- > 0 && !secrets_.empty() && at + secrets_.front().size() > cut;)
+    for (const std::string& s : secrets_)
+      if (at + s.size() > cut && held_.compare(at, s.size(), s, 0, std::min(s.size(), held_.size() - at)) == 0)
         cut = at;
-        moved = true;
-      }
-    }
-  }
   std::string shown = mask_secrets(held_.substr(0, cut), secrets_);
   held_.erase(0, cut);
   return shown;

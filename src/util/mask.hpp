@@ -19,10 +19,10 @@ std::string mask_secrets(std::string text, const std::vector<std::string>& secre
 
 // mask_secrets over a stream: a secret split between pieces is masked too. Each piece is
 // passed on at once but for a tail that is the start of a secret, held until the next
-// piece (or the end) tells.
+// piece (or the end) tells. The secrets are put in mask_order.
 class SecretMask {
  public:
-  explicit SecretMask(std::vector<std::string> secrets) : secrets_(std::move(secrets)) {}
+  explicit SecretMask(std::vector<std::string> secrets) : secrets_(mask_order(std::move(secrets))) {}
   std::string feed(std::string_view piece);
   std::string flush() { return mask_secrets(std::exchange(held_, {}), secrets_); }
 

@@ -33,7 +33,6 @@ std::string join(const std::vector<std::string_view>& names) { return fmt::forma
 
 struct Writer {
   const Program& program;
-  const ExportOptions& options;
   Selection sel;
   std::vector<std::string_view> order;  // built-ins, then facts and questions in declaration order
   std::set<std::string> env_names;      // env.NAME read anywhere
@@ -271,17 +270,12 @@ struct Writer {
 std::string export_script(const Program& program, const ExportOptions& options, std::string& error) {
   Machine machine;
   if (!options.platform.empty()) override_platform(machine, options.platform);  // valid: the CLI checked it
-  Writer w{program, options, select_steps(program, machine, {options.only, options.skip, options.from}), {}, {}, {}, {}, {}};
-  if (!w.sel.error.empty()) {
-    error = w.sel.error;
-    return "";
-  }
+  Writer w{program, select_steps(program, machine, {options.only, options.skip, options.from}), {}, {}, {}, {}, {}};
+  w.error = w.sel.error;  // the first error found is the one reported; the script is then not written
   for (const auto& [name, value] : options.answers) {
-    if (const auto a = w.sel.asks.find(name); a != w.sel.asks.end() && a->second->secret) {
-      error = "`" + name + "` is a secret, and sink export never writes a secret into a script; give it when the script runs, in " +
-              answer_var(name) + " or on the terminal";
-      return "";
-    }
+    if (const auto a = w.sel.asks.find(name); a != w.sel.asks.end() && a->second->secret && w.error.empty())
+      w.error = "`" + name + "` is a secret, and sink export never writes a secret into a script; give it when the script runs, in " +
+                answer_var(name) + " or on the terminal";
     w.answers[name] = Value::of_string(value);
   }
   for (const auto& b : lex::builtins) w.order.push_back(b.name);

@@ -172,21 +172,13 @@ struct Writer {
     const std::string id = std::to_string(i);
     const ast::Step& st = *s.step;
     // What it needs (with what that needs), and the names its texts use.
-    std::vector<std::string_view> uses, todo, needs;
-    names_of_step(s, todo);
+    std::vector<std::string_view> uses, needs;
     for (const auto* e : s.scope_env) names_in(e->value, uses);
     for (const auto& f : st.fields)
       if (f.kind != ast::StepField::Kind::Error && !f.expr) names_in(f.text, uses);
-    std::set<std::string_view> seen;
-    while (!todo.empty()) {
-      const auto n = todo.back();
-      todo.pop_back();
-      if (is_env(n) || !seen.insert(n).second) continue;
-      const auto d = sel.needs(n);
-      todo.insert(todo.end(), d.begin(), d.end());
-    }
+    const auto reached = sel.needed_by({&s});
     for (const auto n : order)
-      if (seen.count(n)) needs.push_back(n);
+      if (reached.count(n)) needs.push_back(n);
     std::vector<std::string_view> used;
     for (const auto n : uses)
       if (!is_env(n) && std::find(used.begin(), used.end(), n) == used.end()) used.push_back(n);

@@ -34,7 +34,7 @@ std::unordered_set<std::string_view> Selection::needed_by(const std::vector<cons
   while (!todo.empty()) {
     const std::string_view name = todo.back();
     todo.pop_back();
-    if ((!facts.count(name) && !asks.count(name)) || !needed.insert(name).second) continue;
+    if (!needed.insert(name).second) continue;
     const auto deps = needs(name);
     todo.insert(todo.end(), deps.begin(), deps.end());
   }

@@ -42,7 +42,7 @@ struct Selection {
   // The names the fact or question `name` needs before it can be resolved (none for
   // anything else).
   std::vector<std::string_view> needs(std::string_view name) const;
-  // The facts and questions that `steps` need, with what those need.
+  // The names that `steps` need (facts, questions, built-ins, env.NAME), with what those need.
   std::unordered_set<std::string_view> needed_by(const std::vector<const SelectedStep*>& steps) const;
 };
 

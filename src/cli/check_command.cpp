@@ -32,6 +32,13 @@ InputFlags input_flags(const Args& args) {
   return flags;
 }
 
+void load_sinkfile(const Args& args, const Host& host, Run& r) {
+  if (const auto found = args.positional.empty() ? find_sinkfile(host) : args.positional[0]) r.path = *found;
+  else return r.diags.add(no_sinkfile_error(host, args.command));
+  DiskReader reader;
+  r.program = load_and_check(r.path, reader, r.diags);
+}
+
 namespace {
 
 std::string plural(std::size_t n, std::string_view what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); }
@@ -41,13 +48,8 @@ std::string plural(std::size_t n, std::string_view what) { return fmt::format("{
 int run_check(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
   const bool json = args.get("--format", "text") == "json";
   Run r;
-  if (const auto found = args.positional.empty() ? find_sinkfile(host) : args.positional[0]) r.path = *found;
-  else r.diags.add(no_sinkfile_error(host, "check"));
-  if (!r.path.empty()) {
-    DiskReader reader;
-    r.program = load_and_check(r.path, reader, r.diags);
-    if (r.program.complete && args.has("--ci")) check_answers(r.program, input_flags(args), r.program.sources, r.diags);
-  }
+  load_sinkfile(args, host, r);
+  if (r.program.complete && args.has("--ci")) check_answers(r.program, input_flags(args), r.program.sources, r.diags);
   if (json) {
     r.diags.sort();
     out << Renderer(r.program.sources, color).json(r.diags.items());

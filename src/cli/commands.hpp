@@ -64,6 +64,8 @@ struct Run {
   Machine machine;
   Inputs inputs;
 };
+// FILE, or the Sinkfile found (E003 when there is none), loaded and checked.
+void load_sinkfile(const Args& args, const Host& host, Run& r);
 void print_diags(Run& r, std::ostream& err, bool color);
 // A usage error about a value given on the command line (with --host, its usage line).
 int usage(std::ostream& err, const std::string& message, const Args& args);

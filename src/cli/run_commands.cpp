@@ -8,7 +8,6 @@
 
 #include <filesystem>
 
-#include "check/checker.hpp"
 #include "cli/render.hpp"
 #include "export/script.hpp"
 #include "plan/inputs.hpp"
@@ -39,18 +38,10 @@ int usage(std::ostream& err, const std::string& message, const Args& args) {
 }
 
 int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection* sel) {
-  if (const auto path = args.positional.empty() ? find_sinkfile(host) : args.positional[0]) {
-    r.path = *path;
-  } else {
-    Sources none;
-    err << Renderer(none, color).text(no_sinkfile_error(host, args.command));
-    return 1;
-  }
-  DiskReader reader;
-  r.program = load_and_check(r.path, reader, r.diags);
+  load_sinkfile(args, host, r);
   if (r.diags.has_errors()) {
     print_diags(r, err, color);
-    err << "sink: " << Renderer::counts(r.diags) << " in " << r.path << "; nothing was run\n";
+    err << "sink: " << Renderer::counts(r.diags) << (r.path.empty() ? "" : " in " + r.path) << "; nothing was run\n";
     return 1;
   }
   r.machine = host.machine();

@@ -107,11 +107,14 @@ TEST_CASE("--version wins wherever it stands (regression)") {
 
 TEST_CASE("every command that reads a Sinkfile says the same when there is none") {
   FakeHost host;
-  for (const std::string command : {"check", "plan", "apply", "facts", "fmt"}) {
+  for (const std::string command : {"check", "plan", "apply", "facts", "export", "fmt"}) {
     CAPTURE(command);
     const auto r = run({command}, host);
     CHECK(r.status == 1);
     CHECK(r.err.find("error[E003]: no Sinkfile in /home/u/repo/sub") != std::string::npos);
     CHECK(r.err.find("sink " + command + " path/to/Sinkfile") != std::string::npos);
+    // After the diagnostic, as after any check error: a blank line and the count.
+    if (command == "check") CHECK(r.err.ends_with("Sinkfile\n\nsink: 1 error, 0 warnings\n"));
+    else if (command != "fmt") CHECK(r.err.ends_with("Sinkfile\n\nsink: 1 error, 0 warnings; nothing was run\n"));
   }
 }

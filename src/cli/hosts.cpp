@@ -23,7 +23,6 @@ using Rows = std::vector<std::vector<std::string>>;
 // One destination's ssh session.
 struct Remote {
   std::string dest;
-  std::size_t index = 0;
   std::string prefix;                             // "host | ", padded and coloured
   std::string partial[2];                         // a line not yet ended: stdout, stderr
   std::vector<std::vector<std::string>> records;  // the script's report lines, fields unescaped
@@ -169,8 +168,7 @@ std::vector<Remote> run_sessions(const std::vector<std::string>& dests, std::siz
   for (const auto& d : dests) {
     Remote& r = remotes.emplace_back();
     r.dest = d;
-    r.index = remotes.size() - 1;
-    r.prefix = Painter(color)(colors[r.index % 6], pad(d, width)) + " | ";
+    r.prefix = Painter(color)(colors[(remotes.size() - 1) % 6], pad(d, width)) + " | ";
   }
   const auto line = [&](Remote& r, bool is_err, std::string_view raw) {
     const std::string masked = mask_secrets(std::string(raw), secrets);  // the secret answers sink sent
@@ -235,15 +233,15 @@ void print_grid(const std::vector<Remote>& remotes, const char* kind, std::size_
                 const char* title, std::ostream& out) {
   Rows rows{{title}};
   std::map<std::string, std::size_t> row_of;
-  for (const auto& r : remotes) {
-    rows[0].push_back(r.dest);
-    for (const auto& rec : r.records) {
+  for (std::size_t column = 1; column <= remotes.size(); ++column) {
+    rows[0].push_back(remotes[column - 1].dest);
+    for (const auto& rec : remotes[column - 1].records) {
       if (rec[0] != kind || rec.size() <= std::max(name_at, value_at)) continue;
       auto [it, fresh] = row_of.emplace(rec[name_at], rows.size());
       if (fresh) rows.push_back({rec[name_at]});
       auto& row = rows[it->second];
-      row.resize(r.index + 2, "-");
-      row[r.index + 1] = rec[value_at];
+      row.resize(column + 1, "-");
+      row[column] = rec[value_at];
     }
   }
   rows.push_back({"(host)"});

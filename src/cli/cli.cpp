@@ -9,6 +9,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/render.hpp"
+#include "editor/grammar_export.hpp"
 
 namespace sink {
 namespace {
@@ -51,7 +52,11 @@ int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream
   if (args.command == "apply") return run_apply(args, host, err, color);
   if (args.command == "export") return run_export(args, host, out, err, color);
   if (args.command == "fmt") return run_fmt(args, host, std::cin, out, err, color);
-  return run_grammar(args, out, err);  // parse_args knows no other command
+  // `sink grammar`, the one left: parse_args allows only textmate and vim for --format.
+  if (!args.has("--format"))
+    return usage_error(err, "`sink grammar` needs `--format textmate` or `--format vim`", "grammar");
+  out << (args.get("--format", "") == "vim" ? editor::vim_syntax() : editor::textmate_grammar());
+  return kExitOk;
 }
 
 bool flush_output(std::ostream& out, std::ostream& err) {

@@ -85,8 +85,4 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
 // reads `in` (fmt_command.cpp).
 int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& out, std::ostream& err, bool color);
 
-// `sink grammar --format textmate|vim`: prints an editor grammar generated from the
-// lexicon (grammar_command.cpp).
-int run_grammar(const Args& args, std::ostream& out, std::ostream& err);
-
 }  // namespace sink

@@ -7,9 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "cli/args.hpp"
 #include "cli/cli.hpp"
-#include "cli/commands.hpp"
 #include "editor/grammar_export.hpp"
 #include "syntax/lexicon.hpp"
 
@@ -31,11 +29,8 @@ struct Run {
 };
 
 Run grammar(const std::vector<std::string>& argv) {
-  sink::UsageError usage;
-  const auto args = sink::parse_args(argv, usage);
-  if (!args) return {sink::kExitUsage, "", usage.message};
   std::ostringstream out, err;
-  const int status = sink::run_grammar(*args, out, err);
+  const int status = sink::run_cli(argv, sink::SystemHost{}, out, err);
   return {status, out.str(), err.str()};
 }
 

@@ -67,23 +67,16 @@ bool live_terminal(const Host& host) {
   return host.is_terminal(STDERR_FILENO) && host.env("TERM").value_or("") != "dumb";
 }
 
-// The facts that --facts pinned and [checks] (as "check STEP"), or those unknown here for
-// another platform.
-std::vector<std::string> values_from(const Selection& sel, const Resolver& resolver, bool unknown) {
-  std::vector<std::string> out;
-  if (unknown) {
-    for (const auto name : sel.needed)
-      if (const Resolved* r = resolver.result(name); r && r->unknown) out.emplace_back(name);
-    return out;
-  }
-  for (const auto& [name, value] : resolver.inputs.pinned) out.push_back(name);
-  for (const auto& [step, result] : resolver.inputs.checks)
-    out.push_back(fmt::format("check \"{}\" = {}", step, result));
-  return out;
-}
-
 void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>& plans, const std::size_t (&counts)[6],
                 const Resolver& resolver, bool json, std::ostream& out) {
+  // What --facts pinned, facts and [checks] ("check STEP = ..."); the facts unknown here
+  // (planning for another platform).
+  std::vector<std::string> pinned, unknown;
+  for (const auto& [name, value] : resolver.inputs.pinned) pinned.push_back(name);
+  for (const auto& [step, result] : resolver.inputs.checks)
+    pinned.push_back(fmt::format("check \"{}\" = {}", step, result));
+  for (const auto name : sel.needed)
+    if (const Resolved* res = resolver.result(name); res && res->unknown) unknown.emplace_back(name);
   if (json) {
     std::vector<json::Value> steps;
     for (const auto& p : plans) {
@@ -92,10 +85,6 @@ void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>&
                                     {"line", s.span.line}, {"verdict", verdict_name(p.verdict)},
                                     {"reason", resolver.redact(p.reason)}}));
     }
-    const auto names = [&](bool unknown) {
-      const auto v = values_from(sel, resolver, unknown);
-      return json::array({v.begin(), v.end()});
-    };
     const Machine& m = r.machine;
     out << json::lines({{"file", r.path},
                         {"platform", json::object({{"os", m.os}, {"distro", m.distro},
@@ -105,8 +94,8 @@ void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>&
                                                   {"not_applicable", counts[2]}, {"other_platform", counts[3]},
                                                   {"blocked", counts[4]}, {"unknown", counts[5]},
                                                   {"not_chosen", sel.not_chosen}})},
-                        {"pinned", names(false)},
-                        {"unknown", names(true)}})
+                        {"pinned", json::array({pinned.begin(), pinned.end()})},
+                        {"unknown", json::array({unknown.begin(), unknown.end()})}})
                .text
         << "\n";
     return;
@@ -122,10 +111,8 @@ void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>&
   if (counts[5]) fmt::print(out, ", {} unknown", counts[5]);
   if (sel.not_chosen) fmt::print(out, "; {} left out by --only/--skip/--from", sel.not_chosen);
   out << "\n";
-  for (const bool unknown : {false, true})
-    if (const auto names = values_from(sel, resolver, unknown); !names.empty())
-      fmt::print(out, "{}{}\n", unknown ? "unknown here (pin them in --facts): " : "pinned by --facts: ",
-                 fmt::join(names, ", "));
+  if (!pinned.empty()) fmt::print(out, "pinned by --facts: {}\n", fmt::join(pinned, ", "));
+  if (!unknown.empty()) fmt::print(out, "unknown here (pin them in --facts): {}\n", fmt::join(unknown, ", "));
 }
 
 void print_facts(const Run& r, const Selection& sel, const Resolver& resolver, bool json, std::ostream& out) {

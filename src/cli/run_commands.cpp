@@ -215,7 +215,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
     err << "sink: stopped before the first step: " << Renderer::counts(r.diags) << "\n";
     return 1;
   }
-  return apply_steps(planner, err, ApplyStyle{color, live_terminal(host)});
+  return apply_steps(planner, err, color, live_terminal(host));
 }
 
 int run_export(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {

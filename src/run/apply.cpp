@@ -42,9 +42,9 @@ std::string too_big(const Command& c) {
 }
 
 // Runs a step; on a terminal, shows its elapsed time in the title while it runs long.
-Outcome run_live(CommandRunner& runner, const Command& command, std::ostream& err, const ApplyStyle& style,
+Outcome run_live(CommandRunner& runner, const Command& command, std::ostream& err, bool live,
                  const std::string& title) {
-  if (!style.live) return runner.run(command);
+  if (!live) return runner.run(command);
   const auto id = runner.start(command);
   const auto begin = std::chrono::steady_clock::now();
   bool titled = false;
@@ -93,10 +93,10 @@ void FactProgress::operator()(const std::vector<std::string_view>& running) {
   drawn_ = true;
 }
 
-int apply_steps(Planner& planner, std::ostream& err, const ApplyStyle& style) {
+int apply_steps(Planner& planner, std::ostream& err, bool color, bool live) {
   const Selection& selection = planner.resolver.selection;
   CommandRunner& runner = planner.resolver.runner;
-  const Painter paint(style.color);
+  const Painter paint(color);
   const auto where = [&](const ast::Step& step) {
     return utf8::printable(fmt::format("{}:{}", planner.sources.get(step.span.file).path, step.span.line));
   };
@@ -135,7 +135,7 @@ int apply_steps(Planner& planner, std::ostream& err, const ApplyStyle& style) {
     std::string failure = planner.resolver.redact(p.reason);
     if (p.verdict != Verdict::Blocked) {
       const auto* run = s.step->field(ast::StepField::Kind::Run);
-      const Outcome o = run_live(runner, planner.command(s, run->text, false), err, style, "sink " + title);
+      const Outcome o = run_live(runner, planner.command(s, run->text, false), err, live, "sink " + title);
       const std::string took = seconds(o.ended_at - o.started_at);
       if (runner.interrupted()) {
         err << paint(kRed, "  interrupted after " + took) << "\n";

@@ -11,13 +11,6 @@
 
 namespace sink {
 
-struct ApplyStyle {
-  bool color = false;
-  // On a terminal: while a step runs longer than a few seconds, its elapsed time shows in
-  // the terminal's title (saved and restored), which never mixes with the step's output.
-  bool live = false;
-};
-
 // Feedback while facts are gathered (Resolver::watch): on a terminal, after half a
 // second, one live line naming the facts still running and the time so far, cleared when
 // they are done; otherwise a plain line for each fact still running after 2 seconds.
@@ -40,6 +33,8 @@ class FactProgress {
 
 // Runs the steps of the planner's selection (facts and answers already resolved), with its
 // runner. Returns the exit status: 0, 1 (a step failed) or 128 + the signal that interrupted it.
-int apply_steps(Planner& planner, std::ostream& err, const ApplyStyle& style);
+// `live` (on a terminal): while a step runs longer than a few seconds, its elapsed time shows
+// in the terminal's title (saved and restored), which never mixes with the step's output.
+int apply_steps(Planner& planner, std::ostream& err, bool color, bool live);
 
 }  // namespace sink

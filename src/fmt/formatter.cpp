@@ -200,36 +200,29 @@ class Printer {
 
   // Which characters of a """ block's value the source wrote as escapes (`\n`, `\t`): the
   // tree holds only the value, where an escaped newline and a line break look the same.
-  // The source is read again the way text.cpp reads it: dedent, then decode.
+  // The source is read again by text.cpp's finish_text, as the parser reads it.
   std::vector<bool> escapes_in_source(const ast::Text& t) const {
     const std::string s = source_of(t);
     if (s.size() < 6) return {};
     const std::string_view raw = std::string_view(s).substr(3, s.size() - 6);
-    std::string flat;  // '\0' for each interpolation, as text.cpp has it
+    ast::Text again;  // with '\0' for each interpolation, as the parser gives it
+    again.form = ast::StringForm::QuotedBlock;
     for (std::size_t i = 0; i < raw.size(); ++i) {
       if (raw[i] == '\\' && i + 1 < raw.size()) {
-        flat += raw.substr(i++, 2);
+        again.text += raw.substr(i++, 2);
       } else if (raw.substr(i, 2) == "{{") {
         const std::size_t close = raw.find("}}", i + 2);
         if (close == std::string_view::npos) return {};
-        flat += '\0';
+        again.text += '\0';
+        again.interps.emplace_back();
         i = close + 1;
       } else {
-        flat += raw[i];
+        again.text += raw[i];
       }
     }
-    const std::string dedented = dedent_block(flat);
-    std::string value;
     std::vector<bool> escaped;
-    for (std::size_t i = 0; i < dedented.size(); ++i) {
-      if (dedented[i] == '\0') continue;
-      const bool escape = dedented[i] == '\\' && i + 1 < dedented.size();
-      if (escape) ++i;
-      const char c = dedented[i];
-      value += !escape ? c : c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;
-      escaped.push_back(escape);
-    }
-    if (value != t.text) return {};  // not read the same way: take no hint from it
+    finish_text(again, &escaped);
+    if (again.text != t.text) return {};  // not read the same way: take no hint from it
     return escaped;
   }
 

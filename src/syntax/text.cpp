@@ -70,7 +70,7 @@ std::string dedent_block(std::string_view body) {
   return out;
 }
 
-void finish_text(ast::Text& t) {
+void finish_text(ast::Text& t, std::vector<bool>* escaped) {
   std::string& s = t.text;
   if (t.form == ast::StringForm::QuotedBlock || t.form == ast::StringForm::RawBlock) {
     strip_cr_before_lf(s);
@@ -87,10 +87,12 @@ void finish_text(ast::Text& t) {
       (interp++)->at = static_cast<std::uint32_t>(w);
       continue;
     }
-    if (c == '\\' && escapes) {
+    const bool escape = c == '\\' && escapes;
+    if (escape) {
       c = s[++r];
       c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;  // \\ \" \' \{ stand for themselves
     }
+    if (escaped) escaped->push_back(escape);
     s[w++] = c;
   }
   s.resize(w);

@@ -177,6 +177,8 @@ TEST_CASE("fmt: block strings are indented one level deeper than their line, clo
   // Escapes written in a block stay escapes; quotes are escaped only where three would close it.
   CHECK(fmt("fact a = \"\"\"\n  printf '%s\\n' \"\"\n  x\\ty \\\"\\\"\\\"\n\"\"\"") ==
         "fact a = \"\"\"\n  printf '%s\\n' \"\"\n  x\\ty \\\"\"\"\n\"\"\"\n");
+  // Also in a block with a CR before a line break (CR CR LF: a CR, then a line break).
+  CHECK(fmt("fact a = \"\"\"\n  x\\ty\r\r\n\"\"\"") == "fact a = \"\"\"\n  x\\ty\\r\n\"\"\"\n");
   // A trailing newline in the value: a last empty line.
   CHECK(fmt("fact a = \"\"\"\n  x\n\n\"\"\"") == "fact a = \"\"\"\n  x\n\n\"\"\"\n");
   CHECK(fmt("fact a = \"\"\"\n\"\"\"") == "fact a = \"\"\"\n\"\"\"\n");

@@ -25,14 +25,10 @@ std::optional<Version> parse_version(std::string_view text) {
   return v;
 }
 
-int compare(const Version& a, const Version& b) {
-  const std::size_t n = std::max(a.parts.size(), b.parts.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t x = i < a.parts.size() ? a.parts[i] : 0;
-    const std::uint64_t y = i < b.parts.size() ? b.parts[i] : 0;
-    if (x != y) return x < y ? -1 : 1;
-  }
-  return 0;
+std::strong_ordering compare(Version a, Version b) {
+  a.parts.resize(std::max(a.parts.size(), b.parts.size()));
+  b.parts.resize(a.parts.size());
+  return a.parts <=> b.parts;
 }
 
 }  // namespace sink

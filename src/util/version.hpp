@@ -1,6 +1,7 @@
 // Version numbers as sink reads them: the first dotted number in a text.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,6 @@ struct Version {
 std::optional<Version> parse_version(std::string_view text);
 
 // Component by component; missing components count as 0 (20 == 20.0.0).
-int compare(const Version& a, const Version& b);
+std::strong_ordering compare(Version a, Version b);
 
 }  // namespace sink

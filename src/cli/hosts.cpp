@@ -293,7 +293,6 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   c.env = r.machine.environment;
   std::erase_if(c.env, [](const auto& kv) { return kv.first.starts_with("SINK_SSH_"); });
   c.env.emplace_back("SINK_SSH_REMOTE", "sh -s -- --report" + (args.command == "apply" ? "" : " --" + args.command));
-  c.feed_input = true;
 
   const auto remotes = run_sessions(dests, jobs, c, args.command, *runner, out, err, color, mask_order(secrets));
   if (args.command == "apply") print_summary(remotes, out);

@@ -22,10 +22,9 @@ struct Command {
   bool capture = true;       // true: stdout and stderr are captured (facts, checks), stdin is
                              // /dev/null. false: the process shares sink's stdin, stdout and
                              // stderr (steps: output streams live, sudo can ask)
-  // With capture: stdin is a socket that gets `input`, then stays open until the command
-  // ends (an ssh session's remote side sees end-of-file only when the session is over).
+  // With capture and `input`: stdin is a socket that gets it, then stays open until the
+  // command ends (an ssh session's remote side sees end-of-file only when the session is over).
   std::string input;
-  bool feed_input = false;
   // With capture: the output as it arrives (true: stderr), instead of in Outcome.
   std::function<void(bool, std::string_view)> on_output;
   // Without capture: values (non-empty, longest first) masked in the command's output,

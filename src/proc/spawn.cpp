@@ -139,13 +139,13 @@ std::string spawn_sh(const Command& command, bool terminal, Child& child) {
   int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
   // A captured command's stdin is /dev/null, opened here rather than by posix_spawn in the
   // child, so that a failure names it. First, so that nothing else is open yet.
-  if (command.capture && !command.feed_input && (in[0] = above_stdio(open("/dev/null", O_RDONLY))) < 0)
+  if (command.capture && command.input.empty() && (in[0] = above_stdio(open("/dev/null", O_RDONLY))) < 0)
     return "cannot open /dev/null for the command's input: " + std::string(std::strerror(errno));
   const bool filter = !command.capture && !command.secrets.empty();
   // Without a pseudo-terminal (none left, say), a filtered command's output takes pipes.
   const bool pty = filter && isatty(STDOUT_FILENO) && make_pty(out);
   const bool piped = (command.capture || filter) && !pty;
-  const bool streams = !(command.capture && command.feed_input && !make_pair(in, true)) &&
+  const bool streams = !(command.capture && !command.input.empty() && !make_pair(in, true)) &&
                        !(piped && (!make_pair(out) || !make_pair(err)));
   int rc = streams ? 0 : errno;
   if (streams) {

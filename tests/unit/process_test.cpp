@@ -365,7 +365,6 @@ TEST_CASE("process: input is fed to stdin, which stays open until the command en
   PosixRunner runner(quick());
   // 3 MB: more than a socket buffer holds, so the runner must write while the command reads.
   Command echo = shell("head -c 3000000 | wc -c; echo read; echo oops >&2");
-  echo.feed_input = true;
   echo.input = std::string(3'000'000, 'x');
   std::string live, live_err;
   echo.on_output = [&](bool err, std::string_view text) { (err ? live_err : live) += text; };
@@ -377,13 +376,11 @@ TEST_CASE("process: input is fed to stdin, which stays open until the command en
 
   // A command that ignores its input and exits: no SIGPIPE for sink.
   Command quits = shell("exit 3");
-  quits.feed_input = true;
   quits.input = std::string(1'000'000, 'y');
   CHECK(runner.run(quits).exit_code == 3);
 
   // No end-of-file while the command runs: `read` waits until the command is stopped.
   Command waits = shell("IFS= read -r line; echo \"got $line\"; IFS= read -r more; echo never");
-  waits.feed_input = true;
   waits.input = "first\n";
   std::string seen;
   waits.on_output = [&](bool, std::string_view text) { seen += text; };

@@ -42,8 +42,7 @@ struct Writer {
 
   lex::Type type_of(std::string_view name) const {
     if (const auto* b = lex::find_builtin(name)) return b->type;
-    if (const auto f = sel.facts.find(name); f != sel.facts.end() && f->second->type_name)
-      return lex::type_from_name(*f->second->type_name).value_or(lex::Type::String);
+    if (const auto f = sel.facts.find(name); f != sel.facts.end()) return f->second->type();
     return lex::Type::String;
   }
 

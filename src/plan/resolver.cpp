@@ -88,15 +88,11 @@ std::string first_line(const std::string& s) {
   return preview(t.substr(0, nl), 200) + " ... (" + std::to_string(t.size() - nl) + " more bytes)";
 }
 
-lex::Type type_of(const ast::Fact& f) {
-  return lex::type_from_name(f.type_name.value_or("string")).value_or(lex::Type::String);
-}
-
 }  // namespace
 
 void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::string> text, const std::string& failure) {
   r.done = true;
-  const lex::Type type = type_of(f);
+  const lex::Type type = f.type();
   const auto deps = selection.needs(f.name);
   const bool secret = f.secret || std::any_of(deps.begin(), deps.end(), [&](std::string_view d) {
                         const Value* v = value(d);
@@ -248,11 +244,11 @@ bool Resolver::run() {
     std::string failure;
     if (!outcome.started) failure = command + " could not start: " + outcome.error;
     else if (outcome.signal != 0) failure = command + " was killed by signal " + std::to_string(outcome.signal);
-    else if (type_of(fact) == lex::Type::Bool) text = outcome.exit_code == 0 ? "true" : "false";
+    else if (fact.type() == lex::Type::Bool) text = outcome.exit_code == 0 ? "true" : "false";
     else if (outcome.exit_code != 0) {
       failure = command + " exited with status " + std::to_string(outcome.exit_code);
       if (!trim(outcome.err).empty()) failure += ": " + first_line(redact(outcome.err));
-    } else if (trim(outcome.out).empty() && type_of(fact) != lex::Type::String) failure = command + " printed nothing";
+    } else if (trim(outcome.out).empty() && fact.type() != lex::Type::String) failure = command + " printed nothing";
     else text = trim(outcome.out);
     settle_fact(fact, r, text, failure);
   }

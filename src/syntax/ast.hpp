@@ -105,6 +105,7 @@ struct Fact {
   std::optional<Span> secret;
   List<RepeatedOption> repeated;
   Span span;
+  lex::Type type() const { return lex::type_from_name(type_name.value_or("string")).value_or(lex::Type::String); }
 };
 
 struct Ask {

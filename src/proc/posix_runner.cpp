@@ -67,10 +67,8 @@ bool show(bool err, std::string_view text) {
 
 struct PosixRunner::Proc : Child {
   Id id = 0;
-  bool capture = true;
+  Command command;  // as started, but its input: what is still to be written to in_fd
   bool terminal = false;  // its group was given the terminal, sink takes it back at the end
-  std::string input;  // what is still to be written to in_fd
-  std::function<void(bool, std::string_view)> on_output;
   std::vector<SecretMask> masks;  // stdout, stderr: the output passes through sink, masked
   std::size_t dropped[2] = {0, 0};  // stdout, stderr: captured output beyond the limit
   bool exited = false;   // reaped
@@ -161,7 +159,6 @@ void PosixRunner::reap() {
 CommandRunner::Id PosixRunner::start(const Command& command) {
   auto proc = std::make_unique<Proc>();
   proc->id = next_id_++;
-  proc->capture = command.capture;
   // One command at a time holds the terminal.
   proc->terminal = !command.capture && sink_has_terminal() &&
                    std::none_of(procs_.begin(), procs_.end(), [](const auto& p) { return p->terminal; });
@@ -174,8 +171,7 @@ CommandRunner::Id PosixRunner::start(const Command& command) {
     ready_.emplace_back(proc->id, std::move(outcome));
     return proc->id;
   }
-  proc->input = command.input;
-  proc->on_output = command.on_output;
+  proc->command = command;
   if (!command.capture && !command.secrets.empty()) proc->masks.assign(2, SecretMask(command.secrets));
   return procs_.emplace_back(std::move(proc))->id;
 }
@@ -225,8 +221,8 @@ void PosixRunner::read_stream(Proc& proc, bool err, bool drain) {
         if (!show(err, proc.masks[err].feed({buffer, size}))) close_fd(fd);
         continue;
       }
-      if (proc.on_output) {
-        proc.on_output(err, std::string_view(buffer, size));
+      if (proc.command.on_output) {
+        proc.command.on_output(err, std::string_view(buffer, size));
         continue;
       }
       const std::size_t keep = std::min(options_.capture_limit - text.size(), size);
@@ -315,7 +311,7 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_any_for(s
       if (!settle(*p, now)) return false;
       // A step that succeeded may leave a daemon on purpose: it is kept. What a fact, a
       // check or a failed step leaves is stopped once nothing else runs.
-      if (!p->capture && p->outcome.ok() && interrupted_ == 0) {
+      if (!p->command.capture && p->outcome.ok() && interrupted_ == 0) {
         const auto left = process_tree::below_sink(kept_);
         kept_.insert(left.begin(), left.end());
       } else {
@@ -345,7 +341,7 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_any_for(s
     };
     for (auto& p : procs_) {
       for (const int fd : {p->out_fd, p->err_fd}) fds.push_back({fd, POLLIN, 0});
-      if (!p->input.empty()) fds.push_back({p->in_fd, POLLOUT, 0});
+      if (!p->command.input.empty()) fds.push_back({p->in_fd, POLLOUT, 0});
       // Nothing tells when the rest of an ended command's group is gone: look often.
       if (p->cleanup) until(p->exited ? std::min(p->deadline, now + 20ms) : p->deadline);
     }
@@ -361,10 +357,10 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_any_for(s
     for (auto& p : procs_) {
       for (const bool err : {false, true})
         if (fds[slot++].revents != 0) read_stream(*p, err, false);
-      if (p->input.empty() || fds[slot++].revents == 0) continue;
-      const ssize_t n = write(p->in_fd, p->input.data(), p->input.size());
-      if (n > 0) p->input.erase(0, static_cast<std::size_t>(n));
-      else if (n < 0 && errno != EAGAIN && errno != EINTR) p->input.clear();  // it stopped reading
+      if (p->command.input.empty() || fds[slot++].revents == 0) continue;
+      const ssize_t n = write(p->in_fd, p->command.input.data(), p->command.input.size());
+      if (n > 0) p->command.input.erase(0, static_cast<std::size_t>(n));
+      else if (n < 0 && errno != EAGAIN && errno != EINTR) p->command.input.clear();  // it stopped reading
     }
   }
 }

@@ -265,8 +265,8 @@ std::string export_script(const Program& program, const ExportOptions& options, 
   w.error = w.sel.error;  // the first error found is the one reported; the script is then not written
   for (const auto& [name, value] : options.answers) {
     if (const auto a = w.sel.asks.find(name); a != w.sel.asks.end() && a->second->secret && w.error.empty())
-      w.error = "`" + name + "` is a secret, and sink export never writes a secret into a script; give it when the script runs, in " +
-                answer_var(name) + " or on the terminal";
+      w.error = "`" + name + "` is a secret, and sink export never writes a secret into a script; give it when the "
+                "script runs, in " + answer_var(name) + " or on the terminal";
     w.answers[name] = Value::of_string(value);
   }
   for (const auto& b : lex::builtins) w.order.push_back(b.name);

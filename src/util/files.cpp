@@ -33,12 +33,12 @@ ReadStatus read_file(const std::string& path, std::string& out, std::string& why
     status = ReadStatus::Refused;
   } else {
     if (info) *info = st;
-    // Read into `out` itself, sized from fstat (one byte more, to see the end): a file that
-    // grows meanwhile, or a FIFO (size 0), makes it grow, to at most kMaxFileBytes + 1.
+    // Read into `out` itself, sized from fstat with room to see the end (and for what says
+    // 0, as /proc's files and FIFOs do); it grows as needed, to at most kMaxFileBytes + 1.
     std::size_t size = 0;
-    out.resize(std::min(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)), kMaxFileBytes) + 1);
+    out.resize(std::min(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)) + 4096, kMaxFileBytes + 1));
     while (size <= kMaxFileBytes) {
-      if (size == out.size()) out.resize(std::min(2 * size + 4096, kMaxFileBytes + 1));
+      if (size == out.size()) out.resize(std::min(2 * size, kMaxFileBytes + 1));
       const ssize_t n = ::read(fd, out.data() + size, out.size() - size);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {

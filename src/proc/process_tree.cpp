@@ -11,6 +11,8 @@
 #include <cstring>
 #include <map>
 
+#include "util/files.hpp"
+
 namespace sink::process_tree {
 
 void become_subreaper() {
@@ -31,14 +33,8 @@ std::multimap<pid_t, Process> children() {
     char* end = nullptr;
     const long pid = std::strtol(d->d_name, &end, 10);
     if (pid <= 0 || *end != '\0') continue;
-    char path[64], buffer[1024];
-    std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE* f = std::fopen(path, "re");
-    if (!f) continue;
-    const std::size_t n = std::fread(buffer, 1, sizeof buffer - 1, f);
-    std::fclose(f);
-    buffer[n] = '\0';
-    const char* after = std::strrchr(buffer, ')');  // the command name may hold anything
+    const auto stat = read_whole_file("/proc/" + std::to_string(pid) + "/stat");
+    const char* after = stat ? std::strrchr(stat->c_str(), ')') : nullptr;  // the command name may hold anything
     char state = 0;
     long parent = 0;
     unsigned long long started = 0;

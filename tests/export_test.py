@@ -436,6 +436,15 @@ def _(c):
     check("`echo Dx; exit 3` exited with status 3" in got.err, "the script names c's command with d's value", got)
 
 
+@test("a comparison of two conditions: each side keeps its own value")
+def _(c):
+    c.write("Sinkfile", 'fact a = "x"\nfact b = "z"\nstep "same" {\n  when (a == "x") == (b == "y")\n  run "touch same"\n}\n'
+            'step "differ" {\n  when (a == "x") != (not (b == "y"))\n  run "touch differ"\n}\n'
+            'step "both" {\n  when (a == "x") == (b != "y")\n  run "touch both"\n}\n')
+    want = compare_apply(c)
+    check(verdicts(want.err)[:3] == ["1/3 same: n/a", "2/3 differ: n/a", "3/3 both: ran"], "sink's verdicts", want)
+
+
 @test("{{raw x}}: exported only with an answer given now; else the first one in the script is named")
 def _(c):
     c.write("Sinkfile", 'ask x "X?"\nask y "Y?"\nstep "one" {\n  run "echo {{y}} {{raw x}}"\n}\n'

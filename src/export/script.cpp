@@ -112,8 +112,8 @@ struct Writer {
         default: {
           const int k = condition(o, pre);
           tests += fmt::format("{}[ \"$sink_e{}\" != 2 ]", tests.empty() ? "" : " && ", k);
-          pre += fmt::format("sink_b{0}=false; [ \"$sink_e{1}\" = 0 ] && sink_b{0}=true\n", n, k);
-          return fmt::format("\"$sink_b{}\"", n);
+          pre += fmt::format("sink_b{0}=false; [ \"$sink_e{0}\" = 0 ] && sink_b{0}=true\n", k);  // one per operand
+          return fmt::format("\"$sink_b{}\"", k);
         }
       }
     };

@@ -258,8 +258,6 @@ void Checker::check_fact(const ast::Fact& f) {
   if (f.required && f.source == ast::FactSource::Value)
     diags_.add(E260, *f.required, "a fact built from other values cannot be `required`",
                "mark the facts it is built from as required instead");
-  if (f.default_value && f.default_value->kind == ast::Literal::Kind::String)
-    check_text(f.default_value->str, TextUse::Value);
   if (f.default_value) check_default(f, type);
 }
 

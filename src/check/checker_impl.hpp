@@ -89,7 +89,6 @@ class Checker {
   void check_compare(const ast::Expr& e, VType l, VType r);
   void check_default(const ast::Fact& f, VType type);
   void check_value(const ast::Fact& f, VType type);
-  std::vector<std::string> visible_names() const;
   Decl* lookup(std::string_view name);
 
   const Program& program_;

@@ -33,7 +33,8 @@ bool fits(VType type, std::string_view text) {
   return parse_value(static_cast<lex::Type>(type), text, why).has_value();
 }
 
-bool is_word_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
+// A character of a command's name: a word character or `-`.
+bool is_word_char(char c) { return lex::is_word_char(c) || c == '-'; }
 
 // Where `word` next stands as a whole word in `s`, from `at` on; npos if nowhere.
 std::size_t find_word(std::string_view s, std::string_view word, std::size_t at) {
@@ -94,15 +95,6 @@ Decl* Checker::lookup(std::string_view name) {
   return it == decls_.end() ? nullptr : &it->second;
 }
 
-std::vector<std::string> Checker::visible_names() const {
-  std::vector<std::string> names;
-  for (const auto& [name, d] : decls_)
-    if (sees_[module_][d.module]) names.emplace_back(name);
-  for (const auto& b : lex::builtins) names.emplace_back(b.name);
-  std::sort(names.begin(), names.end());  // deterministic suggestions
-  return names;
-}
-
 VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
   if (name.starts_with(lex::env_prefix)) {
     const std::string_view var = name.substr(lex::env_prefix.size());
@@ -141,7 +133,12 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
     }
     return d->type();
   }
-  const auto near = suggest(name, visible_names());
+  std::vector<std::string> names;  // those this module sees, sorted: deterministic suggestions
+  for (const auto& [known, d] : decls_)
+    if (sees_[module_][d.module]) names.emplace_back(known);
+  for (const auto& b : lex::builtins) names.emplace_back(b.name);
+  std::sort(names.begin(), names.end());
+  const auto near = suggest(name, names);
   const std::string n(name);
   diags_.add(E201, span, "unknown name `" + n + "`",
              name == lex::kw_raw    ? "`raw` is a keyword: {{raw NAME}} inserts NAME as shell text"
@@ -226,16 +223,12 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_i
                        ", where bash evaluates its text as an expression (and can run code), but it is not an int",
                  at == ShellContext::Test ? "compare text with [ ] instead, or make the value an int: fact n: int = ..."
                                           : "make the value an int (fact n: int = sh \"...\", or fact n: int = \"{{answer}}\"): sink then checks it is a whole number before any step");
-    const bool secret = (d && d->secret()) || secret_env(in.name);
-    auto what = [&] {
-      return d && d->derived_secret ? "`" + in.name + "`, made from a secret," : !d ? "`" + in.name + "`, which a secret fact reads," : "secret `" + in.name + "`";
-    };
-    if (secret && in.raw)
-      diags_.add(E261, in.span, what() + " cannot be inserted raw",
-                 "drop `raw`: a secret reaches the command as a quoted value, never in its argument list");
-    else if (secret && use == TextUse::Printed)
-      diags_.add(E261, in.span, what() + " would be shown in " + shown_in,
-                 "sink never prints a secret; leave it out of this text");
+    if (((d && d->secret()) || secret_env(in.name)) && (in.raw || use == TextUse::Printed))
+      diags_.add(E261, in.span,
+                 (d && d->derived_secret ? "`" + in.name + "`, made from a secret," : !d ? "`" + in.name + "`, which a secret fact reads," : "secret `" + in.name + "`") +
+                     (in.raw ? " cannot be inserted raw" : " would be shown in " + std::string(shown_in)),
+                 in.raw ? "drop `raw`: a secret reaches the command as a quoted value, never in its argument list"
+                        : "sink never prints a secret; leave it out of this text");
     else if (in.raw && use != TextUse::Shell)
       diags_.add(E263, in.span, "`raw` only has a meaning in a shell command",
                  "write {{" + in.name + "}} here");
@@ -338,6 +331,7 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
 void Checker::check_default(const ast::Fact& f, VType type) {
   const ast::Literal& d = *f.default_value;
   using LK = ast::Literal::Kind;
+  if (d.kind == LK::String) check_text(d.str, TextUse::Value);
   auto bad = [&](const std::string& what) {
     diags_.add(E232, d.span, "the default of `" + f.name + "` is not " + std::string(describe(type)), what);
   };

@@ -225,7 +225,9 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_i
                                           : "make the value an int (fact n: int = sh \"...\", or fact n: int = \"{{answer}}\"): sink then checks it is a whole number before any step");
     if (((d && d->secret()) || secret_env(in.name)) && (in.raw || use == TextUse::Printed))
       diags_.add(E261, in.span,
-                 (d && d->derived_secret ? "`" + in.name + "`, made from a secret," : !d ? "`" + in.name + "`, which a secret fact reads," : "secret `" + in.name + "`") +
+                 (d && d->derived_secret ? "`" + in.name + "`, made from a secret,"
+                  : !d                   ? "`" + in.name + "`, which a secret fact reads,"
+                                         : "secret `" + in.name + "`") +
                      (in.raw ? " cannot be inserted raw" : " would be shown in " + std::string(shown_in)),
                  in.raw ? "drop `raw`: a secret reaches the command as a quoted value, never in its argument list"
                         : "sink never prints a secret; leave it out of this text");

@@ -111,11 +111,8 @@ void Checker::run() {
     collect(program_.modules[m].ast.items, m, MachineSet().set(), nullptr);
   collect_std_helpers();
   check_cycles();  // also works out which facts are made from secrets
-  for (std::size_t m = 0; m < program_.modules.size(); ++m) {
-    module_ = m;
-    std::vector<const ast::PlatformBlock*> outer;
-    check_items(program_.modules[m].ast.items, MachineSet().set(), outer);
-  }
+  for (module_ = 0; module_ < program_.modules.size(); ++module_)
+    check_items(program_.modules[module_].ast.items, MachineSet().set());
   report_unused();
 }
 
@@ -197,12 +194,11 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
   }
 }
 
-void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
-                          std::vector<const ast::PlatformBlock*>& outer) {
+void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where) {
   EnvScope envs;
   for (const auto& item : items) {
     where_ = where;
-    if (const auto* u = item.as<ast::Use>(); u && !outer.empty()) {
+    if (const auto* u = item.as<ast::Use>(); u && !outer_.empty()) {
       diags_.add(E253, u->span, "`use` cannot stand inside a platform block",
                  "move it to the top of the file; a module's steps can have platform blocks of their own");
     } else if (const auto* f = item.as<ast::Fact>()) {
@@ -216,12 +212,12 @@ void Checker::check_items(const ast::List<ast::Item>& items, MachineSet where,
       diags_.add(E263, h->body.span, "a helper's code cannot interpolate values",
                  "pass values to the helper as arguments from the step: " + h->name + " \"{{name}}\"");
     } else if (const auto* s = item.as<ast::Step>()) {
-      check_step(*s, where);
+      check_step(*s);
     } else if (const auto* b = item.as<ast::PlatformBlock>()) {
-      check_platform(diags_, *b, outer);
-      outer.push_back(b);
-      check_items(b->items, where & machines_of(b->names), outer);
-      outer.pop_back();
+      check_platform(diags_, *b, outer_);
+      outer_.push_back(b);
+      check_items(b->items, where & machines_of(b->names));
+      outer_.pop_back();
     }
   }
 }
@@ -279,7 +275,7 @@ void Checker::check_ask(const ast::Ask& a) {
                "make the default one of the choices, or add it to them");
 }
 
-void Checker::check_step(const ast::Step& s, MachineSet where) {
+void Checker::check_step(const ast::Step& s) {
   if (s.name.has_interp())
     diags_.add(E263, s.name.span, "a step's name cannot interpolate values",
                "step names are shown before facts are known; put the value in the run command");
@@ -288,13 +284,13 @@ void Checker::check_step(const ast::Step& s, MachineSet where) {
 
   auto& same_name = steps_[s.name.text];  // the latest that overlaps is named
   const auto other = std::find_if(same_name.rbegin(), same_name.rend(),
-                                  [&](const auto& o) { return (o.second & where).any(); });
+                                  [&](const auto& o) { return (o.second & where_).any(); });
   if (other != same_name.rend())
     diags_.add(E211, s.name.span,
                "a step named \"" + s.name.literal() + "\" already exists at " +
                    where_text(program_, other->first->span),
                "step names must differ where their platforms overlap");
-  same_name.emplace_back(&s, where);
+  same_name.emplace_back(&s, where_);
 
   EnvScope envs;
   bool meant_run = false;  // an unknown field that is a misspelled `run`: E206 says it all

@@ -69,11 +69,10 @@ class Checker {
   void compute_visibility();
   void collect(const ast::List<ast::Item>& items, std::size_t module, MachineSet where,
                const ast::PlatformBlock* block);
-  // `outer`: the platform blocks around `items`, innermost last.
-  void check_items(const ast::List<ast::Item>& items, MachineSet where, std::vector<const ast::PlatformBlock*>& outer);
+  void check_items(const ast::List<ast::Item>& items, MachineSet where);
   void check_fact(const ast::Fact& f);
   void check_ask(const ast::Ask& a);
-  void check_step(const ast::Step& s, MachineSet where);
+  void check_step(const ast::Step& s);
   void check_cycles();
   void report_unused();
 
@@ -95,6 +94,7 @@ class Checker {
   Diagnostics& diags_;
   std::size_t module_ = 0;  // the module being checked
   MachineSet where_;  // the machines the declaration being checked is for
+  std::vector<const ast::PlatformBlock*> outer_;  // the platform blocks around it, innermost last
   // Helpers of the standard modules that no module of the program uses, with their module.
   std::unordered_map<std::string_view, std::string_view> std_helpers_;
   std::vector<std::vector<bool>> sees_;

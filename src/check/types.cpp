@@ -283,10 +283,8 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
   if (l == VType::Unknown || r == VType::Unknown) return;
   const bool ordering = e.op != lex::CmpOp::Eq && e.op != lex::CmpOp::Ne;
   auto mismatch = [&](const std::string& hint) {
-    const std::string op(lex::op_text(e.op));
     diags_.add(E230, e.span,
-               "cannot compare " + std::string(describe(l)) + " with " + std::string(describe(r)) + " using `" + op + "`",
-               hint);
+               fmt::format("cannot compare {} with {} using `{}`", describe(l), describe(r), lex::op_text(e.op)), hint);
   };
   const auto is_lit = [](VType t) { return t == VType::StringLit || t == VType::IntLit; };
   if (is_lit(l) && is_lit(r)) {  // no name to take a type from: a string is a string, a number an int
@@ -304,8 +302,7 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
   if ((is_int || plain_string) && other == VType::Bool)
     return mismatch("compare a bool with true or false, or use it alone");
   if (is_int && other == VType::String)
-    return mismatch("write the number as a string (\"" + std::to_string(lit->int_value) +
-                    "\"), or declare the fact as `int`");
+    return mismatch(fmt::format("write the number as a string (\"{}\"), or declare the fact as `int`", lit->int_value));
   if (plain_string) {
     const ast::Str value = lit->str->text;
     if (other == VType::Version && !parse_version(value))

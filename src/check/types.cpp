@@ -125,8 +125,8 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
     if (d->block && (where_ & ~d->where).any()) {  // not every machine here is one it has a value on
       const std::string names = names_of(*d->block);
       diags_.add(E214, span,
-                 "`" + std::string(name) + "` is declared inside `platform " + names + "` (" +
-                     where_text(program_, d->block->span) + "), so it has no value here, outside that block",
+                 fmt::format("`{}` is declared inside `platform {}` ({}), so it has no value here, outside that block",
+                             name, names, where_text(program_, d->block->span)),
                  "move its declaration out of the platform block, or move this use into a `platform " + names +
                      "` block");
       return VType::Unknown;
@@ -139,13 +139,12 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
   for (const auto& b : lex::builtins) names.emplace_back(b.name);
   std::sort(names.begin(), names.end());
   const auto near = suggest(name, names);
-  const std::string n(name);
-  diags_.add(E201, span, "unknown name `" + n + "`",
+  diags_.add(E201, span, fmt::format("unknown name `{}`", name),
              name == lex::kw_raw    ? "`raw` is a keyword: {{raw NAME}} inserts NAME as shell text"
-             : lex::is_keyword(name) ? "`" + n + "` is a keyword, so no fact or question can have that name"
+             : lex::is_keyword(name) ? fmt::format("`{}` is a keyword, so no fact or question can have that name", name)
              : near ? "did you mean `" + *near + "`?"
-                    : "declare it with `fact " + n + " = ...` or `ask " + n +
-                          " \"...\"`, or use a built-in such as os, arch, home, user");
+                    : fmt::format("declare it with `fact {0} = ...` or `ask {0} \"...\"`, or use a built-in such as "
+                                  "os, arch, home, user", name));
   return VType::Unknown;
 }
 

@@ -102,25 +102,20 @@ struct Loader {
   }
 
   std::optional<std::size_t> resolve(const std::string& from_key, const ast::Text& path, Span span) {
-    if (path.has_interp()) {
-      fail(E263, path.span, "a module path cannot interpolate values",
-           "write the path as it is: modules are loaded before any fact is known");
-      return std::nullopt;
-    }
+    if (path.has_interp())
+      return fail(E263, path.span, "a module path cannot interpolate values",
+                  "write the path as it is: modules are loaded before any fact is known");
     const std::string p = path.literal();
     const bool is_std = p.starts_with("std/");
-    if (!is_std && !p.starts_with("./") && !p.starts_with("../")) {
-      fail(E250, path.span, "module path `" + p + "` must start with `std/`, `./` or `../`",
-           !p.empty() && p[0] == '/'
-               ? "a module path is relative to the file that uses it, so that the repo works wherever it is cloned"
-               : "use \"std/NAME\" for the standard library, or \"./" + p + "\" for a file next to this one");
-      return std::nullopt;
-    }
-    if (!is_std && fs::path(p).extension() != ".sink") {
-      fail(E250, path.span, "module path `" + p + "` does not name a `.sink` file",
-           "a module is a `.sink` file: name it so, e.g. `" + p + ".sink`");
-      return std::nullopt;
-    }
+    if (!is_std && !p.starts_with("./") && !p.starts_with("../"))
+      return fail(E250, path.span, "module path `" + p + "` must start with `std/`, `./` or `../`",
+                  !p.empty() && p[0] == '/'
+                      ? "a module path is relative to the file that uses it, so that the repo works wherever it is "
+                        "cloned"
+                      : "use \"std/NAME\" for the standard library, or \"./" + p + "\" for a file next to this one");
+    if (!is_std && fs::path(p).extension() != ".sink")
+      return fail(E250, path.span, "module path `" + p + "` does not name a `.sink` file",
+                  "a module is a `.sink` file: name it so, e.g. `" + p + ".sink`");
     const std::string key = is_std ? p : (fs::path(from_key).parent_path() / p).lexically_normal().string();
     const std::string id = is_std ? key : reader.identity(key);
     if (const auto it = by_id.find(id); it != by_id.end()) {
@@ -128,16 +123,14 @@ struct Loader {
       if (at == active.end()) return it->second;
       std::string cycle;
       for (auto m = at; m != active.end(); ++m) cycle += program.modules[*m].name + " -> ";
-      fail(E251, span, "import cycle: " + cycle + program.modules[it->second].name,
-           "modules cannot use each other in a circle; move what they share into a third module");
-      return std::nullopt;
+      return fail(E251, span, "import cycle: " + cycle + program.modules[it->second].name,
+                  "modules cannot use each other in a circle; move what they share into a third module");
     }
-    if (active.size() > kMaxUseDepth) {
-      fail(E254, path.span, "modules used through more than " + std::to_string(kMaxUseDepth) + " levels, from " +
-                             program.modules[0].name + " to `" + p + "`",
-           "a chain this deep is almost certainly generated: let one file use the modules side by side");
-      return std::nullopt;
-    }
+    if (active.size() > kMaxUseDepth)
+      return fail(E254, path.span,
+                  fmt::format("modules used through more than {} levels, from {} to `{}`", kMaxUseDepth,
+                              program.modules[0].name, p),
+                  "a chain this deep is almost certainly generated: let one file use the modules side by side");
     std::string text;
     if (is_std) {
       const auto& all = stdlib_modules();
@@ -148,28 +141,27 @@ struct Loader {
         const std::string stem = fs::path(key).replace_extension().string();  // "std/wait.sink" means std/wait
         const bool is_stem = fs::path(key).extension() == ".sink" && std::count(names.begin(), names.end(), stem);
         const auto near = is_stem ? std::optional(stem) : suggest(key, names);
-        fail(E250, path.span, "there is no standard module `" + key + "`",
-             near ? "did you mean `" + *near + "`?"
-                  : fmt::format("the standard modules are: {}", fmt::join(names, ", ")));
-        return std::nullopt;
+        return fail(E250, path.span, "there is no standard module `" + key + "`",
+                    near ? "did you mean `" + *near + "`?"
+                         : fmt::format("the standard modules are: {}", fmt::join(names, ", ")));
       }
       text = std::string(m->text);
     } else {
       std::string why;
-      if (const auto status = reader.read_module(root, key, text, why); status != ReadStatus::Ok) {
-        fail(E250, path.span, "cannot load module `" + p + "`: " + key + ": " + why,
-             status == ReadStatus::Refused
-                 ? "a module is a regular `.sink` file inside the git repository that holds the root Sinkfile (outside a repository: inside its folder)"
-                 : "a module path is relative to the file that uses it");
-        return std::nullopt;
-      }
+      if (const auto status = reader.read_module(root, key, text, why); status != ReadStatus::Ok)
+        return fail(E250, path.span, "cannot load module `" + p + "`: " + key + ": " + why,
+                    status == ReadStatus::Refused
+                        ? "a module is a regular `.sink` file inside the git repository that holds the root Sinkfile (outside a repository: inside its folder)"
+                        : "a module path is relative to the file that uses it");
     }
     return load(key, id, key, is_std, std::move(text));
   }
 
-  void fail(Code code, Span span, std::string message, std::string hint) {
+  // Reports a `use` that cannot be loaded: the program is incomplete.
+  std::nullopt_t fail(Code code, Span span, std::string message, std::string hint) {
     diags.add(code, span, std::move(message), std::move(hint));
     program.complete = false;
+    return std::nullopt;
   }
 };
 

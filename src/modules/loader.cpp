@@ -70,13 +70,6 @@ struct Loader {
   std::unordered_map<std::string, std::size_t> by_id;  // module indices by FileReader::identity (std/: the name)
   std::vector<std::size_t> active;                     // the modules being loaded: the root first
 
-  Program run(const std::string& display, std::string text) {
-    root = fs::path(display).lexically_normal().string();
-    program.complete = true;
-    load(root, reader.identity(root), display, false, std::move(text));
-    return std::move(program);
-  }
-
   // `key`: the path that the module's own `use`s are relative to; `id`: what tells two
   // modules apart.
   std::optional<std::size_t> load(const std::string& key, const std::string& id, const std::string& display,
@@ -183,7 +176,10 @@ Program load_program(const std::string& path, FileReader& reader, Diagnostics& d
 
 Program load_program_text(const std::string& display_name, std::string text, FileReader& reader,
                           Diagnostics& diags, const ParseLimits& limits) {
-  return Loader{reader, diags, limits, {}, {}, {}, {}}.run(display_name, std::move(text));
+  Loader loader{reader, diags, limits, {}, fs::path(display_name).lexically_normal().string(), {}, {}};
+  loader.program.complete = true;
+  loader.load(loader.root, reader.identity(loader.root), display_name, false, std::move(text));
+  return std::move(loader.program);
 }
 
 }  // namespace sink

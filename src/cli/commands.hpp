@@ -66,7 +66,8 @@ struct Run {
 };
 // FILE, or the Sinkfile found (E003 when there is none), loaded and checked.
 void load_sinkfile(const Args& args, const Host& host, Run& r);
-void print_diags(Run& r, std::ostream& err, bool color);
+// The diagnostics, sorted, then `then` (if any) on a line of its own. Returns 1.
+int print_diags(Run& r, std::ostream& err, bool color, const std::string& then = "");
 // A usage error about a value given on the command line (with --host, its usage line).
 int usage(std::ostream& err, const std::string& message, const Args& args);
 // Loads and checks FILE, then reads --platform, --set, --vars and --facts, and with `sel`

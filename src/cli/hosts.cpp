@@ -93,11 +93,8 @@ std::string destinations(const Args& args, std::vector<std::string>& out, std::s
     const auto text = read_whole_file(file);
     if (!text) return "--hosts " + file + ": cannot read the file";
     std::istringstream lines(*text);
-    for (std::string line; std::getline(lines, line);) {
-      line = line.substr(0, line.find('#'));
-      const auto first = line.find_first_not_of(" \t\r"), last = line.find_last_not_of(" \t\r");
-      if (first != std::string::npos) all.push_back(line.substr(first, last - first + 1));
-    }
+    for (std::string line; std::getline(lines, line);)
+      if (const std::string d = trim(line.substr(0, line.find('#'))); !d.empty()) all.push_back(d);
   }
   for (const auto& d : all) {
     const auto blank = [](unsigned char c) { return c <= ' ' || c == 0x7f; };
@@ -151,8 +148,7 @@ bool answer_lines(Run& s, const Selection& sel, CommandRunner& runner, const Hos
     if (value && a->secret) secrets.push_back(*value);
   }
   if (!s.diags.has_errors()) return true;
-  print_diags(s, err, color);
-  err << "sink: stopped before connecting to any host\n";
+  print_diags(s, err, color, "sink: stopped before connecting to any host");
   return false;
 }
 

@@ -21,14 +21,15 @@ namespace sink {
 
 namespace fs = std::filesystem;
 
-void print_diags(Run& r, std::ostream& err, bool color) {
+int print_diags(Run& r, std::ostream& err, bool color, const std::string& then) {
   r.diags.sort();
   Renderer renderer(r.program.sources, color);
   // One write for all of them: stderr is unbuffered, and a generated file can hold tens of
   // thousands of errors.
   std::string text;
   for (const auto& d : r.diags.items()) text += renderer.text(d) + "\n";
-  err << text;
+  err << text << (then.empty() ? "" : then + "\n");
+  return 1;
 }
 
 // A usage error about a value given on the command line.
@@ -39,11 +40,9 @@ int usage(std::ostream& err, const std::string& message, const Args& args) {
 
 int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection* sel) {
   load_sinkfile(args, host, r);
-  if (r.diags.has_errors()) {
-    print_diags(r, err, color);
-    err << "sink: " << Renderer::counts(r.diags) << (r.path.empty() ? "" : " in " + r.path) << "; nothing was run\n";
-    return 1;
-  }
+  if (r.diags.has_errors())
+    return print_diags(r, err, color, "sink: " + Renderer::counts(r.diags) + (r.path.empty() ? "" : " in " + r.path) +
+                                          "; nothing was run");
   r.machine = host.machine();
   if (args.has("--platform"))
     if (const std::string why = override_platform(r.machine, args.get("--platform", "")); !why.empty())
@@ -155,8 +154,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   if (const int status = load(args, host, err, color, r, &sel); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Resolver resolver(sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
-  FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
-  resolver.watch(std::ref(progress));
+  resolver.watch(FactProgress(err, live_terminal(host), [&host] { return host.now(); }));
   if (!resolver.run()) return 128 + runner->interrupted();
   if (args.command == "facts") {
     print_facts(r, sel, resolver, args.get("--format", "text") == "json", out);
@@ -173,11 +171,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   const bool blocked = report_blockers(sel, resolver, nullptr, r.diags);
   print_plan(r, sel, plans, counts, resolver, args.get("--format", "text") == "json", out);
   // 1 when apply, given the same values and no terminal, would stop or fail.
-  if (blocked) {
-    print_diags(r, err, color);
-    err << "sink: apply would stop before the first step\n";
-    return 1;
-  }
+  if (blocked) return print_diags(r, err, color, "sink: apply would stop before the first step");
   if (counts[static_cast<int>(Verdict::Blocked)]) {
     err << "sink: apply would fail at a blocked step: it needs a value that is missing\n";
     return 1;
@@ -197,8 +191,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
   if (sel.not_chosen) fmt::print(err, "; {} left out by --only/--skip/--from", sel.not_chosen);
   err << "\n";
   Resolver resolver(sel, r.machine, *runner, r.inputs, prompter.get(), base_dir(r.path));
-  FactProgress progress(err, live_terminal(host), [&host] { return host.now(); });
-  resolver.watch(std::ref(progress));
+  resolver.watch(FactProgress(err, live_terminal(host), [&host] { return host.now(); }));
   if (!resolver.run()) {
     err << "sink: interrupted while gathering facts; no step was run\n";
     return 128 + runner->interrupted();
@@ -210,11 +203,8 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
     err << "sink: interrupted while asking; no step was run\n";
     return 128 + runner->interrupted();
   }
-  if (report_blockers(sel, resolver, &needed, r.diags)) {
-    print_diags(r, err, color);
-    err << "sink: stopped before the first step: " << Renderer::counts(r.diags) << "\n";
-    return 1;
-  }
+  if (report_blockers(sel, resolver, &needed, r.diags))
+    return print_diags(r, err, color, "sink: stopped before the first step: " + Renderer::counts(r.diags));
   return apply_steps(planner, err, color, live_terminal(host));
 }
 

@@ -56,13 +56,15 @@ bool write_atomically(const std::string& path, const std::string& text, WritePro
 int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);
 int run_apply(const Args& args, const Host& host, std::ostream& err, bool color);  // steps write to the terminal
 int run_export(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color);
-// What plan, apply and facts share: the checked program, the machine, the values given.
+// What plan, apply and facts share: the checked program, the machine, the values given,
+// the steps chosen.
 struct Run {
   std::string path;
   Program program;
   Diagnostics diags;
   Machine machine;
   Inputs inputs;
+  Selection sel;
 };
 // FILE, or the Sinkfile found (E003 when there is none), loaded and checked.
 void load_sinkfile(const Args& args, const Host& host, Run& r);
@@ -70,10 +72,10 @@ void load_sinkfile(const Args& args, const Host& host, Run& r);
 int print_diags(Run& r, std::ostream& err, bool color, const std::string& then = "");
 // A usage error about a value given on the command line (with --host, its usage line).
 int usage(std::ostream& err, const std::string& message, const Args& args);
-// Loads and checks FILE, then reads --platform, --set, --vars and --facts, and with `sel`
-// chooses the steps of --only, --skip and --from. Returns an exit status to stop with, or
-// -1 to go on.
-int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection* sel = nullptr);
+// Loads and checks FILE, then reads --platform, --set, --vars and --facts, and with
+// `choose` chooses the steps of --only, --skip and --from (r.sel). Returns an exit status
+// to stop with, or -1 to go on.
+int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, bool choose = false);
 
 // `sink plan|apply|facts --host DEST...`: the exported script run on each destination
 // over OpenSSH, sessions in parallel, every line prefixed with its host, then a table

@@ -114,13 +114,13 @@ std::string destinations(const Args& args, std::vector<std::string>& out, std::s
 // the steps of any platform could need, from --set, --vars or the terminal (asked once,
 // here, before any session starts). Unanswered questions with a default are left to each
 // host. False when the run must stop (reported).
-bool answer_lines(Run& s, const Selection& sel, CommandRunner& runner, const Host& host, bool ask, std::ostream& err,
+bool answer_lines(Run& s, CommandRunner& runner, const Host& host, bool ask, std::ostream& err,
                   bool color, std::string& lines, std::vector<std::string>& secrets) {
   auto prompter = ask ? host.prompter(err, [&runner] { return runner.interrupted() != 0; }) : nullptr;
   s.diags = Diagnostics{};  // the check's warnings are shown already
   std::vector<const SelectedStep*> every;
-  for (const auto& step : sel.steps) every.push_back(&step);
-  const auto needed = sel.needed_by(every);
+  for (const auto& step : s.sel.steps) every.push_back(&step);
+  const auto needed = s.sel.needed_by(every);
   std::vector<const ast::Ask*> asks;  // in declaration order
   for_each<ast::Ask>(s.program, [&](const ast::Ask& a) {
     if (needed.count(a.name)) asks.push_back(&a);
@@ -270,13 +270,12 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   std::string error = destinations(args, dests, jobs);
   if (!error.empty()) return usage(err, error, args);
   Run r;
-  Selection sel;
-  if (const int status = load(args, host, err, color, r, &sel); status >= 0) return status;
+  if (const int status = load(args, host, err, color, r, true); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Command c;
   c.input = "SINK_SESSION=1\n";
   std::vector<std::string> secrets;
-  if (!answer_lines(r, sel, *runner, host, args.command == "apply", err, color, c.input, secrets))
+  if (!answer_lines(r, *runner, host, args.command == "apply", err, color, c.input, secrets))
     return runner->interrupted() ? 128 + runner->interrupted() : 1;
   // Every answer travels in the input; the script itself is the same for every host.
   const ExportOptions options{r.path, "", {}, args.all("--only"), args.all("--skip"), args.get("--from", "")};

@@ -38,7 +38,7 @@ int usage(std::ostream& err, const std::string& message, const Args& args) {
                      wants_hosts(args) ? "--host DEST [--host DEST]... [--hosts FILE] [--jobs N] [FILE]" : "");
 }
 
-int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, Selection* sel) {
+int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, bool choose) {
   load_sinkfile(args, host, r);
   if (r.diags.has_errors())
     return print_diags(r, err, color, "sink: " + Renderer::counts(r.diags) + (r.path.empty() ? "" : " in " + r.path) +
@@ -50,9 +50,9 @@ int load(const Args& args, const Host& host, std::ostream& err, bool color, Run&
   const bool usable = read_inputs(r.program, input_flags(args), r.program.sources, r.machine, r.inputs, r.diags);
   if (!r.diags.items().empty()) print_diags(r, err, color);  // the check's warnings too
   if (!usable || r.diags.has_errors()) return usable ? 1 : 2;
-  if (!sel) return -1;
-  *sel = select_steps(r.program, r.machine, {args.all("--only"), args.all("--skip"), args.get("--from", "")});
-  return sel->error.empty() ? -1 : usage(err, sel->error, args);
+  if (!choose) return -1;
+  r.sel = select_steps(r.program, r.machine, {args.all("--only"), args.all("--skip"), args.get("--from", "")});
+  return r.sel.error.empty() ? -1 : usage(err, r.sel.error, args);
 }
 
 namespace {
@@ -66,7 +66,7 @@ bool live_terminal(const Host& host) {
   return host.is_terminal(STDERR_FILENO) && host.env("TERM").value_or("") != "dumb";
 }
 
-void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>& plans, const std::size_t (&counts)[6],
+void print_plan(const Run& r, const std::vector<StepPlan>& plans, const std::size_t (&counts)[6],
                 const Resolver& resolver, bool json, std::ostream& out) {
   // What --facts pinned, facts and [checks] ("check STEP = ..."); the facts unknown here
   // (planning for another platform).
@@ -74,7 +74,7 @@ void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>&
   for (const auto& [name, value] : resolver.inputs.pinned) pinned.push_back(name);
   for (const auto& [step, result] : resolver.inputs.checks)
     pinned.push_back(fmt::format("check \"{}\" = {}", step, result));
-  for (const auto name : sel.needed)
+  for (const auto name : r.sel.needed)
     if (const Resolved* res = resolver.result(name); res && res->unknown) unknown.emplace_back(name);
   if (json) {
     std::vector<json::Value> steps;
@@ -92,7 +92,7 @@ void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>&
                         {"summary", json::object({{"run", counts[0]}, {"done", counts[1]},
                                                   {"not_applicable", counts[2]}, {"other_platform", counts[3]},
                                                   {"blocked", counts[4]}, {"unknown", counts[5]},
-                                                  {"not_chosen", sel.not_chosen}})},
+                                                  {"not_chosen", r.sel.not_chosen}})},
                         {"pinned", json::array({pinned.begin(), pinned.end()})},
                         {"unknown", json::array({unknown.begin(), unknown.end()})}})
                .text
@@ -108,19 +108,19 @@ void print_plan(const Run& r, const Selection& sel, const std::vector<StepPlan>&
              plans.size() == 1 ? "" : "s", counts[0], counts[1], counts[2], counts[3]);
   if (counts[4]) fmt::print(out, ", {} blocked", counts[4]);
   if (counts[5]) fmt::print(out, ", {} unknown", counts[5]);
-  if (sel.not_chosen) fmt::print(out, "; {} left out by --only/--skip/--from", sel.not_chosen);
+  if (r.sel.not_chosen) fmt::print(out, "; {} left out by --only/--skip/--from", r.sel.not_chosen);
   out << "\n";
   if (!pinned.empty()) fmt::print(out, "pinned by --facts: {}\n", fmt::join(pinned, ", "));
   if (!unknown.empty()) fmt::print(out, "unknown here (pin them in --facts): {}\n", fmt::join(unknown, ", "));
 }
 
-void print_facts(const Run& r, const Selection& sel, const Resolver& resolver, bool json, std::ostream& out) {
+void print_facts(const Run& r, const Resolver& resolver, bool json, std::ostream& out) {
   std::size_t shown = 0, failed = 0;
   std::vector<json::Value> items;
   if (!json) fmt::print(out, "facts of {} on {}:\n", r.path, r.machine.describe());
-  for (const auto name : sel.needed) {
-    const auto f = sel.facts.find(name);
-    if (f == sel.facts.end()) continue;
+  for (const auto name : r.sel.needed) {
+    const auto f = r.sel.facts.find(name);
+    if (f == r.sel.facts.end()) continue;
     ++shown;
     const Resolved* res = resolver.result(name);
     const std::string type = f->second->type_name.value_or("string");
@@ -150,26 +150,25 @@ void print_facts(const Run& r, const Selection& sel, const Resolver& resolver, b
 
 int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {  // and facts
   Run r;
-  Selection sel;
-  if (const int status = load(args, host, err, color, r, &sel); status >= 0) return status;
+  if (const int status = load(args, host, err, color, r, true); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
-  Resolver resolver(sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
+  Resolver resolver(r.sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
   resolver.watch(FactProgress(err, live_terminal(host), [&host] { return host.now(); }));
   if (!resolver.run()) return 128 + runner->interrupted();
   if (args.command == "facts") {
-    print_facts(r, sel, resolver, args.get("--format", "text") == "json", out);
+    print_facts(r, resolver, args.get("--format", "text") == "json", out);
     return 0;
   }
   Planner planner{r.program.sources, resolver};
   std::vector<StepPlan> plans;
   std::size_t counts[6] = {};
-  for (const auto& step : sel.steps) {
+  for (const auto& step : r.sel.steps) {
     plans.push_back(planner.decide(step));
     ++counts[static_cast<int>(plans.back().verdict)];
     if (runner->interrupted()) return 128 + runner->interrupted();
   }
-  const bool blocked = report_blockers(sel, resolver, nullptr, r.diags);
-  print_plan(r, sel, plans, counts, resolver, args.get("--format", "text") == "json", out);
+  const bool blocked = report_blockers(r.sel, resolver, nullptr, r.diags);
+  print_plan(r, plans, counts, resolver, args.get("--format", "text") == "json", out);
   // 1 when apply, given the same values and no terminal, would stop or fail.
   if (blocked) return print_diags(r, err, color, "sink: apply would stop before the first step");
   if (counts[static_cast<int>(Verdict::Blocked)]) {
@@ -181,16 +180,15 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
 
 int run_apply(const Args& args, const Host& host, std::ostream& err, bool color) {
   Run r;
-  Selection sel;
-  if (const int status = load(args, host, err, color, r, &sel); status >= 0) return status;
+  if (const int status = load(args, host, err, color, r, true); status >= 0) return status;
   const auto runner = host.runner();
   const auto prompter = host.prompter(err, [&runner] { return runner->interrupted() != 0; });
-  const std::size_t here = sel.on_platform_count();
+  const std::size_t here = r.sel.on_platform_count();
   fmt::print(err, "sink: {} on {}: {} step{}", r.path, r.machine.describe(), here, here == 1 ? "" : "s");
-  if (sel.steps.size() > here) fmt::print(err, " ({} on other platforms)", sel.steps.size() - here);
-  if (sel.not_chosen) fmt::print(err, "; {} left out by --only/--skip/--from", sel.not_chosen);
+  if (r.sel.steps.size() > here) fmt::print(err, " ({} on other platforms)", r.sel.steps.size() - here);
+  if (r.sel.not_chosen) fmt::print(err, "; {} left out by --only/--skip/--from", r.sel.not_chosen);
   err << "\n";
-  Resolver resolver(sel, r.machine, *runner, r.inputs, prompter.get(), base_dir(r.path));
+  Resolver resolver(r.sel, r.machine, *runner, r.inputs, prompter.get(), base_dir(r.path));
   resolver.watch(FactProgress(err, live_terminal(host), [&host] { return host.now(); }));
   if (!resolver.run()) {
     err << "sink: interrupted while gathering facts; no step was run\n";
@@ -198,12 +196,12 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
   }
   // Only the questions that the steps which will run need are asked, up front.
   Planner planner{r.program.sources, resolver};
-  const auto needed = sel.needed_by(planner.will_run());
+  const auto needed = r.sel.needed_by(planner.will_run());
   if (!resolver.ask(needed)) {
     err << "sink: interrupted while asking; no step was run\n";
     return 128 + runner->interrupted();
   }
-  if (report_blockers(sel, resolver, &needed, r.diags))
+  if (report_blockers(r.sel, resolver, &needed, r.diags))
     return print_diags(r, err, color, "sink: stopped before the first step: " + Renderer::counts(r.diags));
   return apply_steps(planner, err, color, live_terminal(host));
 }

@@ -29,7 +29,13 @@ std::vector<std::string_view> Selection::needs(std::string_view name) const {
 
 std::unordered_set<std::string_view> Selection::needed_by(const std::vector<const SelectedStep*>& chosen) const {
   std::vector<std::string_view> todo;
-  for (const auto* s : chosen) names_of_step(*s, todo);
+  for (const auto* s : chosen) {  // the names its fields and env scopes use
+    for (const auto& f : s->step->fields) {
+      names_in(f.text, todo);
+      if (f.expr) names_in(*f.expr, todo);
+    }
+    for (const auto* e : s->scope_env) names_in(e->value, todo);
+  }
   std::unordered_set<std::string_view> needed;
   while (!todo.empty()) {
     const std::string_view name = todo.back();
@@ -58,14 +64,6 @@ void names_in(const ast::Expr& e, std::vector<std::string_view>& out) {
       if (e.lhs) names_in(*e.lhs, out);
       if (e.rhs) names_in(*e.rhs, out);
   }
-}
-
-void names_of_step(const SelectedStep& s, std::vector<std::string_view>& out) {
-  for (const auto& f : s.step->fields) {
-    names_in(f.text, out);
-    if (f.expr) names_in(*f.expr, out);
-  }
-  for (const auto* e : s.scope_env) names_in(e->value, out);
 }
 
 namespace {

@@ -56,7 +56,5 @@ bool selects(const ast::PlatformBlock& block, const Machine& machine);
 // The names a text or condition interpolates or mentions.
 void names_in(const ast::Text& text, std::vector<std::string_view>& out);
 void names_in(const ast::Expr& expr, std::vector<std::string_view>& out);
-// The names a step's fields and env scopes use.
-void names_of_step(const SelectedStep& s, std::vector<std::string_view>& out);
 
 }  // namespace sink

@@ -118,9 +118,7 @@ bool answer_lines(Run& s, CommandRunner& runner, const Host& host, bool ask, std
                   bool color, std::string& lines, std::vector<std::string>& secrets) {
   auto prompter = ask ? host.prompter(err, [&runner] { return runner.interrupted() != 0; }) : nullptr;
   s.diags = Diagnostics{};  // the check's warnings are shown already
-  std::vector<const SelectedStep*> every;
-  for (const auto& step : s.sel.steps) every.push_back(&step);
-  const auto needed = s.sel.needed_by(every);
+  const auto needed = s.sel.needed_by([](const SelectedStep&) { return true; });
   std::vector<const ast::Ask*> asks;  // in declaration order
   for_each<ast::Ask>(s.program, [&](const ast::Ask& a) {
     if (needed.count(a.name)) asks.push_back(&a);

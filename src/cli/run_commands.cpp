@@ -196,7 +196,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
   }
   // Only the questions that the steps which will run need are asked, up front.
   Planner planner{r.program.sources, resolver};
-  const auto needed = r.sel.needed_by(planner.will_run());
+  const auto needed = r.sel.needed_by([&](const SelectedStep& s) { return planner.will_run(s); });
   if (!resolver.ask(needed)) {
     err << "sink: interrupted while asking; no step was run\n";
     return 128 + runner->interrupted();

@@ -175,7 +175,7 @@ struct Writer {
     for (const auto* e : s.scope_env) names_in(e->value, uses);
     for (const auto& f : st.fields)
       if (f.kind != ast::StepField::Kind::Error && !f.expr) names_in(f.text, uses);
-    const auto reached = sel.needed_by({&s});
+    const auto reached = sel.needed_by([&s](const SelectedStep& other) { return &other == &s; });
     for (const auto n : order)
       if (reached.count(n)) needs.push_back(n);
     std::vector<std::string_view> used;

@@ -101,19 +101,16 @@ StepPlan Planner::decide(const SelectedStep& s) {
 
 StepPlan Planner::decide_asking(const SelectedStep& s) {
   StepPlan p = decide(s);
-  if (p.verdict == Verdict::Blocked && resolver.waiting_any() && resolver.ask(resolver.selection.needed_by({&s})))
+  const auto this_one = [&s](const SelectedStep& other) { return &other == &s; };
+  if (p.verdict == Verdict::Blocked && resolver.waiting_any() && resolver.ask(resolver.selection.needed_by(this_one)))
     p = decide(s);
   return p;
 }
 
-std::vector<const SelectedStep*> Planner::will_run() {
-  std::vector<const SelectedStep*> out;
-  for (const auto& s : resolver.selection.steps) {
-    if (!s.on_platform || resolver.runner.interrupted()) continue;
-    const Verdict v = decide(s).verdict;
-    if (v == Verdict::Run || v == Verdict::Blocked) out.push_back(&s);
-  }
-  return out;
+bool Planner::will_run(const SelectedStep& s) {
+  if (!s.on_platform || resolver.runner.interrupted()) return false;
+  const Verdict v = decide(s).verdict;
+  return v == Verdict::Run || v == Verdict::Blocked;
 }
 
 }  // namespace sink

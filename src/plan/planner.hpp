@@ -44,8 +44,8 @@ struct Planner {
   // decide(), and when the step is blocked by questions not asked yet, asks them (on the
   // terminal) and decides again.
   StepPlan decide_asking(const SelectedStep& step);
-  // The steps on this platform that will run (or are blocked), decided as plan does.
-  std::vector<const SelectedStep*> will_run();
+  // Whether the step is on this platform and will run (or is blocked), decided as plan does.
+  bool will_run(const SelectedStep& step);
   StepSetup setup(const SelectedStep& step) const;
   // The step's run (or skip check) as a command.
   Command command(const SelectedStep& step, const ast::Text& script, bool capture) const;

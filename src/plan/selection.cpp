@@ -27,14 +27,16 @@ std::vector<std::string_view> Selection::needs(std::string_view name) const {
   return deps;
 }
 
-std::unordered_set<std::string_view> Selection::needed_by(const std::vector<const SelectedStep*>& chosen) const {
+std::unordered_set<std::string_view> Selection::needed_by(
+    const std::function<bool(const SelectedStep&)>& chosen) const {
   std::vector<std::string_view> todo;
-  for (const auto* s : chosen) {  // the names its fields and env scopes use
-    for (const auto& f : s->step->fields) {
+  for (const auto& s : steps) {  // the names a chosen step's fields and env scopes use
+    if (!chosen(s)) continue;
+    for (const auto& f : s.step->fields) {
       names_in(f.text, todo);
       if (f.expr) names_in(*f.expr, todo);
     }
-    for (const auto* e : s->scope_env) names_in(e->value, todo);
+    for (const auto* e : s.scope_env) names_in(e->value, todo);
   }
   std::unordered_set<std::string_view> needed;
   while (!todo.empty()) {
@@ -149,10 +151,7 @@ Selection select_steps(const Program& program, const Machine& machine, const Ste
   if (!choose(out, choice)) return out;
 
   // What the chosen steps on this platform need, and what that needs.
-  std::vector<const SelectedStep*> here;
-  for (const auto& s : out.steps)
-    if (s.on_platform) here.push_back(&s);
-  const auto needed = out.needed_by(here);
+  const auto needed = out.needed_by([](const SelectedStep& s) { return s.on_platform; });
   std::erase_if(out.needed, [&](std::string_view name) { return !needed.count(name); });  // in declaration order
   return out;
 }

@@ -1,6 +1,7 @@
 // Which steps a machine runs, in which order, and which facts and questions they need.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,8 +43,9 @@ struct Selection {
   // The names the fact or question `name` needs before it can be resolved (none for
   // anything else).
   std::vector<std::string_view> needs(std::string_view name) const;
-  // The names that `steps` need (facts, questions, built-ins, env.NAME), with what those need.
-  std::unordered_set<std::string_view> needed_by(const std::vector<const SelectedStep*>& steps) const;
+  // The names that the steps `chosen` picks need (facts, questions, built-ins, env.NAME),
+  // with what those need.
+  std::unordered_set<std::string_view> needed_by(const std::function<bool(const SelectedStep&)>& chosen) const;
 };
 
 // Steps run module by module: a used module's steps before the using file's (each module

@@ -1,7 +1,5 @@
 #include "cli/cli.hpp"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -18,8 +16,7 @@ namespace {
 bool use_color(const Args& args, const Host& host) {
   const std::string when = args.get("--color", "auto");
   if (when != "auto") return when == "always";
-  return host.env("NO_COLOR").value_or("").empty() && host.env("TERM").value_or("") != "dumb" &&
-         host.is_terminal(STDERR_FILENO);
+  return host.env("NO_COLOR").value_or("").empty() && host.live_terminal();
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // CLI is tested in-process: environment variables, the working folder, terminals.
 #pragma once
 
+#include <unistd.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -21,6 +23,8 @@ class Host {
   virtual std::optional<std::string> env(const std::string& name) const = 0;
   virtual std::string cwd() const = 0;
   virtual bool is_terminal(int fd) const = 0;
+  // Whether stderr is a terminal that takes colours and rewritten lines (not TERM=dumb).
+  bool live_terminal() const { return is_terminal(STDERR_FILENO) && env("TERM").value_or("") != "dumb"; }
   virtual bool is_file(const std::string& path) const = 0;
   // The clock for progress lines.
   virtual std::chrono::steady_clock::time_point now() const { return std::chrono::steady_clock::now(); }

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -60,10 +59,6 @@ namespace {
 std::string base_dir(const std::string& path) {
   std::error_code ec;
   return fs::absolute(path, ec).parent_path().lexically_normal().string();
-}
-
-bool live_terminal(const Host& host) {
-  return host.is_terminal(STDERR_FILENO) && host.env("TERM").value_or("") != "dumb";
 }
 
 void print_plan(const Run& r, const std::vector<StepPlan>& plans, const std::size_t (&counts)[6],
@@ -153,7 +148,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   if (const int status = load(args, host, err, color, r, true); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Resolver resolver(r.sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
-  resolver.watch(FactProgress(err, live_terminal(host), [&host] { return host.now(); }));
+  resolver.watch(FactProgress(err, host.live_terminal(), [&host] { return host.now(); }));
   if (!resolver.run()) return 128 + runner->interrupted();
   if (args.command == "facts") {
     print_facts(r, resolver, args.get("--format", "text") == "json", out);
@@ -189,7 +184,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
   if (r.sel.not_chosen) fmt::print(err, "; {} left out by --only/--skip/--from", r.sel.not_chosen);
   err << "\n";
   Resolver resolver(r.sel, r.machine, *runner, r.inputs, prompter.get(), base_dir(r.path));
-  resolver.watch(FactProgress(err, live_terminal(host), [&host] { return host.now(); }));
+  resolver.watch(FactProgress(err, host.live_terminal(), [&host] { return host.now(); }));
   if (!resolver.run()) {
     err << "sink: interrupted while gathering facts; no step was run\n";
     return 128 + runner->interrupted();
@@ -203,7 +198,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
   }
   if (report_blockers(r.sel, resolver, &needed, r.diags))
     return print_diags(r, err, color, "sink: stopped before the first step: " + Renderer::counts(r.diags));
-  return apply_steps(planner, err, color, live_terminal(host));
+  return apply_steps(planner, err, color, host.live_terminal());
 }
 
 int run_export(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {

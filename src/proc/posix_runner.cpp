@@ -119,8 +119,19 @@ PosixRunner::~PosixRunner() {
   close_fd(g_wake_read);
 }
 
+// A signal that has just arrived is passed on to the running commands before it is reported.
 int PosixRunner::interrupted() const {
-  handle_signals();
+  const int caught = g_caught;
+  const long count = g_count;
+  if (caught != 0 && count > signals_seen_) {
+    signals_seen_ = count;
+    if (interrupted_ == 0) {
+      interrupt(caught);
+    } else {  // asked again while the commands are given their grace period: no more waiting
+      for (auto& p : procs_)
+        if (p->cleanup) p->deadline = Clock::now();
+    }
+  }
   return interrupted_;
 }
 
@@ -174,21 +185,6 @@ CommandRunner::Id PosixRunner::start(const Command& command) {
   proc->command = command;
   if (!command.capture && !command.secrets.empty()) proc->masks.assign(2, SecretMask(command.secrets));
   return procs_.emplace_back(std::move(proc))->id;
-}
-
-void PosixRunner::handle_signals() const {
-  const int caught = g_caught;
-  const long count = g_count;
-  if (caught == 0 || count <= signals_seen_) return;
-  signals_seen_ = count;
-  if (interrupted_ == 0) {
-    interrupt(caught);
-    return;
-  }
-  // Asked again while the commands are given their grace period: no more waiting.
-  const auto now = Clock::now();
-  for (auto& p : procs_)
-    if (p->cleanup) p->deadline = now;
 }
 
 void PosixRunner::interrupt(int sig) const {
@@ -304,7 +300,7 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_any_for(s
   const auto deadline = Clock::now() + timeout;
   std::vector<pollfd> fds;
   while (true) {
-    handle_signals();
+    interrupted();  // handles a signal that arrived
     reap();
     const auto now = Clock::now();
     std::erase_if(procs_, [&](const std::unique_ptr<Proc>& p) {

@@ -71,7 +71,6 @@ class PosixRunner final : public CommandRunner {
 
   // Const, and their state mutable: interrupted() passes a signal that has just arrived on
   // to the running commands before it reports it, as the interface promises.
-  void handle_signals() const;
   void interrupt(int sig) const;
   void sweep();
   void reap();

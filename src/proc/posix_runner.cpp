@@ -285,17 +285,6 @@ void PosixRunner::stop(Proc& proc, int sig, Clock::time_point deadline) const {
   proc.deadline = deadline;
 }
 
-// Whether the command is done; sends SIGKILL to a stopped group whose time is up.
-bool PosixRunner::settle(Proc& proc, Clock::time_point now) {
-  if (proc.cleanup && now >= proc.deadline) {
-    killpg(proc.pid, SIGKILL);
-    proc.cleanup = false;
-  } else if (proc.cleanup && proc.exited && killpg(proc.pid, 0) != 0 && errno == ESRCH) {
-    proc.cleanup = false;  // the whole group has ended
-  }
-  return proc.exited && !proc.cleanup;
-}
-
 std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_any_for(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   std::vector<pollfd> fds;
@@ -304,7 +293,15 @@ std::optional<std::pair<CommandRunner::Id, Outcome>> PosixRunner::wait_any_for(s
     reap();
     const auto now = Clock::now();
     std::erase_if(procs_, [&](const std::unique_ptr<Proc>& p) {
-      if (!settle(*p, now)) return false;
+      // A stopped group whose time is up gets SIGKILL; the command is done once reaped and its
+      // group is empty or killed.
+      if (p->cleanup && now >= p->deadline) {
+        killpg(p->pid, SIGKILL);
+        p->cleanup = false;
+      } else if (p->cleanup && p->exited && killpg(p->pid, 0) != 0 && errno == ESRCH) {
+        p->cleanup = false;  // the whole group has ended
+      }
+      if (!p->exited || p->cleanup) return false;
       // A step that succeeded may leave a daemon on purpose: it is kept. What a fact, a
       // check or a failed step leaves is stopped once nothing else runs.
       if (!p->command.capture && p->outcome.ok() && interrupted_ == 0) {

@@ -78,7 +78,6 @@ class PosixRunner final : public CommandRunner {
   void read_stream(Proc& proc, bool err, bool drain);
   void suspend_for(Proc& proc);
   void stop(Proc& proc, int sig, std::chrono::steady_clock::time_point deadline) const;
-  bool settle(Proc& proc, std::chrono::steady_clock::time_point now);
 
   Options options_;
   Id next_id_ = 1;

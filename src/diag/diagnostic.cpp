@@ -5,16 +5,10 @@
 
 namespace sink {
 
-void Diagnostics::add(Code code, Span span, std::string message, std::string hint) {
-  items_.push_back({code, std::move(message), span, std::move(hint)});
-}
-
 std::size_t Diagnostics::error_count() const {
   return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(),
       [](const Diagnostic& d) { return d.severity() == Severity::Error; }));
 }
-
-std::size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }
 
 void Diagnostics::sort() {
   std::stable_sort(items_.begin(), items_.end(), [](const Diagnostic& a, const Diagnostic& b) {

@@ -19,12 +19,14 @@ struct Diagnostic {
 
 class Diagnostics {
  public:
-  void add(Code code, Span span, std::string message, std::string hint = {});
   void add(Diagnostic d) { items_.push_back(std::move(d)); }
+  void add(Code code, Span span, std::string message, std::string hint = {}) {
+    add({code, std::move(message), span, std::move(hint)});
+  }
 
   const std::vector<Diagnostic>& items() const { return items_; }
   std::size_t error_count() const;
-  std::size_t warning_count() const;
+  std::size_t warning_count() const { return items_.size() - error_count(); }
   bool has_errors() const { return error_count() > 0; }
   // Orders by file, then position (stable, so equal spans keep their order).
   void sort();

@@ -172,8 +172,8 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
     };
     if (d.fact) {
       add(d.fact->value);
-      if (d.fact->default_value && d.fact->default_value->kind == ast::Literal::Kind::String)
-        add(d.fact->default_value->str);
+      if (d.fact->default_value && d.fact->default_value->kind == ast::Expr::Kind::String)
+        add(*d.fact->default_value->str);
     } else {
       add(d.ask->prompt);
       if (d.ask->default_value) add(*d.ask->default_value);

@@ -327,20 +327,20 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
 }
 
 void Checker::check_default(const ast::Fact& f, VType type) {
-  const ast::Literal& d = *f.default_value;
-  using LK = ast::Literal::Kind;
-  if (d.kind == LK::String) check_text(d.str, TextUse::Value);
+  const ast::Expr& d = *f.default_value;
+  using LK = ast::Expr::Kind;
+  if (d.kind == LK::String) check_text(*d.str, TextUse::Value);
   auto bad = [&](const std::string& what) {
     diags_.add(E232, d.span, "the default of `" + f.name + "` is not " + std::string(describe(type)), what);
   };
-  const bool plain_text = d.kind == LK::String && !d.str.has_interp();  // a text that is known here
+  const bool plain_text = d.kind == LK::String && !d.str->has_interp();  // a text that is known here
   if (type == VType::String && d.kind != LK::String)
     bad("write it in quotes: default \"" +
         (d.kind == LK::Int ? std::to_string(d.int_value) : std::string(d.bool_value ? "true" : "false")) + "\"");
   else if (type == VType::Bool && d.kind != LK::Bool)
     bad("a bool's default is true or false");
   else if ((type == VType::Int || type == VType::Version) &&
-           (d.kind == LK::Bool || (plain_text && !fits(type, d.str.text))))
+           (d.kind == LK::Bool || (plain_text && !fits(type, d.str->text))))
     bad(type == VType::Int ? "an int's default is a whole number, as in: default 0"
                            : "a version's default has a number in it, as in: default \"0\"");
 }

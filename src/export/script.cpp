@@ -241,10 +241,10 @@ struct Writer {
       body += "  sink_out=" + dq(f.value) + "\n  sink_got 0\n";
     }
     resolve_fn(f.name, body);
-    if (const ast::Literal* d = f.default_value ? &*f.default_value : nullptr)
+    if (const ast::Expr* d = f.default_value.get())
       out += fmt::format("sink_default_{}() {{ sink_out={}; }}\n", f.name,
-                         d->kind == ast::Literal::Kind::String ? dq(d->str)
-                         : d->kind == ast::Literal::Kind::Int  ? shell_word(std::to_string(d->int_value))
+                         d->kind == ast::Expr::Kind::String ? dq(*d->str)
+                         : d->kind == ast::Expr::Kind::Int  ? shell_word(std::to_string(d->int_value))
                          : d->bool_value                       ? "true" : "false");
   }
 

@@ -325,8 +325,8 @@ class Printer {
     if (f.default_value) {
       put(" default ");
       const auto& d = *f.default_value;
-      if (d.kind == ast::Literal::Kind::String) text(d.str);
-      else if (d.kind == ast::Literal::Kind::Int) put(std::to_string(d.int_value));
+      if (d.kind == ast::Expr::Kind::String) text(*d.str);
+      else if (d.kind == ast::Expr::Kind::Int) put(std::to_string(d.int_value));
       else put(d.bool_value ? "true" : "false");
     }
     if (f.secret) put(" secret");

@@ -31,12 +31,8 @@ bool same_items(const ast::List<ast::Item>& a, const ast::List<ast::Item>& b);
 
 bool same_node(const ast::Use& a, const ast::Use& b) { return same_text(a.path, b.path); }
 bool same_node(const ast::Fact& a, const ast::Fact& b) {
-  const auto same_default = [](const ast::Literal& x, const ast::Literal& y) {
-    return x.kind == y.kind && same_text(x.str, y.str) && x.int_value == y.int_value && x.bool_value == y.bool_value;
-  };
   return a.name == b.name && a.type_name == b.type_name && a.source == b.source && same_text(a.value, b.value) &&
-         !a.required == !b.required && !a.secret == !b.secret && !a.default_value == !b.default_value &&
-         (!a.default_value || same_default(*a.default_value, *b.default_value)) && same_repeats(a.repeated, b.repeated);
+         !a.required == !b.required && !a.secret == !b.secret && same(a.default_value.get(), b.default_value.get()) && same_repeats(a.repeated, b.repeated);
 }
 bool same_node(const ast::Ask& a, const ast::Ask& b) {
   return a.name == b.name && same_text(a.prompt, b.prompt) && !a.default_value == !b.default_value &&

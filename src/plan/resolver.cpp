@@ -115,10 +115,10 @@ void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::s
       else if (type == lex::Type::Bool) r.value = Value::of_bool(false);
       return;
     }
-    const ast::Literal& d = *f.default_value;
-    if (d.kind == ast::Literal::Kind::Bool) v = Value::of_bool(d.bool_value);
-    else if (d.kind == ast::Literal::Kind::Int) v = parse_value(type, std::to_string(d.int_value), why);
-    else v = parse_value(type, to_plain(d.str, lookup()), why);
+    const ast::Expr& d = *f.default_value;
+    if (d.kind == ast::Expr::Kind::Bool) v = Value::of_bool(d.bool_value);
+    else if (d.kind == ast::Expr::Kind::Int) v = parse_value(type, std::to_string(d.int_value), why);
+    else v = parse_value(type, to_plain(*d.str, lookup()), why);
     if (v) r.source = "default";
   }
   if (v) v->secret = secret;

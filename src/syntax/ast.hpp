@@ -83,16 +83,6 @@ struct RepeatedOption {
   Span span;
 };
 
-// A literal after `default`: a string, an integer or true/false.
-struct Literal {
-  enum class Kind { String, Int, Bool };
-  Kind kind = Kind::String;
-  Text str;
-  std::int64_t int_value = 0;
-  bool bool_value = false;
-  Span span;
-};
-
 struct Fact {
   Str name;
   Span name_span;
@@ -101,7 +91,7 @@ struct Fact {
   FactSource source = FactSource::Value;
   Text value;  // the command, the variable name, or the built string
   std::optional<Span> required;
-  std::optional<Literal> default_value;
+  Ptr<Expr> default_value;  // a literal, as in a condition: Kind::String, Int or Bool
   std::optional<Span> secret;
   List<RepeatedOption> repeated;
   Span span;

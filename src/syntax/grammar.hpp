@@ -110,12 +110,12 @@ struct expr;
 struct env_ref : seq<kw<lex::kw_env>, one<'.'>, must<env_var_name>> {};
 struct name_ref : sor<env_ref, identifier> {};
 struct expr_string : string_lit {};
-struct expr_int : seq<opt<refuse<unquoted_version>>, int_lit> {};
+struct expr_int : int_lit {};
 struct expr_bool : sor<kw<lex::kw_true>, kw<lex::kw_false>> {};
 struct paren_close : one<')'> {};
 struct paren_body : seq<sep, must<expr>, sep, must<paren_close>> {};
 struct paren : seq<one<'('>, paren_body> {};
-struct primary : sor<paren, expr_string, expr_int, expr_bool, name_ref> {};
+struct primary : sor<paren, expr_string, seq<opt<refuse<unquoted_version>>, expr_int>, expr_bool, name_ref> {};
 
 struct cmp_op : any_word<lex::operators, success> {};
 struct operand : primary {};
@@ -151,10 +151,7 @@ struct fact_value : string_lit {};
 struct fact_source : sor<fact_sh, fact_env, fact_value> {};
 struct opt_required : kw<lex::kw_required> {};
 struct opt_secret : kw<lex::kw_secret> {};
-struct default_string : string_lit {};
-struct default_int : int_lit {};
-struct default_bool : sor<kw<lex::kw_true>, kw<lex::kw_false>> {};
-struct default_literal : sor<default_string, default_int, default_bool> {};
+struct default_literal : sor<expr_string, expr_int, expr_bool> {};  // a literal of a condition
 struct opt_default : seq<kw<lex::kw_default>, sep, must<default_literal>> {};
 struct fact_option : sor<opt_required, opt_default, opt_secret> {};
 struct fact_decl : seq<kw<lex::kw_fact>, sep, must<decl_name>, sep, opt<fact_type>, sep, must<fact_eq>, sep,

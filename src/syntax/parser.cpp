@@ -306,17 +306,9 @@ void on(g::fact_env, Builder& b) { fact_source(b, ast::FactSource::Env); }
 void on(g::fact_value, Builder& b) { fact_source(b, ast::FactSource::Value); }
 void on(g::opt_required, const In& in, Builder& b) { b.once(b.fact.required, "required", span_of(in, b.file_id)); }
 void on(g::opt_secret, const In& in, Builder& b) { b.once(b.secret, "secret", span_of(in, b.file_id)); }
-void on(g::opt_default, const In& in, Builder& b) { b.once(b.fact_default, "default", span_of(in, b.file_id)); }
-void on(g::default_string, const In& in, Builder& b) {
-  b.fact.default_value = ast::Literal{ast::Literal::Kind::String, b.take_text(), 0, false, span_of(in, b.file_id)};
-}
-void on(g::default_int, const In& in, Builder& b) {
-  const std::int64_t value = parse_int(in.string_view(), where(in));
-  b.fact.default_value = ast::Literal{ast::Literal::Kind::Int, {}, value, false, span_of(in, b.file_id)};
-}
-void on(g::default_bool, const In& in, Builder& b) {
-  const bool value = in.string_view() == lex::kw_true;
-  b.fact.default_value = ast::Literal{ast::Literal::Kind::Bool, {}, 0, value, span_of(in, b.file_id)};
+void on(g::opt_default, const In& in, Builder& b) {
+  b.once(b.fact_default, "default", span_of(in, b.file_id));
+  b.fact.default_value = b.pop_expr();
 }
 // A fact or a question, read whole: what the parser kept for it is taken and reset.
 template <typename T>

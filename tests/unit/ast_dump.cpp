@@ -76,8 +76,8 @@ void dump_items(const ast::List<ast::Item>& items, int depth, std::string& out) 
             if (n.default_value) {
               const auto& d = *n.default_value;
               out += " default ";
-              if (d.kind == ast::Literal::Kind::String) out += text(d.str);
-              else if (d.kind == ast::Literal::Kind::Int) out += std::to_string(d.int_value) + at(d.span);
+              if (d.kind == ast::Expr::Kind::String) out += text(*d.str);
+              else if (d.kind == ast::Expr::Kind::Int) out += std::to_string(d.int_value) + at(d.span);
               else out += std::string(d.bool_value ? "true" : "false") + at(d.span);
             }
             if (n.secret) out += " secret" + at(*n.secret);

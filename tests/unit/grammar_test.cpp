@@ -91,7 +91,7 @@ TEST_CASE("facts take every source, type and option") {
   CHECK(f.source == ast::FactSource::Sh);
   CHECK(f.value.literal() == "node --version");
   REQUIRE(f.default_value);
-  CHECK(f.default_value->str.literal() == "0");
+  CHECK(f.default_value->str->literal() == "0");
   CHECK(f.secret);
   CHECK_FALSE(f.required);
   CHECK(f.span.col == 1);

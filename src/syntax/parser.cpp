@@ -56,7 +56,7 @@ struct Builder {
   ast::Ask ask;
   ast::Step step;
   std::vector<ast::StepField> fields;  // the step's, copied once it is read whole: no growth in steps
-  std::optional<Span> secret, fact_default;
+  std::optional<Span> secret;
   std::vector<ast::RepeatedOption> repeated;  // options of the fact or question being read
   void once(std::optional<Span>& slot, const char* option, Span span) {
     if (slot) repeated.push_back({option, span});
@@ -307,7 +307,7 @@ void on(g::fact_value, Builder& b) { fact_source(b, ast::FactSource::Value); }
 void on(g::opt_required, const In& in, Builder& b) { b.once(b.fact.required, "required", span_of(in, b.file_id)); }
 void on(g::opt_secret, const In& in, Builder& b) { b.once(b.secret, "secret", span_of(in, b.file_id)); }
 void on(g::opt_default, const In& in, Builder& b) {
-  b.once(b.fact_default, "default", span_of(in, b.file_id));
+  if (b.fact.default_value) b.repeated.push_back({"default", span_of(in, b.file_id)});
   b.fact.default_value = b.pop_expr();
 }
 // A fact or a question, read whole: what the parser kept for it is taken and reset.
@@ -318,7 +318,6 @@ void add_value(Builder& b, T& node, const In& in) {
   node.secret = std::exchange(b.secret, {});
   node.repeated = std::exchange(b.repeated, {});
   node.span = span_of(in, b.file_id);
-  b.fact_default.reset();
   count(b.values, b.limits.max_values, "facts and questions", in);
   b.add_item(std::exchange(node, {}));
 }

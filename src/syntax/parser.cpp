@@ -282,6 +282,8 @@ void binary(Builder& b, ast::Expr::Kind kind) {
 void on(g::cmp_tail, Builder& b) { binary(b, ast::Expr::Kind::Compare); }
 void on(g::and_tail, Builder& b) { binary(b, ast::Expr::Kind::And); }
 void on(g::or_tail, Builder& b) { binary(b, ast::Expr::Kind::Or); }
+// A parenthesized condition spans its parentheses: an operator around it starts or ends there.
+void on(g::paren, const In& in, Builder& b) { b.exprs.back()->span = span_of(in, b.file_id); }
 void on(g::not_app, const In& in, Builder& b) {
   push_operator(b, ast::Expr::Kind::Not, span_of(in, b.file_id), b.pop_expr());
 }

@@ -186,6 +186,18 @@ step "needs" { run "echo {{broken}}" }
   CHECK(w.decide(6).reason.find("needs `broken`") == 0);
 }
 
+TEST_CASE("a condition that starts or ends in parentheses is shown whole (regression)") {
+  World w(R"(
+fact mem: int = sh "mem"
+step "both" { when (mem < 8) == (mem > 2) run "x" }
+step "left" { when (mem < 8) and mem > 2 run "x" }
+)");
+  w.runner.results = {{"mem", {0, "16"}}};
+  w.gather();
+  CHECK(w.decide(0).reason == "when `(mem < 8) == (mem > 2)` (mem = 16) is false");
+  CHECK(w.decide(1).reason == "when `(mem < 8) and mem > 2` (mem = 16) is false");
+}
+
 TEST_CASE("when sh: exit 0 means the step applies; checked in the step's folder, before skip if") {
   World w(R"(
 step "absent" { when sh "command -v nope" skip if sh "never" run "x" }

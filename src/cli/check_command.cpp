@@ -61,9 +61,12 @@ int run_check(const Args& args, const Host& host, std::ostream& out, std::ostrea
     return 1;
   }
   if (!json) {
-    const Selection all = select_steps(r.program, Machine{});  // every step (of every platform), fact and question
-    out << fmt::format("ok: {}: {}, {}, {}", r.path, plural(all.steps.size(), "step"), plural(all.facts.size(), "fact"),
-                       plural(all.asks.size(), "question"));
+    std::size_t steps = 0, facts = 0, questions = 0;
+    for_each<ast::Step>(r.program, [&](const ast::Step&) { ++steps; });
+    for_each<ast::Fact>(r.program, [&](const ast::Fact&) { ++facts; });
+    for_each<ast::Ask>(r.program, [&](const ast::Ask&) { ++questions; });
+    out << fmt::format("ok: {}: {}, {}, {}", r.path, plural(steps, "step"), plural(facts, "fact"),
+                       plural(questions, "question"));
     if (r.program.modules.size() > 1) out << ", " << plural(r.program.modules.size() - 1, "module");
     if (r.diags.warning_count() > 0) out << " (" << plural(r.diags.warning_count(), "warning") << ")";
     out << "\n";

@@ -21,7 +21,7 @@ int main() {
   using namespace sink::lex;
   for (auto w : keywords) entry(w);
   for (auto t : types) entry(t.name);
-  for (auto o : operators) entry(o.text);
+  for (auto o : operators) entry(o);
   for (auto b : builtins) entry(b.name);
   for (auto p : platforms) entry(p.name);
   for (auto w : {comment_start, interp_open, interp_close, env_prefix}) entry(w);

@@ -187,6 +187,10 @@ def main():
     expect("100000 nots", b'step "s" { when ' + b"not " * 100000 + b'true run "x" }', message="nesting too deep")
     steps = b"".join(b'step "s%d" { run "x" }\n' % i for i in range(100001))
     expect("100001 steps in one file", steps, message=r"Sinkfile:100001:1[\s\S]*too many steps|too many steps[\s\S]*Sinkfile:100001:1")
+    # A repeated field is found by one look-up, not a search of the fields before it (regression:
+    # 300000 unknown fields, then 300000 repeated ones, took minutes).
+    fields = b"  foo\n" * 300000 + b'  dir "x"\n' * 300000
+    expect("a step of 600000 fields", b'step "s" {\n' + fields + b'  run "x"\n}\n', message=r"`dir` appears twice")
     facts = b"".join(b'fact f%d = "x"\n' % i for i in range(100001))
     expect("100001 facts in one file", facts, message=r"too many facts and questions")
     chain = b'fact f0 = "x"\n' + b"".join(b'fact f%d = "{{f%d}}"\n' % (i, i - 1) for i in range(1, 100000))

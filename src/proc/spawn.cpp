@@ -49,14 +49,12 @@ bool make_pty(int fds[2]) {
 // Why `dir` cannot be a command's working folder, or "" if it can.
 std::string folder_error(const std::string& dir) {
   struct stat st {};
-  if (stat(dir.c_str(), &st) != 0) {
-    const int err = errno;
-    return err == ENOENT || err == ENOTDIR ? "folder " + dir + " does not exist"
-                                           : "folder " + dir + " is not accessible: " + std::strerror(err);
-  }
-  if (!S_ISDIR(st.st_mode)) return dir + " is not a folder";
-  if (access(dir.c_str(), X_OK) != 0) return "folder " + dir + " is not accessible: " + std::strerror(errno);
-  return "";
+  const bool found = stat(dir.c_str(), &st) == 0;
+  if (found && !S_ISDIR(st.st_mode)) return dir + " is not a folder";
+  if (found && access(dir.c_str(), X_OK) == 0) return "";
+  // stat failed, or access did: errno says why
+  if (errno == ENOENT || errno == ENOTDIR) return "folder " + dir + " does not exist";
+  return "folder " + dir + " is not accessible: " + std::strerror(errno);
 }
 
 // posix_spawn of /bin/sh with `fds` as its standard streams (-1: sink's); 0 or an error
@@ -147,11 +145,8 @@ std::string spawn_sh(const Command& command, bool terminal, Child& child) {
   const bool piped = (command.capture || filter) && !pty;
   const bool streams = !(command.capture && !command.input.empty() && !make_pair(in, true)) &&
                        !(piped && (!make_pair(out) || !make_pair(err)));
-  int rc = streams ? 0 : errno;
-  if (streams) {
-    const int fds[] = {in[0], out[1], pty ? out[1] : err[1]};
-    rc = posix_spawn_sh(child.pid, command, envp.data(), fds);
-  }
+  const int fds[] = {in[0], out[1], pty ? out[1] : err[1]};
+  const int rc = streams ? posix_spawn_sh(child.pid, command, envp.data(), fds) : errno;
   for (int* fd : {&out[1], &err[1], &in[0]}) close_fd(*fd);  // the child's ends
   if (rc != 0) {
     for (int* fd : {&out[0], &err[0], &in[1]}) close_fd(*fd);

@@ -3,6 +3,9 @@
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -103,7 +106,10 @@ PosixRunner::PosixRunner(Options options) : options_(options) {
   // come later (a reader that went away ends sink with exit 1, quietly). Commands get
   // SIGPIPE at its default again.
   signal(SIGPIPE, SIG_IGN);
-  process_tree::become_subreaper();
+  // What the commands leave running stays below sink (process_tree.hpp).
+#if defined(__linux__)
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+#endif
 }
 
 // Commands still running when the runner goes were abandoned by the caller: stop them as

@@ -8,7 +8,6 @@
 #include <deque>
 #include <memory>
 #include <set>
-#include <string>
 #include <utility>
 #include <vector>
 

@@ -2,9 +2,6 @@
 
 #include <dirent.h>
 #include <unistd.h>
-#if defined(__linux__)
-#include <sys/prctl.h>
-#endif
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,12 +11,6 @@
 #include "util/files.hpp"
 
 namespace sink::process_tree {
-
-void become_subreaper() {
-#if defined(__linux__)
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
-#endif
-}
 
 namespace {
 

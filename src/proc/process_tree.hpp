@@ -16,9 +16,6 @@ namespace sink::process_tree {
 // A process, told apart from a later one with the same pid by its start time.
 using Process = std::pair<pid_t, unsigned long long>;
 
-// Makes sink the subreaper of what it starts, where that exists.
-void become_subreaper();
-
 // Every live process below sink (not sink itself, not zombies), except those below or
 // equal to a process in `spared`.
 std::vector<Process> below_sink(const std::set<Process>& spared);

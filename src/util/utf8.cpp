@@ -32,15 +32,12 @@ std::string printable(std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     const std::size_t len = sequence_length(s, i);
     const bool c1 = c == 0xC2 && len == 2 && static_cast<unsigned char>(s[i + 1]) < 0xA0;  // U+0080..U+009F
-    if ((len == 1 && c >= 0x20 && c != 0x7F) || (len > 1 && !c1)) {
-      out.append(s, i, len);
-      i += len;
-      continue;
-    }
-    if (c == '\n') out += "\\n";
+    const bool shown = (len == 1 && c >= 0x20 && c != 0x7F) || (len > 1 && !c1);
+    if (shown) out.append(s, i, len);
+    else if (c == '\n') out += "\\n";
     else if (c == '\t') out += "\\t";
     else out += fmt::format("\\x{:02X}", c);
-    ++i;
+    i += shown ? len : 1;  // an escaped byte alone: the rest of a C1 character is escaped next
   }
   return out;
 }

@@ -12,25 +12,24 @@ namespace sink {
 
 ReadStatus read_file(const std::string& path, std::string& out, std::string& why, bool regular_only,
                      struct stat* info) {
+  ReadStatus status = ReadStatus::Ok;
+  const auto fail = [&](ReadStatus failure, const char* reason) {
+    why = reason;
+    return status = failure;
+  };
   // O_NONBLOCK: opening a FIFO without a writer returns at once, and fstat then says what it is.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | (regular_only ? O_NONBLOCK : 0));
-  if (fd < 0) {
-    why = errno == ENOENT || errno == ENOTDIR ? "no such file" : std::strerror(errno);
-    return errno == ENOENT || errno == ENOTDIR ? ReadStatus::NotFound : ReadStatus::Unreadable;
-  }
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) return fail(ReadStatus::NotFound, "no such file");
+  if (fd < 0) return fail(ReadStatus::Unreadable, std::strerror(errno));
   struct stat st {};
-  ReadStatus status = ReadStatus::Ok;
   if (::fstat(fd, &st) != 0) {
-    why = std::strerror(errno);
-    status = ReadStatus::Unreadable;
+    fail(ReadStatus::Unreadable, std::strerror(errno));
   } else if (S_ISDIR(st.st_mode)) {
-    why = "it is a directory";
-    status = ReadStatus::IsDirectory;
+    fail(ReadStatus::IsDirectory, "it is a directory");
   } else if (regular_only && !S_ISREG(st.st_mode)) {
-    why = S_ISFIFO(st.st_mode) ? "it is a FIFO, not a regular file"
-          : S_ISSOCK(st.st_mode) ? "it is a socket, not a regular file"
-                                 : "it is a device, not a regular file";
-    status = ReadStatus::Refused;
+    fail(ReadStatus::Refused, S_ISFIFO(st.st_mode)   ? "it is a FIFO, not a regular file"
+                              : S_ISSOCK(st.st_mode) ? "it is a socket, not a regular file"
+                                                     : "it is a device, not a regular file");
   } else {
     if (info) *info = st;
     // Read into `out` itself, sized from fstat with room to see the end (and for what says
@@ -41,10 +40,7 @@ ReadStatus read_file(const std::string& path, std::string& out, std::string& why
       if (size == out.size()) out.resize(std::min(2 * size, kMaxFileBytes + 1));
       const ssize_t n = ::read(fd, out.data() + size, out.size() - size);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        why = std::strerror(errno);
-        status = ReadStatus::Unreadable;
-      }
+      if (n < 0) fail(ReadStatus::Unreadable, std::strerror(errno));
       if (n <= 0) break;
       size += static_cast<std::size_t>(n);
     }

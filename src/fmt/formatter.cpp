@@ -322,12 +322,9 @@ class Printer {
     put(f.source == ast::FactSource::Sh ? " = sh " : f.source == ast::FactSource::Env ? " = env " : " = ");
     text(f.value);
     if (f.required) put(" required");
-    if (f.default_value) {
+    if (f.default_value) {  // a literal: a string, a number or true/false
       put(" default ");
-      const auto& d = *f.default_value;
-      if (d.kind == ast::Expr::Kind::String) text(*d.str);
-      else if (d.kind == ast::Expr::Kind::Int) put(std::to_string(d.int_value));
-      else put(d.bool_value ? "true" : "false");
+      expr(*f.default_value, cur_.indent + kContinuation);
     }
     if (f.secret) put(" secret");
   }

@@ -41,24 +41,23 @@ bool copy_xattrs(const char* from, int fd, WriteProblem& problem) {
 bool write_atomically(const std::string& path, const std::string& text, WriteProblem& problem,
                       const std::string* before, const struct stat* seen) {
   const std::string kHint = "check the permissions of the file and of its folder (sink writes a temporary file beside it, then renames it) and the free space; the file is unchanged";
+  bool ok = true;
+  auto fail = [&](std::string why, std::string hint) {  // the first problem is the one reported
+    if (ok) problem = {std::move(why), std::move(hint)};
+    ok = false;
+    return false;
+  };
   std::error_code ec;
   fs::path target = path;
   if (seen && fs::is_symlink(target, ec)) target = fs::canonical(target, ec);  // write the file the link points to
-  if (ec) {
-    problem = {ec.message(), kHint};
-    return false;
-  }
+  if (ec) return fail(ec.message(), kHint);
   // Renaming would replace a read-only file as easily as any other: refuse, as an editor
   // would, rather than overrule the file's mode.
-  if (seen && ::access(target.c_str(), W_OK) != 0 && errno != ENOENT) {
-    problem = {errno == EACCES ? std::string("the file is read-only for this user") : std::strerror(errno), kHint};
-    return false;
-  }
-  if (seen && seen->st_nlink > 1) {
-    problem = {"it has " + std::to_string(seen->st_nlink) + " hard links, which a new file would split off",
-               "sink fmt never rewrites a file in place; to keep the links, format a copy and copy it back over the file: `sink fmt - < " + path + " > tmp && cat tmp > " + path + "`"};
-    return false;
-  }
+  if (seen && ::access(target.c_str(), W_OK) != 0 && errno != ENOENT)
+    return fail(errno == EACCES ? "the file is read-only for this user" : std::strerror(errno), kHint);
+  if (seen && seen->st_nlink > 1)
+    return fail("it has " + std::to_string(seen->st_nlink) + " hard links, which a new file would split off",
+                "sink fmt never rewrites a file in place; to keep the links, format a copy and copy it back over the file: `sink fmt - < " + path + " > tmp && cat tmp > " + path + "`");
   sigset_t stop, old;
   sigemptyset(&stop);
   for (const int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop, sig);
@@ -71,11 +70,6 @@ bool write_atomically(const std::string& path, const std::string& text, WritePro
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
     return false;
   }
-  bool ok = true;
-  auto fail = [&](std::string why, std::string hint) {
-    if (ok) problem = {std::move(why), std::move(hint)};
-    ok = false;
-  };
   for (std::size_t done = 0; ok && done < text.size();) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;

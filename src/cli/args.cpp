@@ -112,10 +112,18 @@ const std::vector<CommandSpec>& commands() {
   return list;
 }
 
-const CommandSpec* find_command(std::string_view name) {
-  const auto it = std::ranges::find(commands(), name, &CommandSpec::name);
-  return it == commands().end() ? nullptr : &*it;
+namespace {
+
+// The command or flag of that name in `specs`, or null.
+template <typename Spec>
+const Spec* find_named(const std::vector<Spec>& specs, std::string_view name) {
+  const auto it = std::ranges::find(specs, name, &Spec::name);
+  return it == specs.end() ? nullptr : &*it;
 }
+
+}  // namespace
+
+const CommandSpec* find_command(std::string_view name) { return find_named(commands(), name); }
 
 std::string Args::get(std::string_view flag, std::string fallback) const {
   const auto it = flags.find(flag);
@@ -126,15 +134,6 @@ std::vector<std::string> Args::all(std::string_view flag) const {
   const auto it = flags.find(flag);
   return it == flags.end() ? std::vector<std::string>{} : it->second;
 }
-
-namespace {
-
-const FlagSpec* find_flag(const std::vector<FlagSpec>& specs, std::string_view name) {
-  const auto it = std::ranges::find(specs, name, &FlagSpec::name);
-  return it == specs.end() ? nullptr : &*it;
-}
-
-}  // namespace
 
 std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError& error) {
   Args args;
@@ -158,9 +157,9 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
       if (name == "-V") name = "--version";
       if (name == "-o") name = "--output";
       // Whether it takes a value is known from either table.
-      const FlagSpec* spec = find_flag(global_flags(), name);
+      const FlagSpec* spec = find_named(global_flags(), name);
       for (const auto& c : commands())
-        if (!spec) spec = find_flag(c.flags, name);
+        if (!spec) spec = find_named(c.flags, name);
       if (spec && spec->value.empty() && has_value) return fail("`" + name + "` takes no value");
       if (spec && !spec->value.empty() && !has_value) {
         if (i + 1 >= argv.size()) return fail(fmt::format("`{}` needs a value ({})", name, spec->value));
@@ -183,8 +182,8 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
     }
   }
   for (const auto& [name, value] : pending) {
-    const FlagSpec* spec = find_flag(global_flags(), name);
-    if (!spec && cmd) spec = find_flag(cmd->flags, name);
+    const FlagSpec* spec = find_named(global_flags(), name);
+    if (!spec && cmd) spec = find_named(cmd->flags, name);
     if (!spec) {
       std::vector<std::string> names;
       for (const auto& f : global_flags()) names.emplace_back(f.name);

@@ -53,24 +53,20 @@ int run_check(const Args& args, const Host& host, std::ostream& out, std::ostrea
   if (json) {
     r.diags.sort();
     out << Renderer(r.program.sources, color).json(r.diags.items());
-  } else {
-    print_diags(r, err, color);
+    return r.diags.has_errors() ? 1 : 0;
   }
-  if (r.diags.has_errors()) {
-    if (!json) err << "sink: " << Renderer::counts(r.diags) << (r.path.empty() ? "" : " in " + r.path) << "\n";
-    return 1;
-  }
-  if (!json) {
-    std::size_t steps = 0, facts = 0, questions = 0;
-    for_each<ast::Step>(r.program, [&](const ast::Step&) { ++steps; });
-    for_each<ast::Fact>(r.program, [&](const ast::Fact&) { ++facts; });
-    for_each<ast::Ask>(r.program, [&](const ast::Ask&) { ++questions; });
-    out << fmt::format("ok: {}: {}, {}, {}", r.path, plural(steps, "step"), plural(facts, "fact"),
-                       plural(questions, "question"));
-    if (r.program.modules.size() > 1) out << ", " << plural(r.program.modules.size() - 1, "module");
-    if (r.diags.warning_count() > 0) out << " (" << plural(r.diags.warning_count(), "warning") << ")";
-    out << "\n";
-  }
+  if (r.diags.has_errors())
+    return print_diags(r, err, color, "sink: " + Renderer::counts(r.diags) + (r.path.empty() ? "" : " in " + r.path));
+  print_diags(r, err, color);  // the warnings
+  std::size_t steps = 0, facts = 0, questions = 0;
+  for_each<ast::Step>(r.program, [&](const ast::Step&) { ++steps; });
+  for_each<ast::Fact>(r.program, [&](const ast::Fact&) { ++facts; });
+  for_each<ast::Ask>(r.program, [&](const ast::Ask&) { ++questions; });
+  out << fmt::format("ok: {}: {}, {}, {}", r.path, plural(steps, "step"), plural(facts, "fact"),
+                     plural(questions, "question"));
+  if (r.program.modules.size() > 1) out << ", " << plural(r.program.modules.size() - 1, "module");
+  if (r.diags.warning_count() > 0) out << " (" << plural(r.diags.warning_count(), "warning") << ")";
+  out << "\n";
   return 0;
 }
 

@@ -48,26 +48,23 @@ Ranges ranges_of(const pg::star<pg::one<Cs...>>& /*rule*/) {  // star<one<' ', '
 
 // ---- two regex dialects: Oniguruma (TextMate) and Vim (magic) ----
 
+// `s` with a backslash before each character that is one of `special`.
+std::string escaped(std::string_view s, std::string_view special) {
+  std::string out;
+  for (const char c : s) {
+    if (special.find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 struct Dialect {
   bool vim;
 
-  std::string lit(std::string_view s) const {
-    const std::string_view special = vim ? "\\^$.*[]~/" : "\\^$.|?*+()[]{}/";
-    std::string out;
-    for (const char c : s) {
-      if (special.find(c) != std::string_view::npos) out += '\\';
-      out += c;
-    }
-    return out;
-  }
+  std::string lit(std::string_view s) const { return escaped(s, vim ? "\\^$.*[]~/" : "\\^$.|?*+()[]{}/"); }
   std::string cls(const Ranges& ranges) const {  // a character class; a tab is written \t
     const std::string_view special = vim ? "\\]^-" : "\\]^-[";
-    auto one = [&](char c) {
-      if (c == '\t') return std::string("\\t");
-      std::string s;
-      if (special.find(c) != std::string_view::npos) s += '\\';
-      return s + c;
-    };
+    auto one = [&](char c) { return c == '\t' ? std::string("\\t") : escaped(std::string(1, c), special); };
     std::string out = "[";
     for (const auto& [lo, hi] : ranges) out += lo == hi ? one(lo) : one(lo) + "-" + one(hi);
     return out + "]";

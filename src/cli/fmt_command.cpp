@@ -11,7 +11,6 @@
 #include "cli/cli.hpp"
 #include "cli/render.hpp"
 #include "fmt/formatter.hpp"
-#include "modules/loader.hpp"
 #include "util/files.hpp"
 
 namespace sink {

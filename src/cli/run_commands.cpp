@@ -12,7 +12,6 @@
 #include "plan/inputs.hpp"
 #include "plan/planner.hpp"
 #include "run/apply.hpp"
-#include "util/files.hpp"
 #include "util/json.hpp"
 #include "util/utf8.hpp"
 

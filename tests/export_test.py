@@ -460,6 +460,17 @@ def _(c):
     check(r.code == 0 and got.code == 0 and "2 1" in got.err + got.out, "both answered: exported", got)
 
 
+@test("an int fact in arithmetic and in a test: the script computes with its value, as sink does")
+def _(c):
+    c.write("Sinkfile", 'fact n: int = sh "echo 3"\nstep "sum" {\n  run "echo $(( {{n}} + 1 )) > got; [ {{n}} -gt 2 ]"\n}\n')
+    want = compare_apply(c)
+    check(verdicts(want.err)[0] == "1/1 sum: ran", "sink runs it", want)
+    top, work, env = c.fresh()
+    got = run(["dash", c.export()[1]], work, env)
+    with open(os.path.join(work, "got")) as f:
+        check(got.code == 0 and f.read() == "4\n", "the script's sum", got)
+
+
 @test("sh -s: a step that reads standard input reads /dev/null, never the rest of the script")
 def _(c):
     c.write("Sinkfile", 'step "read" {\n  run "cat > got"\n}\nstep "after" {\n  run "touch after"\n}\n')

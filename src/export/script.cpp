@@ -66,7 +66,7 @@ struct Writer {
 
   // The command text, quoted by sink's own rules; `{{raw x}}` only with an answer given now.
   std::string shell(const ast::Text& text, std::string& exports) {
-    static const Value placeholder;
+    Value placeholder;  // a name known only when the script runs: its type, for arithmetic
     for (const auto& in : text.interps)
       if (in.raw && !answers.count(in.name) && error.empty())
         error = fmt::format("`{{{{raw {0}}}}}` at {1}:{2} inserts a value known only when the script runs; answer "
@@ -74,6 +74,7 @@ struct Writer {
                             in.name, program.sources.get(in.span.file).path, in.span.line);
     const ShellScript s = to_shell(text, [&](std::string_view name) {
       const auto a = answers.find(name);
+      placeholder.type = type_of(name);
       return a == answers.end() ? &placeholder : &a->second;
     });
     for (const auto& in : text.interps) var(in.name);

@@ -3,8 +3,6 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <functional>
-#include <unordered_set>
 
 #include "syntax/shell_quote.hpp"
 #include "util/suggest.hpp"

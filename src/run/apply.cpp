@@ -1,7 +1,6 @@
 #include "run/apply.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include <fmt/ostream.h>

@@ -24,23 +24,23 @@ bool holds(lex::CmpOp op, std::strong_ordering c) {
 
 bool compare(lex::CmpOp op, const Value& l, const Value& r) {
   using lex::Type;
+  const bool versions = l.type == Type::Version || r.type == Type::Version;
+  if (!versions && l.type != Type::Int && r.type != Type::Int)
+    return holds(op, l.text <=> r.text);  // strings, and bools by their text, true or false
   // A literal takes the type of the named side: "20" compares as a version with node.
   std::string why;
   const auto a = parse_value(Type::Int, l.text, why), b = parse_value(Type::Int, r.text, why);
-  if (l.type == Type::Version || r.type == Type::Version) {
-    // A negative whole number is below every version (parse_version would read -5 as 5).
+  if (versions) {
+    // A negative whole number is below every version (parse_version would read -5 as 5). A
+    // version's own text is never negative, so at most one side is.
     const bool nl = a && a->integer < 0, nr = b && b->integer < 0;
-    if (nl && nr) return holds(op, a->integer <=> b->integer);
     if (nl || nr) return holds(op, nl ? std::strong_ordering::less : std::strong_ordering::greater);
     const auto va = parse_version(l.text), vb = parse_version(r.text);
     if (!va || !vb) return op == lex::CmpOp::Ne;
     return holds(op, sink::compare(*va, *vb) <=> 0);
   }
-  if (l.type == Type::Int || r.type == Type::Int) {
-    if (!a || !b) return op == lex::CmpOp::Ne;
-    return holds(op, a->integer <=> b->integer);
-  }
-  return holds(op, l.text <=> r.text);  // bools by their text, true or false
+  if (!a || !b) return op == lex::CmpOp::Ne;
+  return holds(op, a->integer <=> b->integer);
 }
 
 }  // namespace

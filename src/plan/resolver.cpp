@@ -225,12 +225,10 @@ bool Resolver::run() {
       if (pending_.empty() || runner.interrupted() || !progress) break;
       continue;
     }
-    if (watcher_) {
-      std::vector<std::string_view> names;
-      for (const auto& [id, fact] : running_) names.push_back(fact->name);
-      watcher_(names);
-    }
-    const auto next = watcher_ ? runner.wait_any_for(std::chrono::milliseconds(100)) : std::optional(runner.wait_any());
+    std::vector<std::string_view> names;
+    for (const auto& [id, fact] : running_) names.push_back(fact->name);
+    watcher_(names);
+    const auto next = runner.wait_any_for(std::chrono::milliseconds(100));
     if (!next) continue;
     auto [id, outcome] = *next;
     const auto done = running_.find(id);
@@ -252,7 +250,7 @@ bool Resolver::run() {
     else text = trim(outcome.out);
     settle_fact(fact, r, text, failure);
   }
-  if (watcher_) watcher_({});
+  watcher_({});
   return !runner.interrupted();
 }
 

@@ -99,7 +99,7 @@ class Resolver {
   std::unordered_map<CommandRunner::Id, const ast::Fact*> running_;
   std::vector<std::string_view> pending_;  // needed names not resolved yet
   std::vector<const ast::Ask*> waiting_;   // questions left for ask()
-  std::function<void(const std::vector<std::string_view>&)> watcher_;
+  std::function<void(const std::vector<std::string_view>&)> watcher_ = [](const auto&) {};
   mutable std::unordered_map<std::string, Value> env_values_;  // env.NAME, read on first use
   std::unordered_set<std::string_view> secret_env_;  // variables a secret env fact reads
 };

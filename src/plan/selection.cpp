@@ -17,7 +17,7 @@ std::vector<std::string_view> Selection::needs(std::string_view name) const {
   std::vector<std::string_view> deps;
   if (const auto f = facts.find(name); f != facts.end()) {
     names_in(f->second->value, deps);
-    if (const auto& d = f->second->default_value; d && d->kind == ast::Expr::Kind::String) names_in(*d->str, deps);
+    if (f->second->default_value) names_in(*f->second->default_value, deps);
   } else if (const auto a = asks.find(name); a != asks.end()) {
     names_in(a->second->prompt, deps);
     if (a->second->default_value) names_in(*a->second->default_value, deps);

@@ -167,17 +167,7 @@ void Checker::collect(const ast::List<ast::Item>& items, std::size_t module, Mac
                  "`" + name + "` is always available; choose another name, such as `my_" + name + "`");
       continue;
     }
-    auto add = [&d](const ast::Text& t) {
-      for (const auto& in : t.interps) d.deps.push_back(in.name);
-    };
-    if (d.fact) {
-      add(d.fact->value);
-      if (d.fact->default_value && d.fact->default_value->kind == ast::Expr::Kind::String)
-        add(*d.fact->default_value->str);
-    } else {
-      add(d.ask->prompt);
-      if (d.ask->default_value) add(*d.ask->default_value);
-    }
+    d.deps = d.fact ? value_needs(*d.fact) : value_needs(*d.ask);
     auto [it, fresh] = decls_.try_emplace(name, std::move(d));
     if (!fresh) {
       const Decl& first = it->second;

@@ -19,4 +19,13 @@ Program load_and_check(const std::string& path, FileReader& reader, Diagnostics&
 void check_repeats(Diagnostics& diags, const ast::List<ast::RepeatedOption>& repeated);
 bool check_unknown_field(Diagnostics& diags, const ast::StepField& f);
 
+// The names a text uses: its {{name}}s, and those its script names as $SINK_name (sink
+// passes them too).
+void names_in(const ast::Text& text, std::vector<std::string_view>& out);
+// The names the value of a fact or question is made from (its command, variable or built
+// string, a question's prompt, a default text): what the checker's cycle and secret
+// checks follow, and what the planner resolves first.
+std::vector<std::string_view> value_needs(const ast::Fact& f);
+std::vector<std::string_view> value_needs(const ast::Ask& a);
+
 }  // namespace sink

@@ -11,7 +11,28 @@
 #include "util/utf8.hpp"
 #include "util/version.hpp"
 
-namespace sink::check {
+namespace sink {
+
+void names_in(const ast::Text& text, std::vector<std::string_view>& out) {
+  for (const auto& in : text.interps) out.push_back(in.name);
+  value_refs(text.text, out);
+}
+
+std::vector<std::string_view> value_needs(const ast::Fact& f) {
+  std::vector<std::string_view> out;
+  names_in(f.value, out);
+  if (f.default_value && f.default_value->kind == ast::Expr::Kind::String) names_in(*f.default_value->str, out);
+  return out;
+}
+
+std::vector<std::string_view> value_needs(const ast::Ask& a) {
+  std::vector<std::string_view> out;
+  names_in(a.prompt, out);
+  if (a.default_value) names_in(*a.default_value, out);
+  return out;
+}
+
+namespace check {
 
 namespace fs = std::filesystem;
 
@@ -362,4 +383,5 @@ void Checker::check_value(const ast::Fact& f, VType type) {
                                    : "a version has a number in it, as in \"20.1\"");
 }
 
-}  // namespace sink::check
+}  // namespace check
+}  // namespace sink

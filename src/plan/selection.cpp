@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "syntax/shell_quote.hpp"
 #include "util/suggest.hpp"
 
 namespace sink {
@@ -14,15 +13,9 @@ bool selects(const ast::PlatformBlock& block, const Machine& machine) {
 }
 
 std::vector<std::string_view> Selection::needs(std::string_view name) const {
-  std::vector<std::string_view> deps;
-  if (const auto f = facts.find(name); f != facts.end()) {
-    names_in(f->second->value, deps);
-    if (f->second->default_value) names_in(*f->second->default_value, deps);
-  } else if (const auto a = asks.find(name); a != asks.end()) {
-    names_in(a->second->prompt, deps);
-    if (a->second->default_value) names_in(*a->second->default_value, deps);
-  }
-  return deps;
+  if (const auto f = facts.find(name); f != facts.end()) return value_needs(*f->second);
+  if (const auto a = asks.find(name); a != asks.end()) return value_needs(*a->second);
+  return {};
 }
 
 std::unordered_set<std::string_view> Selection::needed_by(
@@ -49,11 +42,6 @@ std::unordered_set<std::string_view> Selection::needed_by(
 
 std::size_t Selection::on_platform_count() const {
   return std::count_if(steps.begin(), steps.end(), [](const SelectedStep& s) { return s.on_platform; });
-}
-
-void names_in(const ast::Text& text, std::vector<std::string_view>& out) {
-  for (const auto& in : text.interps) out.push_back(in.name);
-  value_refs(text.text, out);
 }
 
 void names_in(const ast::Expr& e, std::vector<std::string_view>& out) {

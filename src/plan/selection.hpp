@@ -8,7 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "modules/loader.hpp"
+#include "check/checker.hpp"
 #include "plan/machine.hpp"
 
 namespace sink {
@@ -55,8 +55,7 @@ Selection select_steps(const Program& program, const Machine& machine, const Ste
 
 // Whether `platform A, B` selects the machine.
 bool selects(const ast::PlatformBlock& block, const Machine& machine);
-// The names a text or condition interpolates or mentions.
-void names_in(const ast::Text& text, std::vector<std::string_view>& out);
+// The names a condition uses (a text's: check/checker.hpp).
 void names_in(const ast::Expr& expr, std::vector<std::string_view>& out);
 
 }  // namespace sink

@@ -175,6 +175,16 @@ TEST_CASE("a fact made from a secret is a secret too (regression)") {
   CHECK(codes(decls + "step \"s\" { run \"echo {{c}}\" }").empty());
 }
 
+TEST_CASE("a fact's command that names a value as $SINK_name needs it, as the planner reads it (regression)") {
+  // The checker followed only {{name}}s: a cycle through $SINK_ passed check and the plan
+  // called the fact's value missing; a fact made from a secret this way was not secret.
+  CHECK(codes("fact a = sh \"echo $SINK_b\"\nfact b = sh \"echo ${SINK_a}\"\nstep \"s\" { run \"{{a}}\" }") == C{"E220"});
+  const std::string decls = "fact t = env \"T\" secret\nfact c = sh \"echo \\\"$SINK_t\\\"\"\n";
+  CHECK(codes(decls + "step \"s\" { run \"x\" error \"{{c}}\" }") == C{"E261"});
+  CHECK(codes(decls + "step \"s\" { run \"echo {{raw c}}\" }") == C{"E261"});
+  CHECK(codes(decls + "step \"s\" { run \"echo {{c}}\" }").empty());
+}
+
 TEST_CASE("two literals compared are checked like any comparison (regression)") {
   auto cond = [](const std::string& c) { return codes("step \"t\" { when " + c + " run \"x\" }"); };
   CHECK(cond("\"a\" < \"b\"") == C{"E230"});

@@ -119,15 +119,11 @@ void Checker::run() {
 void Checker::compute_visibility() {
   const std::size_t n = program_.modules.size();
   sees_.assign(n, std::vector<bool>(n, false));
-  for (std::size_t m = 0; m < n; ++m) {
-    std::vector<std::size_t> todo{m};
-    while (!todo.empty()) {
-      const std::size_t x = todo.back();
-      todo.pop_back();
-      if (sees_[m][x]) continue;
-      sees_[m][x] = true;
-      for (const std::size_t u : program_.modules[x].uses) todo.push_back(u);
-    }
+  for (const std::size_t m : program_.order) {  // each module after those it uses: theirs are known
+    sees_[m][m] = true;
+    for (const std::size_t u : program_.modules[m].uses)
+      for (std::size_t x = 0; x < n; ++x)
+        if (sees_[u][x]) sees_[m][x] = true;
   }
 }
 

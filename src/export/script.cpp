@@ -272,7 +272,7 @@ std::string export_script(const Program& program, const ExportOptions& options, 
   }
   for (const auto& b : lex::builtins) w.order.push_back(b.name);
   std::vector<std::string_view> facts;
-  for (const std::size_t m : w.sel.modules)  // declarations in run order
+  for (const std::size_t m : program.order)  // declarations in run order
     ast::for_each<ast::Item>(program.modules[m].ast.items, [&](const ast::Item& item) {
       if (const auto* f = item.as<ast::Fact>()) {
         w.order.push_back(f->name);

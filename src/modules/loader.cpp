@@ -82,15 +82,13 @@ struct Loader {
     }
     const std::size_t index = program.modules.size();
     by_id[id] = index;
-    program.modules.push_back(Module{display, is_std, std::move(*parsed), {}});
+    Module& module = program.modules.emplace_back(Module{display, is_std, std::move(*parsed), {}});
     active.push_back(index);
-    // Collect the uses first: loading appends to modules, which moves the ASTs.
-    std::vector<std::pair<ast::Text, Span>> uses;
-    for (const auto& item : program.modules[index].ast.items)
-      if (const auto* u = item.as<ast::Use>()) uses.emplace_back(u->path, u->span);
-    for (const auto& [path, span] : uses)
-      if (const auto child = resolve(key, path, span)) program.modules[index].uses.push_back(*child);
+    for (const auto& item : module.ast.items)
+      if (const auto* u = item.as<ast::Use>())
+        if (const auto child = resolve(key, u->path, u->span)) module.uses.push_back(*child);
     active.pop_back();
+    program.order.push_back(index);  // after its uses, each loaded (and ordered) before it
     return index;
   }
 

@@ -2,6 +2,7 @@
 // using file, and std/ modules from the binary.
 #pragma once
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -57,7 +58,8 @@ struct Module {
 
 struct Program {
   Sources sources;              // every file read, for diagnostics
-  std::vector<Module> modules;  // modules[0] is the root file
+  std::deque<Module> modules;   // modules[0] is the root file; a module stays in place as others load
+  std::vector<std::size_t> order;  // the modules in run order: each after the modules it uses
   bool complete = false;        // false: a file could not be read or parsed, or a `use` failed
 };
 

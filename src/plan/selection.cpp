@@ -118,20 +118,10 @@ bool choose(Selection& out, const StepChoice& choice) {
 Selection select_steps(const Program& program, const Machine& machine, const StepChoice& choice) {
   Selection out;
   if (program.modules.empty()) return out;
-  // Modules in run order: depth first, a module's uses before the module itself.
-  auto& order = out.modules;
-  std::function<void(std::size_t)> visit = [&](std::size_t m) {
-    // Visited: in the order already (the loader adds no `use` that closes a cycle).
-    if (std::find(order.begin(), order.end(), m) != order.end()) return;
-    for (const std::size_t u : program.modules[m].uses) visit(u);
-    order.push_back(m);
-  };
-  visit(0);
-
   std::vector<const ast::EnvSet*> root_env;
   for (const auto& item : program.modules[0].ast.items)
     if (const auto* e = item.as<ast::EnvSet>()) root_env.push_back(e);
-  for (const std::size_t m : order)  // the root file's top-level env applies to every step; a module's to its own
+  for (const std::size_t m : program.order)  // the root file's top-level env applies to every step; a module's to its own
     walk(program.modules[m].ast.items, machine, m == 0 ? decltype(root_env){} : root_env, {}, true, out);
 
   if (!choose(out, choice)) return out;

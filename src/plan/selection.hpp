@@ -29,7 +29,6 @@ struct StepChoice {
 
 struct Selection {
   std::vector<SelectedStep> steps;  // the chosen steps, in run order (other platforms' too)
-  std::vector<std::size_t> modules;  // the program's modules in run order: a module's uses before it
   std::size_t not_chosen = 0;       // steps left out by the StepChoice
   std::string error;                // a name of the StepChoice that matches no step
   std::string helpers;              // the helpers as shell functions, put before every script

@@ -11,18 +11,16 @@ std::size_t sequence_length(std::string_view s, std::size_t i) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const unsigned char c = p[i];
   if (c < 0x80) return c == 0 ? 0 : 1;
-  std::size_t len = 0;
-  unsigned min = 0, cp = 0;
-  if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
-  else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
-  else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
-  else return 0;
-  if (i + len > s.size()) return 0;
+  // A lead byte 110xxxxx, 1110xxxx or 11110xxx; below each length's least code point is overlong.
+  const std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  constexpr unsigned kLeast[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (len == 0 || i + len > s.size()) return 0;
+  unsigned cp = c & (0x7F >> len);  // the lead byte's x bits
   for (std::size_t k = 1; k < len; ++k) {
     if ((p[i + k] & 0xC0) != 0x80) return 0;
     cp = (cp << 6) | (p[i + k] & 0x3F);
   }
-  return cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : len;
+  return cp < kLeast[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : len;
 }
 
 std::string printable(std::string_view s) {

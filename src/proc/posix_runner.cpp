@@ -271,8 +271,7 @@ void PosixRunner::reaped(Proc& proc, int status) {
   // Whatever the command wrote is in the pipes now; a background process that kept them
   // open does not hold sink.
   close_fd(proc.in_fd);
-  read_stream(proc, false, true);
-  read_stream(proc, true, true);
+  for (const bool err : {false, true}) read_stream(proc, err, true);
   if (proc.terminal) {
     proc.terminal = false;
     set_foreground(getpgrp());

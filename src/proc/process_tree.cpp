@@ -44,9 +44,8 @@ std::vector<Process> below_sink(const std::set<Process>& spared) {
   std::vector<Process> out;
   // From sink down; each process has one parent, so none is met twice.
   std::vector<pid_t> parents{getpid()};
-  while (!parents.empty()) {
-    const auto [first, last] = by_parent.equal_range(parents.back());
-    parents.pop_back();
+  for (std::size_t i = 0; i < parents.size(); ++i) {
+    const auto [first, last] = by_parent.equal_range(parents[i]);
     for (auto it = first; it != last; ++it)
       if (spared.count(it->second) == 0) {
         out.push_back(it->second);

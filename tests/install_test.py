@@ -9,7 +9,8 @@ written and no root is needed, then checks:
   grammar, every file of examples/) and the editor packages (every file of editors/);
   and meson's install log names no file outside TMP;
 - the installed binary runs: `--version` prints the project's version, and `check`
-  passes on every installed example Sinkfile;
+  passes on every installed example Sinkfile; where libstdc++ is linked in, it loads no
+  shared library but libc;
 - the manual page renders without warnings, `man -M` finds it, and its version is the
   project's;
 - each shell finds its completion where it was installed: bash-completion's loader (with
@@ -123,6 +124,14 @@ def check_install(tmp, opts, version):
     proc = run([sink, "--version"])
     report(proc.returncode == 0 and proc.stdout == f"sink {version}\n",
            f"the installed sink --version prints `sink {version}`", proc.stdout + proc.stderr)
+    # Where libstdc++ is linked in (gcc without sanitizers), only libc and the loader are
+    # loaded at start: a shared library among the dependencies (libfmt.so did) would load
+    # libstdc++.so again and cost a third of a small check's time.
+    if "-static-libstdc++" in open(os.path.join(BUILD, "build.ninja"), encoding="utf-8").read():
+        dynamic = run(["readelf", "-d", sink]).stdout
+        needed = sorted(l.split("[")[1].rstrip("]") for l in dynamic.splitlines() if "(NEEDED)" in l)
+        report(needed and all(n == "libc.so.6" or n.startswith("ld-linux") for n in needed),
+               f"the installed sink loads only libc at start: {', '.join(needed)}", dynamic)
     examples = sorted(glob.glob(inst(docdir, "examples", "*", "Sinkfile")))
     report(len(examples) >= 4, f"{len(examples)} example Sinkfiles are installed")
     for example in examples:

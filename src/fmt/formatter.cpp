@@ -379,8 +379,7 @@ class Printer {
   }
 
   void declaration(const ast::PlatformBlock& b, int indent) {
-    put("platform ");
-    for (std::size_t i = 0; i < b.names.size(); ++i) put((i ? ", " : "") + b.names[i].name);
+    put("platform " + ast::names_of(b));
     braces(b.items, end_of(b.names.back().span), b.span, indent);
   }
 

@@ -8,8 +8,8 @@ namespace sink {
 
 bool same_text(const ast::Text& a, const ast::Text& b) {
   return a.form == b.form && a.text == b.text &&
-         std::equal(a.interps.begin(), a.interps.end(), b.interps.begin(), b.interps.end(),
-                    [](const auto& x, const auto& y) { return x.name == y.name && x.raw == y.raw && x.at == y.at; });
+         std::ranges::equal(a.interps, b.interps,
+                            [](const auto& x, const auto& y) { return x.name == y.name && x.raw == y.raw && x.at == y.at; });
 }
 
 namespace {
@@ -23,8 +23,7 @@ bool same(const ast::Expr* a, const ast::Expr* b) {
 }
 
 bool same_repeats(const ast::List<ast::RepeatedOption>& a, const ast::List<ast::RepeatedOption>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const auto& x, const auto& y) { return x.option == y.option; });
+  return std::ranges::equal(a, b, {}, &ast::RepeatedOption::option, &ast::RepeatedOption::option);
 }
 
 bool same_items(const ast::List<ast::Item>& a, const ast::List<ast::Item>& b);
@@ -38,7 +37,7 @@ bool same_node(const ast::Ask& a, const ast::Ask& b) {
   return a.name == b.name && same_text(a.prompt, b.prompt) && !a.default_value == !b.default_value &&
          (!a.default_value || same_text(*a.default_value, *b.default_value)) && !a.secret == !b.secret &&
          !a.choices_span == !b.choices_span && same_repeats(a.repeated, b.repeated) &&
-         std::equal(a.choices.begin(), a.choices.end(), b.choices.begin(), b.choices.end(), same_text);
+         std::ranges::equal(a.choices, b.choices, same_text);
 }
 bool same_node(const ast::EnvSet& a, const ast::EnvSet& b) { return a.name == b.name && same_text(a.value, b.value); }
 bool same_node(const ast::Helper& a, const ast::Helper& b) { return a.name == b.name && same_text(a.body, b.body); }
@@ -47,17 +46,15 @@ bool same_node(const ast::Step& a, const ast::Step& b) {
     return x.kind == y.kind && x.keyword_length == y.keyword_length && same_text(x.text, y.text) &&
            same(x.expr.get(), y.expr.get()) && x.name == y.name;
   };
-  return same_text(a.name, b.name) &&
-         std::equal(a.fields.begin(), a.fields.end(), b.fields.begin(), b.fields.end(), same_field);
+  return same_text(a.name, b.name) && std::ranges::equal(a.fields, b.fields, same_field);
 }
 bool same_node(const ast::PlatformBlock& a, const ast::PlatformBlock& b) {
-  return std::equal(a.names.begin(), a.names.end(), b.names.begin(), b.names.end(),
-                    [](const auto& x, const auto& y) { return x.name == y.name; }) &&
+  return std::ranges::equal(a.names, b.names, {}, &ast::PlatformName::name, &ast::PlatformName::name) &&
          same_items(a.items, b.items);
 }
 
 bool same_items(const ast::List<ast::Item>& a, const ast::List<ast::Item>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const ast::Item& x, const ast::Item& y) {
+  return std::ranges::equal(a, b, [](const ast::Item& x, const ast::Item& y) {
     return x.node.index() == y.node.index() &&
            x.visit([&](const auto& n) { return same_node(n, *y.as<std::decay_t<decltype(n)>>()); });
   });

@@ -291,14 +291,11 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   else if (args.get("--format", "text") == "json") print_json(remotes, r.path, args.command == "plan", out);
   else if (args.command == "plan") print_grid(remotes, "sink:step", 3, 2, "step", out);
   else print_grid(remotes, "sink:fact", 1, 2, "fact", out);
-  bool ok = true;
-  for (const auto& remote : remotes) {  // what failed hosts said (plan, facts)
+  for (const auto& remote : remotes)  // what failed hosts said (plan, facts)
     for (const auto& text : remote.ok() ? std::vector<std::string>{} : remote.held)
       err << remote.prefix << text << "\n";
-    ok = ok && remote.ok();
-  }
   if (const int sig = runner->interrupted()) return 128 + sig;
-  return ok ? 0 : 1;
+  return std::ranges::all_of(remotes, &Remote::ok) ? 0 : 1;
 }
 
 }  // namespace sink

@@ -25,8 +25,7 @@ void check_repeats(Diagnostics& diags, const ast::List<ast::RepeatedOption>& rep
 }
 
 bool check_unknown_field(Diagnostics& diags, const ast::StepField& f) {
-  std::vector<std::string> fields(lex::step_field_keywords.begin(), lex::step_field_keywords.end());
-  const auto near = suggest(f.name, fields);
+  const auto near = suggest(f.name, lex::step_field_keywords);
   diags.add(E206, f.keyword_span(), "unknown step field `" + f.name + "`",
             near ? "did you mean `" + *near + "`?" : "a step's fields are run, skip if, when, error, env and dir");
   return near && *near == lex::kw_run;
@@ -212,9 +211,7 @@ void Checker::check_fact(const ast::Fact& f) {
   check_repeats(diags_, f.repeated);
   const VType type = fact_type(f);
   if (type == VType::Unknown) {
-    std::vector<std::string> names;
-    for (const auto& n : lex::types) names.emplace_back(n.name);
-    const auto near = suggest(*f.type_name, names);
+    const auto near = suggest(*f.type_name, lex::types, &lex::TypeName::name);
     diags_.add(E205, f.type_span, "unknown type `" + *f.type_name + "`",
                near ? "did you mean `" + *near + "`?" : "the types are string, bool, int and version");
   }

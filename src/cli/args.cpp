@@ -175,9 +175,7 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
   if (!args.command.empty()) {
     cmd = find_command(args.command);
     if (!cmd) {
-      std::vector<std::string> names;
-      for (const auto& c : commands()) names.emplace_back(c.name);
-      const auto near = suggest(args.command, names);
+      const auto near = suggest(args.command, commands(), &CommandSpec::name);
       return fail("unknown command `" + args.command + "`" + (near ? "; did you mean `" + *near + "`?" : ""), true);
     }
   }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <string>
-#include <vector>
 
 #include "util/suggest.hpp"
 #include "util/utf8.hpp"
@@ -32,9 +31,7 @@ const Platform* find_platform(std::string_view name) { return find_in(platforms,
 
 std::optional<std::string_view> platform_meant(std::string_view name) {
   if (const auto* a = find_in(platform_aliases, utf8::ascii_lower(name), &PlatformAlias::alias)) return a->name;
-  std::vector<std::string> names;
-  for (const auto& p : platforms) names.emplace_back(p.name);
-  if (const auto near = suggest(name, names)) return find_platform(*near)->name;
+  if (const auto near = suggest(name, platforms, &Platform::name)) return find_platform(*near)->name;
   return std::nullopt;
 }
 

@@ -153,8 +153,7 @@ struct Control : pg::normal<Rule> {
       message += ", found " + describe_found(rest);
       if constexpr (std::is_same_v<Rule, g::end_of_file> || std::is_same_v<Rule, g::block_close>) {
         const std::string word(lex::leading_word(rest));
-        std::vector<std::string> candidates(lex::declaration_keywords.begin(), lex::declaration_keywords.end());
-        if (const auto s = suggest(word, candidates)) hint = "did you mean `" + *s + "`? " + hint;
+        if (const auto s = suggest(word, lex::declaration_keywords)) hint = "did you mean `" + *s + "`? " + hint;
       }
     }
     throw SyntaxError{code, message, hint, where(in)};

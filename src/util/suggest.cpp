@@ -25,10 +25,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[m];
 }
 
-std::optional<std::string> suggest(std::string_view word, const std::vector<std::string>& candidates) {
+std::optional<std::string> suggest(std::string_view word, const std::vector<std::string_view>& candidates) {
   if (word.empty() || word.size() > 64) return std::nullopt;
   const std::string w = utf8::ascii_lower(word);
-  const std::string* best = nullptr;
+  const std::string_view* best = nullptr;
   std::size_t best_distance = std::string::npos;
   for (const auto& c : candidates) {
     if (c == word || c.size() > 64) continue;
@@ -41,7 +41,7 @@ std::optional<std::string> suggest(std::string_view word, const std::vector<std:
   if (!best || best_distance > std::max<std::size_t>(1, std::max(word.size(), best->size()) / 3) ||
       best_distance >= word.size())
     return std::nullopt;
-  return *best;
+  return std::string(*best);
 }
 
 }  // namespace sink

@@ -349,19 +349,18 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
 
 void Checker::check_default(const ast::Fact& f, VType type) {
   const ast::Expr& d = *f.default_value;
-  using LK = ast::Expr::Kind;
-  if (d.kind == LK::String) check_text(*d.str, TextUse::Value);
+  const VType lit = type_of(d);  // a condition's literal: StringLit (its text checked as a value), IntLit or Bool
   auto bad = [&](const std::string& what) {
     diags_.add(E232, d.span, "the default of `" + f.name + "` is not " + std::string(describe(type)), what);
   };
-  const bool plain_text = d.kind == LK::String && !d.str->has_interp();  // a text that is known here
-  if (type == VType::String && d.kind != LK::String)
+  const bool plain_text = lit == VType::StringLit && !d.str->has_interp();  // a text that is known here
+  if (type == VType::String && lit != VType::StringLit)
     bad("write it in quotes: default \"" +
-        (d.kind == LK::Int ? std::to_string(d.int_value) : std::string(d.bool_value ? "true" : "false")) + "\"");
-  else if (type == VType::Bool && d.kind != LK::Bool)
+        (lit == VType::IntLit ? std::to_string(d.int_value) : std::string(d.bool_value ? "true" : "false")) + "\"");
+  else if (type == VType::Bool && lit != VType::Bool)
     bad("a bool's default is true or false");
   else if ((type == VType::Int || type == VType::Version) &&
-           (d.kind == LK::Bool || (plain_text && !fits(type, d.str->text))))
+           (lit == VType::Bool || (plain_text && !fits(type, d.str->text))))
     bad(type == VType::Int ? "an int's default is a whole number, as in: default 0"
                            : "a version's default has a number in it, as in: default \"0\"");
 }

@@ -245,22 +245,19 @@ void PosixRunner::read_stream(Proc& proc, bool err, bool drain) {
           std::to_string(proc.dropped[err]) + " more]\n";
 }
 
-// The command holding the terminal was stopped (Ctrl-Z): stop sink too, as a shell's job
-// would be, and when sink is continued give the command the terminal again and continue it.
-void PosixRunner::suspend_for(Proc& proc) {
-  set_foreground(getpgrp());
-  raise(SIGTSTP);  // discarded by the kernel if sink's group is orphaned: then go on at once
-  if (sink_has_terminal()) {
-    set_foreground(proc.pid);
-  } else {
-    proc.terminal = false;  // continued in the background: the terminal is not ours to give
-  }
-  killpg(proc.pid, SIGCONT);
-}
-
 void PosixRunner::reaped(Proc& proc, int status) {
   if (WIFSTOPPED(status)) {
-    if (proc.terminal && WSTOPSIG(status) == SIGTSTP) suspend_for(proc);
+    if (!proc.terminal || WSTOPSIG(status) != SIGTSTP) return;
+    // The command holding the terminal was stopped (Ctrl-Z): stop sink too, as a shell's job
+    // would be, and when sink is continued give the command the terminal again and continue it.
+    set_foreground(getpgrp());
+    raise(SIGTSTP);  // discarded by the kernel if sink's group is orphaned: then go on at once
+    if (sink_has_terminal()) {
+      set_foreground(proc.pid);
+    } else {
+      proc.terminal = false;  // continued in the background: the terminal is not ours to give
+    }
+    killpg(proc.pid, SIGCONT);
     return;
   }
   Outcome& outcome = proc.outcome;

@@ -75,7 +75,6 @@ class PosixRunner final : public CommandRunner {
   void reap();
   void reaped(Proc& proc, int status);
   void read_stream(Proc& proc, bool err, bool drain);
-  void suspend_for(Proc& proc);
   void stop(Proc& proc, int sig, std::chrono::steady_clock::time_point deadline) const;
 
   Options options_;

@@ -33,10 +33,10 @@ std::string join(const std::vector<std::string_view>& names) { return fmt::forma
 
 struct Writer {
   const Program& program;
+  const std::map<std::string, std::string, std::less<>>& answers;  // given now (ExportOptions)
   Selection sel;
   std::vector<std::string_view> order;  // built-ins, then facts and questions in declaration order
   std::set<std::string> env_names;      // env.NAME read anywhere
-  std::map<std::string, Value, std::less<>> answers;  // options.answers as values
   std::string out, error;
   int temp = 0;
 
@@ -66,7 +66,7 @@ struct Writer {
 
   // The command text, quoted by sink's own rules; `{{raw x}}` only with an answer given now.
   std::string shell(const ast::Text& text, std::string& exports) {
-    Value placeholder;  // a name known only when the script runs: its type, for arithmetic
+    Value found;  // an answer given now, else a name known when the script runs, of its type (for arithmetic)
     for (const auto& in : text.interps)
       if (in.raw && !answers.count(in.name) && error.empty())
         error = fmt::format("`{{{{raw {0}}}}}` at {1}:{2} inserts a value known only when the script runs; answer "
@@ -74,8 +74,9 @@ struct Writer {
                             in.name, program.sources.get(in.span.file).path, in.span.line);
     const ShellScript s = to_shell(text, [&](std::string_view name) {
       const auto a = answers.find(name);
-      placeholder.type = type_of(name);
-      return a == answers.end() ? &placeholder : &a->second;
+      found = a == answers.end() ? Value() : Value::of_string(a->second);
+      found.type = type_of(name);  // a question's is string
+      return &found;
     });
     for (const auto& in : text.interps) var(in.name);
     for (const auto& [v, value] : s.vars) exports += " " + v;
@@ -262,14 +263,12 @@ struct Writer {
 std::string export_script(const Program& program, const ExportOptions& options, std::string& error) {
   Machine machine;
   if (!options.platform.empty()) override_platform(machine, options.platform);  // valid: the CLI checked it
-  Writer w{program, select_steps(program, machine, {options.only, options.skip, options.from}), {}, {}, {}, {}, {}};
+  Writer w{program, options.answers, select_steps(program, machine, {options.only, options.skip, options.from}), {}, {}, {}, {}};
   w.error = w.sel.error;  // the first error found is the one reported; the script is then not written
-  for (const auto& [name, value] : options.answers) {
+  for (const auto& [name, value] : options.answers)
     if (const auto a = w.sel.asks.find(name); a != w.sel.asks.end() && a->second->secret && w.error.empty())
       w.error = "`" + name + "` is a secret, and sink export never writes a secret into a script; give it when the "
                 "script runs, in " + answer_var(name) + " or on the terminal";
-    w.answers[name] = Value::of_string(value);
-  }
   for (const auto& b : lex::builtins) w.order.push_back(b.name);
   std::vector<std::string_view> facts;
   for (const std::size_t m : program.order)  // declarations in run order

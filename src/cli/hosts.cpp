@@ -275,7 +275,7 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   if (!answer_lines(r, *runner, host, args.command == "apply", err, color, c.input, secrets))
     return runner->interrupted() ? 128 + runner->interrupted() : 1;
   // Every answer travels in the input; the script itself is the same for every host.
-  const ExportOptions options{r.path, "", {}, args.all("--only"), args.all("--skip"), args.get("--from", "")};
+  const ExportOptions options{r.path, "", {}, {args.all("--only"), args.all("--skip"), args.get("--from", "")}};
   c.input += export_script(r.program, options, error);
   if (!error.empty()) return usage(err, error, args);
   // As git runs GIT_SSH_COMMAND: the user's command, words split by the shell. No terminal

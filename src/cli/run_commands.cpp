@@ -203,8 +203,8 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
 int run_export(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
   Run r;
   if (const int status = load(args, host, err, color, r); status >= 0) return status;
-  ExportOptions o{r.path, args.get("--platform", ""), r.inputs.vars, args.all("--only"), args.all("--skip"),
-                  args.get("--from", "")};
+  ExportOptions o{r.path, args.get("--platform", ""), r.inputs.vars,
+                  {args.all("--only"), args.all("--skip"), args.get("--from", "")}};
   for (const auto& [name, value] : r.inputs.set) o.answers[name] = value;
   std::string error;
   const std::string script = export_script(r.program, o, error);

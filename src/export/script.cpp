@@ -263,7 +263,7 @@ struct Writer {
 std::string export_script(const Program& program, const ExportOptions& options, std::string& error) {
   Machine machine;
   if (!options.platform.empty()) override_platform(machine, options.platform);  // valid: the CLI checked it
-  Writer w{program, options.answers, select_steps(program, machine, {options.only, options.skip, options.from}), {}, {}, {}, {}};
+  Writer w{program, options.answers, select_steps(program, machine, options.steps), {}, {}, {}, {}};
   w.error = w.sel.error;  // the first error found is the one reported; the script is then not written
   for (const auto& [name, value] : options.answers)
     if (const auto a = w.sel.asks.find(name); a != w.sel.asks.end() && a->second->secret && w.error.empty())
@@ -297,8 +297,8 @@ std::string export_script(const Program& program, const ExportOptions& options, 
                       shell_word(fixed ? machine.os : ""), shell_word(fixed ? machine.distro : ""),
                       shell_word(options.platform.find('/') == std::string::npos ? "" : machine.arch));
   const auto lines = [](const auto& v) { return shell_word(fmt::format("{}", fmt::join(v, "\n"))); };
-  init += fmt::format("  sink_only={} sink_skip={} sink_from={}\n", lines(options.only), lines(options.skip),
-                      shell_word(options.from));
+  init += fmt::format("  sink_only={} sink_skip={} sink_from={}\n", lines(options.steps.only),
+                      lines(options.steps.skip), shell_word(options.steps.from));
   for (const auto& [name, value] : options.answers)
     init += fmt::format("  [ -n \"${{{0}+x}}\" ] || {0}={1}\n", answer_var(name), shell_word(value));
   for (const auto& e : w.env_names) init += fmt::format("  SINKENV_{0}=${{{0}-}}\n", e);

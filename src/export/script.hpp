@@ -5,9 +5,8 @@
 
 #include <map>
 #include <string>
-#include <vector>
 
-#include "modules/loader.hpp"
+#include "plan/selection.hpp"
 
 namespace sink {
 
@@ -15,8 +14,7 @@ struct ExportOptions {
   std::string path;                                         // the Sinkfile as messages name it
   std::string platform;                                     // NAME[/ARCH] (valid): fixed; "" detected at run time
   std::map<std::string, std::string, std::less<>> answers;  // questions answered now (never secrets)
-  std::vector<std::string> only, skip;                      // step names or globs
-  std::string from;
+  StepChoice steps;                                         // --only, --skip, --from
 };
 
 // The script for `program` (loaded and checked without errors). Returns "" and sets

@@ -39,12 +39,6 @@ void load_sinkfile(const Args& args, const Host& host, Run& r) {
   r.program = load_and_check(r.path, reader, r.diags);
 }
 
-namespace {
-
-std::string plural(std::size_t n, std::string_view what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); }
-
-}  // namespace
-
 int run_check(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
   const bool json = args.get("--format", "text") == "json";
   Run r;

@@ -93,8 +93,7 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
     for (const auto& d : diags.items()) err << renderer.text(d) << "\n";
     if (!formatted) {
       ++failed;
-      err << "sink: " << name << " is left as it is: " << diags.error_count()
-          << (diags.error_count() == 1 ? " error" : " errors") << "\n";
+      err << "sink: " << name << " is left as it is: " << plural(diags.error_count(), "error") << "\n";
       continue;
     }
     const bool changes = *formatted != text;

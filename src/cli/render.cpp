@@ -116,8 +116,9 @@ std::string Renderer::json(const std::vector<Diagnostic>& diags) {
 }
 
 std::string Renderer::counts(const Diagnostics& diags) {
-  const std::size_t errors = diags.error_count(), warnings = diags.warning_count();
-  return fmt::format("{} error{}, {} warning{}", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+  return plural(diags.error_count(), "error") + ", " + plural(diags.warning_count(), "warning");
 }
+
+std::string plural(std::size_t n, std::string_view what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); }
 
 }  // namespace sink

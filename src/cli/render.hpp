@@ -34,4 +34,7 @@ class Renderer {
   std::unordered_map<std::uint32_t, std::vector<std::size_t>> line_starts_;  // by file
 };
 
+// "1 step", "2 steps": what the summary lines count.
+std::string plural(std::size_t n, std::string_view what);
+
 }  // namespace sink

@@ -98,8 +98,8 @@ void print_plan(const Run& r, const std::vector<StepPlan>& plans, const std::siz
   for (const auto& p : plans)
     fmt::print(out, "  {:<16}{}{}\n", labels[static_cast<int>(p.verdict)], utf8::printable(p.step->step->name.text),
                p.reason.empty() ? "" : ": " + utf8::printable(resolver.redact(p.reason)));
-  fmt::print(out, "{} step{}: {} will run, {} already done, {} not applicable, {} on another platform", plans.size(),
-             plans.size() == 1 ? "" : "s", counts[0], counts[1], counts[2], counts[3]);
+  fmt::print(out, "{}: {} will run, {} already done, {} not applicable, {} on another platform",
+             plural(plans.size(), "step"), counts[0], counts[1], counts[2], counts[3]);
   if (counts[4]) fmt::print(out, ", {} blocked", counts[4]);
   if (counts[5]) fmt::print(out, ", {} unknown", counts[5]);
   if (r.sel.not_chosen) fmt::print(out, "; {} left out by --only/--skip/--from", r.sel.not_chosen);
@@ -137,7 +137,7 @@ void print_facts(const Run& r, const Resolver& resolver, bool json, std::ostream
   }
   if (json) out << json::lines(items).text << "\n";
   else if (!shown) out << "  (none: no step on this platform needs a fact)\n";
-  if (!json && failed) fmt::print(out, "{} fact{} failed or used a default\n", failed, failed == 1 ? "" : "s");
+  if (!json && failed) fmt::print(out, "{} failed or used a default\n", plural(failed, "fact"));
 }
 
 }  // namespace
@@ -178,7 +178,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
   const auto runner = host.runner();
   const auto prompter = host.prompter(err, [&runner] { return runner->interrupted() != 0; });
   const std::size_t here = r.sel.on_platform_count();
-  fmt::print(err, "sink: {} on {}: {} step{}", r.path, r.machine.describe(), here, here == 1 ? "" : "s");
+  fmt::print(err, "sink: {} on {}: {}", r.path, r.machine.describe(), plural(here, "step"));
   if (r.sel.steps.size() > here) fmt::print(err, " ({} on other platforms)", r.sel.steps.size() - here);
   if (r.sel.not_chosen) fmt::print(err, "; {} left out by --only/--skip/--from", r.sel.not_chosen);
   err << "\n";

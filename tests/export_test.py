@@ -471,6 +471,19 @@ def _(c):
         check(got.code == 0 and f.read() == "4\n", "the script's sum", got)
 
 
+@test("$SINK_name in a script: a fact without a value stops the step, as {{name}} does; an undeclared one is the shell's")
+def _(c):
+    fact = 'fact foo = sh "exit 1"\n'
+    c.write("Sinkfile", fact + 'step "plain" {\n  run "echo [$SINK_nope] > got"\n}\nstep "ref" {\n  run "echo [$SINK_foo]"\n}\n')
+    want = compare_apply(c)
+    check(verdicts(want.err)[:2] == ["1/2 plain: ran", "2/2 ref: failed"] and "needs `foo`" in want.err,
+          "sink runs the step that names no value, and stops at the one that needs foo", want)
+    c.write("Sinkfile", fact + 'step "guarded" {\n  skip if sh "test -n \\"$SINK_foo\\""\n  run "true"\n}\n')
+    want = compare_apply(c)
+    check(verdicts(want.err)[:1] == ["1/1 guarded: failed"] and "needs `foo`" in want.err,
+          "a skip if sh check that needs foo stops the step", want)
+
+
 @test("sh -s: a step that reads standard input reads /dev/null, never the rest of the script")
 def _(c):
     c.write("Sinkfile", 'step "read" {\n  run "cat > got"\n}\nstep "after" {\n  run "touch after"\n}\n')

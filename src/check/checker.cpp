@@ -296,7 +296,7 @@ void Checker::check_step(const ast::Step& s) {
                  key == "run" ? "join the commands into one run with a \"\"\"...\"\"\" block"
                  : key == "when" || key == "skip if" ? "combine the conditions with `and` / `or`"
                                                       : "keep one");
-    const bool shell = f.kind == K::Run || f.kind == K::SkipIfSh || f.kind == K::WhenSh;
+    const bool shell = f.is_script();
     if (f.expr) expect_bool(*f.expr, key);
     else if (shell) check_text(f.text, TextUse::Shell);
     else if (f.kind == K::Env) check_text(f.text, TextUse::Value);

@@ -161,7 +161,7 @@ struct Writer {
       return;
     }
     kind = "sh";
-    names_in(f.text, names);
+    sel.field_needs(f, names);
     std::string checks;
     for (const auto n : names)
       if (!is_env(n)) checks += fmt::format("  sink_has {} || return 2\n", n);
@@ -174,9 +174,10 @@ struct Writer {
     const ast::Step& st = *s.step;
     // What it needs (with what that needs), and the names its texts use.
     std::vector<std::string_view> uses, needs;
-    for (const auto* e : s.scope_env) names_in(e->value, uses);
+    for (const auto* e : s.scope_env)
+      for (const auto& in : e->value.interps) uses.push_back(in.name);
     for (const auto& f : st.fields)
-      if (f.kind != ast::StepField::Kind::Error && !f.expr) names_in(f.text, uses);
+      if (f.kind != ast::StepField::Kind::Error && !f.expr) sel.field_needs(f, uses);
     const auto reached = sel.needed_by([&s](const SelectedStep& other) { return &other == &s; });
     for (const auto n : order)
       if (reached.count(n)) needs.push_back(n);

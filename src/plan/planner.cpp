@@ -23,7 +23,7 @@ StepSetup Planner::setup(const SelectedStep& s) const {
   }
   for (const auto& f : s.step->fields) {
     // The step cannot run without the values its text needs; its error message can.
-    if (f.kind != ast::StepField::Kind::Error && out.missing.empty()) out.missing = missing_in(f.text, lookup);
+    if (f.kind != ast::StepField::Kind::Error && out.missing.empty()) out.missing = missing(f);
     if (f.kind == ast::StepField::Kind::Env) set_var(out.env, f.name, to_plain(f.text, lookup));
     if (f.kind == ast::StepField::Kind::Dir) {
       const std::filesystem::path d = to_plain(f.text, lookup);
@@ -31,6 +31,14 @@ StepSetup Planner::setup(const SelectedStep& s) const {
     }
   }
   return out;
+}
+
+std::string Planner::missing(const ast::StepField& field) const {
+  std::vector<std::string_view> names;
+  resolver.selection.field_needs(field, names);
+  for (const auto name : names)
+    if (!resolver.value(name)) return std::string(name);
+  return "";
 }
 
 Command Planner::command(const SelectedStep& s, const ast::Text& script, bool capture) const {
@@ -74,7 +82,7 @@ StepPlan Planner::decide(const SelectedStep& s) {
       if (!when) p.reason = shown + " is false";
       return false;
     }
-    if (const std::string missing = missing_in(f->text, lookup); !missing.empty()) return blocked(missing);
+    if (const std::string m = missing(*f); !m.empty()) return blocked(m);
     const std::string shown = "`" + to_plain(f->text, lookup, true) + "`";
     const auto pinned = resolver.inputs.checks.find(std::string(s.step->name.text));
     if (pinned != resolver.inputs.checks.end()) {

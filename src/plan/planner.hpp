@@ -47,6 +47,8 @@ struct Planner {
   // Whether the step is on this platform and will run (or is blocked), decided as plan does.
   bool will_run(const SelectedStep& step);
   StepSetup setup(const SelectedStep& step) const;
+  // The first name a step field needs (Selection::field_needs) that has no value; "" when none.
+  std::string missing(const ast::StepField& field) const;
   // The step's run (or skip check) as a command.
   Command command(const SelectedStep& step, const ast::Text& script, bool capture) const;
 };

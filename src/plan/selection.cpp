@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "syntax/shell_quote.hpp"
 #include "util/suggest.hpp"
 
 namespace sink {
@@ -38,6 +39,15 @@ std::unordered_set<std::string_view> Selection::needed_by(
     todo.insert(todo.end(), deps.begin(), deps.end());
   }
   return needed;
+}
+
+void Selection::field_needs(const ast::StepField& field, std::vector<std::string_view>& out) const {
+  for (const auto& in : field.text.interps) out.push_back(in.name);
+  if (!field.is_script()) return;
+  std::vector<std::string_view> refs;
+  value_refs(field.text.text, refs);
+  for (const auto name : refs)
+    if (facts.count(name) || asks.count(name)) out.push_back(name);
 }
 
 std::size_t Selection::on_platform_count() const {

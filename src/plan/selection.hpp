@@ -45,6 +45,10 @@ struct Selection {
   // The names that the steps `chosen` picks need (facts, questions, built-ins, env.NAME),
   // with what those need.
   std::unordered_set<std::string_view> needed_by(const std::function<bool(const SelectedStep&)>& chosen) const;
+  // Adds the names a step field's text needs a value of: its interpolations' and, in a script,
+  // the facts and questions it refers to as $SINK_name, whose values sink passes too (other
+  // $SINK_ words are the shell's).
+  void field_needs(const ast::StepField& field, std::vector<std::string_view>& out) const;
 };
 
 // Steps run module by module: a used module's steps before the using file's (each module

@@ -135,6 +135,7 @@ struct StepField {
   Span name_span;               // Env: the variable's span
 
   Span keyword_span() const { return {span.file, span.line, span.col, span.line, span.col + keyword_length}; }
+  bool is_script() const { return kind == Kind::Run || kind == Kind::SkipIfSh || kind == Kind::WhenSh; }
 };
 
 struct Step {

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "util/utf8.hpp"
+#include "util/version.hpp"
 
 namespace sink {
 
@@ -50,7 +51,7 @@ std::optional<Value> parse_value(lex::Type type, std::string_view text, std::str
     return fail(std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })
                     ? "has a version part of more than 18 digits"
                     : "has no version number in it");
-  return Value{.type = lex::Type::Version, .text = v->str(), .version = *v};
+  return Value{.type = lex::Type::Version, .text = v->str()};
 }
 
 }  // namespace sink

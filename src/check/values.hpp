@@ -7,7 +7,6 @@
 #include <string_view>
 
 #include "syntax/lexicon.hpp"
-#include "util/version.hpp"
 
 namespace sink {
 
@@ -16,7 +15,6 @@ struct Value {
   std::string text;  // as interpolated: "20.11.1", "true", "8"
   bool boolean = false;
   std::int64_t integer = 0;
-  Version version{};
   bool secret = false;
 
   static Value of_string(std::string s, bool secret = false) { return {.text = std::move(s), .secret = secret}; }

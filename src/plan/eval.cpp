@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "plan/selection.hpp"
+#include "util/version.hpp"
 
 namespace sink {
 namespace {

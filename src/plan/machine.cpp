@@ -91,12 +91,10 @@ Machine detect_machine() {
 }
 
 std::string override_platform(Machine& m, const std::string& spec) {
-  std::string name = spec, arch;
-  if (const auto slash = spec.find('/'); slash != std::string::npos) {
-    name = spec.substr(0, slash);
-    arch = spec.substr(slash + 1);
-    if (arch.empty()) return "`--platform " + spec + "`: the architecture after `/` is missing (e.g. ubuntu/arm64)";
-  }
+  const auto slash = spec.find('/');
+  const std::string name = spec.substr(0, slash), arch = slash == std::string::npos ? "" : spec.substr(slash + 1);
+  if (slash != std::string::npos && arch.empty())
+    return "`--platform " + spec + "`: the architecture after `/` is missing (e.g. ubuntu/arm64)";
   const lex::Platform* p = lex::find_platform(name);
   if (!p) {
     const auto near = lex::platform_meant(name);

@@ -105,9 +105,7 @@ bool choose(Selection& out, const StepChoice& choice) {
     for (const std::string& n : *given) {
       if (std::any_of(out.steps.begin(), out.steps.end(), [&](const SelectedStep& s) { return step_matches(s, n); }))
         continue;
-      std::vector<std::string> names;
-      for (const auto& s : out.steps) names.push_back(s.step->name.text);
-      const auto near = suggest(n, names);
+      const auto near = suggest(n, out.steps, [](const SelectedStep& s) { return std::string_view(s.step->name.text); });
       out.error = std::string(flag) + " \"" + n + "\": no step is named so" +
                   (near ? "; did you mean \"" + *near + "\"?" : "; `sink plan` lists the steps");
       return false;

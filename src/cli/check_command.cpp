@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <limits>
 
 #include "check/checker.hpp"
 #include "cli/render.hpp"
@@ -21,7 +20,7 @@ std::optional<std::string> find_sinkfile(const Host& host) {
 
 Diagnostic no_sinkfile_error(const Host& host, const std::string& command) {
   return {E003, "no Sinkfile in " + host.cwd() + " or any folder above it",
-          {.file = std::numeric_limits<std::uint32_t>::max()},
+          {.file = kNoFile},
           "create one (see `sink help`), or pass its path: sink " + command + " path/to/Sinkfile"};
 }
 

@@ -16,6 +16,10 @@ struct Span {
   bool valid() const { return line != 0; }
 };
 
+// The file of a Span that points into no file, such as a misused flag's: the renderer
+// shows no place for it.
+inline constexpr std::uint32_t kNoFile = UINT32_MAX;
+
 struct SourceFile {
   std::string path;  // as shown to the user
   std::string text;  // the bytes as read (BOM included)

@@ -1,7 +1,6 @@
 #include "plan/inputs.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <type_traits>
 
 #include <fmt/format.h>
@@ -71,8 +70,6 @@ void read_toml_values(const std::string& path, const char* flag, Sources& source
                    "write it as NAME = \"value\"");
   }
 }
-
-constexpr std::uint32_t kNoFile = std::numeric_limits<std::uint32_t>::max();
 
 // A mistake in a flag: no place in a file to point at.
 void flag_error(Diagnostics& diags, Code code, std::string message, std::string hint) {

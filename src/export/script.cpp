@@ -293,10 +293,9 @@ std::string export_script(const Program& program, const ExportOptions& options, 
                                  shell_word(options.path), w.sel.steps.size(), shell_word(join(w.order)),
                                  shell_word(join(facts)));
   for (const auto f : facts) init += fmt::format("  sink_type_{}={}\n", f, lex::type_name(w.type_of(f)));
-  const bool fixed = !options.platform.empty();
-  init += fmt::format("  sink_os={} sink_distro={} sink_distro_version='' sink_arch={}\n",
-                      shell_word(fixed ? machine.os : ""), shell_word(fixed ? machine.distro : ""),
-                      shell_word(options.platform.find('/') == std::string::npos ? "" : machine.arch));
+  // Without --platform (and its /ARCH) they are "": detected when the script runs.
+  init += fmt::format("  sink_os={} sink_distro={} sink_distro_version='' sink_arch={}\n", shell_word(machine.os),
+                      shell_word(machine.distro), shell_word(machine.arch));
   const auto lines = [](const auto& v) { return shell_word(fmt::format("{}", fmt::join(v, "\n"))); };
   init += fmt::format("  sink_only={} sink_skip={} sink_from={}\n", lines(options.steps.only),
                       lines(options.steps.skip), shell_word(options.steps.from));

@@ -58,10 +58,6 @@ struct Builder {
   std::vector<ast::StepField> fields;  // the step's, copied once it is read whole: no growth in steps
   std::optional<Span> secret;
   std::vector<ast::RepeatedOption> repeated;  // options of the fact or question being read
-  void once(std::optional<Span>& slot, const char* option, Span span) {
-    if (slot) repeated.push_back({option, span});
-    slot = span;
-  }
   std::vector<ast::PlatformBlock> platforms;  // the blocks open around this point
 
   template <typename T>
@@ -147,8 +143,7 @@ struct Control : pg::normal<Rule> {
     if (const auto pos = message.find("{opened}"); pos != std::string::npos)
       message.replace(pos, 8, opened_at(b));
     std::string hint = t.hint;
-    const Code code = t.code;
-    if (code == E104) {
+    if (t.code == E104) {
       const std::string_view rest(in.current(), in.size(0));
       message += ", found " + describe_found(rest);
       if constexpr (std::is_same_v<Rule, g::end_of_file> || std::is_same_v<Rule, g::block_close>) {
@@ -156,7 +151,7 @@ struct Control : pg::normal<Rule> {
         if (const auto s = suggest(word, lex::declaration_keywords)) hint = "did you mean `" + *s + "`? " + hint;
       }
     }
-    throw SyntaxError{code, message, hint, where(in)};
+    throw SyntaxError{t.code, message, hint, where(in)};
   }
 };
 
@@ -305,12 +300,16 @@ void fact_source(Builder& b, ast::FactSource source) {
 void on(g::fact_sh, Builder& b) { fact_source(b, ast::FactSource::Sh); }
 void on(g::fact_env, Builder& b) { fact_source(b, ast::FactSource::Env); }
 void on(g::fact_value, Builder& b) { fact_source(b, ast::FactSource::Value); }
-void on(g::opt_required, const In& in, Builder& b) { b.once(b.fact.required, "required", span_of(in, b.file_id)); }
-void on(g::opt_secret, const In& in, Builder& b) { b.once(b.secret, "secret", span_of(in, b.file_id)); }
-void on(g::opt_default, const In& in, Builder& b) {
-  if (b.fact.default_value) b.repeated.push_back({"default", span_of(in, b.file_id)});
-  b.fact.default_value = b.pop_expr();
+// An option of a fact or question, into its slot: one given again is kept in `repeated` (the
+// checker reports it), and the last one counts.
+template <typename Slot, typename Value>
+void once(Builder& b, Slot& slot, const char* option, const In& in, Value value) {
+  if (slot) b.repeated.push_back({option, span_of(in, b.file_id)});
+  slot = std::move(value);
 }
+void on(g::opt_required, const In& in, Builder& b) { once(b, b.fact.required, "required", in, span_of(in, b.file_id)); }
+void on(g::opt_secret, const In& in, Builder& b) { once(b, b.secret, "secret", in, span_of(in, b.file_id)); }
+void on(g::opt_default, const In& in, Builder& b) { once(b, b.fact.default_value, "default", in, b.pop_expr()); }
 // A fact or a question, read whole: what the parser kept for it is taken and reset.
 template <typename T>
 void add_value(Builder& b, T& node, const In& in) {
@@ -325,11 +324,8 @@ void add_value(Builder& b, T& node, const In& in) {
 void on(g::fact_decl, const In& in, Builder& b) { add_value(b, b.fact, in); }
 
 void on(g::ask_prompt, Builder& b) { b.ask.prompt = b.take_text(); }
-void on(g::ask_default_value, const In& in, Builder& b) {
-  if (b.ask.default_value) b.repeated.push_back({"default", span_of(in, b.file_id)});
-  b.ask.default_value = b.take_text();
-}
-void on(g::choices_kw, const In& in, Builder& b) { b.once(b.ask.choices_span, "choices", span_of(in, b.file_id)); }
+void on(g::ask_default_value, const In& in, Builder& b) { once(b, b.ask.default_value, "default", in, b.take_text()); }
+void on(g::choices_kw, const In& in, Builder& b) { once(b, b.ask.choices_span, "choices", in, span_of(in, b.file_id)); }
 void on(g::ask_choice, Builder& b) { b.ask.choices.push_back(b.take_text()); }
 void on(g::ask_decl, const In& in, Builder& b) { add_value(b, b.ask, in); }
 

@@ -30,13 +30,6 @@ std::size_t indent_length(std::string_view line) { return std::min(line.find_fir
 
 bool is_blank(std::string_view line) { return indent_length(line) == line.size(); }
 
-void strip_cr_before_lf(std::string& s) {
-  std::size_t w = 0;
-  for (std::size_t r = 0; r < s.size(); ++r)
-    if (!(s[r] == '\r' && r + 1 < s.size() && s[r + 1] == '\n')) s[w++] = s[r];
-  s.resize(w);
-}
-
 }  // namespace
 
 std::string dedent_block(std::string_view body) {
@@ -45,6 +38,7 @@ std::string dedent_block(std::string_view body) {
     const std::size_t nl = body.find('\n', start);
     lines.push_back(body.substr(start, nl - start));
     if (nl == std::string_view::npos) break;
+    if (lines.back().ends_with('\r')) lines.back().remove_suffix(1);  // CR LF is a line break too
     start = nl + 1;
   }
   // Text right after the opening quotes stays as it is; a blank first or last line goes.
@@ -72,10 +66,7 @@ std::string dedent_block(std::string_view body) {
 
 void finish_text(ast::Text& t, std::vector<bool>* escaped) {
   std::string& s = t.text;
-  if (t.form == ast::StringForm::QuotedBlock || t.form == ast::StringForm::RawBlock) {
-    strip_cr_before_lf(s);
-    s = dedent_block(s);
-  }
+  if (t.form == ast::StringForm::QuotedBlock || t.form == ast::StringForm::RawBlock) s = dedent_block(s);
   // One pass: escapes decoded ("..." and """...""": the grammar admits only valid ones, so
   // a backslash is never last), and each '\0' taken out, its interpolation's offset set.
   const bool escapes = t.form == ast::StringForm::Quoted || t.form == ast::StringForm::QuotedBlock;

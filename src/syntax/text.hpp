@@ -15,7 +15,8 @@ namespace sink {
 // characters of the value were written as an escape (for `sink fmt`).
 void finish_text(ast::Text& t, std::vector<bool>* escaped = nullptr);
 
-// Strips the common indentation of a block string; '\0' bytes stand for interpolations.
+// Strips the common indentation of a block string, CR LF read as LF; '\0' bytes stand for
+// interpolations.
 std::string dedent_block(std::string_view body);
 
 }  // namespace sink

@@ -15,7 +15,7 @@ namespace sink {
 
 void names_in(const ast::Text& text, std::vector<std::string_view>& out) {
   for (const auto& in : text.interps) out.push_back(in.name);
-  value_refs(text.text, out);
+  for (const auto name : value_refs(text.text)) out.push_back(name);
 }
 
 std::vector<std::string_view> value_needs(const ast::Fact& f) {
@@ -214,9 +214,8 @@ void Checker::check_text(const ast::Text& text, TextUse use, const char* shown_i
   std::optional<ShellQuoteTracker> quotes;  // where each value stands in a command
   if (use == TextUse::Shell) {
     check_std_helpers(text);
-    std::vector<std::string_view> refs;  // "$SINK_name" in the script's own text uses that value
-    value_refs(text.text, refs);
-    for (const auto name : refs)
+    // "$SINK_name" in the script's own text uses that value.
+    for (const auto name : value_refs(text.text))
       if (Decl* d = lookup(name)) d->used = true;
     if (text.has_interp()) quotes.emplace();
   }

@@ -44,9 +44,7 @@ std::unordered_set<std::string_view> Selection::needed_by(
 void Selection::field_needs(const ast::StepField& field, std::vector<std::string_view>& out) const {
   for (const auto& in : field.text.interps) out.push_back(in.name);
   if (!field.is_script()) return;
-  std::vector<std::string_view> refs;
-  value_refs(field.text.text, refs);
-  for (const auto name : refs)
+  for (const auto name : value_refs(field.text.text))
     if (facts.count(name) || asks.count(name)) out.push_back(name);
 }
 

@@ -14,9 +14,7 @@ void set_var(Env& env, const std::string& name, std::string value) {
 
 ShellScript to_shell(const ast::Text& text, const Lookup& lookup) {
   ShellScript out;
-  std::vector<std::string_view> refs;
-  value_refs(text.text, refs);
-  for (const auto name : refs)
+  for (const auto name : value_refs(text.text))
     if (const Value* v = lookup(name)) set_var(out.vars, shell_var(name), v->text);
   ShellQuoteTracker quotes;
   std::string not_int;  // a value in arithmetic that is not an int: the script only says so and fails

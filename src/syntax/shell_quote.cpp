@@ -161,11 +161,13 @@ std::string shell_var(std::string_view name) {
   return "SINK_" + std::string(name);
 }
 
-void value_refs(std::string_view s, std::vector<std::string_view>& out) {
+std::vector<std::string_view> value_refs(std::string_view s) {
+  std::vector<std::string_view> out;
   for (auto i = s.find("SINK_"); i != std::string_view::npos; i = s.find("SINK_", i + 1)) {
     const std::string_view before = s.substr(0, i), name = lex::leading_word(s.substr(i + 5));
     if (!name.empty() && (before.ends_with('$') || before.ends_with("${"))) out.push_back(name);
   }
+  return out;
 }
 
 void ShellQuoteTracker::feed(std::string_view text) {

@@ -29,9 +29,9 @@ bool is_shell_name(std::string_view w);
 // SINKENV_PATH for env.PATH (so that it cannot meet a fact `env_PATH`).
 std::string shell_var(std::string_view name);
 
-// Adds to `out` the names that `script` refers to as $SINK_name or ${SINK_name}: sink
-// passes those values in the environment too, for code another shell runs (sh -c '..."$SINK_x"').
-void value_refs(std::string_view script, std::vector<std::string_view>& out);
+// The names that `script` refers to as $SINK_name or ${SINK_name}: sink passes those values
+// in the environment too, for code another shell runs (sh -c '..."$SINK_x"').
+std::vector<std::string_view> value_refs(std::string_view script);
 
 // Follows quotes, backslashes, line continuations, comments, $( ), ${ }, $(( )), backticks,
 // here-documents and the words of each simple command through the text fed.

@@ -1,7 +1,6 @@
 #include "plan/inputs.hpp"
 
 #include <algorithm>
-#include <type_traits>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -84,16 +83,6 @@ void known(Diagnostics& diags, Code code, const std::string& name, const std::ve
   flag_error(diags, code, given + " is not " + what + (near ? "; did you mean `" + *near + "`?" : ""), std::move(hint));
 }
 
-template <typename T>
-std::vector<std::string> names_of(const Program& program) {
-  std::vector<std::string> names;
-  for_each<T>(program, [&](const T& d) {
-    if constexpr (std::is_same_v<T, ast::Step>) names.emplace_back(d.name.text);
-    else names.push_back(d.name);
-  });
-  return names;
-}
-
 }  // namespace
 
 bool read_inputs(const Program& program, const InputFlags& flags, Sources& sources, Machine& machine,
@@ -108,7 +97,12 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
   if (flags.vars) read_toml_values(*flags.vars, "--vars", sources, diags, inputs.vars, &inputs.vars_at);
   if (flags.facts) read_toml_values(*flags.facts, "--facts", sources, diags, inputs.pinned, nullptr, &inputs.checks);
   const std::string& path = program.modules.front().name;
-  const auto questions = names_of<ast::Ask>(program);
+  std::vector<std::string> questions, facts, steps;  // the names each flag may give, in declaration order
+  for_each<ast::Item>(program, [&](const ast::Item& item) {
+    if (const auto* a = item.as<ast::Ask>()) questions.push_back(a->name);
+    else if (const auto* f = item.as<ast::Fact>()) facts.push_back(f->name);
+    else if (const auto* s = item.as<ast::Step>()) steps.push_back(s->name.text);
+  });
   for (const auto* given : {&inputs.set, &inputs.vars}) {
     const std::string from = given == &inputs.set ? "--set" : "--vars " + flags.vars.value_or("");
     for (const auto& [name, value] : *given) {
@@ -143,12 +137,10 @@ bool read_inputs(const Program& program, const InputFlags& flags, Sources& sourc
   for (std::size_t i = 0; i < lex::builtins.size(); ++i)
     if (const auto it = inputs.pinned.find(lex::builtins[i].name); it != inputs.pinned.end())
       machine.*kBuiltinTexts[i] = it->second;
-  auto facts = names_of<ast::Fact>(program);
   for (const auto& b : lex::builtins) facts.emplace_back(b.name);
   for (const auto& [name, value] : inputs.pinned)
     known(diags, E416, name, facts, "--facts: `" + name + "`", "a fact or built-in of " + path,
           "a --facts file pins facts and built-ins (os, distro, arch, ...) by name");
-  const auto steps = names_of<ast::Step>(program);
   for (const auto& [name, result] : inputs.checks)
     known(diags, E416, name, steps, "--facts: [checks] \"" + name + "\"", "a step of " + path,
           "[checks] pins a step's `skip if sh` / `when sh` check by the step's name");

@@ -7,7 +7,6 @@
 
 #include "plan/eval.hpp"
 #include "plan/machine.hpp"
-#include "plan/resolver.hpp"
 #include "plan/shell.hpp"
 #include "syntax/shell_quote.hpp"
 

@@ -147,13 +147,13 @@ def differ(what, a, b):
     return f"{what} differ:\n  sink:   {a!r}\n  script: {b!r}"
 
 
-def compare_apply(c, sets=(), export_args=(), script_env=None, shells=None):
+def compare_apply(c, sets=(), export_args=(), script_env=None, shells=None, apply_args=(), script_args=()):
     """Applies with sink and with the script under each shell; fails on any difference."""
     r, script = c.export(*export_args)
     check(r.code == 0, "export failed", r)
     top, work, env = c.fresh()
     args = [f"--set={s}" for s in sets]
-    want = run([SINK, "apply", *args], work, env)
+    want = run([SINK, "apply", *apply_args, *args], work, env)
     want_files = snapshot(top)
     for sh in shells or SHELLS:
         top, work, env = c.fresh()
@@ -161,7 +161,7 @@ def compare_apply(c, sets=(), export_args=(), script_env=None, shells=None):
         for s in sets:
             name, value = s.split("=", 1)
             env["SINK_ANSWER_" + name.upper()] = value
-        got = run([*sh, script], work, env)
+        got = run([*sh, script, *script_args], work, env)
         label = " ".join(sh)
         problems = [p for p in (
             differ(f"{label}: exit status", want.code, got.code),
@@ -421,6 +421,17 @@ def _(c):
     with open(os.path.join(work, "answer")) as f:
         check(got.code == 0 and f.read() == "Baked|Zq9secret", "an answer given at export is in the script", got)
     check("Zq9secret" not in got.out + got.err, "the secret is never printed", got)
+
+
+@test("--only and --skip, given to sink export or to the script: the steps chosen run as under sink apply")
+def _(c):
+    c.write("Sinkfile", 'fact n: int = sh "echo 3"\nstep "one" {\n  when n > 2\n  run "touch one"\n}\n'
+            'step "two" {\n  run "printf \'[%s]\' \\"$IFS\\" > two"\n}\nstep "three" {\n  run "touch three"\n}\n')
+    choice = ["--only", "t*", "--skip", "three"]
+    want = compare_apply(c, apply_args=choice, script_args=choice)
+    check(verdicts(want.err)[:1] == ["1/1 two: ran"], "sink runs two alone", want)
+    want = compare_apply(c, apply_args=["--only", "o*"], export_args=["--only", "o*"])
+    check(verdicts(want.err)[:1] == ["1/1 one: ran"], "sink runs one alone", want)
 
 
 @test("a fact that needs one declared after it: the later fact is resolved first, each keeps its own type and command")

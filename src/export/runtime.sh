@@ -385,7 +385,6 @@ sink_f_cpus() {
 # ---- choosing steps -----------------------------------------------------------------
 
 sink_matches() {  # NAME PATTERNS (one a line): whether a pattern (a name or a glob) matches
-  sink_ifs=$IFS
   IFS=$sink_nl
   set -f
   for sink_x in $2; do
@@ -553,6 +552,7 @@ sink_fail_report() {  # WHAT
 # ---- the run ------------------------------------------------------------------------
 
 sink_main() {
+  sink_ifs=$IFS  # the shell's own, back after each split on newlines (sink_matches runs inside one)
   sink_tab=$(printf '\t')
   sink_seconds=${SECONDS:+1}
   sink_mode=apply sink_report='' sink_signal='' sink_pid='' sink_blockers='' sink_seen='' sink_started=
@@ -601,7 +601,6 @@ sink_main() {
   fi
   sink_machine
   sink_check_choices "$sink_from"
-  sink_ifs=$IFS
   IFS=$sink_nl
   set -f
   # shellcheck disable=SC2086

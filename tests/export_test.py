@@ -434,6 +434,14 @@ def _(c):
     check(verdicts(want.err)[:1] == ["1/1 one: ran"], "sink runs one alone", want)
 
 
+@test("an int compared with a text that is no number: the step's plan line gives no reason, as sink's")
+def _(c):
+    c.write("Sinkfile", 'fact n: int = sh "echo 3"\nfact s = sh "echo abc"\n'
+            'step "one" {\n  when n != "{{s}}"\n  run "touch one"\n}\n')
+    compare_plan(c)
+    compare_apply(c)
+
+
 @test("a fact that needs one declared after it: the later fact is resolved first, each keeps its own type and command")
 def _(c):
     c.write("Sinkfile", 'fact a = "A-{{b}}"\nfact b: int = sh "echo 5"\nfact c: int = sh "echo {{d}}x; exit 3"\n'

@@ -459,7 +459,7 @@ sink_run_check() {
 # Decides step sink_i (already described by sink_step_N): sink_verdict run, done, n/a or
 # blocked, and sink_why.
 sink_decide() {
-  sink_verdict=run sink_why='' sink_missing=''
+  sink_verdict=run sink_missing=''
   if [ -n "$sink_when" ]; then
     "sink_when_$sink_i"
     sink_g=$?
@@ -470,6 +470,7 @@ sink_decide() {
       return
     fi
   fi
+  sink_why=''  # after the `when`: an int compared with a text that is no number leaves why it is none
   if [ -n "$sink_skip_if" ]; then
     sink_missing=
     "sink_skip_$sink_i"

@@ -173,7 +173,8 @@ void Checker::collect_std_helpers() {
   for (const auto& m : stdlib_modules()) {
     if (std::any_of(program_.modules.begin(), program_.modules.end(), [&](const Module& u) { return u.name == m.name; }))
       continue;
-    for (std::size_t at = m.text.find("helper "); at != std::string_view::npos; at = m.text.find("\nhelper ", at + 1)) {
+    // A helper stands at the start of a line (the first line of each module is a comment).
+    for (std::size_t at = m.text.find("\nhelper "); at != std::string_view::npos; at = m.text.find("\nhelper ", at + 1)) {
       const std::size_t from = m.text.find(' ', at + 1) + 1;
       const std::string_view name = m.text.substr(from, m.text.find_first_of(" \n", from) - from);
       if (!name.empty() && name[0] != '_') std_helpers_.emplace(name, m.name);

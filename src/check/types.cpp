@@ -57,24 +57,17 @@ bool fits(VType type, std::string_view text) {
 // A character of a command's name: a word character or `-`.
 bool is_word_char(char c) { return lex::is_word_char(c) || c == '-'; }
 
-// Where `word` next stands as a whole word in `s`, from `at` on; npos if nowhere.
-std::size_t find_word(std::string_view s, std::string_view word, std::size_t at) {
-  for (; (at = s.find(word, at)) != std::string_view::npos; ++at)
-    if ((at == 0 || !is_word_char(s[at - 1])) && (at + word.size() >= s.size() || !is_word_char(s[at + word.size()])))
-      return at;
-  return std::string_view::npos;
-}
-
-// Where `word`, a whole word of text.text (a view into it), stands in `src`, the source of
-// the string: its nth occurrence there if it is the nth in the text; else the whole string.
+// Where `word`, a word of text.text (a view into it), stands in `src`, the source of the
+// string: its nth occurrence there if it is the nth in the text; else the whole string. An
+// escape (\n, \t) before the word is a letter in the source, so any occurrence counts.
 Span span_in(const std::string& src, const ast::Text& text, std::string_view word) {
   const auto offset = static_cast<std::size_t>(word.data() - text.text.data());
   std::size_t nth = 0;
-  for (auto at = find_word(text.text, word, 0); at < offset; at = find_word(text.text, word, at + 1)) ++nth;
+  for (auto at = text.text.find(word); at < offset; at = text.text.find(word, at + 1)) ++nth;
   std::size_t at = 0;
   for (std::uint32_t line = 1; line < text.span.line; ++line) at = src.find('\n', at) + 1;
-  for (at = find_word(src, word, at + text.span.col - 1); nth > 0 && at != std::string::npos; --nth)
-    at = find_word(src, word, at + 1);
+  for (at = src.find(word, at + text.span.col - 1); nth > 0 && at != std::string::npos; --nth)
+    at = src.find(word, at + 1);
   if (at == std::string::npos) return text.span;
   const auto line = static_cast<std::uint32_t>(1 + std::count(src.data(), src.data() + at, '\n'));
   if (line > text.span.end_line) return text.span;

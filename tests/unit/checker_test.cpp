@@ -272,6 +272,7 @@ TEST_CASE("platform names people use, and os/distro values that never match") {
 
 TEST_CASE("a std helper without its use (W306), a typed fact without sh (E233)") {
   CHECK(diagnose("step \"s\" { run \"echo retry; retry -- x\" }") == V{{"W306", 1, 29}});
+  CHECK(diagnose("step \"s\" { run \"echo\\nretry -- x\" }") == V{{"W306", 1, 23}});  // after an escape
   CHECK(diagnose("use \"std/retry\"\nstep \"s\" { run \"retry -- x\" }").empty());
   // Words after "helper " in a std module's comments are no helpers ("# Each helper says ...").
   CHECK(diagnose("step \"s\" { run \"says hi\" }").empty());

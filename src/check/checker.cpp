@@ -105,7 +105,6 @@ void report_chain(Diagnostics& diags, const Decl& top) {
 
 void Checker::run() {
   compute_visibility();
-  env_names_.insert(lex::well_known_env.begin(), lex::well_known_env.end());
   for (std::size_t m = 0; m < program_.modules.size(); ++m)
     collect(program_.modules[m].ast.items, m, MachineSet().set(), nullptr);
   collect_std_helpers();

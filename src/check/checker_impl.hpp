@@ -3,6 +3,7 @@
 #pragma once
 
 #include <bitset>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -102,7 +103,8 @@ class Checker {
   std::unordered_map<std::string_view, Decl> decls_;
   std::vector<Decl*> decl_order_;
   std::unordered_map<std::string_view, std::pair<const ast::Helper*, std::size_t>> helpers_;
-  std::unordered_set<std::string_view> env_names_;  // the well-known ones and those the program sets or reads
+  // The well-known ones and those the program sets or reads; sorted: deterministic suggestions.
+  std::set<std::string_view> env_names_{lex::well_known_env.begin(), lex::well_known_env.end()};
   // Variables a secret env fact reads: {{env.NAME}} of one is secret wherever it stands.
   std::unordered_set<std::string_view> secret_env_;
   bool secret_env(std::string_view name) const {

@@ -113,9 +113,7 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
   if (name.starts_with(lex::env_prefix)) {
     const std::string_view var = name.substr(lex::env_prefix.size());
     if (env_names_.count(var)) return VType::String;
-    std::vector<std::string> candidates(env_names_.begin(), env_names_.end());
-    std::sort(candidates.begin(), candidates.end());
-    const auto near = suggest(var, candidates);
+    const auto near = suggest(var, env_names_);
     diags_.add(E202, span, "unknown environment variable `" + std::string(name) + "`",
                near ? "did you mean `env." + *near + "`?"
                     : "read it with a fact, which can be required or have a default: fact " + utf8::ascii_lower(var) +
@@ -147,11 +145,10 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
     }
     return d->type();
   }
-  std::vector<std::string> names;  // those this module sees, sorted: deterministic suggestions
+  std::set<std::string_view> names;  // those this module sees, sorted: deterministic suggestions
   for (const auto& [known, d] : decls_)
-    if (sees_[module_][d.module]) names.emplace_back(known);
-  for (const auto& b : lex::builtins) names.emplace_back(b.name);
-  std::sort(names.begin(), names.end());
+    if (sees_[module_][d.module]) names.insert(known);
+  for (const auto& b : lex::builtins) names.insert(b.name);
   const auto near = suggest(name, names);
   diags_.add(E201, span, fmt::format("unknown name `{}`", name),
              name == lex::kw_raw    ? "`raw` is a keyword: {{raw NAME}} inserts NAME as shell text"

@@ -161,7 +161,7 @@ std::vector<Remote> run_sessions(const std::vector<std::string>& dests, std::siz
   for (const auto& d : dests) {
     Remote& r = remotes.emplace_back();
     r.dest = d;
-    r.prefix = Painter(color)(colors[(remotes.size() - 1) % 6], pad(d, width)) + " | ";
+    r.prefix = Painter{color}(colors[(remotes.size() - 1) % 6], pad(d, width)) + " | ";
   }
   const auto line = [&](Remote& r, bool is_err, std::string_view raw) {
     const std::string masked = mask_secrets(std::string(raw), secrets);  // the secret answers sink sent

@@ -12,7 +12,7 @@ namespace sink {
 
 class Renderer {
  public:
-  Renderer(const Sources& sources, bool color) : sources_(sources), paint_(color) {}
+  Renderer(const Sources& sources, bool color) : sources_(sources), paint_{color} {}
 
   // error[E201]: message / --> file:line:col / the line / an underline / = hint: ...
   std::string text(const Diagnostic& d);

@@ -15,15 +15,11 @@ inline constexpr const char* kYellow = "\x1b[1;33m";
 inline constexpr const char* kBlue = "\x1b[1;34m";
 inline constexpr const char* kCyan = "\x1b[36m";
 
-class Painter {
- public:
-  explicit Painter(bool on) : on_(on) {}
+struct Painter {
+  bool on;
   std::string operator()(const char* code, std::string_view s) const {
-    return on_ ? code + std::string(s) + "\x1b[0m" : std::string(s);
+    return on ? code + std::string(s) + "\x1b[0m" : std::string(s);
   }
-
- private:
-  bool on_;
 };
 
 }  // namespace sink

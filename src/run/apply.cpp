@@ -95,7 +95,7 @@ void FactProgress::operator()(const std::vector<std::string_view>& running) {
 int apply_steps(Planner& planner, std::ostream& err, bool color, bool live) {
   const Selection& selection = planner.resolver.selection;
   CommandRunner& runner = planner.resolver.runner;
-  const Painter paint(color);
+  const Painter paint{color};
   const auto where = [&](const ast::Step& step) {
     return utf8::printable(fmt::format("{}:{}", planner.sources.get(step.span.file).path, step.span.line));
   };

@@ -65,11 +65,7 @@ bool write_atomically(const std::string& path, const std::string& text, WritePro
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::string temp = (dir / ("." + target.filename().string() + (seen ? ".sink-fmt-XXXXXX" : ".sink-XXXXXX"))).string();
   const int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    problem = {std::strerror(errno), kHint};
-    ::sigprocmask(SIG_SETMASK, &old, nullptr);
-    return false;
-  }
+  if (fd < 0) fail(std::strerror(errno), kHint);  // then nothing below touches a file
   for (std::size_t done = 0; ok && done < text.size();) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
@@ -85,7 +81,7 @@ bool write_atomically(const std::string& path, const std::string& text, WritePro
   if (ok && ::fchmod(fd, seen ? seen->st_mode & 07777 : 0755) != 0) fail(std::strerror(errno), kHint);
   if (ok && seen && !copy_xattrs(target.c_str(), fd, problem)) ok = false;
   if (ok && ::fsync(fd) != 0) fail(std::strerror(errno), kHint);
-  if (::close(fd) != 0) fail(std::strerror(errno), kHint);
+  if (fd >= 0 && ::close(fd) != 0) fail(std::strerror(errno), kHint);
   // The file as it is now must be the file as it was read: an edit made meanwhile is kept.
   std::string now, why;
   struct stat st {};
@@ -98,7 +94,7 @@ bool write_atomically(const std::string& path, const std::string& text, WritePro
   ::sigpending(&pending);
   const bool cancelled = sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM) || sigismember(&pending, SIGHUP);
   if (ok && !cancelled && ::rename(temp.c_str(), target.c_str()) != 0) fail(std::strerror(errno), kHint);
-  if (!ok || cancelled) ::unlink(temp.c_str());
+  if (fd >= 0 && (!ok || cancelled)) ::unlink(temp.c_str());
   ::sigprocmask(SIG_SETMASK, &old, nullptr);  // a pending signal ends sink here, the file whole
   return ok;
 }

@@ -141,6 +141,10 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
     error = {std::move(message), general ? "" : args.command};
     return std::nullopt;
   };
+  const auto unknown_command = [&](const std::string& name) {
+    const auto near = suggest(name, commands(), &CommandSpec::name);
+    return fail("unknown command `" + name + "`" + (near ? "; did you mean `" + *near + "`?" : ""), true);
+  };
   std::vector<std::pair<std::string, std::string>> pending;  // flags, checked once the command is known
   bool flags_done = false;
   for (std::size_t i = 0; i < argv.size(); ++i) {
@@ -174,10 +178,7 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
   const CommandSpec* cmd = nullptr;
   if (!args.command.empty()) {
     cmd = find_command(args.command);
-    if (!cmd) {
-      const auto near = suggest(args.command, commands(), &CommandSpec::name);
-      return fail("unknown command `" + args.command + "`" + (near ? "; did you mean `" + *near + "`?" : ""), true);
-    }
+    if (!cmd) return unknown_command(args.command);
   }
   for (const auto& [name, value] : pending) {
     const FlagSpec* spec = find_named(global_flags(), name);
@@ -203,6 +204,10 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
   if (cmd && args.positional.size() > cmd->max_positional)
     return fail(fmt::format("too many arguments for `sink {}`: `{}`", args.command,
                             args.positional[cmd->max_positional]));
+  // `sink help X` is `sink X --help`, and X is checked the same way.
+  if (args.command == "help" && !args.positional.empty() && !args.positional[0].empty() &&
+      !find_command(args.positional[0]))
+    return unknown_command(args.positional[0]);
   return args;
 }
 

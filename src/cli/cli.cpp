@@ -38,7 +38,6 @@ int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream
     std::string name = args.command;
     if (name == "help" && !args.has("--help")) name = args.positional.empty() ? "" : args.positional[0];
     const CommandSpec* c = find_command(name);
-    if (!c && !name.empty()) return usage_error(err, "unknown command `" + name + "`", "");
     out << (c ? command_help(*c) : general_help());
     return kExitOk;
   }

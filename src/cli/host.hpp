@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,8 +25,6 @@ class Host {
   // Whether stderr is a terminal that takes colours and rewritten lines (not TERM=dumb).
   bool live_terminal() const { return is_terminal(STDERR_FILENO) && env("TERM").value_or("") != "dumb"; }
   virtual bool is_file(const std::string& path) const = 0;
-  // The clock for progress lines.
-  virtual std::chrono::steady_clock::time_point now() const { return std::chrono::steady_clock::now(); }
   // The machine sink runs on (detected; --platform applies on top).
   virtual Machine machine() const = 0;
   // What runs commands (created once a run needs it: it catches Ctrl-C while it exists).

@@ -147,7 +147,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   if (const int status = load(args, host, err, color, r, true); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Resolver resolver(r.sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
-  resolver.watch(FactProgress(err, host.live_terminal(), [&host] { return host.now(); }));
+  resolver.watch(FactProgress(err, host.live_terminal(), [] { return std::chrono::steady_clock::now(); }));
   if (!resolver.run()) return 128 + runner->interrupted();
   if (args.command == "facts") {
     print_facts(r, resolver, args.get("--format", "text") == "json", out);
@@ -183,7 +183,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
   if (r.sel.not_chosen) fmt::print(err, "; {} left out by --only/--skip/--from", r.sel.not_chosen);
   err << "\n";
   Resolver resolver(r.sel, r.machine, *runner, r.inputs, prompter.get(), base_dir(r.path));
-  resolver.watch(FactProgress(err, host.live_terminal(), [&host] { return host.now(); }));
+  resolver.watch(FactProgress(err, host.live_terminal(), [] { return std::chrono::steady_clock::now(); }));
   if (!resolver.run()) {
     err << "sink: interrupted while gathering facts; no step was run\n";
     return 128 + runner->interrupted();

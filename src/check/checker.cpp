@@ -13,12 +13,6 @@ namespace sink {
 
 void check_program(const Program& program, Diagnostics& diags) { check::Checker(program, diags).run(); }
 
-Program load_and_check(const std::string& path, FileReader& reader, Diagnostics& diags) {
-  Program program = load_program(path, reader, diags);
-  if (program.complete) check_program(program, diags);
-  return program;
-}
-
 void check_repeats(Diagnostics& diags, const ast::List<ast::RepeatedOption>& repeated) {
   for (const auto& r : repeated)
     diags.add(E265, r.span, "`" + r.option + "` is given twice", "write each option once");

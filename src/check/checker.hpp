@@ -9,10 +9,6 @@ namespace sink {
 
 void check_program(const Program& program, Diagnostics& diags);
 
-// The first stage of every command that reads a Sinkfile: loads `path` and what it uses
-// and, when all of it loaded, checks it.
-Program load_and_check(const std::string& path, FileReader& reader, Diagnostics& diags);
-
 // What the parser keeps only in part, reported for the checker and for `sink fmt` (which
 // would lose it): an option given twice (E265), an unknown step field (E206; returns
 // whether it looks like a misspelled `run`).

@@ -161,8 +161,7 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
 
 void Checker::collect_std_helpers() {
   for (const auto& m : stdlib_modules()) {
-    if (std::any_of(program_.modules.begin(), program_.modules.end(), [&](const Module& u) { return u.name == m.name; }))
-      continue;
+    if (std::ranges::find(program_.modules, m.name, &Module::name) != program_.modules.end()) continue;
     // A helper stands at the start of a line (the first line of each module is a comment).
     for (std::size_t at = m.text.find("\nhelper "); at != std::string_view::npos; at = m.text.find("\nhelper ", at + 1)) {
       const std::size_t from = m.text.find(' ', at + 1) + 1;
@@ -322,9 +321,8 @@ void Checker::check_compare(const ast::Expr& e, VType l, VType r) {
       return mismatch("compare an int with a whole number, as in: " + std::string(lex::op_text(e.op)) + " 8");
     // A question with choices can only equal one of them.
     const Decl* d = name->kind == ast::Expr::Kind::Name && !ordering ? lookup(name->name) : nullptr;
-    const auto is_value = [&](const ast::Text& c) { return c.literal() == value; };
     if (d && d->ask && !d->ask->choices.empty() &&
-        std::none_of(d->ask->choices.begin(), d->ask->choices.end(), is_value))
+        std::ranges::find(d->ask->choices, value, &ast::Text::literal) == d->ask->choices.end())
       diags_.add(W303, lit->span, "\"" + value + "\" is not one of the choices of `" + d->name() + "`",
                  "this comparison is always " + std::string(e.op == lex::CmpOp::Eq ? "false" : "true"));
     if (name->kind == ast::Expr::Kind::Name && (name->name == "os" || name->name == "distro") && !ordering)

@@ -44,7 +44,7 @@ std::string_view describe(VType t) {
   return kNames[static_cast<int>(t)];
 }
 
-VType from_lex(lex::Type t) { return static_cast<VType>(t); }
+// VType starts with lex::Type's four, in its order: a cast converts either way.
 static_assert(VType::Version == static_cast<VType>(lex::Type::Version));
 
 // Whether a literal's text is a value of `type` (Bool, Int or Version), read as the planner
@@ -101,7 +101,7 @@ void check_platform_value(Diagnostics& diags, std::string_view builtin, const st
 VType fact_type(const ast::Fact& f) {
   if (!f.type_name) return VType::String;
   const auto t = lex::type_from_name(*f.type_name);
-  return t ? from_lex(*t) : VType::Unknown;
+  return t ? static_cast<VType>(*t) : VType::Unknown;
 }
 
 Decl* Checker::lookup(std::string_view name) {
@@ -120,7 +120,7 @@ VType Checker::resolve(std::string_view name, Span span, Decl** decl) {
                           " = env \"" + std::string(var) + "\"");
     return VType::Unknown;
   }
-  if (const auto* b = lex::find_builtin(name)) return from_lex(b->type);
+  if (const auto* b = lex::find_builtin(name)) return static_cast<VType>(b->type);
   if (Decl* d = lookup(name)) {
     d->used = true;
     if (decl) *decl = d;

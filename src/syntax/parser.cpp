@@ -155,8 +155,9 @@ struct Control : pg::normal<Rule> {
   }
 };
 
-// A rule's action is the overload of on() for it, on(rule, in, b), `in` the matched input. (An
-// overload also takes rules derived from its rule: no rule with an action has one.)
+// A rule's action is the overload of on() for it: on(rule, in, b) reads the matched input,
+// on(rule, b) does not. (An overload also takes rules derived from its rule: no rule with an
+// action has one.)
 using In = pg::memory_input<>::action_t;
 
 template <typename Rule>
@@ -165,6 +166,11 @@ template <typename Rule>
   requires requires(const In& in, Builder& b) { on(Rule{}, in, b); }
 struct Action<Rule> {
   static void apply(const In& in, Builder& b) { on(Rule{}, in, b); }
+};
+template <typename Rule>
+  requires requires(Builder& b) { on(Rule{}, b); }
+struct Action<Rule> {
+  static void apply0(Builder& b) { on(Rule{}, b); }
 };
 
 // ---- comments (kept for the formatter; backtracking may visit one twice) ----
@@ -180,8 +186,8 @@ void on(g::comment, const In& in, Builder& b) {
 // ---- strings ----
 // A string's value is made from its source once it is read whole (end_text); on the way,
 // only its interpolations are kept, with the source text each stands in.
-void on(g::interp_open, const In&, Builder& b) { b.text.interps.emplace_back(); }
-void on(g::raw_mod, const In&, Builder& b) { b.text.interps.back().raw = true; }
+void on(g::interp_open, Builder& b) { b.text.interps.emplace_back(); }
+void on(g::raw_mod, Builder& b) { b.text.interps.back().raw = true; }
 void on(g::interp_name, const In& in, Builder& b) { b.text.interps.back().name = ast::Str(in.string_view()); }
 void on(g::interp, const In& in, Builder& b) {
   b.text.interps.back().span = span_of(in, b.file_id);
@@ -267,9 +273,9 @@ void binary(Builder& b, ast::Expr::Kind kind) {
   e.op = b.ops.back();
   b.ops.pop_back();
 }
-void on(g::cmp_tail, const In&, Builder& b) { binary(b, ast::Expr::Kind::Compare); }
-void on(g::and_tail, const In&, Builder& b) { binary(b, ast::Expr::Kind::And); }
-void on(g::or_tail, const In&, Builder& b) { binary(b, ast::Expr::Kind::Or); }
+void on(g::cmp_tail, Builder& b) { binary(b, ast::Expr::Kind::Compare); }
+void on(g::and_tail, Builder& b) { binary(b, ast::Expr::Kind::And); }
+void on(g::or_tail, Builder& b) { binary(b, ast::Expr::Kind::Or); }
 // A parenthesized condition spans its parentheses: an operator around it starts or ends there.
 void on(g::paren, const In& in, Builder& b) { b.exprs.back()->span = span_of(in, b.file_id); }
 void on(g::not_app, const In& in, Builder& b) {
@@ -291,9 +297,9 @@ void fact_source(Builder& b, ast::FactSource source) {
   b.fact.source = source;
   b.fact.value = b.take_text();
 }
-void on(g::fact_sh, const In&, Builder& b) { fact_source(b, ast::FactSource::Sh); }
-void on(g::fact_env, const In&, Builder& b) { fact_source(b, ast::FactSource::Env); }
-void on(g::fact_value, const In&, Builder& b) { fact_source(b, ast::FactSource::Value); }
+void on(g::fact_sh, Builder& b) { fact_source(b, ast::FactSource::Sh); }
+void on(g::fact_env, Builder& b) { fact_source(b, ast::FactSource::Env); }
+void on(g::fact_value, Builder& b) { fact_source(b, ast::FactSource::Value); }
 // An option of a fact or question, into its slot: one given again is kept in `repeated` (the
 // checker reports it), and the last one counts.
 template <typename Slot, typename Value>
@@ -317,10 +323,10 @@ void add_value(Builder& b, T& node, const In& in) {
 }
 void on(g::fact_decl, const In& in, Builder& b) { add_value(b, b.fact, in); }
 
-void on(g::ask_prompt, const In&, Builder& b) { b.ask.prompt = b.take_text(); }
+void on(g::ask_prompt, Builder& b) { b.ask.prompt = b.take_text(); }
 void on(g::ask_default_value, const In& in, Builder& b) { once(b, b.ask.default_value, "default", in, b.take_text()); }
 void on(g::choices_kw, const In& in, Builder& b) { once(b, b.ask.choices_span, "choices", in, span_of(in, b.file_id)); }
-void on(g::ask_choice, const In&, Builder& b) { b.ask.choices.push_back(b.take_text()); }
+void on(g::ask_choice, Builder& b) { b.ask.choices.push_back(b.take_text()); }
 void on(g::ask_decl, const In& in, Builder& b) { add_value(b, b.ask, in); }
 
 void on(g::env_name, const In& in, Builder& b) { on(g::decl_name{}, in, b); }
@@ -332,7 +338,7 @@ void on(g::helper_decl, const In& in, Builder& b) {
 }
 
 // ---- steps ----
-void on(g::step_name, const In&, Builder& b) { b.step.name = b.take_text(); }
+void on(g::step_name, Builder& b) { b.step.name = b.take_text(); }
 
 ast::StepField& new_field(Builder& b, ast::StepField::Kind kind, const In& in) {
   auto& f = b.fields.emplace_back();
@@ -375,7 +381,7 @@ void on(g::step_decl, const In& in, Builder& b) {
 }
 
 // ---- platform blocks ----
-void on(g::platform_kw, const In&, Builder& b) { b.platforms.emplace_back(); }
+void on(g::platform_kw, Builder& b) { b.platforms.emplace_back(); }
 void on(g::platform_name, const In& in, Builder& b) {
   b.platforms.back().names.push_back({ast::Str(in.string_view()), span_of(in, b.file_id)});
 }

@@ -105,14 +105,13 @@ void Resolver::settle_fact(const ast::Fact& f, Resolved& r, std::optional<std::s
     if (!v) {
       r.problem = "got \"" + (secret ? std::string("••••••") : preview(redact(*text))) + "\", which " + why + " (" +
                   (type == lex::Type::Int ? "an " : "a ") + std::string(lex::type_name(type)) + " fact)";
-      r.invalid = r.required_failed = true;  // a value of the wrong kind stops the run, whatever the options
+      r.invalid = true;  // a value of the wrong kind stops the run, whatever the options
       return;
     }
   } else {
     r.problem = failure;
     if (!f.default_value) {
-      if (f.required) r.required_failed = true;
-      else if (type == lex::Type::Bool) r.value = Value::of_bool(false);
+      if (!f.required && type == lex::Type::Bool) r.value = Value::of_bool(false);  // a required one stops the run
       return;
     }
     const ast::Expr& d = *f.default_value;
@@ -169,7 +168,7 @@ void Resolver::answer(const ast::Ask& a, bool now) {
     std::string why;
     if (!parse_value(lex::Type::String, text, why)) {
       r.problem = std::string("the answer from ") + source + " " + why;
-      r.invalid = r.required_failed = true;  // stops apply before its first step
+      r.invalid = true;  // stops apply before its first step
       return;
     }
     r.value = Value::of_string(text, secret);
@@ -260,7 +259,10 @@ bool report_blockers(const Selection& sel, const Resolver& r, const std::unorder
   for (const auto name : sel.needed) {
     const Resolved* res = r.result(name);
     if (!res) continue;
-    if (const auto f = sel.facts.find(name); f != sel.facts.end() && res->required_failed) {
+    // A fact stops the run when its value is invalid, or when it is required (so it has no
+    // default: E260) and got none; unknown for another platform, it does not stop a plan.
+    const auto f = sel.facts.find(name);
+    if (f != sel.facts.end() && (res->invalid || (f->second->required && !res->value && !res->unknown))) {
       const ast::Fact& fact = *f->second;
       std::string why = res->problem;
       if (res->outcome.started && !res->outcome.signal) {

@@ -35,8 +35,7 @@ class Prompter {
 struct Resolved {
   std::optional<Value> value;
   std::string problem;          // why there is no value, or why the default stands in
-  bool required_failed = false;  // stops the run: a required fact failed, or `invalid`
-  bool invalid = false;          // the value did not parse as the fact's type
+  bool invalid = false;          // the value did not parse as the fact's type (or the answer was refused): stops the run
   bool unknown = false;          // not gathered: its command would run on another machine
   bool ran = false;             // a command ran for it
   Outcome outcome;              // when it ran

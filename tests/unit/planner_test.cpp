@@ -120,7 +120,7 @@ step "s" { run "{{ok}}{{no}}{{n}}{{v}}{{gone}}{{lost}}{{bad}}" }
   CHECK(w.value("gone") == "fallback");
   CHECK(w.value("lost") == "(none)");
   CHECK(w.resolver->result("lost")->problem.find("exited with status 127") != std::string::npos);
-  CHECK(w.resolver->result("bad")->required_failed);  // a value of the wrong kind stops the run
+  CHECK(w.resolver->result("bad")->invalid);  // a value of the wrong kind stops the run
   CHECK(w.resolver->result("bad")->problem.find("\"many\"") != std::string::npos);
 }
 

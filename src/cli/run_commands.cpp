@@ -161,7 +161,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
     ++counts[static_cast<int>(plans.back().verdict)];
     if (runner->interrupted()) return 128 + runner->interrupted();
   }
-  const bool blocked = report_blockers(r.sel, resolver, nullptr, r.diags);
+  const bool blocked = resolver.report_blockers(nullptr, r.diags);
   print_plan(r, plans, counts, resolver, args.get("--format", "text") == "json", out);
   // 1 when apply, given the same values and no terminal, would stop or fail.
   if (blocked) return print_diags(r, err, color, "sink: apply would stop before the first step");
@@ -195,7 +195,7 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
     err << "sink: interrupted while asking; no step was run\n";
     return 128 + runner->interrupted();
   }
-  if (report_blockers(r.sel, resolver, &needed, r.diags))
+  if (resolver.report_blockers(&needed, r.diags))
     return print_diags(r, err, color, "sink: stopped before the first step: " + Renderer::counts(r.diags));
   return apply_steps(planner, err, color, host.live_terminal());
 }

@@ -253,21 +253,20 @@ bool Resolver::run() {
   return !runner.interrupted();
 }
 
-bool report_blockers(const Selection& sel, const Resolver& r, const std::unordered_set<std::string_view>* answers_for,
-                     Diagnostics& diags) {
+bool Resolver::report_blockers(const std::unordered_set<std::string_view>* answers_for, Diagnostics& diags) const {
   const std::size_t before = diags.items().size();
-  for (const auto name : sel.needed) {
-    const Resolved* res = r.result(name);
+  for (const auto name : selection.needed) {
+    const Resolved* res = result(name);
     if (!res) continue;
     // A fact stops the run when its value is invalid, or when it is required (so it has no
     // default: E260) and got none; unknown for another platform, it does not stop a plan.
-    const auto f = sel.facts.find(name);
-    if (f != sel.facts.end() && (res->invalid || (f->second->required && !res->value && !res->unknown))) {
+    const auto f = selection.facts.find(name);
+    if (f != selection.facts.end() && (res->invalid || (f->second->required && !res->value && !res->unknown))) {
       const ast::Fact& fact = *f->second;
       std::string why = res->problem;
       if (res->outcome.started && !res->outcome.signal) {
         // Masked before it is trimmed or cut: a secret may span lines or start with blanks.
-        const std::string err_text = trim(r.redact(res->outcome.err));
+        const std::string err_text = trim(redact(res->outcome.err));
         if (err_text.find('\n') != std::string::npos) why += "; stderr: " + preview(err_text, 500);
       }
       if (res->invalid)
@@ -276,7 +275,8 @@ bool report_blockers(const Selection& sel, const Resolver& r, const std::unorder
       else
         diags.add(E401, fact.name_span, "required fact `" + fact.name + "` failed: " + why,
                   "fix what it needs, or drop `required` and give it a `default`");
-    } else if (const auto a = sel.asks.find(name); answers_for && answers_for->count(name) && a != sel.asks.end() && !res->value) {
+    } else if (const auto a = selection.asks.find(name);
+               answers_for && answers_for->count(name) && a != selection.asks.end() && !res->value) {
       // The hint says how to answer; the message adds only what the terminal said.
       const bool asked = res->problem == "the terminal input ended before an answer" || res->invalid;
       diags.add(E403, a->second->name_span,

@@ -80,6 +80,10 @@ class Resolver {
   // secret env fact reads count, whether or not that fact is needed.
   std::vector<std::string> secrets() const;
   std::string redact(std::string text) const;
+  // Problems that stop a run before any step, each reported at its declaration: failed
+  // required facts and values of the wrong kind (E401, E402) and unanswered questions among
+  // `answers_for` (E403: what the steps that will run need). Returns whether there was any.
+  bool report_blockers(const std::unordered_set<std::string_view>* answers_for, Diagnostics& diags) const;
 
   // What the run is made of, as given.
   const Selection& selection;
@@ -102,11 +106,5 @@ class Resolver {
   mutable std::unordered_map<std::string, Value> env_values_;  // env.NAME, read on first use
   std::unordered_set<std::string_view> secret_env_;  // variables a secret env fact reads
 };
-
-// Problems that stop a run before any step, each reported at its declaration: failed
-// required facts and values of the wrong kind (E401, E402) and unanswered questions among
-// `answers_for` (E403: what the steps that will run need). Returns whether there was any.
-bool report_blockers(const Selection& selection, const Resolver& resolver,
-                     const std::unordered_set<std::string_view>* answers_for, Diagnostics& diags);
 
 }  // namespace sink

@@ -442,6 +442,15 @@ def _(c):
     compare_apply(c)
 
 
+@test("env.NAME in a `when` that is false: the reason shows its value, as sink's")
+def _(c):
+    c.write("Sinkfile", 'step "one" {\n  when env.HOME == "/nowhere"\n  run "touch one"\n}\n'
+            'step "two" {\n  skip if env.HOME != "/nowhere" and true\n  run "touch two"\n}\n')
+    compare_plan(c)
+    want = compare_apply(c)
+    check(verdicts(want.err)[:2] == ["1/2 one: n/a", "2/2 two: done"], "sink's verdicts", want)
+
+
 @test("a fact that needs one declared after it: the later fact is resolved first, each keeps its own type and command")
 def _(c):
     c.write("Sinkfile", 'fact a = "A-{{b}}"\nfact b: int = sh "echo 5"\nfact c: int = sh "echo {{d}}x; exit 3"\n'

@@ -426,7 +426,10 @@ sink_explain() {
   for sink_x in $sink_names; do
     case " $sink_seen " in *" $sink_x "*) continue ;; esac
     sink_seen="$sink_seen $sink_x"
-    if eval "[ -n \"\${sink_h_$sink_x-}\" ]"; then eval "sink_v=\$sink_z_$sink_x"; else sink_v='(no value)'; fi
+    case $sink_x in
+      env.*) eval "sink_v=\$SINKENV_${sink_x#env.}" ;;
+      *) if eval "[ -n \"\${sink_h_$sink_x-}\" ]"; then eval "sink_v=\$sink_z_$sink_x"; else sink_v='(no value)'; fi ;;
+    esac
     sink_vals="$sink_vals${sink_vals:+, }$sink_x = $sink_v"
   done
   sink_seen=

@@ -112,17 +112,12 @@ sink_cmp() {
       # A negative number is below every version.
       case $sink_a in -[0-9]*) sink_x=-1 ;; *) sink_x=0 ;; esac
       case $sink_b in -[0-9]*) sink_y=-1 ;; *) sink_y=0 ;; esac
-      if [ "$sink_x" != "$sink_y" ]; then
-        sink_c=$((sink_x - sink_y))
-        sink_a=x sink_b=x
-      fi
-      if [ "$sink_a$sink_b" = xx ]; then :
-      elif ! sink_version "$sink_a"; then [ "$2" = ne ]; return; fi
-      if [ "$sink_a$sink_b" != xx ]; then
+      sink_c=$((sink_x - sink_y))
+      if [ "$sink_c" = 0 ]; then
+        sink_version "$sink_a" || { [ "$2" = ne ]; return; }
         sink_x=$sink_v
-        if ! sink_version "$sink_b"; then [ "$2" = ne ]; return; fi
+        sink_version "$sink_b" || { [ "$2" = ne ]; return; }
         sink_y=$sink_v
-        sink_c=0
       else
         sink_x='' sink_y=''
       fi
@@ -139,11 +134,8 @@ sink_cmp() {
       sink_out=$sink_b; sink_typed int || { [ "$2" = ne ]; return; }
       sink_y=$sink_out
       if [ "$sink_x" = "$sink_y" ]; then sink_c=0; elif [ "$sink_x" -lt "$sink_y" ]; then sink_c=-1; else sink_c=1; fi ;;
-    *)
-      if [ "$sink_a" = "$sink_b" ]; then sink_c=0
-      elif command expr "x$sink_a" \< "x$sink_b" >/dev/null; then sink_c=-1
-      else sink_c=1
-      fi ;;
+    *)  # text and bool: == and != only (the checker refuses to order them)
+      if [ "$sink_a" = "$sink_b" ]; then sink_c=0; else sink_c=1; fi ;;
   esac
   case $2 in
     eq) [ "$sink_c" = 0 ] ;;
@@ -163,18 +155,13 @@ sink_has() {
 }
 # Three-valued logic: 0 true, 1 false, 2 unknown (a name without a value).
 # sink_and L R MISSING_L MISSING_R: L and R, sink_m the name that leaves it unknown.
-sink_and() {
+sink_and() { sink_logic 1 "$@"; }
+sink_or() { sink_logic 0 "$@"; }
+sink_logic() {  # WINS L R MISSING_L MISSING_R: WINS (false for and, true for or) when a side is it
+  sink_m=$5
+  case $2 in "$1") return "$1" ;; 0 | 1) return "$3" ;; esac
   sink_m=$4
-  case $1 in 1) return 1 ;; 0) return "$2" ;; esac
-  sink_m=$3
-  [ "$2" = 1 ] && return 1
-  return 2
-}
-sink_or() {
-  sink_m=$4
-  case $1 in 0) return 0 ;; 1) return "$2" ;; esac
-  sink_m=$3
-  [ "$2" = 0 ] && return 0
+  [ "$3" = "$1" ] && return "$1"
   return 2
 }
 sink_not() { case $1 in 0) return 1 ;; 1) return 0 ;; esac; return 2; }

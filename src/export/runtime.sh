@@ -71,22 +71,20 @@ sink_typed() {
       fi
       sink_out=$sink_sg$sink_s ;;
     version)
-      sink_vwhy=''
-      sink_version "$sink_out" || { sink_why=${sink_vwhy:-has no version number in it}; return 1; }
+      sink_version "$sink_out" || return 1
       sink_out=$sink_v ;;
   esac
-  return 0
 }
 
-# The first dotted number in $1 (v20.11.1 -> 20.11.1) as sink_v.
+# The first dotted number in $1 (v20.11.1 -> 20.11.1) as sink_v; fails with sink_why.
 sink_version() {
   sink_s=${1#"${1%%[0-9]*}"}
-  [ -n "$sink_s" ] || return 1
+  [ -n "$sink_s" ] || { sink_why='has no version number in it'; return 1; }
   sink_v=
   while :; do
     sink_d=${sink_s%%[!0-9]*}
     sink_s=${sink_s#"$sink_d"}
-    if [ "${#sink_d}" -gt 18 ]; then sink_vwhy='has a version part of more than 18 digits'; return 1; fi
+    if [ "${#sink_d}" -gt 18 ]; then sink_why='has a version part of more than 18 digits'; return 1; fi
     sink_d=${sink_d#"${sink_d%%[!0]*}"}
     sink_v=$sink_v${sink_v:+.}${sink_d:-0}
     case $sink_s in .[0-9]*) sink_s=${sink_s#.} ;; *) return 0 ;; esac
@@ -168,14 +166,17 @@ sink_not() { case $1 in 0) return 1 ;; 1) return 0 ;; esac; return 2; }
 
 # Sets NAME's value to sink_out (SECRET: 1 masks it wherever it is shown).
 sink_set() {
-  eval "SINK_$1=\$sink_out; sink_h_$1=1; sink_d_$1=1"
+  eval "SINK_$1=\$sink_out; sink_h_$1=1"
   if [ "$2" = 1 ]; then eval "sink_z_$1=\$sink_mask; sink_s_$1=1"; else eval "sink_z_$1=\$sink_out"; fi
 }
 sink_none() {  # NAME WHY: settled without a value
-  eval "sink_d_$1=1; sink_y_$1=\$2; SINK_$1=; sink_z_$1="
+  eval "sink_y_$1=\$2; SINK_$1=; sink_z_$1="
 }
-sink_is_secret() { eval "[ -n \"\${sink_s_$1-}\" ]"; }
 sink_blocker() { sink_blockers="$sink_blockers  $1$sink_nl"; }
+sink_no_value() {  # NAME: sink_why says that NAME is needed but has no value, and why
+  eval "sink_x=\${sink_y_$1-}"
+  sink_why="needs \`$1\`, which has no value${sink_x:+: $sink_x}"
+}
 
 # Resolves NAME (a fact, a question or a built-in) once, with what it needs first.
 sink_r() {
@@ -189,14 +190,17 @@ sink_r() {
 sink_fact() { sink_fn=$1 sink_ft=$2 sink_ff=$3 sink_fk=$4 sink_fc=${5-}; }
 sink_deps() {  # DEP...: fails (settling the fact) when one has no value
   for sink_dep; do
-    sink_is_secret "$sink_dep" && sink_ff="${sink_ff}s"
+    eval "[ -n \"\${sink_s_$sink_dep-}\" ]" && sink_ff="${sink_ff}s"  # a value made from a secret is one
     eval "[ -n \"\${sink_h_$sink_dep-}\" ]" && continue
-    eval "sink_why=\${sink_y_$sink_dep-}"
-    sink_failed "needs \`$sink_dep\`, which has no value${sink_why:+: $sink_why}"
+    sink_no_value "$sink_dep"
+    sink_failed "$sink_why"
     return 1
   done
 }
-sink_secret() { case $sink_ff in *s*) return 0 ;; esac; return 1; }
+sink_keep() {  # sink_out as the fact's value, when it is of the fact's type (else fails with sink_why)
+  sink_typed "$sink_ft" || return 1
+  case $sink_ff in *s*) sink_set "$sink_fn" 1 ;; *) sink_set "$sink_fn" 0 ;; esac
+}
 sink_got() {
   if [ "$sink_ft" = bool ] && [ "$sink_fk" = sh ]; then
     if [ "$1" = 0 ]; then sink_out=true; else sink_out=false; fi
@@ -209,36 +213,23 @@ sink_got() {
     sink_failed "$sink_fc printed nothing"
     return
   fi
-  sink_settle
-}
-sink_settle() {  # sink_out as the fact's value, or a value of the wrong type: stops the run
   sink_raw=$sink_out
-  if sink_typed "$sink_ft"; then
-    sink_secret && sink_s=1 || sink_s=0
-    sink_set "$sink_fn" "$sink_s"
-    return
-  fi
-  sink_secret && sink_raw=$sink_mask
+  sink_keep && return
+  # A value of the wrong type stops the run.
+  case $sink_ff in *s*) sink_raw=$sink_mask ;; esac
   case $sink_ft in int) sink_x="an int" ;; *) sink_x="a $sink_ft" ;; esac
   sink_why="got \"$sink_raw\", which $sink_why ($sink_x fact)"
   sink_none "$sink_fn" "$sink_why"
   sink_blocker "error[E402]: fact \`$sink_fn\` $sink_why"
 }
 sink_failed() {  # WHY: the default stands in, or a required fact stops the run
+  sink_none "$sink_fn" "$1"  # WHY stays, shown beside the default
   case $sink_ff in
     *d*)
       "sink_default_$sink_fn"
-      if sink_typed "$sink_ft"; then
-        sink_secret && sink_s=1 || sink_s=0
-        sink_set "$sink_fn" "$sink_s"
-        eval "sink_y_$sink_fn=\$1"
-        return
-      fi ;;
-  esac
-  sink_none "$sink_fn" "$1"
-  case $sink_ff in
+      sink_keep ;;
     *r*) sink_blocker "error[E401]: required fact \`$sink_fn\` failed: $1" ;;
-    *) if [ "$sink_ft" = bool ]; then sink_out=false; sink_set "$sink_fn" 0; eval "sink_y_$sink_fn=\$1"; fi ;;
+    *) if [ "$sink_ft" = bool ]; then sink_out=false; sink_set "$sink_fn" 0; fi ;;
   esac
 }
 sink_env_fact() {  # VARIABLE
@@ -422,11 +413,7 @@ sink_explain() {
   sink_seen=
   [ -z "$sink_vals" ] || sink_why="$sink_why ($sink_vals)"
 }
-sink_blocked() {
-  eval "sink_x=\${sink_y_$1-}"
-  sink_verdict=blocked
-  sink_why="needs \`$1\`, which has no value${sink_x:+: $sink_x}"
-}
+sink_blocked() { sink_verdict=blocked; sink_no_value "$1"; }
 
 # A `skip if sh` or `when sh` check, where and how the step runs, its output unseen.
 sink_run_check() {

@@ -473,7 +473,8 @@ sink_tree() {
           for (i = 1; i <= n; i++) for (p in parent) if (parent[p] == list[i]) { list[++n] = p; out = out " " p }
           print out }'
 }
-sink_stop() {
+sink_stop() {  # SIGNAL: the one that came
+  sink_signal=$1
   [ -n "$sink_pid" ] || return 0
   sink_pids=$(sink_tree "$sink_pid")
   # shellcheck disable=SC2086
@@ -496,10 +497,6 @@ sink_stop() {
   wait "$sink_pid" 2>/dev/null
   sink_pid=
 }
-sink_trap() {
-  sink_signal=$1
-  sink_stop
-}
 
 sink_run_step() {
   [ -z "$sink_seconds" ] || sink_begin=$SECONDS
@@ -512,7 +509,7 @@ sink_run_step() {
     "sink_run_$sink_i"
   ) <&3 3<&- &
   sink_pid=$!
-  [ -z "$sink_signal" ] || sink_stop  # the signal came while the step started
+  [ -z "$sink_signal" ] || sink_stop "$sink_signal"  # the signal came while the step started
   wait "$sink_pid"
   sink_status=$?
   sink_pid=
@@ -520,11 +517,13 @@ sink_run_step() {
   [ -z "$sink_seconds" ] || sink_took "$sink_begin"
 }
 
-sink_fail_report() {  # WHAT
+sink_step_failed() {  # SHOWN RECORDED: step sink_i failed, SHOWN on the terminal and RECORDED in the report
   sink_failed_n=$((sink_failed_n + 1))
-  if [ -n "$sink_color" ]; then sink_paint '1;31' "  failed: $1"; else sink_say "  failed: $1"; fi
+  sink_paint '1;31' "  failed: $1"
   if [ -n "$sink_error" ]; then "sink_error_$sink_i"; sink_say "  error: $sink_out"; fi
   sink_say "  --> $sink_where"
+  sink_record step "$sink_i" failed "$sink_name" "$2"
+  sink_code=1
 }
 
 # ---- the run ------------------------------------------------------------------------
@@ -533,13 +532,13 @@ sink_main() {
   sink_ifs=$IFS  # the shell's own, back after each split on newlines (sink_matches runs inside one)
   sink_tab=$(printf '\t')
   sink_seconds=${SECONDS:+1}
-  sink_mode=apply sink_report='' sink_signal='' sink_pid='' sink_blockers='' sink_seen='' sink_started=
+  sink_mode=apply sink_report='' sink_o=1 sink_signal='' sink_pid='' sink_blockers='' sink_seen='' sink_started=
   sink_init
   while [ $# -gt 0 ]; do
     case $1 in
       --plan) sink_mode=plan ;;
       --facts) sink_mode=facts ;;
-      --report) sink_report=1 ;;
+      --report) sink_report=1 sink_o=2 ;;  # the records on standard output, the text on standard error
       --only | --skip | --from)
         if [ $# -lt 2 ] || [ -z "$2" ]; then sink_usage "$1 needs a step name or a glob"; fi
         case $1 in
@@ -557,16 +556,14 @@ sink_main() {
     esac
     shift
   done
-  sink_o=1
-  [ -n "$sink_report" ] && sink_o=2
   sink_color=
   [ -t 2 ] && [ -z "${NO_COLOR-}" ] && [ "${TERM-}" != dumb ] && sink_color=1
   sink_tty=
   if [ -t 0 ]; then sink_tty=1; exec 3<&0; else exec 3</dev/null; fi
   sink_base=$(pwd)
-  trap 'sink_trap 2' INT
-  trap 'sink_trap 15' TERM
-  trap 'sink_trap 1' HUP
+  trap 'sink_stop 2' INT
+  trap 'sink_stop 15' TERM
+  trap 'sink_stop 1' HUP
   # Under `sink --host` (SINK_SESSION=1 on stdin ahead of the script) the end of the ssh
   # session is end-of-file on stdin: without a terminal sshd sends no SIGHUP, so a watcher
   # sends it, and the running step stops with the session.
@@ -610,12 +607,10 @@ sink_main() {
   fi
   for sink_x in $sink_order; do
     eval "[ -n \"\${sink_w_$sink_x-}\" ]" && sink_r "$sink_x"
-    [ -z "$sink_signal" ] || break
-  done
-  if [ -n "$sink_signal" ]; then
+    [ -z "$sink_signal" ] && continue
     sink_say "sink: interrupted while gathering facts; no step was run"
     sink_end $((128 + sink_signal))
-  fi
+  done
   case $sink_mode in
     facts) sink_facts ;;
     plan) sink_plan ;;
@@ -659,9 +654,10 @@ sink_facts() {
   sink_end 0
 }
 
-sink_plan() {
-  printf '%s\n' "$sink_file on $sink_describe:" >&"$sink_o"
-  sink_i=1 sink_run=0 sink_done=0 sink_na=0 sink_blocked_n=0 sink_total=0
+# Decides every step before any runs, as sink does: --plan shows each; apply stops before the
+# first step when one that will run needs a question that has no answer.
+sink_decide_all() {
+  sink_i=1 sink_run=0 sink_done=0 sink_na=0 sink_blocked_n=0
   while [ "$sink_i" -le "$sink_steps" ]; do
     eval "sink_st=\$sink_st_$sink_i"
     "sink_step_$sink_i"
@@ -678,13 +674,26 @@ sink_plan() {
           *) sink_label=blocked; sink_blocked_n=$((sink_blocked_n + 1)) ;;
         esac ;;
     esac
-    sink_total=$((sink_total + 1))
-    printf '  %-16s%s%s\n' "$sink_label" "$sink_name" "${sink_why:+: $sink_why}" >&"$sink_o"
-    sink_record step "$sink_i" "$sink_verdict" "$sink_name" "$sink_why"
+    if [ "$sink_mode" = plan ]; then
+      printf '  %-16s%s%s\n' "$sink_label" "$sink_name" "${sink_why:+: $sink_why}" >&"$sink_o"
+      sink_record step "$sink_i" "$sink_verdict" "$sink_name" "$sink_why"
+    elif [ "$sink_verdict" = run ] || [ "$sink_verdict" = blocked ]; then
+      for sink_x in $sink_needs; do
+        eval "sink_v=\${sink_unanswered_$sink_x-}"
+        [ -n "$sink_v" ] || continue
+        eval "sink_unanswered_$sink_x="
+        sink_blocker "error[E403]: question \`$sink_x\` has no answer: set $sink_v=VALUE in the environment, or run on a terminal"
+      done
+    fi
     sink_i=$((sink_i + 1))
   done
-  sink_x="$sink_total steps"
-  [ "$sink_total" = 1 ] && sink_x="1 step"
+}
+
+sink_plan() {
+  printf '%s\n' "$sink_file on $sink_describe:" >&"$sink_o"
+  sink_decide_all
+  sink_x=$((sink_here + sink_other))
+  if [ "$sink_x" = 1 ]; then sink_x="1 step"; else sink_x="$sink_x steps"; fi
   sink_x="$sink_x: $sink_run will run, $sink_done already done, $sink_na not applicable, $sink_other on another platform"
   [ "$sink_blocked_n" = 0 ] || sink_x="$sink_x, $sink_blocked_n blocked"
   printf '%s\n' "$sink_x" >&"$sink_o"
@@ -699,25 +708,7 @@ sink_plan() {
 sink_apply() {
   # As sink apply: the steps are decided first (checks run), and only an unanswered
   # question that a step which will run needs stops the run.
-  sink_i=1
-  while [ "$sink_i" -le "$sink_steps" ]; do
-    eval "sink_st=\$sink_st_$sink_i"
-    if [ "$sink_st" = on ]; then
-      "sink_step_$sink_i"
-      sink_decide
-      [ -z "$sink_signal" ] || sink_end $((128 + sink_signal))
-      case $sink_verdict in
-        run | blocked)
-          for sink_x in $sink_needs; do
-            eval "sink_v=\${sink_unanswered_$sink_x-}"
-            [ -n "$sink_v" ] || continue
-            eval "sink_unanswered_$sink_x="
-            sink_blocker "error[E403]: question \`$sink_x\` has no answer: set $sink_v=VALUE in the environment, or run on a terminal"
-          done ;;
-      esac
-    fi
-    sink_i=$((sink_i + 1))
-  done
+  sink_decide_all
   sink_stop_blockers "stopped before the first step"
   sink_now
   sink_start=$sink_t
@@ -725,56 +716,10 @@ sink_apply() {
   while [ "$sink_i" -le "$sink_steps" ]; do
     eval "sink_st=\$sink_st_$sink_i"
     "sink_step_$sink_i"
-    if [ "$sink_st" = out ]; then sink_i=$((sink_i + 1)); continue; fi
-    if [ "$sink_st" = other ]; then
-      eval "sink_record step \"\$sink_i\" other-platform \"\$sink_name\" \"\$sink_why_$sink_i\""
-      sink_i=$((sink_i + 1))
-      continue
-    fi
-    if [ "$sink_code" != 0 ]; then
-      sink_record step "$sink_i" not-run "$sink_name" ""
-      sink_i=$((sink_i + 1))
-      continue
-    fi
-    sink_n=$((sink_n + 1))
-    if [ -n "$sink_color" ]; then sink_paint 1 "[$sink_n/$sink_here] $sink_name"; else sink_say "[$sink_n/$sink_here] $sink_name"; fi
-    sink_decide
-    if [ -n "$sink_signal" ]; then
-      sink_code=$((128 + sink_signal))
-      sink_record step "$sink_i" not-run "$sink_name" "interrupted"
-    elif [ "$sink_verdict" = 'done' ] || [ "$sink_verdict" = n/a ]; then
-      if [ "$sink_verdict" = 'done' ]; then sink_done=$((sink_done + 1)); sink_x='already done'; else sink_na=$((sink_na + 1)); sink_x='not applicable'; fi
-      if [ -n "$sink_color" ]; then sink_paint 2 "  $sink_x: $sink_why"; else sink_say "  $sink_x: $sink_why"; fi
-      sink_record step "$sink_i" "$sink_verdict" "$sink_name" "$sink_why"
-    elif [ "$sink_verdict" = blocked ]; then
-      sink_fail_report "$sink_why"
-      sink_record step "$sink_i" failed "$sink_name" "$sink_why"
-      sink_code=1
-    elif "sink_dir_$sink_i" && [ ! -d "$sink_dir" ]; then
-      sink_fail_report "could not start: folder $sink_dir does not exist after 0s"
-      sink_record step "$sink_i" failed "$sink_name" "could not start: folder $sink_dir does not exist"
-      sink_code=1
-    else
-      sink_run_step
-      if [ -n "$sink_signal" ]; then
-        if [ -n "$sink_color" ]; then sink_paint '1;31' "  interrupted${sink_secs:+ after $sink_secs}"; else sink_say "  interrupted${sink_secs:+ after $sink_secs}"; fi
-        sink_record step "$sink_i" failed "$sink_name" "interrupted"
-        sink_code=$((128 + sink_signal))
-      elif [ "$sink_status" = 0 ]; then
-        sink_ran=$((sink_ran + 1))
-        if [ -n "$sink_color" ]; then sink_paint 32 "  done${sink_secs:+ in $sink_secs}"; else sink_say "  done${sink_secs:+ in $sink_secs}"; fi
-        sink_record step "$sink_i" ran "$sink_name" ""
-      else
-        if [ "$sink_status" -gt 128 ] && sink_x=$(kill -l "$((sink_status - 128))" 2>/dev/null); then
-          sink_x="killed by signal $((sink_status - 128)) (SIG${sink_x#SIG})"
-        else
-          sink_x="exit status $sink_status"
-        fi
-        sink_fail_report "$sink_x${sink_secs:+ after $sink_secs}"
-        sink_record step "$sink_i" failed "$sink_name" "$sink_x"
-        sink_code=1
-      fi
-    fi
+    case $sink_st in
+      other) eval "sink_record step \"\$sink_i\" other-platform \"\$sink_name\" \"\$sink_why_$sink_i\"" ;;
+      on) if [ "$sink_code" = 0 ]; then sink_apply_step; else sink_record step "$sink_i" not-run "$sink_name" ""; fi ;;
+    esac
     sink_i=$((sink_i + 1))
   done
   sink_took "$sink_start"
@@ -782,6 +727,42 @@ sink_apply() {
   [ "$sink_code" -gt 128 ] && sink_x="$sink_x, interrupted"
   sink_say "$sink_x ($sink_secs)"
   sink_end "$sink_code"
+}
+sink_apply_step() {  # runs step sink_i, chosen and on this platform, while no step has failed
+  sink_n=$((sink_n + 1))
+  sink_paint 1 "[$sink_n/$sink_here] $sink_name"
+  sink_decide
+  if [ -n "$sink_signal" ]; then
+    sink_code=$((128 + sink_signal))
+    sink_record step "$sink_i" not-run "$sink_name" "interrupted"
+  elif [ "$sink_verdict" = 'done' ] || [ "$sink_verdict" = n/a ]; then
+    if [ "$sink_verdict" = 'done' ]; then sink_done=$((sink_done + 1)); sink_x='already done'; else sink_na=$((sink_na + 1)); sink_x='not applicable'; fi
+    sink_paint 2 "  $sink_x: $sink_why"
+    sink_record step "$sink_i" "$sink_verdict" "$sink_name" "$sink_why"
+  elif [ "$sink_verdict" = blocked ]; then
+    sink_step_failed "$sink_why" "$sink_why"
+  elif "sink_dir_$sink_i" && [ ! -d "$sink_dir" ]; then
+    sink_x="could not start: folder $sink_dir does not exist"
+    sink_step_failed "$sink_x after 0s" "$sink_x"
+  else
+    sink_run_step
+    if [ -n "$sink_signal" ]; then
+      sink_paint '1;31' "  interrupted${sink_secs:+ after $sink_secs}"
+      sink_record step "$sink_i" failed "$sink_name" "interrupted"
+      sink_code=$((128 + sink_signal))
+    elif [ "$sink_status" = 0 ]; then
+      sink_ran=$((sink_ran + 1))
+      sink_paint 32 "  done${sink_secs:+ in $sink_secs}"
+      sink_record step "$sink_i" ran "$sink_name" ""
+    else
+      if [ "$sink_status" -gt 128 ] && sink_x=$(kill -l "$((sink_status - 128))" 2>/dev/null); then
+        sink_x="killed by signal $((sink_status - 128)) (SIG${sink_x#SIG})"
+      else
+        sink_x="exit status $sink_status"
+      fi
+      sink_step_failed "$sink_x${sink_secs:+ after $sink_secs}" "$sink_x"
+    fi
+  fi
 }
 sink_folder() {  # DIR: the step's folder, relative to the one the script started in
   case $1 in /*) sink_dir=$1 ;; *) sink_dir=$sink_base/$1 ;; esac

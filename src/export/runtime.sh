@@ -269,16 +269,13 @@ sink_choice() {  # VALUE CHOICE...: whether VALUE is one of the choices (any, wh
   return 1
 }
 sink_prompt() {
+  sink_c=
+  for sink_x; do sink_c="$sink_c${sink_c:+/}$sink_x"; done
+  sink_q="$sink_ap${sink_c:+ ($sink_c)}"
+  if [ "$sink_ah" = 1 ]; then
+    if [ "$sink_as" = 1 ]; then sink_q="$sink_q [$sink_mask]"; else sink_q="$sink_q [$sink_ad]"; fi
+  fi
   while :; do
-    sink_q=$sink_ap
-    if [ $# -gt 0 ]; then
-      sink_c=
-      for sink_x; do sink_c="$sink_c${sink_c:+/}$sink_x"; done
-      sink_q="$sink_q ($sink_c)"
-    fi
-    if [ "$sink_ah" = 1 ]; then
-      if [ "$sink_as" = 1 ]; then sink_q="$sink_q [$sink_mask]"; else sink_q="$sink_q [$sink_ad]"; fi
-    fi
     printf '%s: ' "$sink_q" >&2
     [ "$sink_as" = 1 ] && command stty -echo 2>/dev/null
     IFS= read -r sink_out
@@ -306,10 +303,7 @@ sink_machine() {
   set +f
   sink_host=${2-}
   if [ -z "$sink_os" ]; then
-    case ${1-} in
-      Linux) sink_os=linux ;; Darwin) sink_os=darwin ;; FreeBSD) sink_os=freebsd ;;
-      *) sink_os=$(printf '%s' "${1-}" | command tr '[:upper:]' '[:lower:]') ;;
-    esac
+    sink_os=$(printf '%s' "${1-}" | command tr '[:upper:]' '[:lower:]')
     if [ "$sink_os" = darwin ]; then
       sink_distro=darwin
       sink_distro_version=$(command sw_vers -productVersion 2>/dev/null) || sink_distro_version=
@@ -318,12 +312,11 @@ sink_machine() {
         [ -r "$sink_f" ] || continue
         while IFS= read -r sink_x || [ -n "$sink_x" ]; do
           sink_x=${sink_x%"$(printf '\r')"}
-          case $sink_x in ID=* | VERSION_ID=*) ;; *) continue ;; esac
           sink_v=${sink_x#*=}
           case $sink_v in \"*\" | \'*\') sink_v=${sink_v#?}; sink_v=${sink_v%?} ;; esac
           case $sink_x in
             ID=*) sink_distro=$(printf '%s' "$sink_v" | command tr '[:upper:]' '[:lower:]') ;;
-            *) sink_distro_version=$sink_v ;;
+            VERSION_ID=*) sink_distro_version=$sink_v ;;
           esac
         done <"$sink_f"
         break
@@ -335,9 +328,7 @@ sink_machine() {
       aarch64 | arm64e) sink_arch=arm64 ;; amd64 | x64) sink_arch=x86_64 ;; *) sink_arch=${3-} ;;
     esac
   fi
-  sink_describe="${sink_distro:-$sink_os}"
-  [ "$sink_distro" = "$sink_os" ] && sink_describe=$sink_os
-  sink_describe="$sink_describe${sink_distro_version:+ $sink_distro_version} ($sink_os${sink_arch:+, $sink_arch})"
+  sink_describe="${sink_distro:-$sink_os}${sink_distro_version:+ $sink_distro_version} ($sink_os${sink_arch:+, $sink_arch})"
 }
 sink_on() {  # NAME...: whether one names this machine's OS or distribution
   for sink_x; do [ "$sink_x" = "$sink_os" ] || [ "$sink_x" = "$sink_distro" ] && return 0; done
@@ -381,18 +372,20 @@ sink_selected() {  # whether step sink_name is chosen by --only, --skip and --fr
   [ -z "$sink_only" ] || sink_matches "$sink_name" "$sink_only" || return 1
   [ -z "$sink_skip" ] || ! sink_matches "$sink_name" "$sink_skip"
 }
-sink_check_choices() {  # every --only/--skip/--from names a step
-  for sink_p in "$@"; do
-    [ -n "$sink_p" ] || continue
+sink_check_choices() {  # PATTERNS (one a line): each of --from, --only and --skip names a step
+  IFS=$sink_nl
+  set -f
+  for sink_p in $1; do
     sink_i=1
-    sink_ok=
     while [ "$sink_i" -le "$sink_steps" ]; do
       "sink_step_$sink_i"
-      sink_matches "$sink_name" "$sink_p" && { sink_ok=1; break; }
+      sink_matches "$sink_name" "$sink_p" && break
       sink_i=$((sink_i + 1))
     done
-    [ -n "$sink_ok" ] || { sink_say "error: no step is named \`$sink_p\`"; exit 2; }
+    [ "$sink_i" -le "$sink_steps" ] || { sink_say "error: no step is named \`$sink_p\`"; exit 2; }
   done
+  IFS=$sink_ifs
+  set +f
 }
 
 # ---- deciding and running a step ---------------------------------------------------
@@ -400,7 +393,7 @@ sink_check_choices() {  # every --only/--skip/--from names a step
 # The reason of a condition: `SOURCE` (name = value, ...).
 sink_explain() {
   sink_why="\`$sink_src\`"
-  sink_vals=
+  sink_vals='' sink_seen=''
   for sink_x in $sink_names; do
     case " $sink_seen " in *" $sink_x "*) continue ;; esac
     sink_seen="$sink_seen $sink_x"
@@ -410,7 +403,6 @@ sink_explain() {
     esac
     sink_vals="$sink_vals${sink_vals:+, }$sink_x = $sink_v"
   done
-  sink_seen=
   [ -z "$sink_vals" ] || sink_why="$sink_why ($sink_vals)"
 }
 sink_blocked() { sink_verdict=blocked; sink_no_value "$1"; }
@@ -532,7 +524,7 @@ sink_main() {
   sink_ifs=$IFS  # the shell's own, back after each split on newlines (sink_matches runs inside one)
   sink_tab=$(printf '\t')
   sink_seconds=${SECONDS:+1}
-  sink_mode=apply sink_report='' sink_o=1 sink_signal='' sink_pid='' sink_blockers='' sink_seen='' sink_started=
+  sink_mode=apply sink_report='' sink_o=1 sink_signal='' sink_pid='' sink_blockers='' sink_started=
   sink_init
   while [ $# -gt 0 ]; do
     case $1 in
@@ -575,13 +567,7 @@ sink_main() {
     trap 'kill "$sink_watch" 2>/dev/null' EXIT
   fi
   sink_machine
-  sink_check_choices "$sink_from"
-  IFS=$sink_nl
-  set -f
-  # shellcheck disable=SC2086
-  sink_check_choices $sink_only $sink_skip
-  set +f
-  IFS=$sink_ifs
+  sink_check_choices "$sink_from$sink_nl$sink_only$sink_nl$sink_skip"
 
   # Which steps this machine runs, and what they need.
   sink_i=1 sink_here=0 sink_other=0
@@ -638,13 +624,11 @@ sink_facts() {
     sink_n=$((sink_n + 1))
     eval "sink_v=\${sink_z_$sink_x-} sink_y=\${sink_y_$sink_x-} sink_t=\$sink_type_$sink_x"
     if eval "[ -n \"\${sink_h_$sink_x-}\" ]"; then sink_h=1; else sink_h=; sink_v='(no value)'; fi
-    [ -n "$sink_y" ] && sink_bad=$((sink_bad + 1))
     if [ -n "$sink_y" ]; then
+      sink_bad=$((sink_bad + 1))
       if [ -n "$sink_h" ]; then sink_y="  [default: $sink_y]"; else sink_y="  [failed: $sink_y]"; fi
     fi
-    sink_p="$sink_x "
-    [ "${#sink_x}" -ge 18 ] || sink_p=$sink_x
-    printf '  %-18s%-9s           %s%s\n' "$sink_p" "$sink_t" "$sink_v" "$sink_y" >&"$sink_o"
+    printf '  %-17s %-9s           %s%s\n' "$sink_x" "$sink_t" "$sink_v" "$sink_y" >&"$sink_o"
     sink_record fact "$sink_x" "$sink_v"
   done
   [ "$sink_n" = 0 ] && printf '%s\n' "  (none: no step on this platform needs a fact)" >&"$sink_o"

@@ -125,9 +125,9 @@ const Spec* find_named(const std::vector<Spec>& specs, std::string_view name) {
 
 const CommandSpec* find_command(std::string_view name) { return find_named(commands(), name); }
 
-std::string Args::get(std::string_view flag, std::string fallback) const {
+std::optional<std::string> Args::get(std::string_view flag) const {
   const auto it = flags.find(flag);
-  return it == flags.end() || it->second.empty() ? fallback : it->second.back();
+  return it == flags.end() ? std::nullopt : std::optional(it->second.back());  // parse_args adds one with each flag
 }
 
 std::vector<std::string> Args::all(std::string_view flag) const {

@@ -38,7 +38,7 @@ struct Args {
   // "--format" -> {"json"}; a switch -> {""}; a repeated flag (--set) keeps every value.
   std::map<std::string, std::vector<std::string>, std::less<>> flags;
   bool has(std::string_view flag) const { return flags.count(flag) > 0; }
-  std::string get(std::string_view flag, std::string fallback) const;  // the last value
+  std::optional<std::string> get(std::string_view flag) const;  // the last value, if given
   std::vector<std::string> all(std::string_view flag) const;
 };
 

@@ -25,10 +25,7 @@ Diagnostic no_sinkfile_error(const Host& host, const std::string& command) {
 }
 
 InputFlags input_flags(const Args& args) {
-  InputFlags flags{args.all("--set"), {}, {}};
-  if (args.has("--vars")) flags.vars = args.get("--vars", "");
-  if (args.has("--facts")) flags.facts = args.get("--facts", "");
-  return flags;
+  return {args.all("--set"), args.get("--vars"), args.get("--facts")};
 }
 
 void load_sinkfile(const Args& args, const Host& host, Run& r) {
@@ -40,7 +37,7 @@ void load_sinkfile(const Args& args, const Host& host, Run& r) {
 }
 
 int run_check(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
-  const bool json = args.get("--format", "text") == "json";
+  const bool json = args.get("--format") == "json";
   Run r;
   load_sinkfile(args, host, r);
   if (r.program.complete && args.has("--ci")) check_answers(r.program, input_flags(args), r.program.sources, r.diags);

@@ -14,7 +14,7 @@ namespace {
 
 // Colour only on a terminal, never with NO_COLOR or TERM=dumb, unless --color says so.
 bool use_color(const Args& args, const Host& host) {
-  const std::string when = args.get("--color", "auto");
+  const std::string when = args.get("--color").value_or("auto");
   if (when != "auto") return when == "always";
   return host.env("NO_COLOR").value_or("").empty() && host.live_terminal();
 }
@@ -51,7 +51,7 @@ int run_cli(const std::vector<std::string>& argv, const Host& host, std::ostream
   // `sink grammar`, the one left: parse_args allows only textmate and vim for --format.
   if (!args.has("--format"))
     return usage_error(err, "`sink grammar` needs `--format textmate` or `--format vim`", "grammar");
-  out << (args.get("--format", "") == "vim" ? editor::vim_syntax() : editor::textmate_grammar());
+  out << (args.get("--format") == "vim" ? editor::vim_syntax() : editor::textmate_grammar());
   return kExitOk;
 }
 

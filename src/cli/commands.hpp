@@ -64,6 +64,7 @@ struct Run {
   Diagnostics diags;
   Machine machine;
   Inputs inputs;
+  StepChoice choice;  // --only, --skip, --from
   Selection sel;
 };
 // FILE, or the Sinkfile found (E003 when there is none), loaded and checked.
@@ -72,8 +73,8 @@ void load_sinkfile(const Args& args, const Host& host, Run& r);
 int print_diags(Run& r, std::ostream& err, bool color, const std::string& then = "");
 // A usage error about a value given on the command line (with --host, its usage line).
 int usage(std::ostream& err, const std::string& message, const Args& args);
-// Loads and checks FILE, then reads --platform, --set, --vars and --facts, and with
-// `choose` chooses the steps of --only, --skip and --from (r.sel). Returns an exit status
+// Loads and checks FILE, then reads --platform, --set, --vars, --facts, --only, --skip and
+// --from (r.choice), and with `choose` chooses those steps (r.sel). Returns an exit status
 // to stop with, or -1 to go on.
 int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, bool choose = false);
 

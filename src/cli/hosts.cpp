@@ -102,7 +102,7 @@ std::string destinations(const Args& args, std::vector<std::string>& out, std::s
     if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
   }
   if (out.empty()) return "no destination: --hosts gave no line that names one";
-  const std::string text = args.get("--jobs", "8");
+  const std::string text = args.get("--jobs").value_or("8");
   jobs = std::strtoul(text.c_str(), nullptr, 10);
   if (jobs < 1 || jobs > 1000 || text.find_first_not_of("0123456789") != std::string::npos)
     return "--jobs " + text + ": give a whole number from 1 to 1000";
@@ -275,7 +275,7 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   if (!answer_lines(r, *runner, host, args.command == "apply", err, color, c.input, secrets))
     return runner->interrupted() ? 128 + runner->interrupted() : 1;
   // Every answer travels in the input; the script itself is the same for every host.
-  const ExportOptions options{r.path, "", {}, {args.all("--only"), args.all("--skip"), args.get("--from", "")}};
+  const ExportOptions options{r.path, "", {}, r.choice};
   c.input += export_script(r.program, options, error);
   if (!error.empty()) return usage(err, error, args);
   // As git runs GIT_SSH_COMMAND: the user's command, words split by the shell. No terminal
@@ -288,7 +288,7 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
 
   const auto remotes = run_sessions(dests, jobs, c, args.command, *runner, out, err, color, mask_order(secrets));
   if (args.command == "apply") print_summary(remotes, out);
-  else if (args.get("--format", "text") == "json") print_json(remotes, r.path, args.command == "plan", out);
+  else if (args.get("--format") == "json") print_json(remotes, r.path, args.command == "plan", out);
   else if (args.command == "plan") print_grid(remotes, "sink:step", 3, 2, "step", out);
   else print_grid(remotes, "sink:fact", 1, 2, "fact", out);
   for (const auto& remote : remotes)  // what failed hosts said (plan, facts)

@@ -42,14 +42,15 @@ int load(const Args& args, const Host& host, std::ostream& err, bool color, Run&
     return print_diags(r, err, color, "sink: " + Renderer::counts(r.diags) + (r.path.empty() ? "" : " in " + r.path) +
                                           "; nothing was run");
   r.machine = host.machine();
-  if (args.has("--platform"))
-    if (const std::string why = override_platform(r.machine, args.get("--platform", "")); !why.empty())
+  if (const auto platform = args.get("--platform"))
+    if (const std::string why = override_platform(r.machine, *platform); !why.empty())
       return usage(err, why, args);
   const bool usable = read_inputs(r.program, input_flags(args), r.program.sources, r.machine, r.inputs, r.diags);
   if (!r.diags.items().empty()) print_diags(r, err, color);  // the check's warnings too
   if (!usable || r.diags.has_errors()) return usable ? 1 : 2;
+  r.choice = {args.all("--only"), args.all("--skip"), args.get("--from").value_or("")};
   if (!choose) return -1;
-  r.sel = select_steps(r.program, r.machine, {args.all("--only"), args.all("--skip"), args.get("--from", "")});
+  r.sel = select_steps(r.program, r.machine, r.choice);
   return r.sel.error.empty() ? -1 : usage(err, r.sel.error, args);
 }
 
@@ -150,7 +151,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
   resolver.watch(FactProgress(err, host.live_terminal(), [] { return std::chrono::steady_clock::now(); }));
   if (!resolver.run()) return 128 + runner->interrupted();
   if (args.command == "facts") {
-    print_facts(r, resolver, args.get("--format", "text") == "json", out);
+    print_facts(r, resolver, args.get("--format") == "json", out);
     return 0;
   }
   Planner planner{r.program.sources, resolver};
@@ -162,7 +163,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
     if (runner->interrupted()) return 128 + runner->interrupted();
   }
   const bool blocked = resolver.report_blockers(nullptr, r.diags);
-  print_plan(r, plans, counts, resolver, args.get("--format", "text") == "json", out);
+  print_plan(r, plans, counts, resolver, args.get("--format") == "json", out);
   // 1 when apply, given the same values and no terminal, would stop or fail.
   if (blocked) return print_diags(r, err, color, "sink: apply would stop before the first step");
   if (counts[static_cast<int>(Verdict::Blocked)]) {
@@ -203,19 +204,18 @@ int run_apply(const Args& args, const Host& host, std::ostream& err, bool color)
 int run_export(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {
   Run r;
   if (const int status = load(args, host, err, color, r); status >= 0) return status;
-  ExportOptions o{r.path, args.get("--platform", ""), r.inputs.vars,
-                  {args.all("--only"), args.all("--skip"), args.get("--from", "")}};
+  ExportOptions o{r.path, args.get("--platform").value_or(""), r.inputs.vars, r.choice};
   for (const auto& [name, value] : r.inputs.set) o.answers[name] = value;
   std::string error;
   const std::string script = export_script(r.program, o, error);
   if (!error.empty()) return usage(err, error, args);
-  if (!args.has("--output")) {
+  const auto target = args.get("--output");
+  if (!target) {
     out << script << std::flush;
     return 0;
   }
-  const std::string target = args.get("--output", "");
-  if (WriteProblem problem; !write_atomically(target, script, problem)) {
-    err << "error: cannot write " << target << ": " << problem.why << "\n";
+  if (WriteProblem problem; !write_atomically(*target, script, problem)) {
+    err << "error: cannot write " << *target << ": " << problem.why << "\n";
     return 1;
   }
   return 0;

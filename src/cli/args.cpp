@@ -184,11 +184,9 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
     const FlagSpec* spec = find_named(global_flags(), name);
     if (!spec && cmd) spec = find_named(cmd->flags, name);
     if (!spec) {
-      std::vector<std::string> names;
-      for (const auto& f : global_flags()) names.emplace_back(f.name);
-      if (cmd)
-        for (const auto& f : cmd->flags) names.emplace_back(f.name);
-      const auto near = suggest(name, names);
+      std::vector<FlagSpec> known = global_flags();
+      if (cmd) known.insert(known.end(), cmd->flags.begin(), cmd->flags.end());
+      const auto near = suggest(name, known, &FlagSpec::name);
       const bool dry_run = name == "--dry-run" || name == "-n";
       return fail("unknown flag `" + name + "`" + (cmd ? " for `sink " + args.command + "`" : "") +
                   (dry_run ? "; `sink plan` shows what apply would do without running a step"

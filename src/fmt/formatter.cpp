@@ -94,12 +94,16 @@ std::string body(const ast::Text& t, const Escaping& e, const std::vector<bool>&
   return out;
 }
 
+// `text` parsed on its own, its diagnostics dropped.
+std::optional<ast::File> parse_alone(const std::string& path, const std::string& text) {
+  Sources sources;
+  Diagnostics diags;
+  return parse_file(sources, sources.add(path, text), diags);
+}
+
 // Whether `literal` parses as exactly the string `want`.
 bool round_trips(const std::string& literal, const ast::Text& want) {
-  Sources sources;
-  const auto id = sources.add("", "fact x = " + literal);
-  Diagnostics diags;
-  const auto f = parse_file(sources, id, diags);
+  const auto f = parse_alone("", "fact x = " + literal);
   if (!f || f->items.size() != 1 || !f->comments.empty()) return false;
   const ast::Fact* fact = f->items[0].as<ast::Fact>();
   return fact && fact->source == ast::FactSource::Value && !fact->required && !fact->secret &&
@@ -504,10 +508,7 @@ std::optional<std::string> format_sinkfile(const Sources& sources, std::uint32_t
   std::string out = Printer(sources.get(file_id).text, *file).print();
 
   // Never hand back a text that means something else.
-  Sources again_sources;
-  const auto again_id = again_sources.add(sources.get(file_id).path, out);
-  Diagnostics again_diags;
-  const auto again = parse_file(again_sources, again_id, again_diags);
+  const auto again = parse_alone(sources.get(file_id).path, out);
   if (!again || !same_syntax(*file, *again) || comment_texts(*file) != comment_texts(*again)) {
     diags.add(E005, {.file = file_id}, "sink fmt cannot format this file without changing it (this is a bug in sink)",
               "the file is left as it is; please report the bug with the file");

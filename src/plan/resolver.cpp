@@ -46,11 +46,7 @@ std::string Resolver::no_value(std::string_view name) const {
 Command Resolver::command(const ast::Text& text, const Env& env, std::string dir, bool capture,
                           std::string_view before) const {
   const ShellScript sh = to_shell(text, lookup());
-  Command c;
-  c.script = before;
-  c.env = machine.environment;
-  c.dir = std::move(dir);
-  c.capture = capture;
+  Command c{.script = std::string(before), .env = machine.environment, .dir = std::move(dir), .capture = capture};
   for (const auto* vars : {&env, &sh.vars})
     for (const auto& [k, v] : *vars) {
       set_var(c.env, k, v);

@@ -24,13 +24,13 @@ struct Command {
                              // stderr (steps: output streams live, sudo can ask)
   // With capture and `input`: stdin is a socket that gets it, then stays open until the
   // command ends (an ssh session's remote side sees end-of-file only when the session is over).
-  std::string input;
+  std::string input{};
   // With capture: the output as it arrives (true: stderr), instead of in Outcome.
-  std::function<void(bool, std::string_view)> on_output;
+  std::function<void(bool, std::string_view)> on_output{};
   // Without capture: values (non-empty, longest first) masked in the command's output,
   // which then passes through sink: a terminal of its own when sink's stdout is a terminal
   // (its stdin and controlling terminal stay sink's), else a pipe each for stdout and stderr.
-  std::vector<std::string> secrets;
+  std::vector<std::string> secrets{};
 };
 
 struct Outcome {

@@ -16,9 +16,8 @@ std::string Text::literal() const {
 }
 
 const StepField* Step::field(StepField::Kind k, StepField::Kind or_k) const {
-  for (const auto& f : fields)
-    if (f.kind == k || f.kind == or_k) return &f;
-  return nullptr;
+  const auto f = std::ranges::find_if(fields, [&](const StepField& f) { return f.kind == k || f.kind == or_k; });
+  return f == fields.end() ? nullptr : &*f;
 }
 
 }  // namespace ast

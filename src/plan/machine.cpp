@@ -16,9 +16,8 @@ extern char** environ;
 namespace sink {
 
 std::optional<std::string> Machine::env(const std::string& name) const {
-  for (const auto& [k, v] : environment)
-    if (k == name) return v;
-  return std::nullopt;
+  const auto it = std::ranges::find(environment, name, &std::pair<std::string, std::string>::first);
+  return it == environment.end() ? std::nullopt : std::optional(it->second);
 }
 
 std::string Machine::describe() const {

@@ -68,7 +68,6 @@ inline constexpr std::array<std::string_view, 6> operators{"==", "!=", "<=", ">=
 constexpr std::string_view op_text(CmpOp op) { return operators[static_cast<std::size_t>(op)]; }
 
 // ---- punctuation shared with editor grammars ----
-inline constexpr std::string_view comment_start = "#";
 inline constexpr std::string_view interp_open = "{{";
 inline constexpr std::string_view interp_close = "}}";
 inline constexpr std::string_view env_prefix = "env.";  // {{env.PATH}}

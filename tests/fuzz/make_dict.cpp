@@ -24,7 +24,7 @@ int main() {
   for (auto o : operators) entry(o);
   for (auto b : builtins) entry(b.name);
   for (auto p : platforms) entry(p.name);
-  for (auto w : {comment_start, interp_open, interp_close, env_prefix}) entry(w);
-  for (std::string_view w : {"{", "}", "(", ")", "=", "\"", "'", "\"\"\"", "\n", "std/retry", "./x.sink"}) entry(w);
+  for (auto w : {interp_open, interp_close, env_prefix}) entry(w);
+  for (std::string_view w : {"#", "{", "}", "(", ")", "=", "\"", "'", "\"\"\"", "\n", "std/retry", "./x.sink"}) entry(w);
   return 0;
 }

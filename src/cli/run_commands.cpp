@@ -123,7 +123,8 @@ void print_facts(const Run& r, const Resolver& resolver, bool json, std::ostream
     failed += !ok;
     const std::string value =
         has ? resolver.redact(json && !res->value->secret ? res->value->text : res->value->shown()) : "";
-    const double ms = res ? res->seconds() * 1000 : 0;
+    const auto took = res ? res->outcome.ended_at - res->outcome.started_at : std::chrono::steady_clock::duration{};
+    const double ms = std::chrono::duration<double, std::milli>(took).count();
     const std::string problem = res ? resolver.redact(res->problem) : "not gathered";
     if (json) {
       items.push_back(json::object({{"name", name}, {"type", type}, {"value", has ? json::Value(value) : nullptr},

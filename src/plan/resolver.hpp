@@ -41,7 +41,6 @@ struct Resolved {
   Outcome outcome;              // when it ran
   std::string source;           // "sh", "env", "value", "pinned", "--set", "--vars", "terminal", "default"
   bool done = false;            // settled (a fact's command may still be running before)
-  double seconds() const { return std::chrono::duration<double>(outcome.ended_at - outcome.started_at).count(); }
 };
 
 class Resolver {

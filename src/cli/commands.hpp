@@ -74,9 +74,10 @@ int print_diags(Run& r, std::ostream& err, bool color, const std::string& then =
 // A usage error about a value given on the command line (with --host, its usage line).
 int usage(std::ostream& err, const std::string& message, const Args& args);
 // Loads and checks FILE, then reads --platform, --set, --vars, --facts, --only, --skip and
-// --from (r.choice), and with `choose` chooses those steps (r.sel). Returns an exit status
-// to stop with, or -1 to go on.
-int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, bool choose = false);
+// --from (r.choice) and chooses those steps (r.sel). Returns an exit status to stop with, or
+// -1 to go on. (`sink export` selects again for its own platform; a name that matches no
+// step is an error on every platform, so the error is the one it would report.)
+int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r);
 
 // `sink plan|apply|facts --host DEST...`: the exported script run on each destination
 // over OpenSSH, sessions in parallel, every line prefixed with its host, then a table

@@ -267,7 +267,7 @@ int run_on_hosts(const Args& args, const Host& host, std::ostream& out, std::ost
   std::string error = destinations(args, dests, jobs);
   if (!error.empty()) return usage(err, error, args);
   Run r;
-  if (const int status = load(args, host, err, color, r, true); status >= 0) return status;
+  if (const int status = load(args, host, err, color, r); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Command c;
   c.input = "SINK_SESSION=1\n";

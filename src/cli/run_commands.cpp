@@ -36,7 +36,7 @@ int usage(std::ostream& err, const std::string& message, const Args& args) {
                      wants_hosts(args) ? "--host DEST [--host DEST]... [--hosts FILE] [--jobs N] [FILE]" : "");
 }
 
-int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r, bool choose) {
+int load(const Args& args, const Host& host, std::ostream& err, bool color, Run& r) {
   load_sinkfile(args, host, r);
   if (r.diags.has_errors())
     return print_diags(r, err, color, "sink: " + Renderer::counts(r.diags) + (r.path.empty() ? "" : " in " + r.path) +
@@ -49,7 +49,6 @@ int load(const Args& args, const Host& host, std::ostream& err, bool color, Run&
   if (!r.diags.items().empty()) print_diags(r, err, color);  // the check's warnings too
   if (!usable || r.diags.has_errors()) return usable ? 1 : 2;
   r.choice = {args.all("--only"), args.all("--skip"), args.get("--from").value_or("")};
-  if (!choose) return -1;
   r.sel = select_steps(r.program, r.machine, r.choice);
   return r.sel.error.empty() ? -1 : usage(err, r.sel.error, args);
 }
@@ -146,7 +145,7 @@ void print_facts(const Run& r, const Resolver& resolver, bool json, std::ostream
 
 int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream& err, bool color) {  // and facts
   Run r;
-  if (const int status = load(args, host, err, color, r, true); status >= 0) return status;
+  if (const int status = load(args, host, err, color, r); status >= 0) return status;
   const auto runner = host.runner();  // catches Ctrl-C from now on
   Resolver resolver(r.sel, r.machine, *runner, r.inputs, nullptr, base_dir(r.path));
   resolver.watch(FactProgress(err, host.live_terminal(), [] { return std::chrono::steady_clock::now(); }));
@@ -176,7 +175,7 @@ int run_plan(const Args& args, const Host& host, std::ostream& out, std::ostream
 
 int run_apply(const Args& args, const Host& host, std::ostream& err, bool color) {
   Run r;
-  if (const int status = load(args, host, err, color, r, true); status >= 0) return status;
+  if (const int status = load(args, host, err, color, r); status >= 0) return status;
   const auto runner = host.runner();
   const auto prompter = host.prompter(err, [&runner] { return runner->interrupted() != 0; });
   const std::size_t here = r.sel.on_platform_count();

@@ -180,12 +180,11 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
     cmd = find_command(args.command);
     if (!cmd) return unknown_command(args.command);
   }
+  std::vector<FlagSpec> known = global_flags();  // then the command's: a name is looked up in this order
+  if (cmd) known.insert(known.end(), cmd->flags.begin(), cmd->flags.end());
   for (const auto& [name, value] : pending) {
-    const FlagSpec* spec = find_named(global_flags(), name);
-    if (!spec && cmd) spec = find_named(cmd->flags, name);
+    const FlagSpec* spec = find_named(known, name);
     if (!spec) {
-      std::vector<FlagSpec> known = global_flags();
-      if (cmd) known.insert(known.end(), cmd->flags.begin(), cmd->flags.end());
       const auto near = suggest(name, known, &FlagSpec::name);
       const bool dry_run = name == "--dry-run" || name == "-n";
       return fail("unknown flag `" + name + "`" + (cmd ? " for `sink " + args.command + "`" : "") +

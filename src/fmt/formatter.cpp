@@ -303,9 +303,9 @@ class Printer {
     const auto between = comments_in(end_of(lhs.span), start_of(rhs.span));
     if (between.empty() && rhs.span.line == lhs.span.end_line) return put(" " + std::string(op));
     close();
-    const std::size_t code = lines_.size() - 1;
+    // A comment on the operand's line comes first (a comment ends its line): the code line is still the last.
     for (const std::size_t i : between) {
-      if (comments_[i].span.line == lhs.span.end_line && !lines_[code].trailing) lines_[code].trailing = take(i);
+      if (comments_[i].span.line == lhs.span.end_line) lines_.back().trailing = take(i);
       else lines_.push_back(own_line(cont, take(i)));
     }
     open(cont);

@@ -424,15 +424,13 @@ class Printer {
       const Span s = span_of(entries[n]);
       own_line_comments_before(start_of(s));
       separate(s.line, s.end_line);
-      const std::size_t mark = lines_.size();
+      std::size_t mark = lines_.size();
       open(indent);
       declaration(entries[n], indent);
       close();
       // Comments inside the entry that it did not place go on their own lines before it.
-      std::vector<Line> hoisted;
       for (const std::size_t i : comments_in(start_of(s), end_of(s)))
-        hoisted.push_back(own_line(indent, take(i)));
-      lines_.insert(lines_.begin() + static_cast<std::ptrdiff_t>(mark), hoisted.begin(), hoisted.end());
+        lines_.insert(lines_.begin() + static_cast<std::ptrdiff_t>(mark++), own_line(indent, take(i)));
       // A comment after the entry on its last line is its trailing comment.
       const Pos next = n + 1 < entries.size() ? start_of(span_of(entries[n + 1])) : close_pos;
       for (const std::size_t i : comments_in(end_of(s), next))

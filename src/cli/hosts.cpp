@@ -22,11 +22,11 @@ using Rows = std::vector<std::vector<std::string>>;
 // One destination's ssh session.
 struct Remote {
   std::string dest;
-  std::string prefix;                             // "host | ", padded and coloured
-  std::string partial[2];                         // a line not yet ended: stdout, stderr
-  std::vector<std::vector<std::string>> records;  // the script's report lines, fields unescaped
-  std::vector<std::string> held;                  // plan, facts: stderr, shown if the host fails
-  Outcome outcome;
+  std::string prefix;                               // "host | ", padded and coloured
+  std::string partial[2]{};                         // a line not yet ended: stdout, stderr
+  std::vector<std::vector<std::string>> records{};  // the script's report lines, fields unescaped
+  std::vector<std::string> held{};                  // plan, facts: stderr, shown if the host fails
+  Outcome outcome{};
 
   std::optional<int> end() const {  // the status the script reported last
     for (auto r = records.rbegin(); r != records.rend(); ++r)
@@ -158,11 +158,8 @@ std::vector<Remote> run_sessions(const std::vector<std::string>& dests, std::siz
   for (const auto& d : dests) width = std::max(width, utf8::count_chars(d));
   static const char* colors[] = {kCyan, kYellow, kGreen, kBlue, "\x1b[35m", kBold};
   std::vector<Remote> remotes;
-  for (const auto& d : dests) {
-    Remote& r = remotes.emplace_back();
-    r.dest = d;
-    r.prefix = Painter{color}(colors[(remotes.size() - 1) % 6], pad(d, width)) + " | ";
-  }
+  for (const auto& d : dests)
+    remotes.push_back(Remote{.dest = d, .prefix = Painter{color}(colors[remotes.size() % 6], pad(d, width)) + " | "});
   const auto line = [&](Remote& r, bool is_err, std::string_view raw) {
     const std::string masked = mask_secrets(std::string(raw), secrets);  // the secret answers sink sent
     std::string_view text = masked;

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <compare>
 #include <cstdint>
-#include <span>
 #include <string_view>
 
 #include "check/checker.hpp"
@@ -113,7 +112,7 @@ bool round_trips(const std::string& literal, const ast::Text& want) {
 class Printer {
  public:
   Printer(std::string_view source, const ast::File& file)
-      : src_(source), file_(file), comments_(file.comments.data(), file.comments.size()), used_(comments_.size()) {
+      : src_(source), file_(file), comments_(file.comments), used_(comments_.size()) {
     line_starts_.push_back(0);
     for (std::size_t i = 0; i < src_.size(); ++i)
       if (src_[i] == '\n') line_starts_.push_back(i + 1);
@@ -468,7 +467,7 @@ class Printer {
   std::string_view src_;
   const ast::File& file_;
   std::vector<std::size_t> line_starts_;
-  std::span<const ast::Comment> comments_;  // in source order, as the parser keeps them
+  const ast::List<ast::Comment>& comments_;  // in source order, as the parser keeps them
   std::vector<bool> used_;
   std::size_t cursor_ = 0;  // no comment before this one is unused
   std::vector<Line> lines_;

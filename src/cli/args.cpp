@@ -157,9 +157,8 @@ std::optional<Args> parse_args(const std::vector<std::string>& argv, UsageError&
       const auto eq = a.find('=');
       const bool has_value = eq != std::string::npos;
       std::string name = a.substr(0, eq), value = has_value ? a.substr(eq + 1) : "";
-      if (name == "-h") name = "--help";
-      if (name == "-V") name = "--version";
-      if (name == "-o") name = "--output";
+      for (const auto& [alias, flag] : {std::pair{"-h", "--help"}, {"-V", "--version"}, {"-o", "--output"}})
+        if (name == alias) name = flag;
       // Whether it takes a value is known from either table.
       const FlagSpec* spec = find_named(global_flags(), name);
       for (const auto& c : commands())

@@ -154,8 +154,7 @@ bool answer_lines(Run& s, CommandRunner& runner, const Host& host, bool ask, std
 std::vector<Remote> run_sessions(const std::vector<std::string>& dests, std::size_t jobs, const Command& proto,
                                  const std::string& command, CommandRunner& runner, std::ostream& out,
                                  std::ostream& err, bool color, const std::vector<std::string>& secrets) {
-  std::size_t width = 0;
-  for (const auto& d : dests) width = std::max(width, utf8::count_chars(d));
+  const std::size_t width = utf8::count_chars(std::ranges::max(dests, {}, utf8::count_chars));  // never empty
   static const char* colors[] = {kCyan, kYellow, kGreen, kBlue, "\x1b[35m", kBold};
   std::vector<Remote> remotes;
   for (const auto& d : dests)

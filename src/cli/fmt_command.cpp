@@ -53,13 +53,11 @@ int run_fmt(const Args& args, const Host& host, std::istream& in, std::ostream& 
     err << renderer.text({code, std::move(message), {.file = sources.add(path, "")}, std::move(hint)}) << "\n";
     ++failed;
   };
+  if (inputs.empty())  // the Sinkfile that `sink check` would read
+    if (const auto found = find_sinkfile(host)) inputs.push_back(*found);
   if (inputs.empty()) {
-    const auto found = find_sinkfile(host);
-    if (!found) {
-      err << renderer.text(no_sinkfile_error(host, "fmt")) << "\n";
-      return kExitFailure;
-    }
-    inputs.push_back(*found);
+    err << renderer.text(no_sinkfile_error(host, "fmt")) << "\n";
+    return kExitFailure;
   }
 
   // The files, in the order given; a folder stands for the Sinkfiles under it.

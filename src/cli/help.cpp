@@ -4,10 +4,6 @@
 
 #include "cli/cli.hpp"
 
-#ifndef SINK_VERSION
-#define SINK_VERSION "unknown"
-#endif
-
 namespace sink {
 namespace {
 
@@ -25,6 +21,7 @@ std::string flag_lines(const std::vector<FlagSpec>& flags) {
 
 }  // namespace
 
+// SINK_VERSION is the project version of meson.build, which defines it for this library.
 std::string version_text() { return std::string("sink ") + SINK_VERSION + "\n"; }
 
 std::string general_help() {

@@ -28,10 +28,6 @@ fs::path project_of(const std::string& root) {
 
 }  // namespace
 
-FileReader::Status DiskReader::read(const std::string& path, std::string& out, std::string& error) {
-  return read_file(path, out, error);
-}
-
 FileReader::Status DiskReader::read_module(const std::string& root, const std::string& path, std::string& out,
                                            std::string& error) {
   std::error_code ec;

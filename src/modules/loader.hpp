@@ -37,7 +37,9 @@ class FileReader {
 // up to 64 MiB and one byte (E108 beyond).
 class DiskReader : public FileReader {
  public:
-  Status read(const std::string& path, std::string& out, std::string& error) override;
+  Status read(const std::string& path, std::string& out, std::string& error) override {
+    return read_file(path, out, error);
+  }
   Status read_module(const std::string& root, const std::string& path, std::string& out, std::string& error) override;
   std::string identity(const std::string& path) override;
 };

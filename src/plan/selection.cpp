@@ -48,9 +48,7 @@ void Selection::field_needs(const ast::StepField& field, std::vector<std::string
     if (facts.count(name) || asks.count(name)) out.push_back(name);
 }
 
-std::size_t Selection::on_platform_count() const {
-  return std::count_if(steps.begin(), steps.end(), [](const SelectedStep& s) { return s.on_platform; });
-}
+std::size_t Selection::on_platform_count() const { return std::ranges::count(steps, true, &SelectedStep::on_platform); }
 
 void names_in(const ast::Expr& e, std::vector<std::string_view>& out) {
   switch (e.kind) {
